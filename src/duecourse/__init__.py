@@ -1,0 +1,1 @@
+"""duecourse: due process enforced by the software."""
