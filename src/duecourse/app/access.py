@@ -1,0 +1,26 @@
+"""Who may read what. Every read of personal data passes through an ``access_*`` funnel, which
+refuses or lets through, and the read is written to the ledger with its purpose."""
+
+from __future__ import annotations
+
+from ..domain.commands import Actor
+from ..domain.errors import DuecourseError
+
+READ_ROLES = frozenset({"officer", "supervisor", "counsel", "detention", "transport",
+                        "oversight", "attorney"})
+PURPOSES = ("case_work", "supervision", "legal_review", "detention_management",
+            "transport_planning", "oversight_audit", "representation", "demo")
+
+
+class AccessDenied(DuecourseError):
+    """The actor may not see this record; nothing was shown."""
+
+
+def access_case(actor: Actor, person_id: str, purpose: str) -> None:
+    """Raise AccessDenied unless ``actor`` may read the case of ``person_id`` for ``purpose``."""
+    if actor.role not in READ_ROLES:
+        raise AccessDenied(f"the role '{actor.role}' does not read case files")
+    if purpose not in PURPOSES:
+        raise AccessDenied(f"'{purpose}' is not a recognised purpose; one of: {', '.join(PURPOSES)}")
+    if actor.role == "attorney" and person_id not in actor.clients:
+        raise AccessDenied("an attorney may read only the cases of their own clients")

@@ -1,0 +1,43 @@
+"""What the handlers need from the outside world, wired once in bootstrap.py."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import Engine
+
+
+@dataclass
+class Ids:
+    """Case and person identifiers; seeded for reproducible demos and tests."""
+
+    seed: int | None = None
+    _rng: random.Random = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._rng = random.Random(self.seed) if self.seed is not None else random.SystemRandom()
+
+    def _token(self) -> str:
+        return "".join(self._rng.choice("0123456789ABCDEFGHJKLMNPQRSTVWXYZ") for _ in range(10))
+
+    def case_id(self) -> str:
+        return "C-" + self._token()
+
+    def person_id(self) -> str:
+        return "P-" + self._token()
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class AppContext:
+    engine: Engine
+    signing_key: Ed25519PrivateKey
+    ids: Ids
+    clock: Callable[[], datetime] = system_clock

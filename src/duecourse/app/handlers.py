@@ -1,0 +1,167 @@
+"""The one write path. ``do_command`` authorises, loads the case, asks the law, and appends the
+events, the read models and the ledger entry in one transaction. Nothing else writes case facts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..domain.case import CaseState, fold
+from ..domain.commands import FileAppeal, OpenCase, command_to_dict
+from ..domain.errors import ConcurrencyConflict, NotFound
+from ..domain.case import apply
+from ..domain.events import DEADLINE_MISSED, EVENT_OF_COMMAND, Event
+from ..law.deadlines import compute_deadlines
+from ..law.framework import appeal_deadline
+from ..law.rules import check_command
+from ..store import repository as repo
+from ..store.tables import cases, commands
+from . import ledger
+from .context import AppContext
+from .outcome import Outcome
+
+
+def do_command(ctx: AppContext, env: Any) -> Outcome:
+    """Handle one command envelope; see docs/architecture.md for the path it takes."""
+    key = env.idempotency_key
+    if key:
+        with ctx.engine.connect() as conn:
+            stored = repo.stored_outcome(conn, key)
+        if stored is not None:
+            return Outcome.from_dict(stored, replayed=True)
+    try:
+        with ctx.engine.begin() as conn:
+            return _handle(ctx, conn, env)
+    except IntegrityError:
+        if key:  # a concurrent retry with the same key won the race: return its outcome
+            with ctx.engine.connect() as conn:
+                stored = repo.stored_outcome(conn, key)
+            if stored is not None:
+                return Outcome.from_dict(stored, replayed=True)
+        raise
+
+
+def _handle(ctx: AppContext, conn: Connection, env: Any) -> Outcome:
+    cmd, actor, at = env.command, env.actor, env.at
+    if isinstance(cmd, OpenCase):
+        case_id, state = ctx.ids.case_id(), None
+    else:
+        case_id = env.case_id
+        if not case_id:
+            raise NotFound(f"{cmd.name} needs a case")
+        state = repo.load_case(conn, case_id)
+        if state is None:
+            raise NotFound(f"no case {case_id}")
+        if env.expected_version is not None and env.expected_version != state.version:
+            raise ConcurrencyConflict(case_id, env.expected_version, state.version)
+    base = state or CaseState(case_id=case_id)
+    role_of = _role_lookup(conn)
+    refusals = check_command(base, cmd, actor, at, role_of)
+    if refusals:
+        outcome = Outcome(False, cmd.name, case_id if state else None, base.version,
+                          refusals=refusals)
+        seq = ledger.append(conn, [ledger.LedgerItem(
+            "command_refused", at, actor.id, actor.role, case_id if state else "",
+            {"command": cmd.name, "case_version": base.version,
+             "command_hash": _hash(command_to_dict(cmd)),
+             "refusals": [r.as_dict() for r in refusals]})], ctx.signing_key)
+        outcome = Outcome(False, cmd.name, outcome.case_id, base.version, refusals=refusals,
+                          ledger_seq=seq)
+        _remember(conn, env, outcome)
+        return outcome
+    new_events = _events_for(ctx, base, env, case_id)
+    after = _replay(base, new_events)
+    if state is None:
+        assert isinstance(cmd, OpenCase)
+        repo.insert_person(conn, new_events[0].data["person_id"], cmd.person, at)
+        repo.insert_case(conn, after, cmd.location, at)
+    rows = repo.insert_events(conn, new_events)
+    if state is not None:
+        _advance_version(conn, case_id, state.version, after.version)
+    deadlines = compute_deadlines(after, at)
+    facets = after.facets(at, appeal_deadline(after))
+    repo.save_read_models(conn, after, facets, deadlines, at)
+    seq = ledger.append(conn, [ledger.LedgerItem(
+        "command_accepted", at, actor.id, actor.role, case_id,
+        {"command": cmd.name, "case_version": after.version,
+         "events": [{"seq": r["seq"], "kind": r["kind"], "hash": ledger.event_hash(r)}
+                    for r in rows]})], ctx.signing_key)
+    outcome = Outcome(True, cmd.name, case_id, after.version,
+                      events=[{"seq": e.seq, "kind": e.kind} for e in new_events],
+                      ledger_seq=seq)
+    _remember(conn, env, outcome)
+    return outcome
+
+
+def _events_for(ctx: AppContext, base: CaseState, env: Any, case_id: str) -> list[Event]:
+    cmd, actor, at = env.command, env.actor, env.at
+    data = command_to_dict(cmd)
+    if isinstance(cmd, OpenCase):
+        data["person_id"] = ctx.ids.person_id()
+    if isinstance(cmd, FileAppeal):
+        due = appeal_deadline(base)
+        data["timely"] = due is None or at <= due
+    main = Event(case_id, base.version + 1, EVENT_OF_COMMAND[cmd.name], at, actor.id,
+                 actor.role, data)
+    after = _replay(base, [main])
+    events = [main]
+    for d in compute_deadlines(after, at):
+        if d.state == "missed" and d.id not in after.missed:
+            events.append(Event(case_id, main.seq + len(events), DEADLINE_MISSED, at, actor.id,
+                                actor.role, {
+                                    "deadline": d.id, "due_at": ledger.iso(d.due_at),
+                                    "met_at": ledger.iso(at), "escalated_to": "supervisor",
+                                    "citation": d.citation}))
+    return events
+
+
+def _replay(base: CaseState, events: list[Event]) -> CaseState:
+    import copy
+
+    state = copy.deepcopy(base)
+    for e in events:
+        apply(state, e)
+    return state
+
+
+def _advance_version(conn: Connection, case_id: str, expected: int, new: int) -> None:
+    res = conn.execute(update(cases).where(cases.c.id == case_id, cases.c.version == expected)
+                       .values(version=new))
+    if res.rowcount != 1:
+        actual = conn.execute(select(cases.c.version).where(cases.c.id == case_id)).scalar_one()
+        raise ConcurrencyConflict(case_id, expected, int(actual))
+
+
+def _role_lookup(conn: Connection) -> Callable[[str], str | None]:
+    cache: dict[str, str | None] = {}
+
+    def role_of(actor_id: str) -> str | None:
+        if actor_id not in cache:
+            cache[actor_id] = repo.actor_role(conn, actor_id)
+        return cache[actor_id]
+
+    return role_of
+
+
+def _remember(conn: Connection, env: Any, outcome: Outcome) -> None:
+    if env.idempotency_key:
+        conn.execute(insert(commands).values(
+            idempotency_key=env.idempotency_key, case_id=outcome.case_id, actor_id=env.actor.id,
+            at=env.at, outcome=json.dumps(outcome.as_dict(), sort_keys=True)))
+
+
+def _hash(data: dict[str, Any]) -> str:
+    import hashlib
+
+    from ..audit.canonical import canonical_json
+
+    return hashlib.sha256(canonical_json(data)).hexdigest()
+
+
+def now_or(at: datetime | None, clock: Callable[[], datetime]) -> datetime:
+    return at if at is not None else clock()

@@ -1,0 +1,40 @@
+"""What a command returns: accepted with its events, or refused with every rule that refused it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..domain.errors import RuleRefusal
+
+
+@dataclass(frozen=True)
+class Outcome:
+    accepted: bool
+    command: str
+    case_id: str | None
+    version: int
+    events: list[dict[str, Any]] = field(default_factory=list)
+    refusals: list[RuleRefusal] = field(default_factory=list)
+    ledger_seq: int = -1
+    replayed: bool = False  # the idempotency key had been seen: this is the stored outcome
+
+    @property
+    def rule_ids(self) -> list[str]:
+        return [r.rule_id for r in self.refusals]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "accepted": self.accepted, "command": self.command, "case_id": self.case_id,
+            "version": self.version, "events": self.events,
+            "refusals": [r.as_dict() for r in self.refusals], "ledger_seq": self.ledger_seq,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any], replayed: bool = False) -> Outcome:
+        return cls(
+            accepted=d["accepted"], command=d["command"], case_id=d["case_id"],
+            version=d["version"], events=d["events"],
+            refusals=[RuleRefusal(r["rule"], r["citation"], r["reason"]) for r in d["refusals"]],
+            ledger_seq=d["ledger_seq"], replayed=replayed,
+        )

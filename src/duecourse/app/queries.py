@@ -1,0 +1,112 @@
+"""Reads. ``get_case_view`` is a read of personal data: it passes ``access_case`` and is ledgered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from ..domain.case import CaseState, Facets, fold
+from ..domain.commands import (
+    COMMAND_NAMES, Actor, ClaimCitizenship, CloseCase, Command, DecideAppeal, DetermineCustody,
+    FileAppeal, FlagMinor, GrantStay, IssueArrestWarrant, IssueRemovalWarrant, NotifyHhs, Place,
+    RecordArrest, RecordExamination, RecordMedicalClearance, RecordRemoval, Release,
+    ReviewCustody, ScheduleRemoval, Transfer, TransferToOrr, WaiveAppeal,
+)
+from ..domain.errors import NotFound, RuleRefusal
+from ..domain.events import Event
+from ..law.deadlines import Deadline, compute_deadlines
+from ..law.framework import appeal_deadline
+from ..law.rules import check_command
+from ..store import repository as repo
+from ..store.tables import actors
+from . import ledger
+from .access import access_case
+from .context import AppContext
+
+
+@dataclass(frozen=True)
+class CaseView:
+    case_id: str
+    person: dict[str, Any]
+    facets: Facets
+    events: list[Event]
+    deadlines: list[Deadline]
+    allowed: list[str]
+    blocked: dict[str, list[RuleRefusal]]
+    state: CaseState
+
+
+def get_case_view(ctx: AppContext, case_id: str, actor: Actor, purpose: str,
+                  at: datetime | None = None) -> CaseView:
+    at = at or ctx.clock()
+    with ctx.engine.begin() as conn:
+        evs = repo.load_events(conn, case_id)
+        if not evs:
+            raise NotFound(f"no case {case_id}")
+        state = fold(case_id, evs)
+        access_case(actor, state.person_id, purpose)
+        ledger.append(conn, [ledger.LedgerItem(
+            "read", at, actor.id, actor.role, case_id,
+            {"record": "case", "case_version": state.version, "person_id": state.person_id},
+            purpose=purpose)], ctx.signing_key)
+        role_of = _roles(conn)
+    allowed, blocked = actions_now(state, actor, at, role_of)
+    return CaseView(case_id, state.person, state.facets(at, appeal_deadline(state)), evs,
+                    compute_deadlines(state, at), allowed, blocked, state)
+
+
+def _roles(conn: Connection) -> Callable[[str], str | None]:
+    roles = {a.id: a.role for a in conn.execute(select(actors.c.id, actors.c.role)).all()}
+    return roles.get
+
+
+def probe_commands(s: CaseState, at: datetime) -> dict[str, Command]:
+    """A plausible instance of each command, to ask the law which actions are open now."""
+    dest = s.order.designated_country if s.order and s.order.designated_country else (
+        (s.person.get("nationalities") or [""])[0])
+    return {
+        "claim_citizenship": ClaimCitizenship(evidence="(probe)"),
+        "issue_arrest_warrant": IssueArrestWarrant(requested_by="(another officer)"),
+        "record_arrest": RecordArrest(basis="warrant" if any(not w.used for w in s.warrants)
+                                      else "warrantless", reason_to_believe="(probe)",
+                                      likely_to_escape="(probe)"),
+        "record_examination": RecordExamination(no_other_officer_reason="(probe)"),
+        "determine_custody": DetermineCustody(decision="detain", authority="236(a)"),
+        "flag_minor": FlagMinor(unaccompanied=False, age_basis="(probe)"),
+        "notify_hhs": NotifyHhs(),
+        "transfer_to_orr": TransferToOrr(),
+        "place": Place(facility="(probe)", classification="A"),
+        "transfer": Transfer(facility="(probe)", attorney_notified=True),
+        "waive_appeal": WaiveAppeal(),
+        "file_appeal": FileAppeal(),
+        "decide_appeal": DecideAppeal(outcome="dismissed"),
+        "grant_stay": GrantStay(kind="ij"),
+        "issue_removal_warrant": IssueRemovalWarrant(),
+        "record_medical_clearance": RecordMedicalClearance(valid_until=at.date()),
+        "schedule_removal": ScheduleRemoval(destination=dest, depart_at=at + timedelta(days=1),
+                                            transport="(probe)"),
+        "record_removal": RecordRemoval(destination=dest),
+        "release": Release(kind="supervision"),
+        "review_custody": ReviewCustody(kind="pocr", finding="continue"),
+        "close_case": CloseCase(reason="(probe)"),
+    }
+
+
+def actions_now(s: CaseState, actor: Actor, at: datetime,
+                role_of: Callable[[str], str | None]) -> tuple[list[str], dict[str, list[RuleRefusal]]]:
+    allowed: list[str] = []
+    blocked: dict[str, list[RuleRefusal]] = {}
+    probes = probe_commands(s, at)
+    for name in COMMAND_NAMES:
+        if name not in probes:
+            continue
+        refusals = check_command(s, probes[name], actor, at, role_of)
+        if not refusals:
+            allowed.append(name)
+        elif not any(r.rule_id in ("ROLE", "LIFECYCLE") for r in refusals):
+            blocked[name] = refusals
+    return allowed, blocked

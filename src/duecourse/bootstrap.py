@@ -1,0 +1,95 @@
+"""The one place that wires adapters — database, clock, ids, signing key — into the handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from .app import ledger
+from .app.context import AppContext, Ids, system_clock
+from .app.handlers import do_command
+from .app.outcome import Outcome
+from .app.queries import CaseView, get_case_view
+from .audit.checkpoint import generate_private_key_pem, load_private_key
+from .config import Settings, default_key_path, load_settings
+from .domain.commands import Actor, Command, Envelope
+from .domain.errors import DuecourseError
+from .store import repository as repo
+from .store.db import create_schema, make_engine
+from .store.migrate import upgrade
+
+
+class ConfigurationError(DuecourseError):
+    """The deployment is not configured safely; the message says what to set."""
+
+
+@dataclass
+class App:
+    """The application: every entry point (CLI, API, simulator, tests) goes through this."""
+
+    ctx: AppContext
+
+    def do(self, command: Command, actor: Actor, at: datetime | None = None,
+           case_id: str | None = None, idempotency_key: str | None = None,
+           expected_version: int | None = None) -> Outcome:
+        env = Envelope(command, actor, at or self.ctx.clock(), case_id, idempotency_key,
+                       expected_version)
+        return do_command(self.ctx, env)
+
+    def get_case(self, case_id: str, actor: Actor, purpose: str,
+                 at: datetime | None = None) -> CaseView:
+        return get_case_view(self.ctx, case_id, actor, purpose, at)
+
+    def register_actor(self, actor: Actor) -> None:
+        with self.ctx.engine.begin() as conn:
+            repo.upsert_actor(conn, actor)
+
+    def checkpoint(self, at: datetime | None = None) -> tuple[int, str]:
+        with self.ctx.engine.begin() as conn:
+            return ledger.checkpoint_now(conn, self.ctx.signing_key, at or self.ctx.clock())
+
+
+def load_signing_key(settings: Settings) -> Ed25519PrivateKey:
+    if settings.ledger_key_pem:
+        return load_private_key(settings.ledger_key_pem)
+    path = settings.ledger_key_path
+    if path is None:
+        if settings.environment != "development":
+            raise ConfigurationError(
+                "no ledger signing key: set DUECOURSE_LEDGER_KEY or DUECOURSE_LEDGER_KEY_FILE "
+                "(keys are generated only in development)")
+        path = default_key_path(settings.db_url)
+    if not path.exists():
+        if settings.environment != "development":
+            raise ConfigurationError(f"the ledger key file {path} does not exist")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(generate_private_key_pem(), encoding="utf-8")
+        path.chmod(0o600)
+    return load_private_key(path.read_text(encoding="utf-8"))
+
+
+def build_app(
+    db_url: str | None = None, *, seed: int | None = None,
+    clock: Callable[[], datetime] = system_clock, signing_key: Ed25519PrivateKey | None = None,
+    migrate: bool = True,
+) -> App:
+    """Build the whole application. ``sqlite://`` gives a private in-memory store."""
+    settings = load_settings(db_url)
+    url = settings.db_url
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(url)
+    if url in ("sqlite://", "sqlite:///:memory:"):
+        create_schema(engine)
+        key = signing_key or Ed25519PrivateKey.generate()
+    else:
+        if migrate:
+            upgrade(engine)
+        key = signing_key or load_signing_key(settings)
+    with engine.begin() as conn:
+        ledger.ensure_head(conn)
+    return App(AppContext(engine=engine, signing_key=key, ids=Ids(seed), clock=clock))

@@ -1,0 +1,40 @@
+"""Configuration from the environment. Secrets never default outside development."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DB_PATH = Path("var") / "duecourse.sqlite"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str
+    environment: str  # development | production
+    ledger_key_path: Path | None
+    ledger_key_pem: str | None
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def load_settings(db_url: str | None = None) -> Settings:
+    env = os.environ.get("DUECOURSE_ENV", "development")
+    url = db_url or os.environ.get("DUECOURSE_DB") or sqlite_url(DEFAULT_DB_PATH)
+    key_path = os.environ.get("DUECOURSE_LEDGER_KEY_FILE")
+    return Settings(
+        db_url=url,
+        environment=env,
+        ledger_key_path=Path(key_path) if key_path else None,
+        ledger_key_pem=os.environ.get("DUECOURSE_LEDGER_KEY"),
+    )
+
+
+def default_key_path(db_url: str) -> Path:
+    """Development only: the ledger key lives beside the SQLite file (or in ./var)."""
+    if db_url.startswith("sqlite:///") and db_url != "sqlite:///:memory:":
+        return Path(db_url.removeprefix("sqlite:///")).with_suffix(".ledger-key.pem")
+    return Path("var") / "ledger-key.pem"

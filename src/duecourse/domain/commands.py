@@ -1,0 +1,431 @@
+"""Commands: imperative, frozen, validated. The vocabulary is DESIGN.md's public contract.
+
+Every command arrives with an actor and a time (see ``Envelope``); the payloads below hold only
+what the command says about the case. ``parse_command`` turns a plain mapping (a scenario step,
+an API body, a CLI argument) into a command, naming the field of any bad value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar, Literal, Union
+
+from .errors import InvalidInput
+from .person import PersonData
+
+Role = Literal[
+    "officer", "supervisor", "counsel", "detention", "transport", "oversight", "attorney", "admin"
+]
+ROLES: tuple[str, ...] = typing.get_args(Role)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A named, authenticated human and the role they act in."""
+
+    id: str
+    role: str
+    name: str = ""
+    clients: tuple[str, ...] = ()  # person ids, for an attorney of record
+
+
+@dataclass(frozen=True)
+class Command:
+    """Base of all commands. ``name`` is the vocabulary word (``open_case``)."""
+
+    name: ClassVar[str] = ""
+
+
+@dataclass(frozen=True)
+class OpenCase(Command):
+    name: ClassVar[str] = "open_case"
+    person: PersonData
+    encounter: Literal["border", "interior", "custody_transfer", "self_report", "court"]
+    location: str
+    legal_basis: str
+    location_type: str = "public"
+
+
+@dataclass(frozen=True)
+class ClaimCitizenship(Command):
+    name: ClassVar[str] = "claim_citizenship"
+    evidence: str
+
+
+@dataclass(frozen=True)
+class ResolveCitizenship(Command):
+    name: ClassVar[str] = "resolve_citizenship"
+    finding: Literal["citizen", "not_citizen", "inconclusive"]
+    evidence: str
+    counsel: str
+
+
+@dataclass(frozen=True)
+class IssueArrestWarrant(Command):
+    name: ClassVar[str] = "issue_arrest_warrant"
+    requested_by: str
+
+
+@dataclass(frozen=True)
+class RecordArrest(Command):
+    name: ClassVar[str] = "record_arrest"
+    basis: Literal["warrant", "warrantless"]
+    reason_to_believe: str = ""
+    likely_to_escape: str = ""
+    location_type: str = "public"
+
+
+@dataclass(frozen=True)
+class RecordExamination(Command):
+    name: ClassVar[str] = "record_examination"
+    no_other_officer_reason: str = ""
+
+
+@dataclass(frozen=True)
+class DetermineCustody(Command):
+    name: ClassVar[str] = "determine_custody"
+    decision: Literal["detain", "bond", "recognizance", "supervision", "atd"]
+    authority: str
+    bond_amount: int | None = None
+    exception: Literal["", "emergency", "extraordinary"] = ""
+    exception_reason: str = ""
+    exception_approved_by: str = ""
+
+
+@dataclass(frozen=True)
+class FlagMinor(Command):
+    name: ClassVar[str] = "flag_minor"
+    unaccompanied: bool
+    age_basis: str
+
+
+@dataclass(frozen=True)
+class NotifyHhs(Command):
+    name: ClassVar[str] = "notify_hhs"
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class TransferToOrr(Command):
+    name: ClassVar[str] = "transfer_to_orr"
+    exception: Literal["", "exceptional_circumstances"] = ""
+    exception_reason: str = ""
+    exception_approved_by: str = ""
+
+
+@dataclass(frozen=True)
+class Place(Command):
+    name: ClassVar[str] = "place"
+    facility: str
+    classification: Literal["A", "B", "C", "D"]
+    facility_type: Literal["adult", "family", "juvenile", "orr", "hold_room", "hospital"] = "adult"
+
+
+@dataclass(frozen=True)
+class Transfer(Command):
+    name: ClassVar[str] = "transfer"
+    facility: str
+    attorney_notified: bool
+    facility_type: Literal["adult", "family", "juvenile", "orr", "hold_room", "hospital"] = "adult"
+
+
+@dataclass(frozen=True)
+class IssueNta(Command):
+    """Notice to Appear: the INA 239(a)(1) items (A)-(G) in one document."""
+
+    name: ClassVar[str] = "issue_nta"
+    charges: tuple[str, ...]
+    allegations: tuple[str, ...]
+    hearing_at: datetime
+    court: str
+    counsel_list_date: date
+    nature_of_proceedings: str = "Removal proceedings under section 240 of the INA"
+    legal_authority: str = "INA 239; 8 CFR 239.1"
+    counsel_advisal: bool = True
+    address_advisal: bool = True
+    failure_to_appear_advisal: bool = True
+
+
+@dataclass(frozen=True)
+class ServeNta(Command):
+    name: ClassVar[str] = "serve_nta"
+    method: Literal["personal", "mail"]
+    language: str
+
+
+@dataclass(frozen=True)
+class ScheduleHearing(Command):
+    name: ClassVar[str] = "schedule_hearing"
+    at: datetime
+    court: str
+    earlier_date_requested_in_writing: bool = False
+
+
+@dataclass(frozen=True)
+class RecordOrder(Command):
+    name: ClassVar[str] = "record_order"
+    outcome: Literal["removal", "relief", "terminated", "voluntary_departure"]
+    decision_mode: Literal["oral", "written"]
+    protected_countries: tuple[str, ...] = ()
+    designated_country: str = ""
+    vd_deadline: date | None = None
+    in_absentia: bool = False
+
+
+@dataclass(frozen=True)
+class WaiveAppeal(Command):
+    name: ClassVar[str] = "waive_appeal"
+
+
+@dataclass(frozen=True)
+class FileAppeal(Command):
+    name: ClassVar[str] = "file_appeal"
+
+
+@dataclass(frozen=True)
+class DecideAppeal(Command):
+    name: ClassVar[str] = "decide_appeal"
+    outcome: Literal["dismissed", "sustained", "remanded"]
+
+
+@dataclass(frozen=True)
+class GrantStay(Command):
+    name: ClassVar[str] = "grant_stay"
+    kind: Literal["judicial", "bia", "ij", "dhs", "mtr"]
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class LiftStay(Command):
+    name: ClassVar[str] = "lift_stay"
+    kind: Literal["judicial", "bia", "ij", "dhs", "mtr"]
+
+
+@dataclass(frozen=True)
+class IssueRemovalWarrant(Command):
+    name: ClassVar[str] = "issue_removal_warrant"
+
+
+@dataclass(frozen=True)
+class RecordTravelDocument(Command):
+    name: ClassVar[str] = "record_travel_document"
+    country: str
+    valid_until: date
+
+
+@dataclass(frozen=True)
+class RecordMedicalClearance(Command):
+    name: ClassVar[str] = "record_medical_clearance"
+    valid_until: date
+
+
+@dataclass(frozen=True)
+class ScheduleRemoval(Command):
+    name: ClassVar[str] = "schedule_removal"
+    destination: str
+    depart_at: datetime
+    transport: str
+
+
+@dataclass(frozen=True)
+class RecordRemoval(Command):
+    name: ClassVar[str] = "record_removal"
+    destination: str
+
+
+@dataclass(frozen=True)
+class Release(Command):
+    name: ClassVar[str] = "release"
+    kind: Literal[
+        "bond", "recognizance", "supervision", "atd", "parole", "citizenship", "relief", "other"
+    ]
+    conditions: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewCustody(Command):
+    name: ClassVar[str] = "review_custody"
+    kind: Literal["pocr", "hq", "zadvydas"]
+    finding: Literal["continue", "release"]
+    likelihood_of_removal: Literal["", "significant", "not_significant"] = ""
+
+
+@dataclass(frozen=True)
+class CloseCase(Command):
+    name: ClassVar[str] = "close_case"
+    reason: str
+
+
+COMMAND_TYPES: dict[str, type[Command]] = {
+    c.name: c
+    for c in (
+        OpenCase, ClaimCitizenship, ResolveCitizenship, IssueArrestWarrant, RecordArrest,
+        RecordExamination, DetermineCustody, FlagMinor, NotifyHhs, TransferToOrr, Place, Transfer,
+        IssueNta, ServeNta, ScheduleHearing, RecordOrder, WaiveAppeal, FileAppeal, DecideAppeal,
+        GrantStay, LiftStay, IssueRemovalWarrant, RecordTravelDocument, RecordMedicalClearance,
+        ScheduleRemoval, RecordRemoval, Release, ReviewCustody, CloseCase,
+    )
+}
+COMMAND_NAMES: tuple[str, ...] = tuple(COMMAND_TYPES)
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """A command with who gives it, when, on which case, and its idempotency key."""
+
+    command: Command
+    actor: Actor
+    at: datetime
+    case_id: str | None = None
+    idempotency_key: str | None = None
+    expected_version: int | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing plain data into commands, naming the field of every bad value.
+
+
+def parse_command(name: str, data: Mapping[str, Any] | None) -> Command:
+    """Build the command called ``name`` from ``data``; raise InvalidInput naming the field."""
+    cls = COMMAND_TYPES.get(name)
+    if cls is None:
+        raise InvalidInput("do", f"unknown command '{name}'; known: {', '.join(COMMAND_NAMES)}")
+    return _build(cls, data or {}, prefix="")
+
+
+def _build(cls: type[Any], data: Mapping[str, Any], prefix: str) -> Any:
+    if not isinstance(data, Mapping):
+        raise InvalidInput(prefix.rstrip(".") or "with", "expected a mapping of fields")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        raise InvalidInput(
+            prefix + unknown[0],
+            f"unknown field; {cls.__name__} takes: {', '.join(fields) or 'no fields'}",
+        )
+    values: dict[str, Any] = {}
+    for fname, f in fields.items():
+        path = prefix + fname
+        if fname not in data:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise InvalidInput(path, "is required")
+            continue
+        values[fname] = _coerce(hints[fname], data[fname], path)
+    return cls(**values)
+
+
+def _coerce(tp: Any, value: Any, path: str) -> Any:  # noqa: C901 - one branch per type form
+    origin = typing.get_origin(tp)
+    if origin in (Union, types.UnionType):
+        args = typing.get_args(tp)
+        if value is None and type(None) in args:
+            return None
+        errors: list[str] = []
+        for arg in args:
+            if arg is type(None):
+                continue
+            try:
+                return _coerce(arg, value, path)
+            except InvalidInput as e:
+                errors.append(e.message)
+        raise InvalidInput(path, "; ".join(errors))
+    if origin is Literal:
+        allowed = typing.get_args(tp)
+        if value not in allowed:
+            shown = ", ".join(repr(a) if a == "" else str(a) for a in allowed)
+            raise InvalidInput(path, f"'{value}' is not one of: {shown}")
+        return value
+    if origin is tuple:
+        if isinstance(value, str) or not isinstance(value, list | tuple):
+            raise InvalidInput(path, "expected a list")
+        (item_tp, _ellipsis) = typing.get_args(tp)
+        return tuple(_coerce(item_tp, v, f"{path}[{i}]") for i, v in enumerate(value))
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise InvalidInput(path, f"expected true or false, got '{value}'")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidInput(path, f"expected a whole number, got '{value}'")
+        return value
+    if tp is str:
+        if not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise InvalidInput(path, f"expected text, got '{value}'")
+        return str(value)
+    if tp is datetime:
+        return parse_datetime(value, path)
+    if tp is date:
+        return parse_date(value, path)
+    if tp is PersonData:
+        return _build_person(value, path)
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        return _build(tp, value, path + ".")
+    raise InvalidInput(path, f"unsupported type {tp}")  # pragma: no cover - programming error
+
+
+def _build_person(value: Any, path: str) -> PersonData:
+    if not isinstance(value, Mapping):
+        raise InvalidInput(path, "expected the person's details as a mapping")
+    data = dict(value)
+    for key in ("nationalities", "languages"):
+        if isinstance(data.get(key), str):
+            data[key] = [data[key]]
+    person: PersonData = _build(PersonData, data, path + ".")
+    if not person.family_name.strip() and not person.given_name.strip():
+        raise InvalidInput(path + ".family_name", "a person needs at least one name")
+    for i, c in enumerate(person.nationalities):
+        if len(c) != 2 or not c.isalpha() or not c.isupper():
+            raise InvalidInput(f"{path}.nationalities[{i}]", f"'{c}' is not an ISO 3166 alpha-2 code")
+    return person
+
+
+def parse_datetime(value: Any, path: str) -> datetime:
+    """Timezone-aware UTC datetime from an ISO string or a datetime; naive times are refused."""
+    if isinstance(value, datetime):
+        dt = value
+    elif isinstance(value, str):
+        try:
+            dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidInput(path, f"'{value}' is not a date and time (2026-03-01T08:00:00Z)")
+    else:
+        raise InvalidInput(path, f"expected a date and time, got '{value}'")
+    if dt.tzinfo is None:
+        raise InvalidInput(path, f"'{value}' has no time zone; write it in UTC with a Z")
+    return dt.astimezone(UTC)
+
+
+def parse_date(value: Any, path: str) -> date:
+    if isinstance(value, datetime):
+        raise InvalidInput(path, f"expected a date without a time, got '{value}'")
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise InvalidInput(path, f"'{value}' is not a date (YYYY-MM-DD)")
+    raise InvalidInput(path, f"expected a date, got '{value}'")
+
+
+def command_to_dict(cmd: Command) -> dict[str, Any]:
+    """The command's fields as JSON-ready data (dates as ISO strings)."""
+    return {k: _plain(v) for k, v in dataclasses.asdict(cmd).items()}
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, datetime):
+        return v.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, tuple | list):
+        return [_plain(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _plain(x) for k, x in v.items()}
+    return v

@@ -1,0 +1,50 @@
+"""Errors of the domain: bad input, conflicts, and refusals that explain themselves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class DuecourseError(Exception):
+    """Base of every error duecourse raises on purpose."""
+
+
+class InvalidInput(DuecourseError):
+    """A command, scenario or import record is malformed. Names the record and the field."""
+
+    def __init__(self, field: str, message: str, record: str = "") -> None:
+        self.field = field
+        self.message = message
+        self.record = record
+        where = f"{record}: " if record else ""
+        super().__init__(f"{where}field '{field}': {message}")
+
+
+class NotFound(DuecourseError):
+    """A case, person or actor that the command names does not exist."""
+
+
+class ConcurrencyConflict(DuecourseError):
+    """Another writer changed the case first; nothing of this command was written."""
+
+    def __init__(self, case_id: str, expected: int, actual: int) -> None:
+        self.case_id = case_id
+        self.expected = expected
+        self.actual = actual
+        super().__init__(
+            f"case {case_id} was changed by someone else while this command was prepared "
+            f"(expected version {expected}, found {actual}); nothing was written — "
+            "reload the case and decide again"
+        )
+
+
+@dataclass(frozen=True)
+class RuleRefusal:
+    """One rule that refused a command: its id, citation and a sentence a person understands."""
+
+    rule_id: str
+    citation: str
+    reason: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"rule": self.rule_id, "citation": self.citation, "reason": self.reason}

@@ -1,0 +1,57 @@
+"""Events: what happened to a case, in the past tense. A case is the fold of its events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+# The event each accepted command appends. Events are named for what happened.
+EVENT_OF_COMMAND: dict[str, str] = {
+    "open_case": "case_opened",
+    "claim_citizenship": "citizenship_claimed",
+    "resolve_citizenship": "citizenship_resolved",
+    "issue_arrest_warrant": "arrest_warrant_issued",
+    "record_arrest": "arrest_recorded",
+    "record_examination": "examination_recorded",
+    "determine_custody": "custody_determined",
+    "flag_minor": "minor_flagged",
+    "notify_hhs": "hhs_notified",
+    "transfer_to_orr": "transferred_to_orr",
+    "place": "placed",
+    "transfer": "transferred",
+    "issue_nta": "nta_issued",
+    "serve_nta": "nta_served",
+    "schedule_hearing": "hearing_scheduled",
+    "record_order": "order_recorded",
+    "waive_appeal": "appeal_waived",
+    "file_appeal": "appeal_filed",
+    "decide_appeal": "appeal_decided",
+    "grant_stay": "stay_granted",
+    "lift_stay": "stay_lifted",
+    "issue_removal_warrant": "removal_warrant_issued",
+    "record_travel_document": "travel_document_recorded",
+    "record_medical_clearance": "medical_clearance_recorded",
+    "schedule_removal": "removal_scheduled",
+    "record_removal": "removal_recorded",
+    "release": "released",
+    "review_custody": "custody_reviewed",
+    "close_case": "case_closed",
+}
+COMMAND_OF_EVENT: dict[str, str] = {v: k for k, v in EVENT_OF_COMMAND.items()}
+
+# Appended by the handler beside a late action: the deadline was missed, and escalated.
+DEADLINE_MISSED = "deadline_missed"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One fact about one case. ``seq`` counts from 1 within the case."""
+
+    case_id: str
+    seq: int
+    kind: str
+    at: datetime
+    actor_id: str
+    actor_role: str
+    data: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,135 @@
+"""Statutory clocks, derived from a case's events. A clock never refuses the late action that
+fulfils it (LAW.md); it is shown, escalated at 50, 75 and 100 % of its time, and marked missed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from ..domain.case import CaseState
+from .calendar import end_of_day
+from .framework import appeal_deadline
+from .params import param
+
+# States: due (running), overdue (past due, not fulfilled), met, missed (met late), moot (the
+# duty fell away), elapsed (a window for the person closed unused).
+
+
+@dataclass(frozen=True)
+class Deadline:
+    id: str
+    title: str
+    citation: str
+    kind: str  # "duty" (on the agency) or "window" (a period the person has)
+    started_at: datetime
+    due_at: datetime
+    fulfilled_at: datetime | None
+    state: str
+    escalation: int  # highest escalation point reached, in percent (0, 50, 75, 100)
+    exception: str = ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in ("due", "overdue")
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id, "title": self.title, "citation": self.citation, "kind": self.kind,
+            "started_at": _iso(self.started_at), "due_at": _iso(self.due_at),
+            "fulfilled_at": _iso(self.fulfilled_at) if self.fulfilled_at else None,
+            "state": self.state, "escalation": self.escalation, "exception": self.exception,
+        }
+
+
+def _iso(d: datetime) -> str:
+    return d.isoformat().replace("+00:00", "Z")
+
+
+def _clock(
+    id: str, title: str, citation: str, start: datetime, due: datetime,
+    fulfilled: datetime | None, moot: bool, as_of: datetime, kind: str = "duty",
+    exception: str = "",
+) -> Deadline:
+    if fulfilled is not None:
+        state = "met" if fulfilled <= due or exception else "missed"
+    elif moot:
+        state = "moot"
+    elif as_of > due:
+        state = "overdue" if kind == "duty" else "elapsed"
+    else:
+        state = "due"
+    until = fulfilled or as_of
+    span = (due - start).total_seconds() or 1.0
+    reached = [p for p in param("escalation.percent", start.date())
+               if until >= start + timedelta(seconds=span * p / 100)]
+    escalation = max(reached) if reached and kind == "duty" else 0
+    return Deadline(id, title, citation, kind, start, due, fulfilled, state, escalation, exception)
+
+
+def _after(t: datetime | None, start: datetime) -> datetime | None:
+    return t if t is not None and t >= start else None
+
+
+def compute_deadlines(s: CaseState, as_of: datetime) -> list[Deadline]:  # noqa: C901
+    """Every statutory clock this case has started, with its state as of ``as_of``."""
+    out: list[Deadline] = []
+    on = (s.opened_at or as_of).date()
+    hours = lambda key: timedelta(hours=param(key, on))  # noqa: E731
+    days = lambda key: timedelta(days=param(key, on))  # noqa: E731
+    arrest = s.last_arrest
+    if arrest is not None and arrest.warrantless:
+        done = _after(s.custody_determined_at, arrest.at) or _after(s.released_at, arrest.at) \
+            or _after(s.orr_transferred_at, arrest.at)
+        exc = s.exceptions.get("CUS-48", {}).get("kind", "")
+        out.append(_clock("CUS-48", "Custody decision after a warrantless arrest",
+                          "8 CFR 287.3(d)", arrest.at, arrest.at + hours("CUS-48.hours"), done,
+                          False, as_of, exception=exc))
+    if s.minor_flagged_at is not None:
+        t = s.minor_flagged_at
+        out.append(_clock("UAC-48", "Notify HHS of a child in custody", "8 U.S.C. 1232(b)(2)",
+                          t, t + hours("UAC-48.hours"), s.hhs_notified_at, False, as_of))
+    if s.unaccompanied_at is not None:
+        t = s.unaccompanied_at
+        moot = s.custody in ("released", "removed") and s.orr_transferred_at is None
+        exc = s.exceptions.get("UAC-72", {}).get("kind", "")
+        out.append(_clock("UAC-72", "Transfer an unaccompanied child to ORR",
+                          "8 U.S.C. 1232(b)(3)", t, t + hours("UAC-72.hours"),
+                          s.orr_transferred_at, moot, as_of, exception=exc))
+    app = appeal_deadline(s)
+    if s.order is not None and app is not None and s.order_is_removal:
+        filed = s.appeal_filed_at if s.appeal_timely else None
+        out.append(_clock("APP-30", "Appeal to the BIA", "8 CFR 1003.38(b)", s.order.at, app,
+                          filed, s.appeal_waived_at is not None, as_of, kind="window"))
+    final = s.final_at(app)
+    if final is not None and final <= as_of:
+        out.extend(_post_order(s, final, as_of, days))
+    return out
+
+
+def _post_order(s: CaseState, final: datetime, as_of: datetime, days: object) -> list[Deadline]:
+    d = days  # type: ignore[assignment]
+    rp_start = max(final, s.stay_lifted_at or final)
+    rp_end = rp_start + d("RP-90.days")  # type: ignore[operator]
+    gone = s.custody in ("released", "removed")
+    moot = gone and s.removed_at is None
+    out = [_clock("RP-90", "Removal period", "INA 241(a)(1)", rp_start, rp_end, s.removed_at,
+                  moot, as_of)]
+    reviews = {k: [r for r in s.reviews if r.kind == k] for k in ("pocr", "hq", "zadvydas")}
+    pocr = reviews["pocr"][0].at if reviews["pocr"] else None
+    out.append(_clock("POCR", "Post-order custody review", "8 CFR 241.4(h), (k)", rp_start,
+                      rp_end, pocr, gone and pocr is None, as_of))
+    continued = [r for r in reviews["pocr"] if r.finding == "continue"]
+    if continued:
+        t = continued[0].at
+        hq = reviews["hq"][0].at if reviews["hq"] else None
+        out.append(_clock("POCR-HQ", "HQ post-order custody review", "8 CFR 241.4(k)(2)(ii)", t,
+                          t + d("POCR.hq_review_days"), hq, gone and hq is None, as_of))  # type: ignore[operator]
+    zad = reviews["zadvydas"][0].at if reviews["zadvydas"] else None
+    out.append(_clock("ZAD-180", "Six-month post-order detention review",
+                      "Zadvydas v. Davis, 533 U.S. 678 (2001)", final,
+                      final + d("ZAD-180.days"), zad, gone and zad is None, as_of))  # type: ignore[operator]
+    return out
+
+
+def deadline_day(at: datetime) -> datetime:
+    return end_of_day(at.date())

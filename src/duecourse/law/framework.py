@@ -1,0 +1,98 @@
+"""The guard framework: one guard per provision, each a pure predicate that cites its law.
+
+A guard looks at the case's history (folded into ``CaseState``), the command, who gives it and
+when, and either lets it pass (returns None) or refuses it with a sentence a person understands.
+Guards fail closed: a guard that cannot be evaluated refuses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import cached_property
+
+from ..domain.case import CaseState
+from ..domain.commands import Actor, Command
+from ..domain.errors import RuleRefusal
+from .calendar import end_of_day, next_business_day_if_needed
+from .params import param
+
+
+@dataclass(frozen=True)
+class GuardInput:
+    """What a guard may look at. ``role_of`` tells the role of another named actor, if known."""
+
+    state: CaseState
+    command: Command
+    actor: Actor
+    at: datetime
+    role_of: Callable[[str], str | None]
+
+    @cached_property
+    def appeal_deadline(self) -> datetime | None:
+        return appeal_deadline(self.state)
+
+    def param(self, key: str) -> int:
+        value: int = param(key, self.at.date())
+        return value
+
+
+Check = Callable[[GuardInput], str | None]
+
+
+@dataclass(frozen=True)
+class Guard:
+    id: str
+    title: str
+    citation: str
+    protects: str
+    confidence: str  # V checked against a public source, K general knowledge, C contested
+    commands: frozenset[str]
+    effective_from: date
+    last_verified: date
+    check: Check
+    effective_to: date | None = None
+    source: str = "LAW.md"
+
+    def in_force(self, on: date) -> bool:
+        return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
+
+    def evaluate(self, g: GuardInput) -> RuleRefusal | None:
+        try:
+            reason = self.check(g)
+        except Exception as exc:  # fail closed: a guard that cannot decide refuses
+            reason = f"this rule could not be evaluated ({type(exc).__name__}: {exc}); refused"
+        return RuleRefusal(self.id, self.citation, reason) if reason else None
+
+
+GUARDS: dict[str, list[Guard]] = {}  # id -> guards with that id (several predicates may share one)
+
+
+def guard(
+    id: str, *, title: str, citation: str, protects: str, confidence: str,
+    commands: set[str] | frozenset[str], effective_from: str, verified: str = "2026-11-22",
+    source: str = "LAW.md",
+) -> Callable[[Check], Check]:
+    """Register a pure predicate as (part of) the guard ``id``."""
+
+    def register(check: Check) -> Check:
+        GUARDS.setdefault(id, []).append(Guard(
+            id=id, title=title, citation=citation, protects=protects, confidence=confidence,
+            commands=frozenset(commands), effective_from=date.fromisoformat(effective_from),
+            last_verified=date.fromisoformat(verified), check=check, source=source,
+        ))
+        return check
+
+    return register
+
+
+def appeal_deadline(state: CaseState) -> datetime | None:
+    """APP-30: end of the 30th calendar day after the decision, moved to the next business day
+    when it falls on a weekend or federal holiday (8 CFR 1003.38(b)-(c)). An oral decision's clock
+    runs from the oral decision (Matter of Iskandarani, 29 I&N Dec. 26 (BIA 2025))."""
+    o = state.order
+    if o is None or o.in_absentia:
+        return None
+    n = param("APP-30.calendar_days", o.at.date())
+    return end_of_day(next_business_day_if_needed(o.at.date() + timedelta(days=n)))

@@ -1,0 +1,108 @@
+"""Who may do what, and in what order: role authority and the lifecycle itself."""
+
+from __future__ import annotations
+
+from ...domain.commands import DetermineCustody, LiftStay, ReviewCustody
+from ..framework import GuardInput, guard
+
+_OFFICER = {
+    "open_case", "claim_citizenship", "record_arrest", "record_examination", "determine_custody",
+    "flag_minor", "notify_hhs", "transfer_to_orr", "place", "transfer", "issue_nta", "serve_nta",
+    "schedule_hearing", "record_order", "waive_appeal", "file_appeal", "decide_appeal",
+    "grant_stay", "lift_stay", "record_travel_document", "record_medical_clearance",
+    "schedule_removal", "record_removal", "release", "close_case",
+}
+AUTHORITY: dict[str, frozenset[str]] = {
+    "officer": frozenset(_OFFICER),
+    "supervisor": frozenset(_OFFICER | {
+        "issue_arrest_warrant", "issue_removal_warrant", "resolve_citizenship", "review_custody",
+    }),
+    "counsel": frozenset({
+        "claim_citizenship", "schedule_hearing", "record_order", "waive_appeal", "file_appeal",
+        "decide_appeal", "grant_stay", "lift_stay",
+    }),
+    "detention": frozenset({
+        "flag_minor", "notify_hhs", "transfer_to_orr", "place", "transfer",
+        "record_medical_clearance", "release",
+    }),
+    "transport": frozenset({"record_removal"}),
+    "attorney": frozenset({"claim_citizenship", "file_appeal"}),
+    "oversight": frozenset(),
+    "admin": frozenset(),
+}
+ALL_COMMANDS = frozenset().union(*AUTHORITY.values()) | {"open_case"}
+
+
+@guard(
+    "ROLE", title="Only an authorised role may give a command",
+    citation="8 CFR 287.5; 8 CFR 239.1; 8 CFR 241.2; duecourse role table (docs/law.md)",
+    protects="no action without an authorised person",
+    confidence="K", commands=ALL_COMMANDS, effective_from="1997-04-01", source="duecourse",
+)
+def role_may(g: GuardInput) -> str | None:
+    allowed = AUTHORITY.get(g.actor.role, frozenset())
+    name = g.command.name
+    if name not in allowed:
+        who = sorted(r for r, cmds in AUTHORITY.items() if name in cmds)
+        return (f"a user in the role '{g.actor.role}' may not {name.replace('_', ' ')}; "
+                f"it is for: {', '.join(who) or 'no role'}")
+    if g.actor.role == "attorney" and g.state.person_id not in g.actor.clients:
+        return "an attorney may act only on the cases of their own clients"
+    return None
+
+
+@guard(
+    "LIFECYCLE", title="Commands follow the case's lifecycle",
+    citation="duecourse lifecycle (docs/law.md)",
+    protects="every action has the facts it depends on",
+    confidence="V", commands=ALL_COMMANDS, effective_from="1997-04-01", source="duecourse",
+)
+def lifecycle(g: GuardInput) -> str | None:  # noqa: C901 - one line per command
+    s, name = g.state, g.command.name
+    if s.status == "closed":
+        return f"the case is closed ({s.close_reason}); nothing more can be recorded on it"
+    if s.custody == "removed" and name not in ("close_case",):
+        return "the person has been removed; only closing the case remains"
+    need = {
+        "resolve_citizenship": (s.citizenship_claim_open, "there is no open citizenship claim"),
+        "record_examination": (s.last_arrest is not None and not s.examined_by,
+                               "there is no arrest awaiting examination"),
+        "determine_custody": (s.custody in ("arrested", "detained"),
+                              "the person is not in custody (record the arrest first)"),
+        "place": (s.custody in ("arrested", "detained"), "the person is not in custody"),
+        "transfer": (s.custody == "detained", "the person is not detained in a facility"),
+        "release": (s.custody in ("arrested", "detained"), "the person is not in custody"),
+        "record_arrest": (s.custody in ("at_large", "released"), "the person is already in custody"),
+        "notify_hhs": (s.minor_flagged_at is not None, "no one has flagged the person as a minor"),
+        "transfer_to_orr": (s.unaccompanied and s.custody in ("arrested", "detained"),
+                            "the person is not an unaccompanied child in DHS custody"),
+        "issue_nta": (s.nta_issued_at is None, "a Notice to Appear was already issued"),
+        "serve_nta": (s.nta_issued_at is not None and s.nta_served_at is None,
+                      "there is no issued, unserved Notice to Appear"),
+        "schedule_hearing": (s.nta_served_at is not None and s.order is None and not s.concluded,
+                             "proceedings are not pending before the court"),
+        "record_order": (s.nta_served_at is not None and s.order is None and not s.concluded,
+                         "proceedings are not pending (serve the NTA first; one order at a time)"),
+        "waive_appeal": (s.order is not None and s.appeal_filed_at is None
+                         and s.appeal_waived_at is None, "there is no order open to appeal"),
+        "file_appeal": (s.order is not None and s.appeal_filed_at is None and not s.concluded,
+                        "there is no order open to appeal"),
+        "decide_appeal": (s.appeal_filed_at is not None and s.appeal_decided_at is None,
+                          "there is no pending appeal"),
+        "record_removal": (s.custody == "detained" and s.removal_scheduled is not None,
+                           "no removal is scheduled for a detained person"),
+        "schedule_removal": (s.custody == "detained", "the person is not detained"),
+        "review_custody": (s.custody == "detained", "the person is not detained"),
+        "claim_citizenship": (not s.citizenship_claim_open, "a citizenship claim is already open"),
+    }
+    ok, why = need.get(name, (True, ""))
+    if not ok:
+        return why
+    cmd = g.command
+    if isinstance(cmd, LiftStay) and cmd.kind not in s.stays:
+        return f"there is no {cmd.kind} stay to lift"
+    if isinstance(cmd, DetermineCustody) and cmd.decision == "bond" and not cmd.bond_amount:
+        return "a bond decision needs a bond amount"
+    if isinstance(cmd, ReviewCustody) and not cmd.finding:
+        return "a custody review needs a finding"
+    return None

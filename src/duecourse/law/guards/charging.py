@@ -1,0 +1,90 @@
+"""The Notice to Appear: its contents, its service, the first hearing (LAW.md B1)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from ...domain.commands import IssueNta, ScheduleHearing, ServeNta
+from ..courts import is_known_court
+from ..framework import GuardInput, guard
+
+
+@guard(
+    "NTA-1", title="The NTA states items (A)-(G) of INA 239(a)(1), with a concrete time and place",
+    citation="INA 239(a)(1) (8 U.S.C. 1229(a)(1)); Pereira v. Sessions, 585 U.S. 198 (2018); "
+             "Niz-Chavez v. Garland, 593 U.S. 155 (2021)",
+    protects="the person is told in one document what is alleged and when and where to appear",
+    confidence="V", commands={"issue_nta"}, effective_from="1997-04-01",
+)
+def nta_contents(g: GuardInput) -> str | None:
+    cmd = g.command
+    if not isinstance(cmd, IssueNta):
+        return None
+    missing = []
+    if not cmd.nature_of_proceedings.strip():
+        missing.append("(A) the nature of the proceedings")
+    if not cmd.legal_authority.strip():
+        missing.append("(B) the legal authority")
+    if not any(a.strip() for a in cmd.allegations):
+        missing.append("(C) the acts or conduct alleged")
+    if not any(c.strip() for c in cmd.charges):
+        missing.append("(D) the charges and the provisions of law violated")
+    if not cmd.counsel_advisal:
+        missing.append("(E) the right to counsel and the list of counsel")
+    if not cmd.address_advisal:
+        missing.append("(F) the duty to give and update an address")
+    if not cmd.failure_to_appear_advisal:
+        missing.append("(G) the consequences of failing to appear")
+    if missing:
+        return "the Notice to Appear lacks " + "; ".join(missing)
+    if not is_known_court(cmd.court):
+        return f"(G) the place: '{cmd.court}' is not an immigration court base-city code"
+    if cmd.hearing_at <= g.at:
+        return "(G) the time: the hearing must be a concrete date and time in the future"
+    return None
+
+
+def _first_hearing_ok(g: GuardInput, hearing_day: date, served_day: date, waived: bool) -> str | None:
+    days = g.param("NTA-10.calendar_days")
+    if hearing_day < served_day + timedelta(days=days) and not waived:
+        return (f"the first hearing ({hearing_day}) may not be earlier than {days} days after "
+                f"service ({served_day}) unless the person asks for an earlier date in writing")
+    return None
+
+
+@guard(
+    "NTA-10", title="First hearing at least 10 days after service, unless asked earlier in writing",
+    citation="INA 239(b)(1) (8 U.S.C. 1229(b)(1))",
+    protects="time to find a lawyer before the first hearing",
+    confidence="V", commands={"serve_nta", "schedule_hearing"}, effective_from="1997-04-01",
+)
+def ten_days(g: GuardInput) -> str | None:
+    cmd, s = g.command, g.state
+    if isinstance(cmd, ServeNta) and s.hearings:
+        return _first_hearing_ok(g, s.hearings[0].date(), g.at.date(), False)
+    if isinstance(cmd, ScheduleHearing) and s.nta_served_at is not None:
+        return _first_hearing_ok(
+            g, cmd.at.date(), s.nta_served_at.date(), cmd.earlier_date_requested_in_writing
+        )
+    return None
+
+
+@guard(
+    "COUNSEL-LIST", title="The free legal services list is at most a quarter old",
+    citation="INA 239(b)(2) (8 U.S.C. 1229(b)(2))",
+    protects="the person receives a current list of free legal service providers",
+    confidence="V", commands={"issue_nta", "serve_nta"}, effective_from="1997-04-01",
+)
+def counsel_list(g: GuardInput) -> str | None:
+    cmd = g.command
+    if isinstance(cmd, IssueNta):
+        listed = cmd.counsel_list_date
+    elif isinstance(cmd, ServeNta) and g.state.nta is not None:
+        listed = date.fromisoformat(g.state.nta["counsel_list_date"])
+    else:
+        return None
+    max_age = g.param("COUNSEL-LIST.max_age_days")
+    if listed < g.at.date() - timedelta(days=max_age) or listed > g.at.date():
+        return (f"the list of free legal service providers dated {listed} is not current "
+                f"(it must be updated at least every {max_age} days)")
+    return None

@@ -1,0 +1,103 @@
+"""Reading and writing rows. Only the app's handlers and queries call this module."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from ..domain.case import CaseState, Facets, fold
+from ..domain.commands import Actor
+from ..domain.events import Event
+from ..domain.person import PersonData
+from ..law.deadlines import Deadline
+from .tables import actors, cases, commands, deadlines, events, persons
+
+
+def load_events(conn: Connection, case_id: str) -> list[Event]:
+    rows = conn.execute(
+        select(events.c.seq, events.c.kind, events.c.at, events.c.actor_id,
+               events.c.actor_role, events.c.data)
+        .where(events.c.case_id == case_id).order_by(events.c.seq)
+    ).all()
+    return [Event(case_id, r.seq, r.kind, r.at, r.actor_id, r.actor_role, json.loads(r.data))
+            for r in rows]
+
+
+def load_case(conn: Connection, case_id: str) -> CaseState | None:
+    evs = load_events(conn, case_id)
+    return fold(case_id, evs) if evs else None
+
+
+def insert_events(conn: Connection, evs: list[Event]) -> list[dict[str, Any]]:
+    rows = [{"case_id": e.case_id, "seq": e.seq, "kind": e.kind, "at": e.at,
+             "actor_id": e.actor_id, "actor_role": e.actor_role,
+             "data": json.dumps(e.data, sort_keys=True, separators=(",", ":"),
+                                ensure_ascii=False)}
+            for e in evs]
+    conn.execute(insert(events), rows)
+    return rows
+
+
+def insert_person(conn: Connection, person_id: str, p: PersonData, at: datetime) -> None:
+    conn.execute(insert(persons).values(
+        id=person_id, family_name=p.family_name, given_name=p.given_name,
+        birth_date=p.birth_date, nationalities=",".join(p.nationalities),
+        languages=",".join(p.languages), sex=p.sex, a_number=p.a_number, created_at=at))
+
+
+def insert_case(conn: Connection, s: CaseState, location: str, at: datetime) -> None:
+    conn.execute(insert(cases).values(
+        id=s.case_id, person_id=s.person_id, version=s.version, opened_at=at, updated_at=at,
+        location=location, proceedings="none", custody=s.custody, holds="", status=s.status))
+
+
+def save_read_models(
+    conn: Connection, s: CaseState, f: Facets, ds: list[Deadline], at: datetime
+) -> None:
+    conn.execute(update(cases).where(cases.c.id == s.case_id).values(
+        updated_at=at, proceedings=f.proceedings, custody=f.custody,
+        holds=",".join(sorted(f.holds)), status=f.status, close_reason=f.close_reason,
+        facility=s.facility))
+    conn.execute(delete(deadlines).where(deadlines.c.case_id == s.case_id))
+    if ds:
+        conn.execute(insert(deadlines), [{
+            "case_id": s.case_id, "deadline_id": d.id, "started_at": d.started_at,
+            "due_at": d.due_at, "fulfilled_at": d.fulfilled_at, "state": d.state,
+            "escalation": d.escalation} for d in ds])
+
+
+def stored_outcome(conn: Connection, key: str) -> dict[str, Any] | None:
+    row = conn.execute(select(commands.c.outcome)
+                       .where(commands.c.idempotency_key == key)).first()
+    return json.loads(row.outcome) if row else None
+
+
+def actor_role(conn: Connection, actor_id: str) -> str | None:
+    row = conn.execute(select(actors.c.role).where(actors.c.id == actor_id)).first()
+    return str(row.role) if row else None
+
+
+def upsert_actor(conn: Connection, a: Actor) -> None:
+    conn.execute(delete(actors).where(actors.c.id == a.id))
+    conn.execute(insert(actors).values(id=a.id, role=a.role, name=a.name,
+                                       clients=",".join(a.clients)))
+
+
+def get_actor(conn: Connection, actor_id: str) -> Actor | None:
+    r = conn.execute(select(actors).where(actors.c.id == actor_id)).first()
+    if r is None:
+        return None
+    return Actor(r.id, r.role, r.name, tuple(c for c in r.clients.split(",") if c))
+
+
+def case_row(conn: Connection, case_id: str) -> dict[str, Any] | None:
+    r = conn.execute(select(cases).where(cases.c.id == case_id)).first()
+    return dict(r._mapping) if r else None
+
+
+def person_row(conn: Connection, person_id: str) -> dict[str, Any] | None:
+    r = conn.execute(select(persons).where(persons.c.id == person_id)).first()
+    return dict(r._mapping) if r else None

@@ -1,0 +1,141 @@
+"""SQLAlchemy 2 tables, portable types only (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger, Column, Date, DateTime, Index, Integer, MetaData, String, Table, Text,
+    TypeDecorator, UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use timezone-aware UTC")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+actors = Table(
+    "actors", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("name", String(200), nullable=False, default=""),
+    Column("clients", Text, nullable=False, default=""),  # person ids, comma-separated
+)
+
+persons = Table(
+    "persons", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("family_name", String(200), nullable=False),
+    Column("given_name", String(200), nullable=False),
+    Column("birth_date", Date),
+    Column("nationalities", String(200), nullable=False, default=""),
+    Column("languages", String(200), nullable=False, default=""),
+    Column("sex", String(1), nullable=False, default=""),
+    Column("a_number", String(20), nullable=False, default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_persons_names", "family_name", "given_name"),
+)
+
+cases = Table(
+    "cases", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("person_id", String(40), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("location", String(200), nullable=False, default=""),
+    Column("proceedings", String(20), nullable=False),
+    Column("custody", String(20), nullable=False),
+    Column("holds", String(200), nullable=False, default=""),
+    Column("status", String(10), nullable=False),
+    Column("close_reason", String(500), nullable=False, default=""),
+    Column("facility", String(200), nullable=False, default=""),
+)
+
+events = Table(
+    "events", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("case_id", String(40), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor_id", String(64), nullable=False),
+    Column("actor_role", String(20), nullable=False),
+    Column("data", Text, nullable=False),
+    UniqueConstraint("case_id", "seq", name="uq_events_case_seq"),
+)
+
+deadlines = Table(
+    "deadlines", metadata,
+    Column("case_id", String(40), primary_key=True),
+    Column("deadline_id", String(20), primary_key=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("fulfilled_at", UTCDateTime),
+    Column("state", String(10), nullable=False),
+    Column("escalation", Integer, nullable=False, default=0),
+    Index("ix_deadlines_state_due", "state", "due_at"),
+)
+
+commands = Table(
+    "commands", metadata,
+    Column("idempotency_key", String(200), primary_key=True),
+    Column("case_id", String(40)),
+    Column("actor_id", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("outcome", Text, nullable=False),
+)
+
+ledger = Table(
+    "ledger", metadata,
+    Column("seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=False),
+    Column("at", String(32), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("actor_id", String(64), nullable=False),
+    Column("actor_role", String(20), nullable=False),
+    Column("purpose", String(200), nullable=False, default=""),
+    Column("case_id", String(40), nullable=False, default=""),
+    Column("body", Text, nullable=False),
+    Column("leaf_hash", String(64), nullable=False),
+    Index("ix_ledger_case", "case_id"),
+)
+
+ledger_head = Table(
+    "ledger_head", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("size", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+    Column("frontier", Text, nullable=False),
+)
+
+checkpoints = Table(
+    "checkpoints", metadata,
+    Column("size", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=False),
+    Column("root_hex", String(64), nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("key_id", String(16), nullable=False),
+    Column("signature_hex", String(128), nullable=False),
+)
