@@ -1,0 +1,230 @@
+"""Scenario files: lawyer-readable cases executed against a fresh in-memory store.
+
+The format is DESIGN.md's. Every malformed file fails with a message naming the file, the step
+and the field; nothing is run from a file that does not validate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..domain.commands import ROLES, Actor, parse_command, parse_datetime
+from ..domain.errors import InvalidInput
+from ..law.framework import GUARDS
+
+TOP_KEYS = {"title", "rules", "people", "actors", "steps", "notes"}
+DO_KEYS = {"at", "as", "do", "with", "expect", "citing", "key", "note"}
+CHECK_KEYS = {"at", "check", "note"}
+CHECK_FIELDS = {"case", "proceedings", "custody", "status", "holds", "due", "overdue", "missed"}
+ACTOR_FIELDS = ("requested_by", "counsel", "exception_approved_by")
+CHECKER = Actor("scenario-checker", "oversight", "scenario runner")
+
+
+class ScenarioError(InvalidInput):
+    """A scenario file is malformed: names the file, the step and the field."""
+
+
+@dataclass
+class StepResult:
+    number: int
+    ok: bool
+    text: str
+
+
+@dataclass
+class ScenarioResult:
+    path: str
+    title: str
+    steps: list[StepResult] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return not self.error and all(s.ok for s in self.steps)
+
+
+def _err(path: str, where: str, fieldname: str, message: str) -> ScenarioError:
+    return ScenarioError(fieldname, message, record=f"{path}: {where}")
+
+
+def load_scenario(path: str) -> dict[str, Any]:
+    """Parse and validate a scenario file (structure, actors, people, every command's fields)."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = f"line {mark.line + 1}" if mark else "file"
+        raise _err(path, line, "(yaml)", f"not valid YAML: {getattr(e, 'problem', e)}") from e
+    except OSError as e:
+        raise _err(path, "file", "(file)", str(e)) from e
+    if not isinstance(data, Mapping):
+        raise _err(path, "file", "(top)", "a scenario is a mapping with title, people, actors, steps")
+    for k in data:
+        if k not in TOP_KEYS:
+            raise _err(path, "file", str(k), f"unknown key; expected one of {sorted(TOP_KEYS)}")
+    for k in ("title", "steps"):
+        if k not in data:
+            raise _err(path, "file", k, "is required")
+    for rid in data.get("rules") or []:
+        if rid not in GUARDS:
+            raise _err(path, "rules", str(rid), "is not a guard id (see `duecourse law list`)")
+    people = data.get("people") or {}
+    actors = data.get("actors") or {}
+    if not isinstance(people, Mapping) or not isinstance(actors, Mapping):
+        raise _err(path, "file", "people/actors", "expected mappings of labels")
+    for label, a in actors.items():
+        if not isinstance(a, Mapping) or a.get("role") not in ROLES:
+            raise _err(path, f"actor '{label}'", "role", f"must be one of {', '.join(ROLES)}")
+        for c in a.get("clients") or []:
+            if c not in people:
+                raise _err(path, f"actor '{label}'", "clients", f"'{c}' is not a person label")
+    steps = data["steps"]
+    if not isinstance(steps, list) or not steps:
+        raise _err(path, "file", "steps", "expected a non-empty list of steps")
+    for i, step in enumerate(steps, 1):
+        _validate_step(path, i, step, people, actors)
+    return dict(data)
+
+
+def _validate_step(path: str, i: int, step: Any, people: Mapping[str, Any],
+                   actors: Mapping[str, Any]) -> None:
+    where = f"step {i}"
+    if not isinstance(step, Mapping):
+        raise _err(path, where, "(step)", "expected a mapping")
+    keys = DO_KEYS if "do" in step else CHECK_KEYS if "check" in step else None
+    if keys is None:
+        raise _err(path, where, "do", "a step needs either 'do' or 'check'")
+    for k in step:
+        if k not in keys:
+            raise _err(path, where, str(k), f"unknown key; a step takes {sorted(keys)}")
+    if "at" not in step:
+        raise _err(path, where, "at", "is required")
+    try:
+        parse_datetime(step["at"], "at")
+    except InvalidInput as e:
+        raise _err(path, where, "at", e.message) from e
+    if "check" in step:
+        chk = step["check"]
+        if not isinstance(chk, Mapping):
+            raise _err(path, where, "check", "expected a mapping")
+        for k in chk:
+            if k not in CHECK_FIELDS:
+                raise _err(path, where, f"check.{k}", f"unknown; checks take {sorted(CHECK_FIELDS)}")
+        if chk.get("case") not in people:
+            raise _err(path, where, "check.case", f"'{chk.get('case')}' is not a person label")
+        return
+    if step.get("as") not in actors:
+        raise _err(path, where, "as", f"'{step.get('as')}' is not an actor label")
+    if step.get("expect") not in ("accepted", "refused"):
+        raise _err(path, where, "expect", "must be accepted or refused")
+    body = dict(step.get("with") or {})
+    case = body.pop("case", None)
+    if step["do"] == "open_case":
+        person = body.get("person")
+        if person not in people:
+            raise _err(path, where, "with.person", f"'{person}' is not a person label")
+        body["person"] = people[person]
+    elif case not in people:
+        raise _err(path, where, "with.case", f"'{case}' is not a person label")
+    for f in ACTOR_FIELDS:
+        if f in body and body[f] not in actors:
+            raise _err(path, where, f"with.{f}", f"'{body[f]}' is not an actor label")
+    try:
+        parse_command(str(step["do"]), body)
+    except InvalidInput as e:
+        fld = e.field if e.field == "do" else f"with.{e.field}"
+        raise _err(path, where, fld, e.message) from e
+
+
+def run_scenario(path: str) -> ScenarioResult:
+    """Run one file in a fresh in-memory store."""
+    from ..bootstrap import build_app
+
+    try:
+        data = load_scenario(path)
+    except ScenarioError as e:
+        return ScenarioResult(path, "", error=str(e))
+    result = ScenarioResult(path, str(data["title"]))
+    app = build_app("sqlite://", seed=0)
+    app.register_actor(CHECKER)
+    cases: dict[str, str] = {}
+    persons: dict[str, str] = {}
+    actor_defs: Mapping[str, Any] = data.get("actors") or {}
+    for label, a in actor_defs.items():
+        app.register_actor(Actor(label, a["role"], label))
+    for i, step in enumerate(data["steps"], 1):
+        at = parse_datetime(step["at"], "at")
+        if "check" in step:
+            result.steps.append(_check(app, i, step["check"], cases, at))
+            continue
+        a = actor_defs[step["as"]]
+        actor = Actor(step["as"], a["role"], step["as"],
+                      tuple(persons.get(c, "") for c in a.get("clients") or []))
+        body = dict(step.get("with") or {})
+        label = body.pop("case", None)
+        if step["do"] == "open_case":
+            label = body["person"]
+            body["person"] = data["people"][label]
+        cmd = parse_command(step["do"], body)
+        try:
+            out = app.do(cmd, actor, at, case_id=cases.get(str(label)), idempotency_key=step.get("key"))
+        except Exception as e:  # a crash is a failed step, reported, never a traceback
+            result.steps.append(StepResult(i, False, f"{step['do']}: error {e}"))
+            continue
+        if out.accepted and step["do"] == "open_case":
+            cases[str(label)] = str(out.case_id)
+            persons[str(label)] = app.get_case(str(out.case_id), CHECKER, "oversight_audit",
+                                               at).state.person_id
+        result.steps.append(_judge(i, step, out.accepted, out.rule_ids, out.refusals))
+    return result
+
+
+def _judge(i: int, step: Mapping[str, Any], accepted: bool, ids: list[str], refusals: Any) -> StepResult:
+    got = "accepted" if accepted else "refused"
+    what = f"{step['as']} {step['do']}"
+    citing = list(step.get("citing") or [])
+    reasons = "; ".join(f"{r.rule_id}: {r.reason}" for r in refusals)
+    if got != step["expect"]:
+        extra = f" ({reasons})" if reasons else ""
+        return StepResult(i, False, f"{what}: expected {step['expect']}, got {got}{extra}")
+    missing = [c for c in citing if c not in ids]
+    if missing:
+        return StepResult(i, False, f"{what}: refused, but not citing {missing} ({reasons})")
+    shown = f" citing {', '.join(ids)}" if ids else ""
+    return StepResult(i, True, f"{what}: {got}{shown}")
+
+
+def _check(app: Any, i: int, chk: Mapping[str, Any], cases: dict[str, str], at: datetime) -> StepResult:
+    label = chk["case"]
+    if label not in cases:
+        return StepResult(i, False, f"check {label}: no case was opened for '{label}'")
+    view = app.get_case(cases[label], CHECKER, "oversight_audit", at)
+    f = view.facets
+    states: dict[str, set[str]] = {"due": set(), "overdue": set(), "missed": set()}
+    for d in view.deadlines:
+        if d.state in states:
+            states[d.state].add(d.id)
+    problems = []
+    for k in ("proceedings", "custody", "status"):
+        if k in chk and getattr(f, k) != chk[k]:
+            problems.append(f"{k} is {getattr(f, k)}, expected {chk[k]}")
+    sets = {"holds": set(f.holds), **states}
+    for k, have in sets.items():
+        if k not in chk:
+            continue
+        want = chk[k]
+        if want == "none" or want == [] or want is None:
+            if have:
+                problems.append(f"{k} is {sorted(have)}, expected none")
+        else:
+            want_set = {want} if isinstance(want, str) else set(want)
+            if not want_set <= have:
+                problems.append(f"{k} is {sorted(have) or 'none'}, expected to include {sorted(want_set)}")
+    text = f"check {label}: " + ("; ".join(problems) if problems else "as expected")
+    return StepResult(i, not problems, text)

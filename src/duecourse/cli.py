@@ -1,0 +1,201 @@
+"""The duecourse command line (Typer + Rich)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from .domain.commands import Actor, parse_datetime
+from .domain.errors import DuecourseError, InvalidInput
+
+app = typer.Typer(help="duecourse: immigration casework in which due process is enforced by "
+                  "the software.", no_args_is_help=True, add_completion=False)
+law_app = typer.Typer(help="The law as code: guards, parameters, scenarios.", no_args_is_help=True)
+case_app = typer.Typer(help="Cases.", no_args_is_help=True)
+audit_app = typer.Typer(help="The tamper-evident ledger.", no_args_is_help=True)
+app.add_typer(law_app, name="law")
+app.add_typer(case_app, name="case")
+app.add_typer(audit_app, name="audit")
+
+console = Console()
+err = Console(stderr=True)
+DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL (default: DUECOURSE_DB "
+                                           "or the configured SQLite file).")]
+
+
+def _app(db: str | None) -> Any:
+    from .bootstrap import build_app
+
+    return build_app(db)
+
+
+@app.command()
+def init(db: DbOpt = None) -> None:
+    """Create or upgrade the database schema and the ledger."""
+    a = _app(db)
+    console.print(f"duecourse database ready at {a.ctx.engine.url.render_as_string()}")
+
+
+@law_app.command("list")
+def law_list() -> None:
+    """The guards, with their citations, confidence and dates."""
+    from .law.rules import all_guards
+
+    t = Table(title="Guards (LAW.md ids)", show_lines=False)
+    for col in ("id", "title", "citation", "conf.", "in force from", "verified", "source"):
+        t.add_column(col, overflow="fold")
+    seen: set[str] = set()
+    for g in all_guards():
+        if g.id in seen:
+            continue
+        seen.add(g.id)
+        t.add_row(g.id, g.title, g.citation, g.confidence, g.effective_from.isoformat(),
+                  g.last_verified.isoformat(), g.source)
+    console.print(t)
+
+
+@law_app.command("check")
+def law_check(paths: Annotated[list[str], typer.Argument(help="Scenario files or folders.")]
+              ) -> None:
+    """Run scenario files, each in a fresh in-memory store; exit 1 if any step fails."""
+    from pathlib import Path
+
+    from .app.scenarios import run_scenario
+
+    files: list[str] = []
+    for p in paths:
+        pp = Path(p)
+        files.extend(sorted(str(f) for f in pp.glob("*.yaml")) if pp.is_dir() else [p])
+    passed = failed = 0
+    for f in files:
+        res = run_scenario(f)
+        mark = "[green]PASS[/]" if res.passed else "[red]FAIL[/]"
+        console.print(f"{mark} {f}: {res.title}", highlight=False)
+        if res.error:
+            console.print(f"   [red]{res.error}[/]", highlight=False)
+        for s in res.steps:
+            console.print(f"   {'✓' if s.ok else '[red]✗[/]'} step {s.number}: {s.text}",
+                          highlight=False)
+        passed, failed = passed + res.passed, failed + (not res.passed)
+    print(f"{passed} passed, {failed} failed")
+    raise typer.Exit(1 if failed or not files else 0)
+
+
+@case_app.command("show")
+def case_show(
+    case_id: str, db: DbOpt = None,
+    as_role: Annotated[str, typer.Option("--as", help="Read in this role.")] = "supervisor",
+    user: Annotated[str, typer.Option(help="Who is reading (ledgered).")] = "cli",
+    purpose: Annotated[str, typer.Option(help="Why (ledgered).")] = "case_work",
+    at: Annotated[str | None, typer.Option(help="As of this time (ISO, UTC).")] = None,
+) -> None:
+    """A case: facets, timeline, deadlines, the actions allowed now and what blocks the rest."""
+    a = _app(db)
+    when = parse_datetime(at, "--at") if at else datetime.now(UTC)
+    v = a.get_case(case_id, Actor(user, as_role, user), purpose, when)
+    p = v.person
+    console.print(f"[bold]Case {v.case_id}[/] — {p.get('family_name', '')}, "
+                  f"{p.get('given_name', '')} (born {p.get('birth_date') or 'unknown'})")
+    f = v.facets
+    console.print(f"proceedings [bold]{f.proceedings}[/] · custody [bold]{f.custody}[/] · "
+                  f"holds [bold]{', '.join(sorted(f.holds)) or 'none'}[/] · status "
+                  f"[bold]{f.status}[/]{' (' + f.close_reason + ')' if f.close_reason else ''}")
+    tl = Table(title="Timeline")
+    for col in ("#", "at (UTC)", "event", "by"):
+        tl.add_column(col)
+    for e in v.events:
+        tl.add_row(str(e.seq), e.at.strftime("%Y-%m-%d %H:%M"), e.kind,
+                   f"{e.actor_id} ({e.actor_role})")
+    console.print(tl)
+    dl = Table(title="Deadlines")
+    for col in ("id", "what", "due (UTC)", "state", "escalation", "law"):
+        dl.add_column(col, overflow="fold")
+    for d in v.deadlines:
+        dl.add_row(d.id, d.title, d.due_at.strftime("%Y-%m-%d %H:%M"), d.state,
+                   f"{d.escalation}%", d.citation)
+    console.print(dl)
+    console.print("[bold]Allowed now:[/] " + (", ".join(v.allowed) or "nothing"))
+    if v.blocked:
+        bl = Table(title="Blocked now")
+        for col in ("action", "rule", "citation", "why"):
+            bl.add_column(col, overflow="fold")
+        for name, refusals in v.blocked.items():
+            for r in refusals:
+                bl.add_row(name, r.rule_id, r.citation, r.reason)
+        console.print(bl)
+
+
+@audit_app.command("verify")
+def audit_verify(db: DbOpt = None) -> None:
+    """Recompute every ledger leaf, root, signature and event hash; name the first bad entry."""
+    from .app.audit import verify_store
+
+    a = _app(db)
+    with _progress() as prog:
+        task = prog.add_task("verifying ledger", total=None)
+        rep = verify_store(a.ctx, progress=lambda n: prog.update(task, completed=n))
+    lr = rep.ledger
+    if rep.ok:
+        console.print(f"[green]ledger verified[/]: {lr.entries} entries, {lr.checkpoints} signed "
+                      f"checkpoints, {rep.events_checked} events; root {lr.root_hex}")
+        return
+    first = rep.first_problem
+    err.print(f"[red]ledger does NOT verify[/]: {len(rep.problems)} problem(s)")
+    if first is not None:
+        where = f"entry {first.seq}" if first.seq is not None else "ledger"
+        err.print(f"first bad: {where}: {first.what}", highlight=False)
+    for p in rep.problems[1:20]:
+        err.print(f"  also: {p.what}", highlight=False)
+    raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def audit_checkpoint(db: DbOpt = None) -> None:
+    """Sign a checkpoint of the ledger as it stands now."""
+    size, root = _app(db).checkpoint()
+    console.print(f"checkpoint signed: {size} entries, root {root}")
+
+
+@app.command()
+def demo(
+    people: Annotated[int, typer.Option(help="Synthetic people to drive through cases.")] = 300,
+    days: Annotated[int, typer.Option(help="Days to simulate.")] = 365,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    db: DbOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print only the summary as JSON.")] = False,
+) -> None:
+    """Simulate synthetic cases through their lawful lifecycle, with unlawful attempts refused."""
+    from .sim.demo import print_summary, run_demo
+
+    url = db or "sqlite:///var/demo.sqlite"
+    if as_json:
+        summary = run_demo(people=people, days=days, seed=seed, db_url=url, progress=None,
+                           fresh=db is None)
+        print(json.dumps(summary, sort_keys=True))
+        return
+    with _progress() as prog:
+        task = prog.add_task("simulating cases", total=people)
+        summary = run_demo(people=people, days=days, seed=seed, db_url=url,
+                           progress=lambda n: prog.update(task, completed=n), fresh=db is None)
+    print_summary(console, summary)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(),
+                    TextColumn("{task.completed}/{task.total}"), TimeRemainingColumn(),
+                    console=err, transient=True)
+
+
+def main() -> None:
+    try:
+        app()
+    except (InvalidInput, DuecourseError) as e:
+        err.print(f"[red]error:[/] {e}", highlight=False)
+        sys.exit(2)
