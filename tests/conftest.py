@@ -1,0 +1,95 @@
+"""Shared fixtures: one suite, run on SQLite and on PostgreSQL (Splink's way).
+
+PostgreSQL comes from DUECOURSE_TEST_PG_URL (default: the local server's ``test`` database). Each
+test worker gets its own database, emptied before every test. Under CI=true a missing PostgreSQL
+fails the run instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+PG_URL = os.environ.get(
+    "DUECOURSE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _pg_problem() -> str | None:
+    try:
+        eng = create_engine(PG_URL)
+        with eng.connect() as c:
+            c.execute(text("select 1"))
+        eng.dispose()
+        return None
+    except Exception as e:  # noqa: BLE001 - any failure means: no PostgreSQL here
+        return f"PostgreSQL not reachable at {PG_URL}: {type(e).__name__}: {e}"
+
+
+def _worker_db(worker_id: str) -> str:
+    """A database of this worker's own, created on first use."""
+    name = f"duecourse_test_{worker_id}".replace("-", "_")
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        exists = c.execute(text("select 1 from pg_database where datname = :n"), {"n": name}).first()
+        if not exists:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _reset_pg(url: str) -> None:
+    eng = create_engine(url, isolation_level="AUTOCOMMIT")
+    with eng.connect() as c:
+        c.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        c.execute(text("CREATE SCHEMA public"))
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_base_url(worker_id: str) -> str:
+    problem = _pg_problem()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"{problem} (CI=true: PostgreSQL tests may not be skipped)")
+        pytest.skip(problem)
+    return _worker_db(worker_id)
+
+
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest) -> str:
+    url: str = request.getfixturevalue("pg_base_url")
+    _reset_pg(url)
+    return url
+
+
+@pytest.fixture(params=[
+    pytest.param("sqlite", marks=pytest.mark.sqlite),
+    pytest.param("postgres", marks=pytest.mark.postgres),
+])
+def db_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
+    """A fresh, empty database URL on each backend in turn."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/duecourse.sqlite"
+    else:
+        yield request.getfixturevalue("pg_url")
+
+
+if "xdist" not in {p.split(".")[0] for p in os.environ.get("PYTEST_PLUGINS", "").split(",")}:
+    try:
+        import xdist  # noqa: F401
+    except ImportError:  # pragma: no cover - xdist is a test dependency
+
+        @pytest.fixture(scope="session")
+        def worker_id() -> str:
+            return "master"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Development keys are generated beside the database; tests never touch ./var.
+    os.environ.setdefault("DUECOURSE_ENV", "development")
