@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -426,9 +425,9 @@ def test_any_single_tampering_is_found_at_its_entry(data: st.DataObject) -> None
 
 
 @pytest.mark.slow
-def test_verify_rate_is_reasonable() -> None:
-    """A coarse guard only; bench/ledger_verify.py measures the real figure."""
-    n = 200_000
+def test_verify_of_a_large_ledger_streams() -> None:
+    """Correctness at size; speed is measured by bench/ledger_verify.py, not asserted here."""
+    n = 50_000
     entries = []
     f = Frontier()
     for seq in range(n):
@@ -436,8 +435,6 @@ def test_verify_rate_is_reasonable() -> None:
         h = leaf_hash(body)
         entries.append(StoredEntry(seq, body, h.hex()))
         f.append(h)
-    started = time.perf_counter()
     report = verify_ledger(entries, [], PUB, head=(n, f.root().hex()))
-    elapsed = time.perf_counter() - started
     assert report.ok
-    assert n / elapsed > 100_000
+    assert report.entries == n

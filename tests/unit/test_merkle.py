@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -207,12 +206,9 @@ def test_root_accepts_tuple() -> None:
 
 
 @pytest.mark.slow
-def test_root_of_a_million_leaves_is_fast() -> None:
-    hs = hashes_for(1_000_000)
-    started = time.perf_counter()
+def test_root_of_many_leaves_equals_frontier_root() -> None:
+    hs = hashes_for(100_003)
     root = root_from_leaf_hashes(hs)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 5.0
     f = Frontier()
     f.extend(hs)
     assert f.root() == root

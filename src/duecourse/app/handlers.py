@@ -11,10 +11,9 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..domain.case import CaseState, fold
+from ..domain.case import CaseState, apply
 from ..domain.commands import FileAppeal, OpenCase, command_to_dict
 from ..domain.errors import ConcurrencyConflict, NotFound
-from ..domain.case import apply
 from ..domain.events import DEADLINE_MISSED, EVENT_OF_COMMAND, Event
 from ..law.deadlines import compute_deadlines
 from ..law.framework import appeal_deadline

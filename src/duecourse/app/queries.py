@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from ..domain.case import CaseState, Facets, fold
 from ..domain.commands import (
-    COMMAND_NAMES, Actor, ClaimCitizenship, CloseCase, Command, DecideAppeal, DetermineCustody,
-    FileAppeal, FlagMinor, GrantStay, IssueArrestWarrant, IssueRemovalWarrant, NotifyHhs, Place,
-    RecordArrest, RecordExamination, RecordMedicalClearance, RecordRemoval, Release,
-    ReviewCustody, ScheduleRemoval, Transfer, TransferToOrr, WaiveAppeal,
+    COMMAND_NAMES,
+    Actor,
+    ClaimCitizenship,
+    CloseCase,
+    Command,
+    DecideAppeal,
+    DetermineCustody,
+    FileAppeal,
+    FlagMinor,
+    GrantStay,
+    IssueArrestWarrant,
+    IssueRemovalWarrant,
+    NotifyHhs,
+    Place,
+    RecordArrest,
+    RecordExamination,
+    RecordMedicalClearance,
+    RecordRemoval,
+    Release,
+    ReviewCustody,
+    ScheduleRemoval,
+    Transfer,
+    TransferToOrr,
+    WaiveAppeal,
 )
 from ..domain.errors import NotFound, RuleRefusal
 from ..domain.events import Event

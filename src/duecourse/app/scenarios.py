@@ -129,7 +129,7 @@ def _validate_step(path: str, i: int, step: Any, people: Mapping[str, Any],
         person = body.get("person")
         if person not in people:
             raise _err(path, where, "with.person", f"'{person}' is not a person label")
-        body["person"] = people[person]
+        body["person"] = people[str(person)]
     elif case not in people:
         raise _err(path, where, "with.case", f"'{case}' is not a person label")
     for f in ACTOR_FIELDS:
@@ -163,7 +163,7 @@ def run_scenario(path: str) -> ScenarioResult:
         if "check" in step:
             result.steps.append(_check(app, i, step["check"], cases, at))
             continue
-        a = actor_defs[step["as"]]
+        a = actor_defs[str(step["as"])]
         actor = Actor(step["as"], a["role"], step["as"],
                       tuple(persons.get(c, "") for c in a.get("clients") or []))
         body = dict(step.get("with") or {})

@@ -217,7 +217,7 @@ def fold(case_id: str, events: Iterable[Event]) -> CaseState:
     return state
 
 
-def apply(s: CaseState, e: Event) -> None:  # noqa: C901 - one branch per event kind
+def apply(s: CaseState, e: Event) -> None:
     d = e.data
     s.version = e.seq
     s.last_event_at = e.at

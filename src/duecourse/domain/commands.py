@@ -295,7 +295,8 @@ def parse_command(name: str, data: Mapping[str, Any] | None) -> Command:
     cls = COMMAND_TYPES.get(name)
     if cls is None:
         raise InvalidInput("do", f"unknown command '{name}'; known: {', '.join(COMMAND_NAMES)}")
-    return _build(cls, data or {}, prefix="")
+    command: Command = _build(cls, data or {}, prefix="")
+    return command
 
 
 def _build(cls: type[Any], data: Mapping[str, Any], prefix: str) -> Any:
@@ -320,7 +321,7 @@ def _build(cls: type[Any], data: Mapping[str, Any], prefix: str) -> Any:
     return cls(**values)
 
 
-def _coerce(tp: Any, value: Any, path: str) -> Any:  # noqa: C901 - one branch per type form
+def _coerce(tp: Any, value: Any, path: str) -> Any:
     origin = typing.get_origin(tp)
     if origin in (Union, types.UnionType):
         args = typing.get_args(tp)
@@ -393,7 +394,7 @@ def parse_datetime(value: Any, path: str) -> datetime:
         try:
             dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            raise InvalidInput(path, f"'{value}' is not a date and time (2026-03-01T08:00:00Z)")
+            raise InvalidInput(path, f"'{value}' is not a date and time (2026-03-01T08:00:00Z)") from None
     else:
         raise InvalidInput(path, f"expected a date and time, got '{value}'")
     if dt.tzinfo is None:
@@ -410,7 +411,7 @@ def parse_date(value: Any, path: str) -> date:
         try:
             return date.fromisoformat(value)
         except ValueError:
-            raise InvalidInput(path, f"'{value}' is not a date (YYYY-MM-DD)")
+            raise InvalidInput(path, f"'{value}' is not a date (YYYY-MM-DD)") from None
     raise InvalidInput(path, f"expected a date, got '{value}'")
 
 

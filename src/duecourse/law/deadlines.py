@@ -70,12 +70,14 @@ def _after(t: datetime | None, start: datetime) -> datetime | None:
     return t if t is not None and t >= start else None
 
 
-def compute_deadlines(s: CaseState, as_of: datetime) -> list[Deadline]:  # noqa: C901
+def compute_deadlines(s: CaseState, as_of: datetime) -> list[Deadline]:
     """Every statutory clock this case has started, with its state as of ``as_of``."""
     out: list[Deadline] = []
     on = (s.opened_at or as_of).date()
-    hours = lambda key: timedelta(hours=param(key, on))  # noqa: E731
-    days = lambda key: timedelta(days=param(key, on))  # noqa: E731
+
+    def hours(key: str) -> timedelta:
+        return timedelta(hours=param(key, on))
+
     arrest = s.last_arrest
     if arrest is not None and arrest.warrantless:
         done = _after(s.custody_determined_at, arrest.at) or _after(s.released_at, arrest.at) \
@@ -102,14 +104,16 @@ def compute_deadlines(s: CaseState, as_of: datetime) -> list[Deadline]:  # noqa:
                           filed, s.appeal_waived_at is not None, as_of, kind="window"))
     final = s.final_at(app)
     if final is not None and final <= as_of:
-        out.extend(_post_order(s, final, as_of, days))
+        out.extend(_post_order(s, final, as_of))
     return out
 
 
-def _post_order(s: CaseState, final: datetime, as_of: datetime, days: object) -> list[Deadline]:
-    d = days  # type: ignore[assignment]
+def _post_order(s: CaseState, final: datetime, as_of: datetime) -> list[Deadline]:
+    def d(key: str) -> timedelta:
+        return timedelta(days=param(key, final.date()))
+
     rp_start = max(final, s.stay_lifted_at or final)
-    rp_end = rp_start + d("RP-90.days")  # type: ignore[operator]
+    rp_end = rp_start + d("RP-90.days")
     gone = s.custody in ("released", "removed")
     moot = gone and s.removed_at is None
     out = [_clock("RP-90", "Removal period", "INA 241(a)(1)", rp_start, rp_end, s.removed_at,
@@ -123,11 +127,11 @@ def _post_order(s: CaseState, final: datetime, as_of: datetime, days: object) ->
         t = continued[0].at
         hq = reviews["hq"][0].at if reviews["hq"] else None
         out.append(_clock("POCR-HQ", "HQ post-order custody review", "8 CFR 241.4(k)(2)(ii)", t,
-                          t + d("POCR.hq_review_days"), hq, gone and hq is None, as_of))  # type: ignore[operator]
+                          t + d("POCR.hq_review_days"), hq, gone and hq is None, as_of))
     zad = reviews["zadvydas"][0].at if reviews["zadvydas"] else None
     out.append(_clock("ZAD-180", "Six-month post-order detention review",
                       "Zadvydas v. Davis, 533 U.S. 678 (2001)", final,
-                      final + d("ZAD-180.days"), zad, gone and zad is None, as_of))  # type: ignore[operator]
+                      final + d("ZAD-180.days"), zad, gone and zad is None, as_of))
     return out
 
 

@@ -6,8 +6,18 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger, Column, Date, DateTime, Index, Integer, MetaData, String, Table, Text,
-    TypeDecorator, UniqueConstraint,
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from ...domain.commands import (
-    DetermineCustody, IssueArrestWarrant, RecordArrest, RecordExamination,
+    DetermineCustody,
+    IssueArrestWarrant,
+    RecordArrest,
+    RecordExamination,
 )
 from ..framework import GuardInput, guard
 from .exceptions import exception_problem

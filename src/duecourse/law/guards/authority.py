@@ -57,7 +57,7 @@ def role_may(g: GuardInput) -> str | None:
     protects="every action has the facts it depends on",
     confidence="V", commands=ALL_COMMANDS, effective_from="1997-04-01", source="duecourse",
 )
-def lifecycle(g: GuardInput) -> str | None:  # noqa: C901 - one line per command
+def lifecycle(g: GuardInput) -> str | None:
     s, name = g.state, g.command.name
     if s.status == "closed":
         return f"the case is closed ({s.close_reason}); nothing more can be recorded on it"
