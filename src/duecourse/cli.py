@@ -132,6 +132,31 @@ def case_show(
         console.print(bl)
 
 
+@case_app.command("list")
+def case_list(
+    db: DbOpt = None,
+    limit: Annotated[int, typer.Option(help="How many cases to list.")] = 20,
+    custody: Annotated[str | None, typer.Option(help="Only cases with this custody facet.")] = None,
+) -> None:
+    """Case numbers with their facets (no personal data), most recently changed first."""
+    from sqlalchemy import select
+
+    from .store.tables import cases
+
+    a = _app(db)
+    q = select(cases).order_by(cases.c.updated_at.desc(), cases.c.id).limit(limit)
+    if custody:
+        q = q.where(cases.c.custody == custody)
+    t = Table(title="Cases")
+    for col in ("case", "proceedings", "custody", "holds", "status", "updated (UTC)"):
+        t.add_column(col)
+    with a.ctx.engine.connect() as conn:
+        for r in conn.execute(q):
+            t.add_row(r.id, r.proceedings, r.custody, r.holds or "-", r.status,
+                      r.updated_at.strftime("%Y-%m-%d %H:%M"))
+    console.print(t)
+
+
 @audit_app.command("verify")
 def audit_verify(db: DbOpt = None) -> None:
     """Recompute every ledger leaf, root, signature and event hash; name the first bad entry."""
