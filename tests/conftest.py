@@ -27,7 +27,7 @@ def _pg_problem() -> str | None:
             c.execute(text("select 1"))
         eng.dispose()
         return None
-    except Exception as e:  # noqa: BLE001 - any failure means: no PostgreSQL here
+    except Exception as e:  # any failure means: no PostgreSQL here
         return f"PostgreSQL not reachable at {PG_URL}: {type(e).__name__}: {e}"
 
 
@@ -62,9 +62,14 @@ def pg_base_url(worker_id: str) -> str:
 
 
 @pytest.fixture
-def pg_url(request: pytest.FixtureRequest) -> str:
+def pg_url(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
+           tmp_path_factory: pytest.TempPathFactory) -> str:
     url: str = request.getfixturevalue("pg_base_url")
     _reset_pg(url)
+    # A development key for this worker's PostgreSQL database (SQLite keeps its key beside the
+    # file), so tests never write ./var; subprocesses inherit it through the environment.
+    key = tmp_path_factory.getbasetemp() / "pg-ledger-key.pem"
+    monkeypatch.setenv("DUECOURSE_LEDGER_KEY_FILE", str(key))
     return url
 
 

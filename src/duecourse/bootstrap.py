@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -66,10 +69,25 @@ def load_signing_key(settings: Settings) -> Ed25519PrivateKey:
     if not path.exists():
         if settings.environment != "development":
             raise ConfigurationError(f"the ledger key file {path} does not exist")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(generate_private_key_pem(), encoding="utf-8")
-        path.chmod(0o600)
+        _create_key_file(path)
     return load_private_key(path.read_text(encoding="utf-8"))
+
+
+def _create_key_file(path: Path) -> None:
+    """Write a new development key at ``path`` unless another process got there first.
+
+    The key is written in full to a private temporary file and linked into place, which fails
+    if ``path`` exists: two processes starting at once both end up using the one key that won.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".ledger-key-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:  # mkstemp creates it with mode 0600
+            f.write(generate_private_key_pem())
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    finally:
+        os.unlink(tmp)
 
 
 def build_app(

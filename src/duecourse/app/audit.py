@@ -4,10 +4,15 @@ stored rows, and name the first entry that does not verify."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, String, select, type_coerce
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..audit.checkpoint import Checkpoint
 from ..audit.merkle import Frontier
@@ -22,69 +27,186 @@ class AuditReport:
     ledger: VerifyReport
     events_checked: int
     event_problems: list[VerifyProblem] = field(default_factory=list)
+    read_problems: list[VerifyProblem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return self.ledger.ok and not self.event_problems
+        return self.ledger.ok and not self.event_problems and not self.read_problems
 
     @property
     def first_problem(self) -> VerifyProblem | None:
-        cands = [p for p in (self.ledger.first_problem, *self.event_problems[:1]) if p]
-        return min(cands, key=lambda p: p.seq if p.seq is not None else -1) if cands else None
+        problems = self.problems
+        return problems[0] if problems else None
 
     @property
     def problems(self) -> list[VerifyProblem]:
-        return sorted([*self.ledger.problems, *self.event_problems],
-                      key=lambda p: p.seq if p.seq is not None else -1)
+        # In ledger order; problems with no ledger position (an event no entry records) last.
+        return sorted([*self.read_problems, *self.ledger.problems, *self.event_problems],
+                      key=lambda p: (p.seq is None, p.seq or 0))
 
 
-def _rows(conn: Connection, event_refs: dict[tuple[str, int], tuple[int, str]]
-          ) -> Iterator[StoredEntry]:
+# Stored values are read as they are and checked here, never trusted to parse: an altered row
+# must be reported as an altered row, not crash the verifier.
+
+def _int(value: Any) -> int | None:
+    """An integer column's value, or None if the stored value is not a whole number."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value):
+        return int(value)
+    return None
+
+
+def _text(value: Any) -> str:
+    """A stored value as printable text (undecodable bytes shown as escapes)."""
+    text = value if isinstance(value, str) else repr(value)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _lenient(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
+
+
+@contextmanager
+def _undecodable_text_is_read(conn: Connection) -> Iterator[None]:
+    """Let SQLite hand back text that is not valid UTF-8 (a damaged file) instead of failing the
+    whole read; such a value then fails its hash check and its row is named."""
+    dbapi = conn.connection.dbapi_connection
+    if conn.dialect.name != "sqlite" or dbapi is None:
+        yield
+        return
+    before = dbapi.text_factory
+    dbapi.text_factory = _lenient
+    try:
+        yield
+    finally:
+        dbapi.text_factory = before
+
+
+# How SQLAlchemy stores a UTC datetime in SQLite (UTCDateTime drops the zone there).
+_SQLITE_AT = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2}) ([0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6})")
+
+
+def _event_at(value: Any) -> str | None:
+    """The hashed form of a stored event time (``ledger.iso``), or None if it is not one.
+
+    PostgreSQL returns a typed timestamp; SQLite returns the stored text, which must be exactly
+    the form duecourse writes, so that each stored text has one hashed form and no other text
+    has it.
+    """
+    if isinstance(value, datetime):
+        return L.iso(value if value.tzinfo is not None else value.replace(tzinfo=UTC))
+    if isinstance(value, str) and (m := _SQLITE_AT.fullmatch(value)):
+        try:
+            datetime.strptime(value, "%Y-%m-%d %H:%M:%S.%f")
+        except ValueError:
+            return None
+        return f"{m[1]}T{m[2]}Z"
+    return None
+
+
+def _rows(conn: Connection, event_refs: dict[tuple[str, int], tuple[int, str]],
+          read_problems: list[VerifyProblem]) -> Iterator[StoredEntry]:
     q = select(ledger).order_by(ledger.c.seq).execution_options(yield_per=5000)
-    for r in conn.execute(q):
-        row = dict(r._mapping)
-        if row["kind"] == "command_accepted":
+    position = 0  # where the next entry belongs, for rows whose own seq cannot be read
+    try:
+        for r in conn.execute(q):
+            row = dict(r._mapping)
+            seq = _int(row["seq"])
+            if seq is None:
+                seq = position  # its bytes keep the bad value, so its leaf will not match
+            position = seq + 1
+            if row["kind"] == "command_accepted":
+                try:
+                    for ev in json.loads(row["body"]).get("events", []):
+                        event_refs[(row["case_id"], int(ev["seq"]))] = (seq, ev["hash"])
+                except (ValueError, TypeError, KeyError, AttributeError):
+                    pass  # the body itself is then reported as not matching its leaf hash
             try:
-                for ev in json.loads(row["body"]).get("events", []):
-                    event_refs[(row["case_id"], int(ev["seq"]))] = (int(row["seq"]), ev["hash"])
-            except (ValueError, TypeError, KeyError):
-                pass  # the body itself is then reported as not matching its leaf hash
-        yield StoredEntry(int(row["seq"]), L.entry_bytes(row), row["leaf_hash"])
+                body = L.entry_bytes(row)
+            except (TypeError, ValueError):  # a value of a type duecourse never writes
+                body = b"\xff(unreadable row) " + repr(row).encode("utf-8", "backslashreplace")
+            yield StoredEntry(seq, body, _text(row["leaf_hash"]))
+    except SQLAlchemyError as e:
+        read_problems.append(VerifyProblem(
+            position, f"entry {position} and the entries after it could not be read from the "
+            f"database (the stored data is damaged): {e.__class__.__name__}: "
+            f"{str(e).splitlines()[0]}", "entry"))
+
+
+def _checkpoint_of(c: Any) -> Checkpoint:
+    size = _int(c.size)
+    return Checkpoint(cast(int, c.size) if size is None else size, _text(c.root_hex),
+                      _text(c.at), _text(c.key_id), _text(c.signature_hex))
+
+
+def _head(conn: Connection) -> tuple[int, str] | None:
+    h = conn.execute(select(ledger_head.c.size, ledger_head.c.frontier)).first()
+    if h is None:
+        return None
+    size = _int(h.size)
+    try:
+        root = Frontier.from_json(h.frontier).root().hex()
+    except (ValueError, TypeError, KeyError):
+        root = "(unreadable frontier)"  # reported as a head that does not match the ledger
+    return (size if size is not None else -1, root)
 
 
 def verify_store(ctx: AppContext, progress: Callable[[int], None] | None = None) -> AuditReport:
     public = ctx.signing_key.public_key()
-    with ctx.engine.connect() as conn:
-        cps = [Checkpoint(int(c.size), c.root_hex, c.at, c.key_id, c.signature_hex)
+    with ctx.engine.connect() as conn, _undecodable_text_is_read(conn):
+        cps = [_checkpoint_of(c)
                for c in conn.execute(select(checkpoints).order_by(checkpoints.c.size))]
-        h = conn.execute(select(ledger_head.c.size, ledger_head.c.frontier)).first()
-        head = (int(h.size), Frontier.from_json(h.frontier).root().hex()) if h else None
+        head = _head(conn)
         refs: dict[tuple[str, int], tuple[int, str]] = {}
-        report = verify_ledger(_rows(conn, refs), cps, public, head=head, progress=progress)
-        problems, checked = _verify_events(conn, refs)
-    return AuditReport(report, checked, problems)
+        read_problems: list[VerifyProblem] = []
+        report = verify_ledger(_rows(conn, refs, read_problems), cps, public, head=head,
+                               progress=progress)
+        problems, checked = _verify_events(conn, refs, read_problems)
+    return AuditReport(report, checked, problems, read_problems)
 
 
-def _verify_events(conn: Connection, refs: dict[tuple[str, int], tuple[int, str]]
-                   ) -> tuple[list[VerifyProblem], int]:
+def _verify_events(conn: Connection, refs: dict[tuple[str, int], tuple[int, str]],
+                   read_problems: list[VerifyProblem]) -> tuple[list[VerifyProblem], int]:
     problems: list[VerifyProblem] = []
     checked = 0
-    q = select(events).order_by(events.c.id).execution_options(yield_per=5000)
-    for r in conn.execute(q):
-        row = dict(r._mapping)
-        checked += 1
-        key = (row["case_id"], int(row["seq"]))
-        ref = refs.pop(key, None)
-        if ref is None:
-            problems.append(VerifyProblem(None, f"event {row['seq']} of case {row['case_id']} "
-                                          f"(row id {row['id']}) is not recorded in the ledger "
-                                          "(it was inserted or altered outside duecourse)",
-                                          "event"))
-        elif L.event_hash(row) != ref[1]:
-            problems.append(VerifyProblem(ref[0], f"event {row['seq']} of case {row['case_id']} "
-                                          f"(row id {row['id']}) does not match the hash in "
-                                          f"ledger entry {ref[0]} (the event was altered)", "event"))
+    # ``at`` is read as stored (no datetime parsing), so a garbled time is a finding, not a crash.
+    q = (select(events.c.id, events.c.case_id, events.c.seq, events.c.kind,
+                type_coerce(events.c.at, String).label("at"), events.c.actor_id,
+                events.c.actor_role, events.c.data)
+         .order_by(events.c.id).execution_options(yield_per=5000))
+    try:
+        for r in conn.execute(q):
+            row = dict(r._mapping)
+            checked += 1
+            seq = _int(row["seq"])
+            what = f"event {_text(row['seq'])} of case {_text(row['case_id'])} (row id {row['id']})"
+            ref = refs.pop((row["case_id"], seq), None) if seq is not None else None
+            if ref is None:
+                problems.append(VerifyProblem(None, f"{what} is not recorded in the ledger "
+                                              "(it was inserted or altered outside duecourse)",
+                                              "event"))
+                continue
+            at = _event_at(row["at"])
+            if at is None:
+                problems.append(VerifyProblem(ref[0], f"{what}, recorded in ledger entry {ref[0]}, "
+                                              f"has a stored time {_text(row['at'])} that is not "
+                                              "a valid timestamp (the event was altered)", "event"))
+                continue
+            try:
+                digest = L.event_hash({**row, "seq": seq, "at": at})
+            except (TypeError, ValueError):  # a value of a type duecourse never writes
+                digest = ""
+            if digest != ref[1]:
+                problems.append(VerifyProblem(ref[0], f"{what} does not match the hash in "
+                                              f"ledger entry {ref[0]} (the event was altered)",
+                                              "event"))
+    except SQLAlchemyError as e:
+        read_problems.append(VerifyProblem(
+            None, f"the event store could not be read after {checked} events (the stored data "
+            f"is damaged): {e.__class__.__name__}: {str(e).splitlines()[0]}", "event"))
+        return problems, checked
     for (case_id, seq), (lseq, _h) in sorted(refs.items(), key=lambda kv: kv[1][0]):
-        problems.append(VerifyProblem(lseq, f"event {seq} of case {case_id}, recorded in ledger "
+        problems.append(VerifyProblem(lseq, f"event {seq} of case {_text(case_id)}, recorded in ledger "
                                       f"entry {lseq}, is missing from the event store", "event"))
     return problems, checked

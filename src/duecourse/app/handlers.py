@@ -8,14 +8,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from ..domain.case import CaseState, apply
+from ..domain.case import CaseState, Facets, apply
 from ..domain.commands import FileAppeal, OpenCase, command_to_dict
 from ..domain.errors import ConcurrencyConflict, NotFound
 from ..domain.events import DEADLINE_MISSED, EVENT_OF_COMMAND, Event
-from ..law.deadlines import compute_deadlines
+from ..law.deadlines import Deadline, compute_deadlines
 from ..law.framework import appeal_deadline
 from ..law.rules import check_command
 from ..store import repository as repo
@@ -35,8 +35,12 @@ def do_command(ctx: AppContext, env: Any) -> Outcome:
             return Outcome.from_dict(stored, replayed=True)
     try:
         with ctx.engine.begin() as conn:
+            if key:  # checked again under the write lock (SQLite serialises writers here)
+                stored = repo.stored_outcome(conn, key)
+                if stored is not None:
+                    return Outcome.from_dict(stored, replayed=True)
             return _handle(ctx, conn, env)
-    except IntegrityError:
+    except (IntegrityError, ConcurrencyConflict):
         if key:  # a concurrent retry with the same key won the race: return its outcome
             with ctx.engine.connect() as conn:
                 stored = repo.stored_outcome(conn, key)
@@ -73,18 +77,21 @@ def _handle(ctx: AppContext, conn: Connection, env: Any) -> Outcome:
                           ledger_seq=seq)
         _remember(conn, env, outcome)
         return outcome
-    new_events = _events_for(ctx, base, env, case_id)
-    after = _replay(base, new_events)
+    old_version = base.version
+    new_events, deadlines = _events_for(ctx, base, env, case_id)
+    after = base  # advanced past the new events by _events_for
+    facets = after.facets(at, appeal_deadline(after))
     if state is None:
         assert isinstance(cmd, OpenCase)
         repo.insert_person(conn, new_events[0].data["person_id"], cmd.person, at)
         repo.insert_case(conn, after, cmd.location, at)
+    else:
+        # Compare-and-swap on the case row before anything else is written (the same statement
+        # writes the case's facets): a concurrent writer that read the same version waits on the
+        # row lock and then finds it changed.
+        _advance_version(conn, after, facets, at, old_version)
     rows = repo.insert_events(conn, new_events)
-    if state is not None:
-        _advance_version(conn, case_id, state.version, after.version)
-    deadlines = compute_deadlines(after, at)
-    facets = after.facets(at, appeal_deadline(after))
-    repo.save_read_models(conn, after, facets, deadlines, at)
+    repo.save_read_models(conn, after, facets, deadlines, at, case_row=state is None)
     seq = ledger.append(conn, [ledger.LedgerItem(
         "command_accepted", at, actor.id, actor.role, case_id,
         {"command": cmd.name, "case_version": after.version,
@@ -97,7 +104,11 @@ def _handle(ctx: AppContext, conn: Connection, env: Any) -> Outcome:
     return outcome
 
 
-def _events_for(ctx: AppContext, base: CaseState, env: Any, case_id: str) -> list[Event]:
+def _events_for(ctx: AppContext, base: CaseState, env: Any, case_id: str
+                ) -> tuple[list[Event], list[Deadline]]:
+    """The command's event and a ``deadline_missed`` event for each clock it fulfils late, and
+    the case's deadlines as of ``at``. ``base`` is advanced past these events in place: it was
+    folded for this command alone, so no copy of it is needed."""
     cmd, actor, at = env.command, env.actor, env.at
     data = command_to_dict(cmd)
     if isinstance(cmd, OpenCase):
@@ -107,33 +118,31 @@ def _events_for(ctx: AppContext, base: CaseState, env: Any, case_id: str) -> lis
         data["timely"] = due is None or at <= due
     main = Event(case_id, base.version + 1, EVENT_OF_COMMAND[cmd.name], at, actor.id,
                  actor.role, data)
-    after = _replay(base, [main])
+    apply(base, main)
+    # The deadlines after the command's own event are also those after the deadline_missed
+    # events: clocks and facets are derived from the facts, never from the ``missed`` record.
+    deadlines = compute_deadlines(base, at)
     events = [main]
-    for d in compute_deadlines(after, at):
-        if d.state == "missed" and d.id not in after.missed:
+    for d in deadlines:
+        # Once per run of a clock: a clock that starts again (a second warrantless arrest) and is
+        # met late again is recorded again.
+        if d.state == "missed" and base.missed.get(d.id, d.started_at) <= d.started_at:
             events.append(Event(case_id, main.seq + len(events), DEADLINE_MISSED, at, actor.id,
                                 actor.role, {
                                     "deadline": d.id, "due_at": ledger.iso(d.due_at),
                                     "met_at": ledger.iso(at), "escalated_to": "supervisor",
                                     "citation": d.citation}))
-    return events
+    for e in events[1:]:
+        apply(base, e)
+    return events, deadlines
 
 
-def _replay(base: CaseState, events: list[Event]) -> CaseState:
-    import copy
-
-    state = copy.deepcopy(base)
-    for e in events:
-        apply(state, e)
-    return state
-
-
-def _advance_version(conn: Connection, case_id: str, expected: int, new: int) -> None:
-    res = conn.execute(update(cases).where(cases.c.id == case_id, cases.c.version == expected)
-                       .values(version=new))
-    if res.rowcount != 1:
-        actual = conn.execute(select(cases.c.version).where(cases.c.id == case_id)).scalar_one()
-        raise ConcurrencyConflict(case_id, expected, int(actual))
+def _advance_version(conn: Connection, after: CaseState, facets: Facets, at: datetime,
+                     expected: int) -> None:
+    if not repo.advance_case(conn, after, facets, at, expected):
+        actual = conn.execute(select(cases.c.version)
+                              .where(cases.c.id == after.case_id)).scalar_one()
+        raise ConcurrencyConflict(after.case_id, expected, int(actual))
 
 
 def _role_lookup(conn: Connection) -> Callable[[str], str | None]:

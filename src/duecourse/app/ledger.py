@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from ..audit.canonical import canonical_json
 from ..audit.checkpoint import sign_checkpoint
@@ -17,6 +18,20 @@ from ..audit.merkle import Frontier, leaf_hash
 from ..store.tables import checkpoints, ledger, ledger_head
 
 CHECKPOINT_EVERY = 1000
+
+# Built once (see store/repository.py): every append goes through these.
+_HEAD_FOR_UPDATE = (select(ledger_head.c.size, ledger_head.c.frontier)
+                    .where(ledger_head.c.id == 1).with_for_update())
+_INSERT_ENTRIES = insert(ledger)
+_UPDATE_HEAD = (update(ledger_head).where(ledger_head.c.id == 1)
+                .values(size=bindparam("b_size"), frontier=bindparam("b_frontier")))
+_CLAIM_HEAD = (update(ledger_head)
+               .where(ledger_head.c.id == 1, ledger_head.c.size == bindparam("b_old_size"),
+                      ledger_head.c.frontier == bindparam("b_old_frontier"))
+               .values(size=bindparam("b_size"), frontier=bindparam("b_frontier")))
+# The head as this process last wrote it, per engine: (size, frontier JSON, frontier). Only a
+# hint, checked by the database on every use (see ``append``); never mutated once stored.
+_HEADS: weakref.WeakKeyDictionary[Engine, tuple[int, str, Frontier]] = weakref.WeakKeyDictionary()
 
 
 def iso(at: datetime) -> str:
@@ -57,14 +72,38 @@ def ensure_head(conn: Connection) -> None:
 
 
 def append(conn: Connection, items: list[LedgerItem], key: Ed25519PrivateKey) -> int:
-    """Append ``items`` in order; return the seq of the first. Serialises writers on the head."""
-    head = conn.execute(
-        select(ledger_head.c.size, ledger_head.c.frontier).where(ledger_head.c.id == 1)
-        .with_for_update()
-    ).one()
-    frontier = Frontier.from_json(head.frontier)
-    first = seq = int(head.size)
+    """Append ``items`` in order; return the seq of the first. Serialises writers on the head.
+
+    The head this process last wrote is kept as a hint, so that the usual append takes the head
+    with one conditional UPDATE instead of a locked read and an UPDATE: the UPDATE applies only
+    if the stored head is exactly the hint (size and frontier text), which then determines the
+    new entries completely. Otherwise (another writer came first, or a transaction rolled back)
+    the head is read under lock as before.
+    """
+    hint = _HEADS.get(conn.engine)
+    if hint is not None:
+        first, stored, hinted = hint
+        frontier = hinted.copy()
+        rows, new, due = _entries(first, frontier, items)
+        claimed = conn.execute(_CLAIM_HEAD, {
+            "b_old_size": first, "b_old_frontier": stored, "b_size": first + len(rows),
+            "b_frontier": new}).rowcount == 1
+        if claimed:
+            return _write(conn, key, first, rows, frontier, new, due)
+    head = conn.execute(_HEAD_FOR_UPDATE).one()
+    first, frontier = int(head.size), Frontier.from_json(head.frontier)
+    rows, new, due = _entries(first, frontier, items)
+    conn.execute(_UPDATE_HEAD, {"b_size": first + len(rows), "b_frontier": new})
+    return _write(conn, key, first, rows, frontier, new, due)
+
+
+def _entries(first: int, frontier: Frontier, items: list[LedgerItem]
+             ) -> tuple[list[dict[str, Any]], str, list[tuple[int, str, datetime]]]:
+    """The rows of ``items`` appended after ``first`` entries (``frontier`` is advanced past
+    them), the new frontier's JSON, and the checkpoints that fall due: (size, root hex, at)."""
+    seq = first
     rows = []
+    due: list[tuple[int, str, datetime]] = []
     for it in items:
         row: dict[str, Any] = {
             "seq": seq, "at": iso(it.at), "kind": it.kind, "actor_id": it.actor_id,
@@ -78,10 +117,17 @@ def append(conn: Connection, items: list[LedgerItem], key: Ed25519PrivateKey) ->
         rows.append(row)
         seq += 1
         if seq % CHECKPOINT_EVERY == 0:
-            _checkpoint(conn, key, seq, frontier.root().hex(), it.at)
-    conn.execute(insert(ledger), rows)
-    conn.execute(update(ledger_head).where(ledger_head.c.id == 1)
-                 .values(size=seq, frontier=frontier.to_json()))
+            due.append((seq, frontier.root().hex(), it.at))
+    return rows, frontier.to_json(), due
+
+
+def _write(conn: Connection, key: Ed25519PrivateKey, first: int, rows: list[dict[str, Any]],
+           frontier: Frontier, new: str, due: list[tuple[int, str, datetime]]) -> int:
+    """Insert the rows and the checkpoints due, once the head is ours; remember the head."""
+    for size, root, at in due:
+        _checkpoint(conn, key, size, root, at)
+    conn.execute(_INSERT_ENTRIES, rows)
+    _HEADS[conn.engine] = (first + len(rows), new, frontier)
     return first
 
 

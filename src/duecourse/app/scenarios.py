@@ -21,9 +21,25 @@ from ..law.framework import GUARDS
 TOP_KEYS = {"title", "rules", "people", "actors", "steps", "notes"}
 DO_KEYS = {"at", "as", "do", "with", "expect", "citing", "key", "note"}
 CHECK_KEYS = {"at", "check", "note"}
-CHECK_FIELDS = {"case", "proceedings", "custody", "status", "holds", "due", "overdue", "missed"}
+CHECK_FIELDS = {"case", "proceedings", "custody", "status", "holds", "due", "overdue", "missed",
+                "met", "moot", "elapsed"}
 ACTOR_FIELDS = ("requested_by", "counsel", "exception_approved_by")
 CHECKER = Actor("scenario-checker", "oversight", "scenario runner")
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML in which a timestamp that is not a real date (2026-13-45) stays text, so that
+    validation can name its step and field; PyYAML itself would fail without saying where."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return loader.construct_yaml_timestamp(node)  # type: ignore[arg-type]
+    except ValueError:
+        return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 class ScenarioError(InvalidInput):
@@ -56,7 +72,7 @@ def _err(path: str, where: str, fieldname: str, message: str) -> ScenarioError:
 def load_scenario(path: str) -> dict[str, Any]:
     """Parse and validate a scenario file (structure, actors, people, every command's fields)."""
     try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        data = yaml.load(Path(path).read_text(encoding="utf-8"), Loader=_Loader)  # _Loader is a SafeLoader
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = f"line {mark.line + 1}" if mark else "file"
@@ -206,7 +222,7 @@ def _check(app: Any, i: int, chk: Mapping[str, Any], cases: dict[str, str], at: 
         return StepResult(i, False, f"check {label}: no case was opened for '{label}'")
     view = app.get_case(cases[label], CHECKER, "oversight_audit", at)
     f = view.facets
-    states: dict[str, set[str]] = {"due": set(), "overdue": set(), "missed": set()}
+    states: dict[str, set[str]] = {k: set() for k in ("due", "overdue", "missed", "met", "moot", "elapsed")}
     for d in view.deadlines:
         if d.state in states:
             states[d.state].add(d.id)

@@ -247,6 +247,7 @@ def apply(s: CaseState, e: Event) -> None:
         s.custody, s.custody_since = "arrested", e.at
         s.custody_determined_at = None
         s.examined_by = ""
+        s.exceptions.pop("CUS-48", None)  # a new arrest starts a new clock; old excuses do not carry
     elif k == "examination_recorded":
         s.examined_by = e.actor_id
     elif k == "custody_determined":
@@ -289,6 +290,7 @@ def apply(s: CaseState, e: Event) -> None:
         )
         s.appeal_waived_at = s.appeal_filed_at = s.appeal_decided_at = None
         s.appeal_timely, s.appeal_outcome = False, ""
+        s.removal_warrant_at = None  # a warrant of removal is signed on one order, not its successor
         s.concluded = d["outcome"] in ("relief", "terminated")
     elif k == "appeal_waived":
         s.appeal_waived_at = e.at

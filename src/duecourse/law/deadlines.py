@@ -114,16 +114,20 @@ def _post_order(s: CaseState, final: datetime, as_of: datetime) -> list[Deadline
 
     rp_start = max(final, s.stay_lifted_at or final)
     rp_end = rp_start + d("RP-90.days")
-    gone = s.custody in ("released", "removed")
+    gone = s.custody not in ("arrested", "detained")  # post-order detention clocks need custody
     moot = gone and s.removed_at is None
-    out = [_clock("RP-90", "Removal period", "INA 241(a)(1)", rp_start, rp_end, s.removed_at,
-                  moot, as_of)]
+    # While a court's stay is in effect the removal period has not begun: it begins with the
+    # court's final order (INA 241(a)(1)(B)(ii)), that is when the stay is lifted.
+    stayed = "judicial" in s.active_stays(as_of) and s.removed_at is None
+    out = [] if stayed else [_clock("RP-90", "Removal period", "INA 241(a)(1)", rp_start, rp_end,
+                                    s.removed_at, moot, as_of)]
     reviews = {k: [r for r in s.reviews if r.kind == k] for k in ("pocr", "hq", "zadvydas")}
     pocr = reviews["pocr"][0].at if reviews["pocr"] else None
-    out.append(_clock("POCR", "Post-order custody review", "8 CFR 241.4(h), (k)", rp_start,
-                      rp_end, pocr, gone and pocr is None, as_of))
+    if not stayed:
+        out.append(_clock("POCR", "Post-order custody review", "8 CFR 241.4(h), (k)", rp_start,
+                          rp_end, pocr, gone and pocr is None, as_of))
     continued = [r for r in reviews["pocr"] if r.finding == "continue"]
-    if continued:
+    if continued and not stayed:
         t = continued[0].at
         hq = reviews["hq"][0].at if reviews["hq"] else None
         out.append(_clock("POCR-HQ", "HQ post-order custody review", "8 CFR 241.4(k)(2)(ii)", t,

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import BindParameter, Connection, bindparam, delete, insert, select, update
 
 from ..domain.case import CaseState, Facets, fold
 from ..domain.commands import Actor
@@ -15,13 +15,30 @@ from ..domain.person import PersonData
 from ..law.deadlines import Deadline
 from .tables import actors, cases, commands, deadlines, events, persons
 
+# The write path's statements are built once: building a statement costs SQLAlchemy several
+# times what executing it does, and a prebuilt one hits the compiled cache (bench/commands.py).
+_LOAD_EVENTS = (select(events.c.seq, events.c.kind, events.c.at, events.c.actor_id,
+                       events.c.actor_role, events.c.data)
+                .where(events.c.case_id == bindparam("b_case_id")).order_by(events.c.seq))
+_INSERT_EVENTS = insert(events)
+_CASE_READ_MODEL: dict[str, BindParameter[Any]] = {
+    "updated_at": bindparam("b_at"), "proceedings": bindparam("b_proceedings"),
+    "custody": bindparam("b_custody"), "holds": bindparam("b_holds"),
+    "status": bindparam("b_status"), "close_reason": bindparam("b_close_reason"),
+    "facility": bindparam("b_facility"),
+}
+_UPDATE_CASE = update(cases).where(cases.c.id == bindparam("b_id")).values(**_CASE_READ_MODEL)
+_ADVANCE_CASE = (update(cases)
+                 .where(cases.c.id == bindparam("b_id"), cases.c.version == bindparam("b_expected"))
+                 .values(version=bindparam("b_version"), **_CASE_READ_MODEL))
+_DELETE_DEADLINES = delete(deadlines).where(deadlines.c.case_id == bindparam("b_case_id"))
+_INSERT_DEADLINES = insert(deadlines)
+_ACTOR_ROLE = select(actors.c.role).where(actors.c.id == bindparam("b_id"))
+_STORED_OUTCOME = select(commands.c.outcome).where(commands.c.idempotency_key == bindparam("b_key"))
+
 
 def load_events(conn: Connection, case_id: str) -> list[Event]:
-    rows = conn.execute(
-        select(events.c.seq, events.c.kind, events.c.at, events.c.actor_id,
-               events.c.actor_role, events.c.data)
-        .where(events.c.case_id == case_id).order_by(events.c.seq)
-    ).all()
+    rows = conn.execute(_LOAD_EVENTS, {"b_case_id": case_id}).all()
     return [Event(case_id, r.seq, r.kind, r.at, r.actor_id, r.actor_role, json.loads(r.data))
             for r in rows]
 
@@ -37,7 +54,7 @@ def insert_events(conn: Connection, evs: list[Event]) -> list[dict[str, Any]]:
              "data": json.dumps(e.data, sort_keys=True, separators=(",", ":"),
                                 ensure_ascii=False)}
             for e in evs]
-    conn.execute(insert(events), rows)
+    conn.execute(_INSERT_EVENTS, rows)
     return rows
 
 
@@ -54,29 +71,43 @@ def insert_case(conn: Connection, s: CaseState, location: str, at: datetime) -> 
         location=location, proceedings="none", custody=s.custody, holds="", status=s.status))
 
 
+def _case_values(s: CaseState, f: Facets, at: datetime) -> dict[str, Any]:
+    return {"b_id": s.case_id, "b_at": at, "b_proceedings": f.proceedings,
+            "b_custody": f.custody, "b_holds": ",".join(sorted(f.holds)), "b_status": f.status,
+            "b_close_reason": f.close_reason, "b_facility": s.facility}
+
+
+def advance_case(conn: Connection, s: CaseState, f: Facets, at: datetime, expected: int) -> bool:
+    """Compare-and-swap the case row from version ``expected`` to ``s.version``, writing its
+    facets in the same statement; False (nothing written) if the row is not at ``expected``."""
+    res = conn.execute(_ADVANCE_CASE, {**_case_values(s, f, at), "b_expected": expected,
+                                       "b_version": s.version})
+    return res.rowcount == 1
+
+
 def save_read_models(
-    conn: Connection, s: CaseState, f: Facets, ds: list[Deadline], at: datetime
+    conn: Connection, s: CaseState, f: Facets, ds: list[Deadline], at: datetime,
+    *, case_row: bool = True,
 ) -> None:
-    conn.execute(update(cases).where(cases.c.id == s.case_id).values(
-        updated_at=at, proceedings=f.proceedings, custody=f.custody,
-        holds=",".join(sorted(f.holds)), status=f.status, close_reason=f.close_reason,
-        facility=s.facility))
-    conn.execute(delete(deadlines).where(deadlines.c.case_id == s.case_id))
+    """The case's facets (unless ``case_row`` is False: ``advance_case`` wrote them) and its
+    deadlines, as of ``at``."""
+    if case_row:
+        conn.execute(_UPDATE_CASE, _case_values(s, f, at))
+    conn.execute(_DELETE_DEADLINES, {"b_case_id": s.case_id})
     if ds:
-        conn.execute(insert(deadlines), [{
+        conn.execute(_INSERT_DEADLINES, [{
             "case_id": s.case_id, "deadline_id": d.id, "started_at": d.started_at,
             "due_at": d.due_at, "fulfilled_at": d.fulfilled_at, "state": d.state,
             "escalation": d.escalation} for d in ds])
 
 
 def stored_outcome(conn: Connection, key: str) -> dict[str, Any] | None:
-    row = conn.execute(select(commands.c.outcome)
-                       .where(commands.c.idempotency_key == key)).first()
+    row = conn.execute(_STORED_OUTCOME, {"b_key": key}).first()
     return json.loads(row.outcome) if row else None
 
 
 def actor_role(conn: Connection, actor_id: str) -> str | None:
-    row = conn.execute(select(actors.c.role).where(actors.c.id == actor_id)).first()
+    row = conn.execute(_ACTOR_ROLE, {"b_id": actor_id}).first()
     return str(row.role) if row else None
 
 

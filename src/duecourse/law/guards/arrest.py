@@ -25,6 +25,8 @@ def arrest_warrant(g: GuardInput) -> str | None:
     if isinstance(cmd, IssueArrestWarrant):
         if g.actor.role != "supervisor":
             return "an I-200 may be signed only by a supervisory officer listed in 8 CFR 287.5(e)(2)"
+        if not cmd.requested_by.strip():  # fail closed: independence cannot be shown
+            return "the I-200 must name the officer who requested it"
         if cmd.requested_by == g.actor.id:
             return "the officer who requested the warrant may not also sign it"
         facets = g.state.facets(g.at, g.appeal_deadline)
@@ -32,8 +34,11 @@ def arrest_warrant(g: GuardInput) -> str | None:
             return ("an I-200 is available from the issuance of a Notice to Appear until "
                     "proceedings are complete; issue the NTA first")
     if isinstance(cmd, RecordArrest) and cmd.basis == "warrant":
-        if not any(not w.used for w in g.state.warrants):
-            return "there is no unserved arrest warrant (I-200) on this case"
+        # A warrant of removal (I-205) on a final order also commands the person's arrest.
+        on_i205 = g.state.removal_warrant_at is not None and g.state.is_final(g.at, g.appeal_deadline)
+        if not on_i205 and not any(not w.used for w in g.state.warrants):
+            return ("there is no unserved arrest warrant (I-200), nor a warrant of removal (I-205) "
+                    "on a final order, on this case")
     return None
 
 
@@ -82,6 +87,8 @@ def custody_48(g: GuardInput) -> str | None:
     cmd, s = g.command, g.state
     if isinstance(cmd, DetermineCustody) and cmd.exception:
         return exception_problem(g, cmd.exception_reason, cmd.exception_approved_by)
-    if cmd.name == "close_case" and s.custody == "arrested" and s.last_arrest is not None:
+    # Held after an arrest (arrested, or placed in a facility) with no custody decision since.
+    if (cmd.name == "close_case" and s.custody in ("arrested", "detained")
+            and s.last_arrest is not None and s.custody_determined_at is None):
         return "the custody decision for the arrest is still outstanding; make it before closing"
     return None

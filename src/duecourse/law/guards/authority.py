@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...domain.commands import DetermineCustody, LiftStay, ReviewCustody
+from ...domain.commands import DetermineCustody, LiftStay, RecordOrder, ReviewCustody
 from ..framework import GuardInput, guard
 
 _OFFICER = {
@@ -76,7 +76,8 @@ def lifecycle(g: GuardInput) -> str | None:
         "notify_hhs": (s.minor_flagged_at is not None, "no one has flagged the person as a minor"),
         "transfer_to_orr": (s.unaccompanied and s.custody in ("arrested", "detained"),
                             "the person is not an unaccompanied child in DHS custody"),
-        "issue_nta": (s.nta_issued_at is None, "a Notice to Appear was already issued"),
+        # An unserved NTA may be replaced by a corrected one (a new hearing date, a current list).
+        "issue_nta": (s.nta_served_at is None, "a Notice to Appear was already served"),
         "serve_nta": (s.nta_issued_at is not None and s.nta_served_at is None,
                       "there is no issued, unserved Notice to Appear"),
         "schedule_hearing": (s.nta_served_at is not None and s.order is None and not s.concluded,
@@ -103,6 +104,8 @@ def lifecycle(g: GuardInput) -> str | None:
         return f"there is no {cmd.kind} stay to lift"
     if isinstance(cmd, DetermineCustody) and cmd.decision == "bond" and not cmd.bond_amount:
         return "a bond decision needs a bond amount"
+    if isinstance(cmd, RecordOrder) and cmd.outcome == "voluntary_departure" and not cmd.vd_deadline:
+        return "a voluntary departure order needs the date by which the person must depart"
     if isinstance(cmd, ReviewCustody) and not cmd.finding:
         return "a custody review needs a finding"
     return None

@@ -1,0 +1,250 @@
+"""Benchmark: commands per second through the full stack, on SQLite and on PostgreSQL.
+
+Every command goes through ``App.do`` → ``do_command``: authorise, load and fold the case, every
+guard in force, events, read models, the ledger entry (RFC 6962 leaf, head frontier, a signed
+checkpoint every 1,000 entries) and the commit. N cases are opened and each is driven through a
+lawful lifecycle of 15 commands (arrest, examination, custody, placement, NTA, order, waiver,
+I-205, travel document, removal, closing); the cases advance together, one step at a time, as a
+busy office would. Afterwards the whole store is verified with ``verify_store`` (every leaf,
+checkpoint signature, root and event hash) and that rate is reported too.
+
+    python bench/commands.py [--cases N] [--pg URL] [--no-pg] [--keys] [--json]
+
+SQLite runs on a file database in a temporary folder (WAL, synchronous=NORMAL). PostgreSQL runs
+in a database of its own, ``duecourse_bench``, created fresh on the server named by ``--pg`` and
+dropped afterwards. Goals (DESIGN.md, 2 cores): ≥ 2,000 commands/s on SQLite, ≥ 1,000 on
+PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from duecourse.app.audit import verify_store
+from duecourse.bootstrap import App, build_app
+from duecourse.domain.commands import (
+    Actor,
+    CloseCase,
+    Command,
+    DetermineCustody,
+    IssueNta,
+    IssueRemovalWarrant,
+    OpenCase,
+    Place,
+    RecordArrest,
+    RecordExamination,
+    RecordOrder,
+    RecordRemoval,
+    RecordTravelDocument,
+    ScheduleRemoval,
+    ServeNta,
+    WaiveAppeal,
+)
+from duecourse.domain.person import PersonData
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+BENCH_DB = "duecourse_bench"
+BASE = datetime(2026, 3, 2, 8, tzinfo=UTC)
+
+OFFICER, EXAMINER = Actor("b-o1", "officer"), Actor("b-o2", "officer")
+SUPERVISOR, COUNSEL = Actor("b-s1", "supervisor"), Actor("b-c1", "counsel")
+DETENTION, TRANSPORT = Actor("b-d1", "detention"), Actor("b-t1", "transport")
+ACTORS = (OFFICER, EXAMINER, SUPERVISOR, COUNSEL, DETENTION, TRANSPORT)
+
+H, D = timedelta(hours=1), timedelta(days=1)
+
+# (offset from the case's start, actor, command). Hearing 20 days on (NTA-10), counsel list a
+# month old (COUNSEL-LIST), order waived so it is final at once (FINAL), then removal.
+Step = tuple[timedelta, Actor, Callable[[datetime], Command]]
+LIFECYCLE: tuple[Step, ...] = (
+    (1 * H, OFFICER, lambda t: RecordArrest(basis="warrantless", reason_to_believe="admitted overstay",
+                                            likely_to_escape="no fixed address")),
+    (2 * H, EXAMINER, lambda t: RecordExamination()),
+    (20 * H, OFFICER, lambda t: DetermineCustody(decision="detain", authority="236(a)")),
+    (21 * H, DETENTION, lambda t: Place(facility="BENCH-FAC", classification="A")),
+    (22 * H, OFFICER, lambda t: IssueNta(charges=("237(a)(1)(B)",), allegations=("overstayed",),
+                                         hearing_at=t + 20 * D, court="NEW",
+                                         counsel_list_date=(t - 30 * D).date())),
+    (23 * H, OFFICER, lambda t: ServeNta(method="personal", language="es")),
+    (21 * D, COUNSEL, lambda t: RecordOrder(outcome="removal", decision_mode="oral",
+                                            designated_country="MX")),
+    (21 * D + H, COUNSEL, lambda t: WaiveAppeal()),
+    (22 * D, SUPERVISOR, lambda t: IssueRemovalWarrant()),
+    (22 * D + H, OFFICER, lambda t: RecordTravelDocument(country="MX",
+                                                         valid_until=date(2027, 12, 31))),
+    (22 * D + 2 * H, SUPERVISOR, lambda t: ScheduleRemoval(destination="MX",
+                                                           depart_at=t + 2 * D, transport="T-1")),
+    (24 * D, TRANSPORT, lambda t: RecordRemoval(destination="MX")),
+    (24 * D + H, OFFICER, lambda t: CloseCase(reason="removed")),
+)
+COMMANDS_PER_CASE = 2 + len(LIFECYCLE)  # open_case, the lifecycle, one refused command
+
+
+@dataclass
+class Result:
+    backend: str
+    cases: int
+    commands: int
+    seconds: float
+    latencies_ms: list[float]
+    refused: int
+    ledger_entries: int
+    verify_seconds: float
+    verified: bool
+
+    @property
+    def per_second(self) -> float:
+        return self.commands / self.seconds
+
+    def pct(self, p: float) -> float:
+        xs = sorted(self.latencies_ms)
+        return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "backend": self.backend, "cases": self.cases, "commands": self.commands,
+            "seconds": round(self.seconds, 3), "commands_per_second": round(self.per_second),
+            "p50_ms": round(self.pct(50), 3), "p99_ms": round(self.pct(99), 3),
+            "mean_ms": round(statistics.fmean(self.latencies_ms), 3), "refused": self.refused,
+            "ledger_entries": self.ledger_entries, "verify_seconds": round(self.verify_seconds, 3),
+            "ledger_entries_verified_per_second": round(self.ledger_entries / self.verify_seconds),
+            "verified": self.verified,
+        }
+
+
+def person(i: int) -> PersonData:
+    return PersonData(family_name=f"Bench{i:06d}", given_name="Synthetic",
+                      birth_date=date(1990, 1, 1) + timedelta(days=i % 9000),
+                      nationalities=("MX",), languages=("es",))
+
+
+def drive(app: App, backend: str, n: int, keys: bool) -> Result:
+    for a in ACTORS:
+        app.register_actor(a)
+    lat: list[float] = []
+    refused = 0
+    case_ids: list[str] = []
+    clock = time.perf_counter
+
+    def do(cmd: Command, actor: Actor, at: datetime, case_id: str | None, key: str) -> Any:
+        nonlocal refused
+        t = clock()
+        out = app.do(cmd, actor, at, case_id=case_id, idempotency_key=key if keys else None)
+        lat.append((clock() - t) * 1000)
+        refused += not out.accepted
+        return out
+
+    started = clock()
+    for i in range(n):
+        at = BASE + timedelta(seconds=i)
+        out = do(OpenCase(person=person(i), encounter="interior", location="Newark",
+                          legal_basis="INA 237(a)(1)(B)"), OFFICER, at, None, f"bench-{i}-0")
+        case_ids.append(out.case_id)
+    for k, (offset, actor, make) in enumerate(LIFECYCLE, 1):
+        for i, cid in enumerate(case_ids):
+            at = BASE + timedelta(seconds=i) + offset
+            do(make(at), actor, at, cid, f"bench-{i}-{k}")
+    # One more command per case that the law refuses (a second NTA): refusals are ledgered too.
+    for i, cid in enumerate(case_ids):
+        at = BASE + timedelta(seconds=i) + 25 * D
+        do(LIFECYCLE[4][2](at), OFFICER, at, cid, f"bench-{i}-x")
+    seconds = clock() - started
+    app.checkpoint(BASE + 30 * D)
+    t = clock()
+    report = verify_store(app.ctx)
+    verify_seconds = clock() - t
+    return Result(backend, n, len(lat), seconds, lat, refused, report.ledger.entries,
+                  verify_seconds, report.ok)
+
+
+def run_sqlite(n: int, keys: bool) -> Result:
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+        app = build_app(url, seed=1, signing_key=Ed25519PrivateKey.generate())
+        try:
+            return drive(app, "SQLite (file, WAL)", n, keys)
+        finally:
+            app.ctx.engine.dispose()
+
+
+def run_pg(server_url: str, n: int, keys: bool) -> Result:
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
+        c.execute(text(f'CREATE DATABASE "{BENCH_DB}"'))
+    url = make_url(server_url).set(database=BENCH_DB).render_as_string(hide_password=False)
+    try:
+        app = build_app(url, seed=1, signing_key=Ed25519PrivateKey.generate())
+        try:
+            return drive(app, "PostgreSQL", n, keys)
+        finally:
+            app.ctx.engine.dispose()
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def print_table(results: list[Result]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    t = Table(title=f"duecourse commands through the full stack ({os.cpu_count()} CPUs)")
+    for col in ("backend", "cases", "commands", "commands/s", "p50 ms", "p99 ms", "refused",
+                "ledger entries", "verified/s", "ok"):
+        t.add_column(col, justify="right")
+    for r in results:
+        d = r.as_dict()
+        t.add_row(r.backend, str(r.cases), f"{r.commands:,}", f"{d['commands_per_second']:,}",
+                  f"{d['p50_ms']:.2f}", f"{d['p99_ms']:.2f}", str(r.refused),
+                  f"{r.ledger_entries:,}", f"{d['ledger_entries_verified_per_second']:,}",
+                  "yes" if r.verified else "NO")
+    Console().print(t)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--cases", type=int, default=1000, help="cases to drive (15 commands each)")
+    parser.add_argument("--pg", default=os.environ.get("DUECOURSE_BENCH_PG_URL", DEFAULT_PG),
+                        help="PostgreSQL server URL (a database duecourse_bench is created there)")
+    parser.add_argument("--no-pg", action="store_true", help="SQLite only")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
+    parser.add_argument("--keys", action="store_true", help="give every command an idempotency key")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DUECOURSE_ENV", "development")
+
+    results: list[Result] = []
+    if not args.no_sqlite:
+        results.append(run_sqlite(args.cases, args.keys))
+    if not args.no_pg:
+        results.append(run_pg(args.pg, args.cases, args.keys))
+    if args.json:
+        print(json.dumps([r.as_dict() for r in results], indent=2))
+    else:
+        print_table(results)
+    expected_refused = args.cases
+    bad = [r for r in results if not r.verified or r.refused != expected_refused]
+    for r in bad:
+        print(f"{r.backend}: verified={r.verified}, refused {r.refused} (expected "
+              f"{expected_refused})", file=sys.stderr)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

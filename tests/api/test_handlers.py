@@ -1,0 +1,329 @@
+"""The handler API (``App.do``, ``App.get_case``) on SQLite and PostgreSQL.
+
+Every command of the vocabulary is accepted at least once along lawful paths; refusals and reads
+are ledgered; roles and the attorney-of-record rule are enforced; bad input names its field.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from duecourse.app.access import AccessDenied
+from duecourse.app.audit import verify_store
+from duecourse.app.outcome import Outcome
+from duecourse.bootstrap import App, build_app
+from duecourse.domain.commands import COMMAND_NAMES, Actor, parse_command
+from duecourse.domain.errors import InvalidInput, NotFound
+from duecourse.store.tables import ledger
+
+O1 = Actor("o1", "officer", "Officer One")
+O2 = Actor("o2", "officer", "Officer Two")
+S1 = Actor("s1", "supervisor", "Supervisor One")
+C1 = Actor("c1", "counsel", "Agency Counsel")
+D1 = Actor("d1", "detention", "Detention Officer")
+T1 = Actor("t1", "transport", "Transport Officer")
+OV = Actor("ov", "oversight", "Inspector")
+AD = Actor("ad", "admin", "Administrator")
+
+PEOPLE: dict[str, dict[str, Any]] = {
+    "ana": {"family_name": "Example", "given_name": "Ana", "birth_date": "1990-04-02",
+            "nationalities": ["MX"], "languages": ["es"]},
+    "ben": {"family_name": "Sample", "given_name": "Ben", "birth_date": "1985-07-11",
+            "nationalities": ["GT"], "languages": ["es"]},
+    "cai": {"family_name": "Muster", "given_name": "Cai", "birth_date": "1979-01-30",
+            "nationalities": ["HN"], "languages": ["es"]},
+    "dia": {"family_name": "Probe", "given_name": "Dia", "birth_date": "2010-05-05",
+            "nationalities": ["SV"], "languages": ["es"]},
+}
+
+
+def t(s: str) -> datetime:
+    return datetime.fromisoformat(s.replace("Z", "+00:00")).astimezone(UTC)
+
+
+class Desk:
+    """Drives one application through lawful paths and remembers what it was told."""
+
+    def __init__(self, url: str) -> None:
+        self.app: App = build_app(url, seed=11)
+        for a in (O1, O2, S1, C1, D1, T1, OV, AD):
+            self.app.register_actor(a)
+        self.cases: dict[str, str] = {}
+        self.accepted: set[str] = set()
+
+    def open(self, label: str, at: str, actor: Actor = O1) -> Outcome:
+        out = self.app.do(parse_command("open_case", {
+            "person": PEOPLE[label], "encounter": "interior", "location": "Newark",
+            "legal_basis": "INA 237(a)(1)(B)"}), actor, t(at))
+        assert out.accepted, out.refusals
+        self.cases[label] = str(out.case_id)
+        self.accepted.add("open_case")
+        return out
+
+    def do(self, label: str, when: str, actor: Actor, name: str, /, **fields: Any) -> Outcome:
+        return self.app.do(parse_command(name, fields), actor, t(when), case_id=self.cases[label])
+
+    def ok(self, label: str, when: str, actor: Actor, name: str, /, **fields: Any) -> Outcome:
+        out = self.do(label, when, actor, name, **fields)
+        assert out.accepted, f"{name} refused: {[(r.rule_id, r.reason) for r in out.refusals]}"
+        self.accepted.add(name)
+        return out
+
+    def person_id(self, label: str) -> str:
+        return self.app.get_case(self.cases[label], OV, "oversight_audit").state.person_id
+
+    def ledger_row(self, seq: int) -> dict[str, Any]:
+        with self.app.ctx.engine.connect() as conn:
+            return dict(conn.execute(select(ledger).where(ledger.c.seq == seq)).one()._mapping)
+
+
+NTA: dict[str, Any] = {"charges": ["237(a)(1)(B)"], "allegations": ["remained longer than permitted"],
+                       "court": "NEW", "counsel_list_date": "2026-01-15"}
+
+
+def removal_path(d: Desk) -> None:
+    """Arrest, examination, detention, NTA, hearing, order, stay, removal and closing."""
+    d.open("ana", "2026-03-01T08:00:00Z")
+    d.ok("ana", "2026-03-01T09:00:00Z", O1, "record_arrest", basis="warrantless",
+         reason_to_believe="admitted overstay", likely_to_escape="no fixed address")
+    d.ok("ana", "2026-03-01T12:00:00Z", S1, "record_examination")
+    d.ok("ana", "2026-03-02T08:00:00Z", O1, "determine_custody", decision="detain",
+         authority="236(a)")
+    d.ok("ana", "2026-03-02T09:00:00Z", D1, "place", facility="Elizabeth CDF", classification="B")
+    d.ok("ana", "2026-03-02T09:30:00Z", O1, "issue_nta", hearing_at="2026-03-20T09:00:00Z", **NTA)
+    d.ok("ana", "2026-03-02T10:00:00Z", O1, "serve_nta", method="personal", language="es")
+    d.ok("ana", "2026-03-03T10:00:00Z", D1, "transfer", facility="Delaney Hall",
+         attorney_notified=True)
+    d.ok("ana", "2026-03-05T10:00:00Z", C1, "schedule_hearing", at="2026-03-25T09:00:00Z",
+         court="NEW")
+    d.ok("ana", "2026-03-25T10:00:00Z", C1, "record_order", outcome="removal",
+         decision_mode="oral", designated_country="MX")
+    d.ok("ana", "2026-03-26T10:00:00Z", C1, "grant_stay", kind="ij")
+    d.ok("ana", "2026-03-27T10:00:00Z", C1, "lift_stay", kind="ij")
+    d.ok("ana", "2026-05-01T09:00:00Z", S1, "issue_removal_warrant")
+    d.ok("ana", "2026-05-01T10:00:00Z", O1, "record_travel_document", country="MX",
+         valid_until="2026-12-31")
+    d.ok("ana", "2026-05-01T11:00:00Z", D1, "record_medical_clearance", valid_until="2026-06-01")
+    d.ok("ana", "2026-05-02T09:00:00Z", S1, "review_custody", kind="pocr", finding="continue")
+    d.ok("ana", "2026-05-02T10:00:00Z", S1, "schedule_removal", destination="MX",
+         depart_at="2026-05-05T09:00:00Z", transport="T-1")
+    d.ok("ana", "2026-05-05T09:00:00Z", T1, "record_removal", destination="MX")
+    d.ok("ana", "2026-05-06T09:00:00Z", O1, "close_case", reason="removed to MX")
+
+
+def appeal_path(d: Desk) -> None:
+    """A citizenship claim resolved, an arrest on a warrant, release, an appeal decided."""
+    d.open("ben", "2026-03-01T08:00:00Z")
+    d.ok("ben", "2026-03-01T08:30:00Z", O1, "claim_citizenship", evidence="says born in Texas")
+    d.ok("ben", "2026-03-01T10:00:00Z", S1, "resolve_citizenship", finding="not_citizen",
+         evidence="birth record search: no record; foreign birth certificate", counsel="c1")
+    d.ok("ben", "2026-03-02T09:00:00Z", O1, "issue_nta", hearing_at="2026-03-20T09:00:00Z", **NTA)
+    d.ok("ben", "2026-03-02T09:30:00Z", S1, "issue_arrest_warrant", requested_by="o1")
+    d.ok("ben", "2026-03-02T11:00:00Z", O2, "record_arrest", basis="warrant")
+    d.ok("ben", "2026-03-02T12:00:00Z", O1, "determine_custody", decision="detain",
+         authority="236(a)")
+    d.ok("ben", "2026-03-02T13:00:00Z", O1, "serve_nta", method="personal", language="es")
+    d.ok("ben", "2026-03-03T09:00:00Z", D1, "release", kind="supervision",
+         conditions="report monthly")
+    d.ok("ben", "2026-03-20T10:00:00Z", C1, "record_order", outcome="removal",
+         decision_mode="oral", designated_country="GT")
+    attorney = Actor("att1", "attorney", "Counsel of record", (d.person_id("ben"),))
+    d.app.register_actor(attorney)
+    d.ok("ben", "2026-03-25T10:00:00Z", attorney, "file_appeal")
+    d.ok("ben", "2026-06-01T10:00:00Z", C1, "decide_appeal", outcome="dismissed")
+
+
+def waiver_path(d: Desk) -> None:
+    d.open("cai", "2026-03-01T08:00:00Z")
+    d.ok("cai", "2026-03-02T09:00:00Z", O1, "issue_nta", hearing_at="2026-03-20T09:00:00Z", **NTA)
+    d.ok("cai", "2026-03-02T10:00:00Z", O1, "serve_nta", method="mail", language="es")
+    d.ok("cai", "2026-03-20T10:00:00Z", C1, "record_order", outcome="removal",
+         decision_mode="written", designated_country="HN")
+    d.ok("cai", "2026-03-20T11:00:00Z", C1, "waive_appeal")
+
+
+def child_path(d: Desk) -> None:
+    d.open("dia", "2026-03-01T08:00:00Z")
+    d.ok("dia", "2026-03-01T09:00:00Z", O1, "record_arrest", basis="warrantless",
+         reason_to_believe="entered without inspection", likely_to_escape="no address")
+    d.ok("dia", "2026-03-01T10:00:00Z", S1, "record_examination")
+    d.ok("dia", "2026-03-01T10:30:00Z", D1, "flag_minor", unaccompanied=True,
+         age_basis="birth certificate")
+    d.ok("dia", "2026-03-01T11:00:00Z", D1, "notify_hhs", reference="HHS-1")
+    d.ok("dia", "2026-03-02T09:00:00Z", D1, "transfer_to_orr")
+
+
+@pytest.fixture
+def desk(db_url: str) -> Desk:
+    return Desk(db_url)
+
+
+def test_every_command_is_accepted_along_a_lawful_path(desk: Desk) -> None:
+    removal_path(desk)
+    appeal_path(desk)
+    waiver_path(desk)
+    child_path(desk)
+    assert desk.accepted == set(COMMAND_NAMES)
+    at = t("2026-06-02T00:00:00Z")
+    facets = {k: desk.app.get_case(c, S1, "supervision", at).facets for k, c in desk.cases.items()}
+    assert (facets["ana"].custody, facets["ana"].status) == ("removed", "closed")
+    assert (facets["ben"].proceedings, facets["ben"].custody) == ("final", "released")
+    assert facets["cai"].proceedings == "final"
+    assert facets["dia"].custody == "with_orr"
+    assert verify_store(desk.app.ctx).ok
+
+
+def test_accepted_command_lands_events_and_a_ledger_entry(desk: Desk) -> None:
+    out = desk.open("ana", "2026-03-01T08:00:00Z")
+    assert out.version == 1 and out.events == [{"seq": 1, "kind": "case_opened"}]
+    row = desk.ledger_row(out.ledger_seq)
+    assert (row["kind"], row["actor_id"], row["actor_role"], row["case_id"]) == (
+        "command_accepted", "o1", "officer", out.case_id)
+    body = json.loads(row["body"])
+    assert body["command"] == "open_case" and [e["seq"] for e in body["events"]] == [1]
+    assert "Example" not in row["body"]  # the ledger holds hashes, not personal data
+
+
+def test_refusal_is_an_answer_and_is_ledgered(desk: Desk) -> None:
+    d = desk
+    d.open("cai", "2026-03-01T08:00:00Z")
+    d.ok("cai", "2026-03-01T09:00:00Z", O1, "record_arrest", basis="warrantless",
+         reason_to_believe="admitted overstay", likely_to_escape="no fixed address")
+    d.ok("cai", "2026-03-01T10:00:00Z", S1, "record_examination")
+    d.ok("cai", "2026-03-01T11:00:00Z", O1, "determine_custody", decision="detain",
+         authority="236(a)")
+    d.ok("cai", "2026-03-02T09:00:00Z", O1, "issue_nta", hearing_at="2026-03-20T09:00:00Z", **NTA)
+    d.ok("cai", "2026-03-02T10:00:00Z", O1, "serve_nta", method="personal", language="es")
+    d.ok("cai", "2026-03-20T10:00:00Z", C1, "record_order", outcome="removal",
+         decision_mode="oral", designated_country="HN")
+    before = d.app.get_case(d.cases["cai"], S1, "supervision", t("2026-03-21T08:00:00Z")).state
+    out = d.do("cai", "2026-03-21T09:00:00Z", S1, "schedule_removal", destination="HN",
+               depart_at="2026-03-23T09:00:00Z", transport="T-1")
+    assert not out.accepted and out.events == []
+    assert {"STAY-AUTO", "FINAL"} <= set(out.rule_ids)
+    assert all(r.citation and r.reason for r in out.refusals)
+    assert out.version == before.version  # nothing happened to the case
+    row = d.ledger_row(out.ledger_seq)
+    assert (row["kind"], row["actor_id"], row["actor_role"], row["case_id"]) == (
+        "command_refused", "s1", "supervisor", d.cases["cai"])
+    body = json.loads(row["body"])
+    assert body["command"] == "schedule_removal" and body["case_version"] == before.version
+    assert {r["rule"] for r in body["refusals"]} == set(out.rule_ids)
+    after = d.app.get_case(d.cases["cai"], S1, "supervision", t("2026-03-21T10:00:00Z")).state
+    assert after.version == before.version
+    assert verify_store(d.app.ctx).ok
+
+
+def test_reads_are_ledgered_with_user_role_and_purpose(desk: Desk) -> None:
+    out = desk.open("ana", "2026-03-01T08:00:00Z")
+    case_id = str(out.case_id)
+    view = desk.app.get_case(case_id, C1, "legal_review", t("2026-03-01T09:00:00Z"))
+    assert view.person["given_name"] == "Ana"
+    with desk.app.ctx.engine.connect() as conn:
+        reads = [dict(r._mapping) for r in conn.execute(
+            select(ledger).where(ledger.c.kind == "read").order_by(ledger.c.seq))]
+    assert len(reads) == 1
+    r = reads[0]
+    assert (r["actor_id"], r["actor_role"], r["purpose"], r["case_id"]) == (
+        "c1", "counsel", "legal_review", case_id)
+    assert r["at"] == "2026-03-01T09:00:00.000000Z"
+    body = json.loads(r["body"])
+    assert body["record"] == "case" and body["case_version"] == 1
+    assert "Ana" not in r["body"]
+
+
+def test_attorney_reads_own_client_only(desk: Desk) -> None:
+    desk.open("ana", "2026-03-01T08:00:00Z")
+    desk.open("ben", "2026-03-01T08:05:00Z")
+    mine = Actor("att1", "attorney", "Counsel of record", (desk.person_id("ana"),))
+    desk.app.register_actor(mine)
+    assert desk.app.get_case(desk.cases["ana"], mine, "representation").person["given_name"] == "Ana"
+    with desk.app.ctx.engine.connect() as conn:
+        reads_before = len(conn.execute(select(ledger.c.seq).where(ledger.c.kind == "read")).all())
+    with pytest.raises(AccessDenied, match="own clients"):
+        desk.app.get_case(desk.cases["ben"], mine, "representation")
+    with desk.app.ctx.engine.connect() as conn:  # nothing was shown, so nothing was read
+        assert len(conn.execute(select(ledger.c.seq).where(ledger.c.kind == "read")).all()) == (
+            reads_before)
+    # nor may the attorney act on another's case
+    out = desk.do("ben", "2026-03-02T08:00:00Z", mine, "claim_citizenship", evidence="x")
+    assert not out.accepted and "ROLE" in out.rule_ids
+
+
+@pytest.mark.parametrize("reader", [AD], ids=["admin"])
+def test_admin_reads_no_case_files(desk: Desk, reader: Actor) -> None:
+    desk.open("ana", "2026-03-01T08:00:00Z")
+    with pytest.raises(AccessDenied):
+        desk.app.get_case(desk.cases["ana"], reader, "case_work")
+
+
+def test_read_needs_a_recognised_purpose(desk: Desk) -> None:
+    desk.open("ana", "2026-03-01T08:00:00Z")
+    with pytest.raises(AccessDenied, match="purpose"):
+        desk.app.get_case(desk.cases["ana"], O1, "curiosity")
+
+
+@pytest.mark.parametrize("actor", [AD, OV], ids=["admin", "oversight"])
+def test_admin_and_oversight_cannot_write(desk: Desk, actor: Actor) -> None:
+    desk.open("ana", "2026-03-01T08:00:00Z")
+    attempts: list[tuple[str, dict[str, Any]]] = [
+        ("record_arrest", {"basis": "warrantless", "reason_to_believe": "r",
+                           "likely_to_escape": "e"}),
+        ("claim_citizenship", {"evidence": "e"}),
+        ("close_case", {"reason": "r"}),
+    ]
+    for name, fields in attempts:
+        out = desk.do("ana", "2026-03-01T09:00:00Z", actor, name, **fields)
+        assert not out.accepted and "ROLE" in out.rule_ids, name
+        assert desk.ledger_row(out.ledger_seq)["kind"] == "command_refused"
+    out = desk.app.do(parse_command("open_case", {
+        "person": PEOPLE["ben"], "encounter": "interior", "location": "Newark",
+        "legal_basis": "INA 237(a)(1)(B)"}), actor, t("2026-03-01T09:00:00Z"))
+    assert not out.accepted and "ROLE" in out.rule_ids and out.case_id is None
+    view = desk.app.get_case(desk.cases["ana"], S1, "supervision", t("2026-03-01T10:00:00Z"))
+    assert view.state.version == 1 and view.facets.custody == "at_large"
+
+
+@pytest.mark.parametrize(("name", "data", "field"), [
+    ("frobnicate", {}, "do"),
+    ("record_arrest", {}, "basis"),
+    ("record_arrest", {"basis": "hunch"}, "basis"),
+    ("record_arrest", {"basis": "warrant", "colour": "red"}, "colour"),
+    ("determine_custody", {"decision": "bond", "authority": "236(a)", "bond_amount": "lots"},
+     "bond_amount"),
+    ("issue_nta", {**NTA, "hearing_at": "next Tuesday"}, "hearing_at"),
+    ("issue_nta", {**NTA, "hearing_at": "2026-03-20T09:00:00"}, "hearing_at"),
+    ("issue_nta", {**NTA, "hearing_at": "2026-03-20T09:00:00Z", "charges": "237(a)(1)(B)"},
+     "charges"),
+    ("issue_nta", {**NTA, "hearing_at": "2026-03-20T09:00:00Z", "counsel_list_date": "15/01/2026"},
+     "counsel_list_date"),
+    ("transfer", {"facility": "X", "attorney_notified": "yes"}, "attorney_notified"),
+    ("open_case", {"person": {**PEOPLE["ana"], "nationalities": ["Mexico"]}, "encounter": "interior",
+                   "location": "Newark", "legal_basis": "x"}, "person.nationalities[0]"),
+    ("open_case", {"person": {**PEOPLE["ana"], "birth_date": "1990-13-45"}, "encounter": "interior",
+                   "location": "Newark", "legal_basis": "x"}, "person.birth_date"),
+    ("open_case", {"person": PEOPLE["ana"], "encounter": "dragnet", "location": "Newark",
+                   "legal_basis": "x"}, "encounter"),
+])
+def test_bad_input_names_the_field(name: str, data: dict[str, Any], field: str) -> None:
+    with pytest.raises(InvalidInput) as e:
+        parse_command(name, data)
+    assert e.value.field == field
+    assert field in str(e.value)
+
+
+def test_unknown_case_is_not_found(desk: Desk) -> None:
+    cmd = parse_command("claim_citizenship", {"evidence": "e"})
+    with pytest.raises(NotFound, match="C-NOSUCHCASE"):
+        desk.app.do(cmd, O1, t("2026-03-01T08:00:00Z"), case_id="C-NOSUCHCASE")
+    with pytest.raises(NotFound):
+        desk.app.do(cmd, O1, t("2026-03-01T08:00:00Z"))
+    with pytest.raises(NotFound, match="C-NOSUCHCASE"):
+        desk.app.get_case("C-NOSUCHCASE", S1, "supervision")
+    with desk.app.ctx.engine.connect() as conn:  # nothing was written for them
+        assert conn.execute(select(ledger.c.seq)).all() == []

@@ -1,0 +1,109 @@
+"""`duecourse demo`: synthetic cases through the lifecycle, unlawful attempts refused, a summary
+that verifies (issue 2)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from duecourse.cli import app
+from duecourse.sim.demo import plan_steps, simulate
+from duecourse.sim.population import generate_population
+
+KEYS = {"cases", "events", "refusals_by_rule", "deadlines", "invariant_violations", "ledger"}
+
+
+def _demo(tmp_path: Path, name: str, *extra: str) -> dict[str, Any]:
+    db = f"sqlite:///{tmp_path}/{name}.sqlite"
+    res = CliRunner().invoke(app, ["demo", "--people", "40", "--days", "120", "--seed", "3",
+                                   "--json", "--db", db, *extra])
+    assert res.exit_code == 0, res.output
+    summary: dict[str, Any] = json.loads(res.stdout)
+    return summary
+
+
+def test_demo_json_summary_is_lawful_and_verified(tmp_path: Path) -> None:
+    s = _demo(tmp_path, "d")
+    assert set(s) == KEYS
+    assert s["invariant_violations"] == 0
+    assert s["ledger"]["verified"] is True
+    assert s["ledger"]["entries"] > s["cases"]["total"]
+    assert s["cases"]["total"] == 40
+    assert sum(s["cases"]["custody"].values()) == 40
+    refusals = s["refusals_by_rule"]
+    assert refusals and {"STAY-AUTO", "USC"} <= set(refusals)
+    assert s["deadlines"]["by_id"]["CUS-48"].get("missed", 0) >= 1
+    assert s["deadlines"]["missed"] >= 1
+    assert s["deadlines"]["open"] == s["deadlines"]["due"] + s["deadlines"]["overdue"]
+    assert s["events"] > 0
+
+
+def test_demo_same_seed_same_summary(tmp_path: Path) -> None:
+    assert _demo(tmp_path, "a") == _demo(tmp_path, "b")
+
+
+def test_demo_refuses_a_database_that_holds_cases(tmp_path: Path) -> None:
+    _demo(tmp_path, "used")
+    db = f"sqlite:///{tmp_path}/used.sqlite"
+    res = CliRunner().invoke(app, ["demo", "--people", "5", "--days", "30", "--json", "--db", db])
+    assert res.exit_code != 0
+    assert "already holds" in str(res.exception)
+
+
+def test_demo_tables(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/t.sqlite"
+    res = CliRunner().invoke(app, ["demo", "--people", "12", "--days", "60", "--seed", "5",
+                                   "--db", db])
+    assert res.exit_code == 0, res.output
+    for text in ("Cases by facet", "Deadlines", "invariant violations", "ledger"):
+        assert text in res.stdout
+
+
+@pytest.mark.parametrize("seed", [1, 8])
+def test_every_lawful_step_accepted_and_every_attempt_refused(tmp_path: Path, seed: int) -> None:
+    r = simulate(people=60, days=200, seed=seed, db_url=f"sqlite:///{tmp_path}/s.sqlite")
+    assert r.surprises == []
+    assert r.refused == sum(r.attempts.values())
+    assert {"appeal_window_removal", "arrest_during_citizenship_review", "uac_adult_facility",
+            "foreign_attorney", "oversight_write"} <= set(r.attempts)
+    assert r.summary["invariant_violations"] == 0
+
+
+def test_fresh_removes_the_previous_demo_database(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path}/f.sqlite"
+    first = simulate(people=8, days=40, seed=2, db_url=db)
+    again = simulate(people=8, days=40, seed=2, db_url=db, fresh=True)
+    assert again.summary == first.summary
+
+
+def test_population_is_synthetic_varied_and_reproducible() -> None:
+    day = date(2026, 1, 5)
+    people = generate_population(200, seed=4, as_of=day)
+    assert people == generate_population(200, seed=4, as_of=day)
+    assert people != generate_population(200, seed=5, as_of=day)
+    nationalities = {p.nationality for p in people}
+    assert len(nationalities) >= 10 and "MX" in nationalities
+    assert any(not p.data.family_name.isascii() for p in people)  # names in their own scripts
+    minors = [p for p in people if p.minor]
+    assert minors and all((p.data.age_on(day) or 0) < 18 for p in minors)
+    assert any(p.unaccompanied for p in minors)
+    assert all((p.data.age_on(day) or 0) >= 18 for p in people if not p.minor)
+    claimants = [p for p in people if p.claims_us_birth]
+    assert claimants and not any(p.minor for p in claimants)
+    assert not any(p.us_citizen for p in people if not p.claims_us_birth)
+
+
+def test_plan_is_in_time_order_within_each_person() -> None:
+    people = generate_population(30, seed=6, as_of=date(2026, 1, 5))
+    steps, _ = plan_steps(people, seed=6, days=90)
+    assert [s.at for s in steps] == sorted(s.at for s in steps)
+    by_person: dict[int, list[int]] = {}
+    for s in steps:
+        by_person.setdefault(s.person, []).append(s.order)
+    assert all(orders == sorted(orders) for orders in by_person.values())
+    assert all(steps_[0] == 0 for steps_ in by_person.values())  # each path opens a case first
