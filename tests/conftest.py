@@ -1,7 +1,8 @@
 """Shared fixtures: one suite, run on SQLite and on PostgreSQL (Splink's way).
 
 PostgreSQL comes from DUECOURSE_TEST_PG_URL (default: the local server's ``test`` database). Each
-test worker gets its own database, emptied before every test. Under CI=true a missing PostgreSQL
+test worker of each test run gets its own database, emptied before every test and dropped at the
+end. Under CI=true a missing PostgreSQL
 fails the run instead of skipping it.
 """
 
@@ -31,16 +32,24 @@ def _pg_problem() -> str | None:
         return f"PostgreSQL not reachable at {PG_URL}: {type(e).__name__}: {e}"
 
 
-def _worker_db(worker_id: str) -> str:
-    """A database of this worker's own, created on first use."""
-    name = f"duecourse_test_{worker_id}".replace("-", "_")
+def _worker_db(worker_id: str, run: str) -> tuple[str, str]:
+    """A database of this worker's own in this test run (name, URL), created for the session.
+
+    Named after the run too, so that two test runs on one machine never share a database."""
+    name = f"duecourse_test_{run}_{worker_id}".replace("-", "_").lower()
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
-        exists = c.execute(text("select 1 from pg_database where datname = :n"), {"n": name}).first()
-        if not exists:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        c.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    return name, make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_db(name: str) -> None:
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:  # FORCE: engines a test left open still hold connections
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def _reset_pg(url: str) -> None:
@@ -51,14 +60,28 @@ def _reset_pg(url: str) -> None:
     eng.dispose()
 
 
+def _xdist_value(request: pytest.FixtureRequest, fixture: str, default: str) -> str:
+    """pytest-xdist's ``worker_id``/``testrun_uid``, or ``default`` when xdist is not active."""
+    try:
+        return str(request.getfixturevalue(fixture))
+    except pytest.FixtureLookupError:
+        return default
+
+
 @pytest.fixture(scope="session")
-def pg_base_url(worker_id: str) -> str:
+def pg_base_url(request: pytest.FixtureRequest) -> Iterator[str]:
     problem = _pg_problem()
     if problem:
         if IN_CI:
             pytest.fail(f"{problem} (CI=true: PostgreSQL tests may not be skipped)")
         pytest.skip(problem)
-    return _worker_db(worker_id)
+    import uuid
+
+    worker = _xdist_value(request, "worker_id", "master")
+    run = _xdist_value(request, "testrun_uid", uuid.uuid4().hex)
+    name, url = _worker_db(worker, run[:12])
+    yield url
+    _drop_db(name)
 
 
 @pytest.fixture
@@ -83,16 +106,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
         yield f"sqlite:///{tmp_path}/duecourse.sqlite"
     else:
         yield request.getfixturevalue("pg_url")
-
-
-if "xdist" not in {p.split(".")[0] for p in os.environ.get("PYTEST_PLUGINS", "").split(",")}:
-    try:
-        import xdist  # noqa: F401
-    except ImportError:  # pragma: no cover - xdist is a test dependency
-
-        @pytest.fixture(scope="session")
-        def worker_id() -> str:
-            return "master"
 
 
 def pytest_configure(config: pytest.Config) -> None:
