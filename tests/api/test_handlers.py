@@ -247,9 +247,13 @@ def test_attorney_reads_own_client_only(desk: Desk) -> None:
         reads_before = len(conn.execute(select(ledger.c.seq).where(ledger.c.kind == "read")).all())
     with pytest.raises(AccessDenied, match="own clients"):
         desk.app.get_case(desk.cases["ben"], mine, "representation")
-    with desk.app.ctx.engine.connect() as conn:  # nothing was shown, so nothing was read
+    with desk.app.ctx.engine.connect() as conn:  # nothing was shown, so nothing was read …
         assert len(conn.execute(select(ledger.c.seq).where(ledger.c.kind == "read")).all()) == (
             reads_before)
+        refused = conn.execute(select(ledger).where(ledger.c.kind == "read_refused")).all()
+    # … but the attempt is on the record, with who, in which role and why
+    assert [(r.actor_id, r.actor_role, r.purpose, r.case_id) for r in refused] == [
+        (mine.id, "attorney", "representation", desk.cases["ben"])]
     # nor may the attorney act on another's case
     out = desk.do("ben", "2026-03-02T08:00:00Z", mine, "claim_citizenship", evidence="x")
     assert not out.accepted and "ROLE" in out.rule_ids

@@ -44,7 +44,7 @@ from ..law.rules import check_command
 from ..store import repository as repo
 from ..store.tables import actors
 from . import ledger
-from .access import access_case
+from .access import AccessDenied, access_case
 from .context import AppContext
 
 
@@ -68,12 +68,22 @@ def get_case_view(ctx: AppContext, case_id: str, actor: Actor, purpose: str,
         if not evs:
             raise NotFound(f"no case {case_id}")
         state = fold(case_id, evs)
-        access_case(actor, state.person_id, purpose)
-        ledger.append(conn, [ledger.LedgerItem(
-            "read", at, actor.id, actor.role, case_id,
-            {"record": "case", "case_version": state.version, "person_id": state.person_id},
-            purpose=purpose)], ctx.signing_key)
+        try:
+            access_case(actor, state.person_id, purpose)
+            item = ledger.LedgerItem(
+                "read", at, actor.id, actor.role, case_id,
+                {"record": "case", "case_version": state.version, "person_id": state.person_id},
+                purpose=purpose)
+            denied: AccessDenied | None = None
+        except AccessDenied as e:
+            # A refused read is recorded too: oversight sees the attempt, nothing is shown.
+            item = ledger.LedgerItem("read_refused", at, actor.id, actor.role, case_id,
+                                     {"record": "case", "reason": str(e)}, purpose=purpose[:200])
+            denied = e
+        ledger.append(conn, [item], ctx.signing_key)
         role_of = _roles(conn)
+    if denied is not None:
+        raise denied
     allowed, blocked = actions_now(state, actor, at, role_of)
     return CaseView(case_id, state.person, state.facets(at, appeal_deadline(state)), evs,
                     compute_deadlines(state, at), allowed, blocked, state)
