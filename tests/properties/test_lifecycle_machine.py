@@ -89,8 +89,7 @@ def plausible(s: CaseState, proceedings: str) -> list[str]:
     """Commands that fit where the case stands, so that random walks reach deep states."""
     out: list[str] = []
     held = s.custody in ("arrested", "detained")
-    if s.citizenship_claim_open:
-        out.append("resolve_citizenship")
+    out.append("resolve_citizenship" if s.citizenship_claim_open else "claim_citizenship")
     if s.custody in ("at_large", "released"):
         out.append("record_arrest")
     if s.custody == "arrested":

@@ -233,7 +233,8 @@ def apply(s: CaseState, e: Event) -> None:
     elif k == "citizenship_resolved":
         if d["finding"] in ("citizen", "not_citizen"):
             s.citizenship_claim_open = False
-        s.citizen_found = d["finding"] == "citizen"
+        # A finding of citizenship stands: a later claim resolved otherwise does not undo it.
+        s.citizen_found = s.citizen_found or d["finding"] == "citizen"
     elif k == "arrest_warrant_issued":
         s.warrants.append(Warrant(e.at, e.actor_id, d["requested_by"]))
     elif k == "arrest_recorded":
