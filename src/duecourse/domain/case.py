@@ -105,6 +105,8 @@ class CaseState:
     citizenship_claim_open: bool = False
     citizenship_claimed_at: datetime | None = None
     citizen_found: bool = False
+    citizen_found_at: datetime | None = None
+    held_when_found_citizen: bool = False
     nta: dict[str, Any] | None = None
     nta_issued_at: datetime | None = None
     nta_served_at: datetime | None = None
@@ -117,7 +119,7 @@ class CaseState:
     appeal_outcome: str = ""
     concluded: bool = False
     stays: dict[str, tuple[datetime, datetime | None]] = field(default_factory=dict)
-    stay_lifted_at: datetime | None = None
+    stay_lifted_at: datetime | None = None  # a court's stay of removal, lifted (INA 241(a)(1)(B)(ii))
     removal_warrant_at: datetime | None = None
     travel_documents: list[tuple[str, date]] = field(default_factory=list)
     medical_clearance_until: date | None = None
@@ -235,6 +237,9 @@ def apply(s: CaseState, e: Event) -> None:
             s.citizenship_claim_open = False
         # A finding of citizenship stands: a later claim resolved otherwise does not undo it.
         s.citizen_found = s.citizen_found or d["finding"] == "citizen"
+        if d["finding"] == "citizen" and s.citizen_found_at is None:
+            s.citizen_found_at = e.at
+            s.held_when_found_citizen = s.custody in ("arrested", "detained")
     elif k == "arrest_warrant_issued":
         s.warrants.append(Warrant(e.at, e.actor_id, d["requested_by"]))
     elif k == "arrest_recorded":
@@ -310,7 +315,8 @@ def apply(s: CaseState, e: Event) -> None:
         s.stays[d["kind"]] = (e.at, datetime.fromisoformat(until.replace("Z", "+00:00")) if until else None)
     elif k == "stay_lifted":
         s.stays.pop(d["kind"], None)
-        s.stay_lifted_at = e.at
+        if d["kind"] == "judicial":  # only a court's stay restarts the removal period
+            s.stay_lifted_at = e.at
     elif k == "removal_warrant_issued":
         s.removal_warrant_at = e.at
     elif k == "travel_document_recorded":

@@ -97,6 +97,11 @@ def compute_deadlines(s: CaseState, as_of: datetime) -> list[Deadline]:
         out.append(_clock("UAC-72", "Transfer an unaccompanied child to ORR",
                           "8 U.S.C. 1232(b)(3)", t, t + hours("UAC-72.hours"),
                           s.orr_transferred_at, moot, as_of, exception=exc))
+    if s.citizen_found_at is not None and s.held_when_found_citizen:
+        t = s.citizen_found_at
+        out.append(_clock("USC-RELEASE", "Release a person found to be a U.S. citizen",
+                          "ICE Directive 16001.2", t, t + hours("USC-RELEASE.hours"),
+                          _after(s.released_at, t), False, as_of))
     app = appeal_deadline(s)
     if s.order is not None and app is not None and s.order_is_removal:
         filed = s.appeal_filed_at if s.appeal_timely else None
