@@ -4,11 +4,13 @@ events, the read models and the ledger entry in one transaction. Nothing else wr
 from __future__ import annotations
 
 import json
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Engine, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.case import CaseState, Facets, apply
@@ -33,13 +35,17 @@ def do_command(ctx: AppContext, env: Any) -> Outcome:
             stored = repo.stored_outcome(conn, key)
         if stored is not None:
             return Outcome.from_dict(stored, replayed=True)
+    committed: list[Callable[[], None]] = []  # run once the transaction has committed
     try:
         with ctx.engine.begin() as conn:
             if key:  # checked again under the write lock (SQLite serialises writers here)
                 stored = repo.stored_outcome(conn, key)
                 if stored is not None:
                     return Outcome.from_dict(stored, replayed=True)
-            return _handle(ctx, conn, env)
+            outcome = _handle(ctx, conn, env, committed)
+        for then in committed:
+            then()
+        return outcome
     except (IntegrityError, ConcurrencyConflict):
         if key:  # a concurrent retry with the same key won the race: return its outcome
             with ctx.engine.connect() as conn:
@@ -49,7 +55,8 @@ def do_command(ctx: AppContext, env: Any) -> Outcome:
         raise
 
 
-def _handle(ctx: AppContext, conn: Connection, env: Any) -> Outcome:
+def _handle(ctx: AppContext, conn: Connection, env: Any,
+            committed: list[Callable[[], None]] | None = None) -> Outcome:
     cmd, actor, at = env.command, env.actor, env.at
     if isinstance(cmd, OpenCase):
         case_id, state = ctx.ids.case_id(), None
@@ -85,13 +92,14 @@ def _handle(ctx: AppContext, conn: Connection, env: Any) -> Outcome:
         assert isinstance(cmd, OpenCase)
         repo.insert_person(conn, new_events[0].data["person_id"], cmd.person, at)
         repo.insert_case(conn, after, cmd.location, at)
+        repo.save_case_row(conn, after, facets, at)
     else:
         # Compare-and-swap on the case row before anything else is written (the same statement
         # writes the case's facets): a concurrent writer that read the same version waits on the
         # row lock and then finds it changed.
         _advance_version(conn, after, facets, at, old_version)
     rows = repo.insert_events(conn, new_events)
-    repo.save_read_models(conn, after, facets, deadlines, at, case_row=state is None)
+    _save_deadlines(conn, case_id, old_version, after.version, deadlines, committed)
     seq = ledger.append(conn, [ledger.LedgerItem(
         "command_accepted", at, actor.id, actor.role, case_id,
         {"command": cmd.name, "case_version": after.version,
@@ -135,6 +143,35 @@ def _events_for(ctx: AppContext, base: CaseState, env: Any, case_id: str
     for e in events[1:]:
         apply(base, e)
     return events, deadlines
+
+
+# The deadline rows this process committed last, per engine and case: (case version, rows). Each
+# accepted command bumps the case's version (compare-and-swap) and is the only writer of its
+# deadline rows, so while the case is still at that version the stored rows are these, and a
+# command that leaves them unchanged need not rewrite them. Bounded; filled only after commit.
+_Kept = OrderedDict[str, tuple[int, list[dict[str, Any]]]]
+_DEADLINE_ROWS: weakref.WeakKeyDictionary[Engine, _Kept] = weakref.WeakKeyDictionary()
+_DEADLINE_ROWS_KEPT = 10_000
+
+
+def _save_deadlines(conn: Connection, case_id: str, old_version: int, new_version: int,
+                    deadlines: list[Deadline], committed: list[Callable[[], None]] | None) -> None:
+    engine = conn.engine
+    kept = _DEADLINE_ROWS.get(engine)
+    if kept is None:
+        kept = _DEADLINE_ROWS[engine] = OrderedDict()
+    rows = repo.deadline_rows(case_id, deadlines)
+    if kept.get(case_id) != (old_version, rows):
+        repo.save_deadlines(conn, case_id, rows)
+    kept.pop(case_id, None)  # not trusted again until this transaction has committed
+
+    def remember() -> None:
+        kept[case_id] = (new_version, rows)
+        if len(kept) > _DEADLINE_ROWS_KEPT:
+            kept.popitem(last=False)
+
+    if committed is not None:
+        committed.append(remember)
 
 
 def _advance_version(conn: Connection, after: CaseState, facets: Facets, at: datetime,

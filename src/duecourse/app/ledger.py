@@ -32,6 +32,9 @@ _CLAIM_HEAD = (update(ledger_head)
 # The head as this process last wrote it, per engine: (size, frontier JSON, frontier). Only a
 # hint, checked by the database on every use (see ``append``); never mutated once stored.
 _HEADS: weakref.WeakKeyDictionary[Engine, tuple[int, str, Frontier]] = weakref.WeakKeyDictionary()
+# Whether the hint is worth trying: each success earns 1 (up to 8), each miss costs 4, and each
+# append while below zero earns 1 back, so with several writers a wasted UPDATE is rare.
+_TRUST: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
 
 
 def iso(at: datetime) -> str:
@@ -80,7 +83,9 @@ def append(conn: Connection, items: list[LedgerItem], key: Ed25519PrivateKey) ->
     new entries completely. Otherwise (another writer came first, or a transaction rolled back)
     the head is read under lock as before.
     """
-    hint = _HEADS.get(conn.engine)
+    engine = conn.engine
+    trust = _TRUST.get(engine, 0)
+    hint = _HEADS.get(engine) if trust >= 0 else None
     if hint is not None:
         first, stored, hinted = hint
         frontier = hinted.copy()
@@ -89,7 +94,11 @@ def append(conn: Connection, items: list[LedgerItem], key: Ed25519PrivateKey) ->
             "b_old_size": first, "b_old_frontier": stored, "b_size": first + len(rows),
             "b_frontier": new}).rowcount == 1
         if claimed:
+            _TRUST[engine] = min(trust + 1, 8)
             return _write(conn, key, first, rows, frontier, new, due)
+        _TRUST[engine] = trust - 4  # other writers are appending: mostly take the locked read
+    elif trust < 0:
+        _TRUST[engine] = trust + 1
     head = conn.execute(_HEAD_FOR_UPDATE).one()
     first, frontier = int(head.size), Frontier.from_json(head.frontier)
     rows, new, due = _entries(first, frontier, items)

@@ -925,8 +925,9 @@ def run_demo(people: int = 300, days: int = 365, seed: int = 7, db_url: str = "s
 # -- showing it -----------------------------------------------------------------------------------
 
 
-def _counts_table(title: str, counts: dict[str, int], *, key: str = "", value: str = "") -> Table:
-    t = Table(title=title, title_justify="left")
+def _counts_table(title: str, counts: dict[str, int], *, key: str = "", value: str = "",
+                  caption: str = "") -> Table:
+    t = Table(title=title, title_justify="left", caption=caption or None, caption_justify="left")
     t.add_column(key or "")
     t.add_column(value or "count", justify="right")
     for k, v in counts.items():
@@ -948,8 +949,8 @@ def print_summary(console: Console, summary: dict[str, Any]) -> None:
     console.print(facets)
     refused = summary["refusals_by_rule"]
     if refused:
-        console.print(_counts_table("Refusals by rule (one refusal may cite several rules)",
-                                    refused, key="rule"))
+        console.print(_counts_table("Refusals by rule", refused, key="rule",
+                                    caption="a refusal may cite several rules"))
     d = summary["deadlines"]
     dt = Table(title="Deadlines as of the end of the simulation", title_justify="left")
     dt.add_column("clock")

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Connection, bindparam, delete, insert, select, update
+from sqlalchemy import (
+    BindParameter,
+    Connection,
+    String,
+    bindparam,
+    delete,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
 
 from ..domain.case import CaseState, Facets, fold
 from ..domain.commands import Actor
@@ -17,8 +27,10 @@ from .tables import actors, cases, commands, deadlines, events, persons
 
 # The write path's statements are built once: building a statement costs SQLAlchemy several
 # times what executing it does, and a prebuilt one hits the compiled cache (bench/commands.py).
-_LOAD_EVENTS = (select(events.c.seq, events.c.kind, events.c.at, events.c.actor_id,
-                       events.c.actor_role, events.c.data)
+# ``at`` is read as the driver returns it and made UTC in ``_utc``: SQLAlchemy's own parsing of
+# SQLite's datetime text costs more than the rest of loading a case.
+_LOAD_EVENTS = (select(events.c.seq, events.c.kind, type_coerce(events.c.at, String).label("at"),
+                       events.c.actor_id, events.c.actor_role, events.c.data)
                 .where(events.c.case_id == bindparam("b_case_id")).order_by(events.c.seq))
 _INSERT_EVENTS = insert(events)
 _CASE_READ_MODEL: dict[str, BindParameter[Any]] = {
@@ -37,9 +49,18 @@ _ACTOR_ROLE = select(actors.c.role).where(actors.c.id == bindparam("b_id"))
 _STORED_OUTCOME = select(commands.c.outcome).where(commands.c.idempotency_key == bindparam("b_key"))
 
 
+def _utc(value: Any) -> datetime:
+    """A stored event time as UTCDateTime reads it: PostgreSQL gives a datetime, SQLite the
+    naive UTC text SQLAlchemy wrote (``2026-03-02 08:00:00.000000``)."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
 def load_events(conn: Connection, case_id: str) -> list[Event]:
     rows = conn.execute(_LOAD_EVENTS, {"b_case_id": case_id}).all()
-    return [Event(case_id, r.seq, r.kind, r.at, r.actor_id, r.actor_role, json.loads(r.data))
+    return [Event(case_id, r.seq, r.kind, _utc(r.at), r.actor_id, r.actor_role,
+                  json.loads(r.data))
             for r in rows]
 
 
@@ -92,13 +113,27 @@ def save_read_models(
     """The case's facets (unless ``case_row`` is False: ``advance_case`` wrote them) and its
     deadlines, as of ``at``."""
     if case_row:
-        conn.execute(_UPDATE_CASE, _case_values(s, f, at))
-    conn.execute(_DELETE_DEADLINES, {"b_case_id": s.case_id})
-    if ds:
-        conn.execute(_INSERT_DEADLINES, [{
-            "case_id": s.case_id, "deadline_id": d.id, "started_at": d.started_at,
-            "due_at": d.due_at, "fulfilled_at": d.fulfilled_at, "state": d.state,
-            "escalation": d.escalation} for d in ds])
+        save_case_row(conn, s, f, at)
+    save_deadlines(conn, s.case_id, deadline_rows(s.case_id, ds))
+
+
+def save_case_row(conn: Connection, s: CaseState, f: Facets, at: datetime) -> None:
+    """The case's facets as of ``at`` (no version check: see ``advance_case`` for that)."""
+    conn.execute(_UPDATE_CASE, _case_values(s, f, at))
+
+
+def deadline_rows(case_id: str, ds: list[Deadline]) -> list[dict[str, Any]]:
+    """The ``deadlines`` rows of a case (its read model of the statutory clocks)."""
+    return [{"case_id": case_id, "deadline_id": d.id, "started_at": d.started_at,
+             "due_at": d.due_at, "fulfilled_at": d.fulfilled_at, "state": d.state,
+             "escalation": d.escalation} for d in ds]
+
+
+def save_deadlines(conn: Connection, case_id: str, rows: list[dict[str, Any]]) -> None:
+    """Replace the case's deadline rows with ``rows``."""
+    conn.execute(_DELETE_DEADLINES, {"b_case_id": case_id})
+    if rows:
+        conn.execute(_INSERT_DEADLINES, rows)
 
 
 def stored_outcome(conn: Connection, key: str) -> dict[str, Any] | None:
