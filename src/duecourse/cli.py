@@ -210,6 +210,9 @@ def demo(
         summary = run_demo(people=people, days=days, seed=seed, db_url=url,
                            progress=lambda n: prog.update(task, completed=n), fresh=db is None)
     print_summary(console, summary)
+    console.print(f"\nExplore it: [bold]duecourse case list --db {url}[/], then "
+                  f"[bold]duecourse case show CASE --db {url}[/]; "
+                  f"[bold]duecourse audit verify --db {url}[/]", highlight=False)
 
 
 def _progress() -> Progress:
