@@ -418,7 +418,7 @@ def test_random_lifecycles_keep_the_law(db_url: str) -> None:
         app.register_actor(Actor(actor_id, role))
     started = time.perf_counter()
     # DUECOURSE_MACHINE_EXAMPLES runs a longer search (for example overnight) on either backend.
-    examples = int(os.environ.get("DUECOURSE_MACHINE_EXAMPLES", 0)) or (25 if postgres else 60)
+    examples = int(os.environ.get("DUECOURSE_MACHINE_EXAMPLES", 0)) or (60 if postgres else 150)
     run_state_machine_as_test(make_machine(app), settings=settings(
         max_examples=examples, stateful_step_count=30 if postgres else 40,
         deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
