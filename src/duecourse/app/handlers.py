@@ -7,10 +7,10 @@ import json
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, insert
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.case import CaseState, Facets, apply
@@ -21,7 +21,7 @@ from ..law.deadlines import Deadline, compute_deadlines
 from ..law.framework import appeal_deadline
 from ..law.rules import check_command
 from ..store import repository as repo
-from ..store.tables import cases, commands
+from ..store.tables import commands
 from . import ledger
 from .context import AppContext
 from .outcome import Outcome
@@ -55,34 +55,60 @@ def do_command(ctx: AppContext, env: Any) -> Outcome:
         raise
 
 
+class _Stale(Exception):
+    """The remembered state of a case was not the stored one: another writer came first.
+    Raised before anything is written, so the command is judged again on the stored events."""
+
+
 def _handle(ctx: AppContext, conn: Connection, env: Any,
             committed: list[Callable[[], None]] | None = None) -> Outcome:
-    cmd, actor, at = env.command, env.actor, env.at
+    cmd = env.command
     if isinstance(cmd, OpenCase):
-        case_id, state = ctx.ids.case_id(), None
-    else:
-        case_id = env.case_id
-        if not case_id:
-            raise NotFound(f"{cmd.name} needs a case")
-        state = repo.load_case(conn, case_id)
-        if state is None:
-            raise NotFound(f"no case {case_id}")
-        if env.expected_version is not None and env.expected_version != state.version:
-            raise ConcurrencyConflict(case_id, env.expected_version, state.version)
+        return _decide(ctx, conn, env, ctx.ids.case_id(), None, None, False, committed)
+    case_id = env.case_id
+    if not case_id:
+        raise NotFound(f"{cmd.name} needs a case")
+    known = _take_known(conn.engine, case_id)
+    if known is not None and known.state is not None and env.expected_version in (
+            None, known.version):
+        try:
+            return _decide(ctx, conn, env, case_id, known.state, known, True, committed)
+        except _Stale:  # nothing was written; judge the command on the stored events instead
+            known = None
+    state = repo.load_case(conn, case_id)
+    if state is None:
+        raise NotFound(f"no case {case_id}")
+    if env.expected_version is not None and env.expected_version != state.version:
+        raise ConcurrencyConflict(case_id, env.expected_version, state.version)
+    return _decide(ctx, conn, env, case_id, state, known, False, committed)
+
+
+def _decide(ctx: AppContext, conn: Connection, env: Any, case_id: str,
+            state: CaseState | None, known: _Known | None, remembered: bool,
+            committed: list[Callable[[], None]] | None) -> Outcome:
+    """Ask the law and write the outcome. ``state`` is the case as of its stored version (None
+    for ``open_case``); ``remembered`` says it came from ``_KNOWN`` rather than from the stored
+    events, in which case the stored version is checked before anything is written and a
+    mismatch raises ``_Stale``. ``known`` is what this process remembered of the case."""
+    cmd, actor, at, engine = env.command, env.actor, env.at, conn.engine
     base = state or CaseState(case_id=case_id)
     role_of = _role_lookup(conn)
     refusals = check_command(base, cmd, actor, at, role_of)
     if refusals:
-        outcome = Outcome(False, cmd.name, case_id if state else None, base.version,
-                          refusals=refusals)
+        if remembered and repo.case_version(conn, case_id) != base.version:
+            raise _Stale
         seq = ledger.append(conn, [ledger.LedgerItem(
             "command_refused", at, actor.id, actor.role, case_id if state else "",
             {"command": cmd.name, "case_version": base.version,
              "command_hash": _hash(command_to_dict(cmd)),
              "refusals": [r.as_dict() for r in refusals]})], ctx.signing_key)
-        outcome = Outcome(False, cmd.name, outcome.case_id, base.version, refusals=refusals,
-                          ledger_seq=seq)
+        outcome = Outcome(False, cmd.name, case_id if state else None, base.version,
+                          refusals=refusals, ledger_seq=seq)
         _remember(conn, env, outcome)
+        if state is not None and committed is not None:  # the case is as it was
+            rows = known.rows if known is not None and known.version == state.version else None
+            same = _Known(state.version, state, rows)
+            committed.append(lambda: _put_known(engine, case_id, same))
         return outcome
     old_version = base.version
     new_events, deadlines = _events_for(ctx, base, env, case_id)
@@ -91,15 +117,21 @@ def _handle(ctx: AppContext, conn: Connection, env: Any,
     if state is None:
         assert isinstance(cmd, OpenCase)
         repo.insert_person(conn, new_events[0].data["person_id"], cmd.person, at)
-        repo.insert_case(conn, after, cmd.location, at)
-        repo.save_case_row(conn, after, facets, at)
+        repo.insert_case(conn, after, cmd.location, at, facets)  # with its facets
     else:
         # Compare-and-swap on the case row before anything else is written (the same statement
         # writes the case's facets): a concurrent writer that read the same version waits on the
         # row lock and then finds it changed.
-        _advance_version(conn, after, facets, at, old_version)
+        _advance_version(conn, after, facets, at, old_version, remembered)
     rows = repo.insert_events(conn, new_events)
-    _save_deadlines(conn, case_id, old_version, after.version, deadlines, committed)
+    # The deadline rows are rewritten only where they differ from the stored ones, when known.
+    new_rows = repo.deadline_rows(case_id, deadlines)
+    stored = [] if state is None else (
+        known.rows if known is not None and known.version == old_version else None)
+    if stored is None:
+        repo.save_deadlines(conn, case_id, new_rows)
+    elif stored != new_rows:
+        repo.update_deadlines(conn, case_id, stored, new_rows)
     seq = ledger.append(conn, [ledger.LedgerItem(
         "command_accepted", at, actor.id, actor.role, case_id,
         {"command": cmd.name, "case_version": after.version,
@@ -109,6 +141,10 @@ def _handle(ctx: AppContext, conn: Connection, env: Any,
                       events=[{"seq": e.seq, "kind": e.kind} for e in new_events],
                       ledger_seq=seq)
     _remember(conn, env, outcome)
+    if committed is not None:
+        kept = _Known(after.version, after if _as_stored(new_events, rows) else None,
+                      new_rows)
+        committed.append(lambda: _put_known(engine, case_id, kept))
     return outcome
 
 
@@ -145,41 +181,57 @@ def _events_for(ctx: AppContext, base: CaseState, env: Any, case_id: str
     return events, deadlines
 
 
-# The deadline rows this process committed last, per engine and case: (case version, rows). Each
-# accepted command bumps the case's version (compare-and-swap) and is the only writer of its
-# deadline rows, so while the case is still at that version the stored rows are these, and a
-# command that leaves them unchanged need not rewrite them. Bounded; filled only after commit.
-_Kept = OrderedDict[str, tuple[int, list[dict[str, Any]]]]
-_DEADLINE_ROWS: weakref.WeakKeyDictionary[Engine, _Kept] = weakref.WeakKeyDictionary()
-_DEADLINE_ROWS_KEPT = 10_000
+# What this process committed last for a case, per engine: the case's version, its state (the
+# fold of its events at that version) and its deadline rows. Each accepted command bumps the
+# version (compare-and-swap) and is the only writer of the case's rows, so while the case is
+# still at that version its stored events fold to that state and its stored deadline rows are
+# those rows. A command on a remembered case therefore skips loading and folding the events; the
+# version is checked by the compare-and-swap (or, for a refusal, read) before anything is written,
+# and a case another writer has moved is judged again on its stored events. An entry is taken out
+# while a command uses it (the state is advanced in place) and put back only after commit, so a
+# transaction that fails leaves nothing behind. Bounded: the least recently used go first.
+class _Known(NamedTuple):
+    version: int
+    state: CaseState | None  # None: not the same as a fresh fold (see ``_as_stored``)
+    rows: list[dict[str, Any]] | None  # the deadline rows, if known
 
 
-def _save_deadlines(conn: Connection, case_id: str, old_version: int, new_version: int,
-                    deadlines: list[Deadline], committed: list[Callable[[], None]] | None) -> None:
-    engine = conn.engine
-    kept = _DEADLINE_ROWS.get(engine)
+_KNOWN: weakref.WeakKeyDictionary[Engine, OrderedDict[str, _Known]] = (
+    weakref.WeakKeyDictionary())
+_KNOWN_CASES = 4_096
+
+
+def _take_known(engine: Engine, case_id: str) -> _Known | None:
+    kept = _KNOWN.get(engine)
+    return kept.pop(case_id, None) if kept is not None else None
+
+
+def _put_known(engine: Engine, case_id: str, known: _Known) -> None:
+    kept = _KNOWN.get(engine)
     if kept is None:
-        kept = _DEADLINE_ROWS[engine] = OrderedDict()
-    rows = repo.deadline_rows(case_id, deadlines)
-    if kept.get(case_id) != (old_version, rows):
-        repo.save_deadlines(conn, case_id, rows)
-    kept.pop(case_id, None)  # not trusted again until this transaction has committed
-
-    def remember() -> None:
-        kept[case_id] = (new_version, rows)
-        if len(kept) > _DEADLINE_ROWS_KEPT:
+        kept = _KNOWN[engine] = OrderedDict()
+    kept[case_id] = known
+    while len(kept) > _KNOWN_CASES:
+        try:
             kept.popitem(last=False)
+        except KeyError:  # emptied by another thread meanwhile
+            break
 
-    if committed is not None:
-        committed.append(remember)
+
+def _as_stored(new: list[Event], rows: list[dict[str, Any]]) -> bool:
+    """Whether the events as given are the events as they will be read back (UTC times, data
+    that survives its JSON text unchanged), so that a state advanced past them is the fold of
+    the stored events."""
+    return all(e.at.tzinfo is UTC and json.loads(r["data"]) == e.data
+               for e, r in zip(new, rows, strict=True))
 
 
 def _advance_version(conn: Connection, after: CaseState, facets: Facets, at: datetime,
-                     expected: int) -> None:
+                     expected: int, remembered: bool) -> None:
     if not repo.advance_case(conn, after, facets, at, expected):
-        actual = conn.execute(select(cases.c.version)
-                              .where(cases.c.id == after.case_id)).scalar_one()
-        raise ConcurrencyConflict(after.case_id, expected, int(actual))
+        if remembered:
+            raise _Stale
+        raise ConcurrencyConflict(after.case_id, expected, repo.case_version(conn, after.case_id))
 
 
 def _role_lookup(conn: Connection) -> Callable[[str], str | None]:

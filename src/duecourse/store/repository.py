@@ -33,6 +33,8 @@ _LOAD_EVENTS = (select(events.c.seq, events.c.kind, type_coerce(events.c.at, Str
                        events.c.actor_id, events.c.actor_role, events.c.data)
                 .where(events.c.case_id == bindparam("b_case_id")).order_by(events.c.seq))
 _INSERT_EVENTS = insert(events)
+_INSERT_PERSON = insert(persons)
+_INSERT_CASE = insert(cases)
 _CASE_READ_MODEL: dict[str, BindParameter[Any]] = {
     "updated_at": bindparam("b_at"), "proceedings": bindparam("b_proceedings"),
     "custody": bindparam("b_custody"), "holds": bindparam("b_holds"),
@@ -45,6 +47,15 @@ _ADVANCE_CASE = (update(cases)
                  .values(version=bindparam("b_version"), **_CASE_READ_MODEL))
 _DELETE_DEADLINES = delete(deadlines).where(deadlines.c.case_id == bindparam("b_case_id"))
 _INSERT_DEADLINES = insert(deadlines)
+_DELETE_DEADLINE = delete(deadlines).where(deadlines.c.case_id == bindparam("b_case_id"),
+                                           deadlines.c.deadline_id == bindparam("b_deadline_id"))
+_UPDATE_DEADLINE = (update(deadlines)
+                    .where(deadlines.c.case_id == bindparam("b_case_id"),
+                           deadlines.c.deadline_id == bindparam("b_deadline_id"))
+                    .values(started_at=bindparam("b_started_at"), due_at=bindparam("b_due_at"),
+                            fulfilled_at=bindparam("b_fulfilled_at"), state=bindparam("b_state"),
+                            escalation=bindparam("b_escalation")))
+_CASE_VERSION = select(cases.c.version).where(cases.c.id == bindparam("b_id"))
 _ACTOR_ROLE = select(actors.c.role).where(actors.c.id == bindparam("b_id"))
 _STORED_OUTCOME = select(commands.c.outcome).where(commands.c.idempotency_key == bindparam("b_key"))
 
@@ -80,16 +91,23 @@ def insert_events(conn: Connection, evs: list[Event]) -> list[dict[str, Any]]:
 
 
 def insert_person(conn: Connection, person_id: str, p: PersonData, at: datetime) -> None:
-    conn.execute(insert(persons).values(
-        id=person_id, family_name=p.family_name, given_name=p.given_name,
-        birth_date=p.birth_date, nationalities=",".join(p.nationalities),
-        languages=",".join(p.languages), sex=p.sex, a_number=p.a_number, created_at=at))
+    conn.execute(_INSERT_PERSON, {
+        "id": person_id, "family_name": p.family_name, "given_name": p.given_name,
+        "birth_date": p.birth_date, "nationalities": ",".join(p.nationalities),
+        "languages": ",".join(p.languages), "sex": p.sex, "a_number": p.a_number,
+        "created_at": at})
 
 
-def insert_case(conn: Connection, s: CaseState, location: str, at: datetime) -> None:
-    conn.execute(insert(cases).values(
-        id=s.case_id, person_id=s.person_id, version=s.version, opened_at=at, updated_at=at,
-        location=location, proceedings="none", custody=s.custody, holds="", status=s.status))
+def insert_case(conn: Connection, s: CaseState, location: str, at: datetime,
+                f: Facets | None = None) -> None:
+    """The case's row at its first version, with its facets as of ``at`` when given (else
+    none yet: ``save_case_row`` writes them)."""
+    conn.execute(_INSERT_CASE, {
+        "id": s.case_id, "person_id": s.person_id, "version": s.version, "opened_at": at,
+        "updated_at": at, "location": location,
+        "proceedings": f.proceedings if f else "none", "custody": f.custody if f else s.custody,
+        "holds": ",".join(sorted(f.holds)) if f else "", "status": f.status if f else s.status,
+        "close_reason": f.close_reason if f else "", "facility": s.facility if f else ""})
 
 
 def _case_values(s: CaseState, f: Facets, at: datetime) -> dict[str, Any]:
@@ -134,6 +152,29 @@ def save_deadlines(conn: Connection, case_id: str, rows: list[dict[str, Any]]) -
     conn.execute(_DELETE_DEADLINES, {"b_case_id": case_id})
     if rows:
         conn.execute(_INSERT_DEADLINES, rows)
+
+
+def update_deadlines(conn: Connection, case_id: str, stored: list[dict[str, Any]],
+                     rows: list[dict[str, Any]]) -> None:
+    """Make the case's deadline rows ``rows`` when they are now ``stored``: only the rows that
+    differ are written (usually one statement rather than a delete and an insert)."""
+    old = {r["deadline_id"]: r for r in stored}
+    new = {r["deadline_id"] for r in rows}
+    gone = [{"b_case_id": case_id, "b_deadline_id": k} for k in old if k not in new]
+    added = [r for r in rows if r["deadline_id"] not in old]
+    changed = [{f"b_{k}": v for k, v in r.items()} for r in rows
+               if r["deadline_id"] in old and old[r["deadline_id"]] != r]
+    if gone:
+        conn.execute(_DELETE_DEADLINE, gone)
+    if changed:
+        conn.execute(_UPDATE_DEADLINE, changed)
+    if added:
+        conn.execute(_INSERT_DEADLINES, added)
+
+
+def case_version(conn: Connection, case_id: str) -> int:
+    """The case's stored version (the case must exist)."""
+    return int(conn.execute(_CASE_VERSION, {"b_id": case_id}).scalar_one())
 
 
 def stored_outcome(conn: Connection, key: str) -> dict[str, Any] | None:
