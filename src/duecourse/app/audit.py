@@ -19,6 +19,7 @@ from ..audit.merkle import Frontier
 from ..audit.verify import StoredEntry, VerifyProblem, VerifyReport, verify_ledger
 from ..store.tables import checkpoints, events, ledger, ledger_head
 from . import ledger as L
+from .audit_fast import verify_quickly
 from .context import AppContext
 
 
@@ -98,7 +99,7 @@ def _event_at(value: Any) -> str | None:
         return L.iso(value if value.tzinfo is not None else value.replace(tzinfo=UTC))
     if isinstance(value, str) and (m := _SQLITE_AT.fullmatch(value)):
         try:
-            datetime.strptime(value, "%Y-%m-%d %H:%M:%S.%f")
+            datetime.fromisoformat(value)  # a real date and time (the pattern fixed the form)
         except ValueError:
             return None
         return f"{m[1]}T{m[2]}Z"
@@ -152,12 +153,22 @@ def _head(conn: Connection) -> tuple[int, str] | None:
     return (size if size is not None else -1, root)
 
 
+def _pinned(conn: Connection) -> tuple[list[Checkpoint], tuple[int, str] | None]:
+    """The signed checkpoints and the stored head: what the ledger must reproduce."""
+    cps = [_checkpoint_of(c) for c in conn.execute(select(checkpoints).order_by(checkpoints.c.size))]
+    return cps, _head(conn)
+
+
 def verify_store(ctx: AppContext, progress: Callable[[int], None] | None = None) -> AuditReport:
+    """Verify the whole store: a quick pass that can only say "all verified", and when it cannot,
+    the careful pass that reads everything again and names every problem."""
     public = ctx.signing_key.public_key()
+    with ctx.engine.connect() as conn:
+        quick = verify_quickly(conn, _pinned, public, _event_at, progress)
+    if quick is not None:
+        return AuditReport(*quick)
     with ctx.engine.connect() as conn, _undecodable_text_is_read(conn):
-        cps = [_checkpoint_of(c)
-               for c in conn.execute(select(checkpoints).order_by(checkpoints.c.size))]
-        head = _head(conn)
+        cps, head = _pinned(conn)
         refs: dict[tuple[str, int], tuple[int, str]] = {}
         read_problems: list[VerifyProblem] = []
         report = verify_ledger(_rows(conn, refs, read_problems), cps, public, head=head,
