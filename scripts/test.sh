@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/_venv.sh
 ensure_venv test
+bash scripts/install_browser.sh
 
 echo "==> ruff"
 ruff check src tests bench tools

@@ -23,6 +23,8 @@ audit_app = typer.Typer(help="The tamper-evident ledger.", no_args_is_help=True)
 app.add_typer(law_app, name="law")
 app.add_typer(case_app, name="case")
 app.add_typer(audit_app, name="audit")
+account_app = typer.Typer(help="Sign-in accounts.", no_args_is_help=True)
+app.add_typer(account_app, name="account")
 
 console = Console()
 err = Console(stderr=True)
@@ -195,8 +197,11 @@ def demo(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
     db: DbOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print only the summary as JSON.")] = False,
+    port: Annotated[int, typer.Option(help="Serve the web app on this port.")] = 8000,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Exit after the summary.")] = False,
 ) -> None:
-    """Simulate synthetic cases through their lawful lifecycle, with unlawful attempts refused."""
+    """Simulate synthetic cases through their lawful lifecycle, with unlawful attempts refused,
+    then serve the web app on the result (until stopped) with one demo account per role."""
     from .sim.demo import print_summary, run_demo
 
     url = db or "sqlite:///var/demo.sqlite"
@@ -213,6 +218,65 @@ def demo(
     console.print(f"\nExplore it: [bold]duecourse case list --db {url}[/], then "
                   f"[bold]duecourse case show CASE --db {url}[/]; "
                   f"[bold]duecourse audit verify --db {url}[/]", highlight=False)
+    if not no_serve:
+        _serve_demo(url, port)
+
+
+def _serve_demo(url: str, port: int) -> None:
+    from .bootstrap import build_app
+    from .config import load_settings
+    from .web.server import build_web, run, seed_demo_accounts
+    from .web.settings import load_web_settings
+
+    a = build_app(url)
+    accounts = seed_demo_accounts(a)
+    t = Table(title="Demo accounts (passwords are new each run)")
+    for col in ("role", "user name", "password", ""):
+        t.add_column(col)
+    for acc in accounts:
+        t.add_row(acc.role, acc.username, acc.password, acc.note)
+    console.print(t)
+    console.print(f"Serving http://127.0.0.1:{port} (API: http://127.0.0.1:{port}/api/v1/docs); "
+                  "Ctrl-C stops it.", highlight=False)
+    run(build_web(a, load_web_settings(load_settings(url))), "127.0.0.1", port)
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    db: DbOpt = None,
+) -> None:
+    """Serve the web app and the API. Outside development it needs a PostgreSQL URL, a secret
+    key (DUECOURSE_SECRET_KEY) and a ledger key, and refuses to start on defaults."""
+    from .bootstrap import build_app
+    from .config import load_settings
+    from .web.server import build_web, run
+    from .web.settings import load_web_settings
+
+    settings = load_settings(db)
+    web_settings = load_web_settings(settings, serving=True)
+    a = build_app(db)
+    console.print(f"Serving http://{host}:{port} ({settings.environment})", highlight=False)
+    run(build_web(a, web_settings), host, port)
+
+
+@account_app.command("create")
+def account_create(
+    username: str,
+    role: Annotated[str, typer.Option(help="One of the roles of DESIGN.md.")],
+    name: Annotated[str, typer.Option(help="The person's name.")] = "",
+    office: Annotated[str, typer.Option(help="Their office.")] = "",
+    db: DbOpt = None,
+) -> None:
+    """Create an account (the first administrator, say); the password is read from standard
+    input, never from the command line."""
+    from .app.accounts import do_create_account
+
+    password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else typer.prompt(
+        "password", hide_input=True, confirmation_prompt=True)
+    do_create_account(_app(db).ctx, None, username, role, password, name=name, office=office)
+    console.print(f"account {username} created ({role})")
 
 
 def _progress() -> Progress:

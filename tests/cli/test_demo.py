@@ -58,7 +58,7 @@ def test_demo_refuses_a_database_that_holds_cases(tmp_path: Path) -> None:
 def test_demo_tables(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path}/t.sqlite"
     res = CliRunner().invoke(app, ["demo", "--people", "12", "--days", "60", "--seed", "5",
-                                   "--db", db])
+                                   "--db", db, "--no-serve"])
     assert res.exit_code == 0, res.output
     for text in ("Cases by facet", "Deadlines", "invariant violations", "ledger"):
         assert text in res.stdout

@@ -18,9 +18,25 @@ class AccessDenied(DuecourseError):
 
 def access_case(actor: Actor, person_id: str, purpose: str) -> None:
     """Raise AccessDenied unless ``actor`` may read the case of ``person_id`` for ``purpose``."""
+    access_case_list(actor, purpose)
+    if actor.role == "attorney" and person_id not in actor.clients:
+        raise AccessDenied("an attorney may read only the cases of their own clients")
+
+
+def access_case_list(actor: Actor, purpose: str) -> None:
+    """Lists of cases (work queue, search) show names: the same roles and purposes as a case file.
+    An attorney's lists are then limited to their own clients by the query itself."""
     if actor.role not in READ_ROLES:
         raise AccessDenied(f"the role '{actor.role}' does not read case files")
     if purpose not in PURPOSES:
         raise AccessDenied(f"'{purpose}' is not a recognised purpose; one of: {', '.join(PURPOSES)}")
-    if actor.role == "attorney" and person_id not in actor.clients:
-        raise AccessDenied("an attorney may read only the cases of their own clients")
+
+
+LEDGER_ROLES = frozenset({"oversight", "supervisor"})
+
+
+def access_ledger(actor: Actor) -> None:
+    """The ledger and the oversight report: who did what, for those who supervise and audit."""
+    if actor.role not in LEDGER_ROLES:
+        raise AccessDenied(f"the role '{actor.role}' does not read the ledger; oversight and "
+                           "supervisors do")

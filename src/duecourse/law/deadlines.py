@@ -41,12 +41,26 @@ class Deadline:
         }
 
 
+# Every statutory clock: its title and the law that sets it.
+CLOCKS: dict[str, tuple[str, str]] = {
+    "CUS-48": ("Custody decision after a warrantless arrest", "8 CFR 287.3(d)"),
+    "UAC-48": ("Notify HHS of a child in custody", "8 U.S.C. 1232(b)(2)"),
+    "UAC-72": ("Transfer an unaccompanied child to ORR", "8 U.S.C. 1232(b)(3)"),
+    "USC-RELEASE": ("Release a person found to be a U.S. citizen", "ICE Directive 16001.2"),
+    "APP-30": ("Appeal to the BIA", "8 CFR 1003.38(b)"),
+    "RP-90": ("Removal period", "INA 241(a)(1)"),
+    "POCR": ("Post-order custody review", "8 CFR 241.4(h), (k)"),
+    "POCR-HQ": ("HQ post-order custody review", "8 CFR 241.4(k)(2)(ii)"),
+    "ZAD-180": ("Six-month post-order detention review", "Zadvydas v. Davis, 533 U.S. 678 (2001)"),
+}
+
+
 def _iso(d: datetime) -> str:
     return d.isoformat().replace("+00:00", "Z")
 
 
 def _clock(
-    id: str, title: str, citation: str, start: datetime, due: datetime,
+    id: str, start: datetime, due: datetime,
     fulfilled: datetime | None, moot: bool, as_of: datetime, kind: str = "duty",
     exception: str = "",
 ) -> Deadline:
@@ -63,6 +77,7 @@ def _clock(
     reached = [p for p in param("escalation.percent", start.date())
                if until >= start + timedelta(seconds=span * p / 100)]
     escalation = max(reached) if reached and kind == "duty" else 0
+    title, citation = CLOCKS[id]
     return Deadline(id, title, citation, kind, start, due, fulfilled, state, escalation, exception)
 
 
@@ -83,29 +98,25 @@ def compute_deadlines(s: CaseState, as_of: datetime) -> list[Deadline]:
         done = _after(s.custody_determined_at, arrest.at) or _after(s.released_at, arrest.at) \
             or _after(s.orr_transferred_at, arrest.at)
         exc = s.exceptions.get("CUS-48", {}).get("kind", "")
-        out.append(_clock("CUS-48", "Custody decision after a warrantless arrest",
-                          "8 CFR 287.3(d)", arrest.at, arrest.at + hours("CUS-48.hours"), done,
+        out.append(_clock("CUS-48", arrest.at, arrest.at + hours("CUS-48.hours"), done,
                           False, as_of, exception=exc))
     if s.minor_flagged_at is not None:
         t = s.minor_flagged_at
-        out.append(_clock("UAC-48", "Notify HHS of a child in custody", "8 U.S.C. 1232(b)(2)",
-                          t, t + hours("UAC-48.hours"), s.hhs_notified_at, False, as_of))
+        out.append(_clock("UAC-48", t, t + hours("UAC-48.hours"), s.hhs_notified_at, False, as_of))
     if s.unaccompanied_at is not None:
         t = s.unaccompanied_at
         moot = s.custody in ("released", "removed") and s.orr_transferred_at is None
         exc = s.exceptions.get("UAC-72", {}).get("kind", "")
-        out.append(_clock("UAC-72", "Transfer an unaccompanied child to ORR",
-                          "8 U.S.C. 1232(b)(3)", t, t + hours("UAC-72.hours"),
+        out.append(_clock("UAC-72", t, t + hours("UAC-72.hours"),
                           s.orr_transferred_at, moot, as_of, exception=exc))
     if s.citizen_found_at is not None and s.held_when_found_citizen:
         t = s.citizen_found_at
-        out.append(_clock("USC-RELEASE", "Release a person found to be a U.S. citizen",
-                          "ICE Directive 16001.2", t, t + hours("USC-RELEASE.hours"),
+        out.append(_clock("USC-RELEASE", t, t + hours("USC-RELEASE.hours"),
                           _after(s.released_at, t), False, as_of))
     app = appeal_deadline(s)
     if s.order is not None and app is not None and s.order_is_removal:
         filed = s.appeal_filed_at if s.appeal_timely else None
-        out.append(_clock("APP-30", "Appeal to the BIA", "8 CFR 1003.38(b)", s.order.at, app,
+        out.append(_clock("APP-30", s.order.at, app,
                           filed, s.appeal_waived_at is not None, as_of, kind="window"))
     final = s.final_at(app)
     if final is not None and final <= as_of:
@@ -124,22 +135,21 @@ def _post_order(s: CaseState, final: datetime, as_of: datetime) -> list[Deadline
     # While a court's stay is in effect the removal period has not begun: it begins with the
     # court's final order (INA 241(a)(1)(B)(ii)), that is when the stay is lifted.
     stayed = "judicial" in s.active_stays(as_of) and s.removed_at is None
-    out = [] if stayed else [_clock("RP-90", "Removal period", "INA 241(a)(1)", rp_start, rp_end,
+    out = [] if stayed else [_clock("RP-90", rp_start, rp_end,
                                     s.removed_at, moot, as_of)]
     reviews = {k: [r for r in s.reviews if r.kind == k] for k in ("pocr", "hq", "zadvydas")}
     pocr = reviews["pocr"][0].at if reviews["pocr"] else None
     if not stayed:
-        out.append(_clock("POCR", "Post-order custody review", "8 CFR 241.4(h), (k)", rp_start,
+        out.append(_clock("POCR", rp_start,
                           rp_end, pocr, gone and pocr is None, as_of))
     continued = [r for r in reviews["pocr"] if r.finding == "continue"]
     if continued and not stayed:
         t = continued[0].at
         hq = reviews["hq"][0].at if reviews["hq"] else None
-        out.append(_clock("POCR-HQ", "HQ post-order custody review", "8 CFR 241.4(k)(2)(ii)", t,
+        out.append(_clock("POCR-HQ", t,
                           t + d("POCR.hq_review_days"), hq, gone and hq is None, as_of))
     zad = reviews["zadvydas"][0].at if reviews["zadvydas"] else None
-    out.append(_clock("ZAD-180", "Six-month post-order detention review",
-                      "Zadvydas v. Davis, 533 U.S. 678 (2001)", final,
+    out.append(_clock("ZAD-180", final,
                       final + d("ZAD-180.days"), zad, gone and zad is None, as_of))
     return out
 

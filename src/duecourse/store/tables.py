@@ -149,3 +149,53 @@ checkpoints = Table(
     Column("key_id", String(16), nullable=False),
     Column("signature_hex", String(128), nullable=False),
 )
+
+# Sign-in (issue 3). An account is how a person signs in; the actor it names is who they act as
+# (role, attorney's clients). Secrets are stored only as hashes: argon2 for passwords, SHA-256 for
+# session and API tokens (random 256-bit values, so a fast hash is enough).
+accounts = Table(
+    "accounts", metadata,
+    Column("username", String(64), primary_key=True),
+    Column("actor_id", String(64), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False, default=""),
+    Column("office", String(200), nullable=False, default=""),
+    Column("active", Integer, nullable=False, default=1),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("oidc_subject", String(200), nullable=True, unique=True),
+)
+
+web_sessions = Table(
+    "web_sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("username", String(64), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("purpose", String(40), nullable=False, default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("username", String(64), nullable=False, index=True),
+    Column("label", String(200), nullable=False, default=""),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked", Integer, nullable=False, default=0),
+)
+
+login_attempts = Table(
+    "login_attempts", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("username", String(64), nullable=False),
+    Column("remote", String(64), nullable=False, default=""),
+    Column("at", UTCDateTime, nullable=False),
+    Column("ok", Integer, nullable=False),
+    Index("ix_login_attempts_user_at", "username", "at"),
+    Index("ix_login_attempts_remote_at", "remote", "at"),
+)
+
+Index("ix_cases_facility", cases.c.facility)
+Index("ix_cases_location", cases.c.location)
+Index("ix_deadlines_due", deadlines.c.due_at)

@@ -1,0 +1,276 @@
+"""Accounts, sign-in, sessions and API tokens.
+
+An account is how a person signs in; the actor it names is who they act as (their role and, for
+an attorney, their clients). Only an ``admin`` manages accounts (``access_accounts``), and every
+change is in the ledger. Passwords are stored as argon2 hashes; session and API tokens are random
+256-bit values stored as SHA-256 hashes. Failed sign-ins are counted per user name and per
+address, and further attempts are refused for a while once either passes its limit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from ..domain.commands import ROLES, Actor
+from ..domain.errors import DuecourseError, InvalidInput, NotFound
+from ..store import repository as repo
+from ..store.tables import accounts, api_tokens, login_attempts, web_sessions
+from . import ledger
+from .access import AccessDenied
+from .context import AppContext
+from .reads import Page
+
+SESSION_HOURS = 8
+TOKEN_DAYS = 30
+FAILURES_PER_USER = 5  # within LOCKOUT_WINDOW
+FAILURES_PER_ADDRESS = 20
+LOCKOUT_WINDOW = timedelta(minutes=15)
+MIN_PASSWORD = 12
+
+_hasher = PasswordHasher()
+
+
+class SignInRefused(DuecourseError):
+    """Wrong user name or password, or the account is inactive (the message never says which)."""
+
+
+class TooManyAttempts(DuecourseError):
+    """Too many failed sign-ins recently; the message says when to try again."""
+
+
+@dataclass(frozen=True)
+class Account:
+    username: str
+    actor: Actor
+    office: str
+    active: bool
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def access_accounts(actor: Actor) -> None:
+    """Only an administrator manages accounts (and never case facts)."""
+    if actor.role != "admin":
+        raise AccessDenied("only an administrator manages accounts")
+
+
+def _account_of(conn: Connection, row: Any) -> Account:
+    actor = repo.get_actor(conn, row.actor_id)
+    assert actor is not None, f"account {row.username} names no actor"
+    return Account(row.username, actor, row.office, bool(row.active))
+
+
+def get_account(conn: Connection, username: str) -> Account | None:
+    row = conn.execute(select(accounts).where(accounts.c.username == username)).first()
+    return _account_of(conn, row) if row else None
+
+
+def list_accounts(ctx: AppContext, admin: Actor, limit: int = 50,
+                  offset: int = 0) -> Page[Account]:
+    access_accounts(admin)
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(select(accounts).order_by(accounts.c.username)
+                            .limit(limit).offset(offset)).all()
+        return Page([_account_of(conn, r) for r in rows], limit, offset)
+
+
+def _check_new_account(username: str, role: str, password: str | None) -> None:
+    if not username or len(username) > 64 or not username.replace("-", "").replace(
+            "_", "").replace(".", "").isalnum():
+        raise InvalidInput("username", "must be 1–64 letters, digits, '.', '-' or '_'",
+                           record=f"account {username!r}")
+    if role not in ROLES:
+        raise InvalidInput("role", f"must be one of {', '.join(ROLES)}",
+                           record=f"account {username}")
+    if password is not None and len(password) < MIN_PASSWORD:
+        raise InvalidInput("password", f"must have at least {MIN_PASSWORD} characters",
+                           record=f"account {username}")
+
+
+def do_create_account(ctx: AppContext, admin: Actor | None, username: str, role: str,
+                      password: str | None, *, name: str = "", office: str = "",
+                      clients: tuple[str, ...] = (), at: datetime | None = None) -> Account:
+    """Create an account and the actor it signs in as. ``admin`` None is the installer (the first
+    administrator, created from the command line); otherwise it must be an administrator."""
+    if admin is not None:
+        access_accounts(admin)
+    _check_new_account(username, role, password)
+    at = at or ctx.clock()
+    actor = Actor(f"u-{username}", role, name or username, clients)
+    with ctx.engine.begin() as conn:
+        if conn.execute(select(accounts.c.username)
+                        .where(accounts.c.username == username)).first():
+            raise InvalidInput("username", "is taken by another account",
+                               record=f"account {username}")
+        repo.upsert_actor(conn, actor)
+        conn.execute(insert(accounts).values(
+            username=username, actor_id=actor.id, office=office, active=1, created_at=at,
+            password_hash=_hasher.hash(password) if password else ""))
+        _ledger_change(ctx, conn, admin, at, {"change": "account_created", "username": username,
+                                               "role": role, "office": office,
+                                               "clients": list(clients)})
+    return Account(username, actor, office, True)
+
+
+def do_update_account(ctx: AppContext, admin: Actor, username: str, *, role: str | None = None,
+                      active: bool | None = None, password: str | None = None,
+                      office: str | None = None, clients: tuple[str, ...] | None = None,
+                      at: datetime | None = None) -> Account:
+    access_accounts(admin)
+    at = at or ctx.clock()
+    with ctx.engine.begin() as conn:
+        account = get_account(conn, username)
+        if account is None:
+            raise NotFound(f"no account {username}")
+        _check_new_account(username, role or account.actor.role, password)
+        if username == _username_of(conn, admin) and (active is False or (role and role != "admin")):
+            raise InvalidInput("active" if active is False else "role",
+                               "an administrator cannot disable or demote their own account",
+                               record=f"account {username}")
+        actor = Actor(account.actor.id, role or account.actor.role, account.actor.name,
+                      account.actor.clients if clients is None else clients)
+        repo.upsert_actor(conn, actor)
+        values: dict[str, Any] = {}
+        if active is not None:
+            values["active"] = int(active)
+        if office is not None:
+            values["office"] = office
+        if password:
+            values["password_hash"] = _hasher.hash(password)
+        if values:
+            conn.execute(update(accounts).where(accounts.c.username == username).values(**values))
+        if active is False or password:  # signed-in sessions and tokens end with the change
+            conn.execute(delete(web_sessions).where(web_sessions.c.username == username))
+            conn.execute(update(api_tokens).where(api_tokens.c.username == username)
+                         .values(revoked=1))
+        change = {"change": "account_updated", "username": username, "role": actor.role,
+                  "active": active, "office": office, "password_changed": bool(password),
+                  "clients": list(actor.clients)}
+        _ledger_change(ctx, conn, admin, at, change)
+        return Account(username, actor, office if office is not None else account.office,
+                       account.active if active is None else active)
+
+
+def _username_of(conn: Connection, actor: Actor) -> str | None:
+    return conn.execute(select(accounts.c.username)
+                        .where(accounts.c.actor_id == actor.id)).scalar_one_or_none()
+
+
+def _ledger_change(ctx: AppContext, conn: Connection, admin: Actor | None, at: datetime,
+                   body: dict[str, Any]) -> None:
+    who = admin or Actor("installer", "admin")
+    ledger.append(conn, [ledger.LedgerItem("account_changed", at, who.id, who.role, "", body)],
+                  ctx.signing_key)
+
+
+def _recent_failures(conn: Connection, column: Any, value: str, since: datetime) -> int:
+    return int(conn.execute(select(func.count()).select_from(login_attempts).where(
+        column == value, login_attempts.c.at >= since, login_attempts.c.ok == 0)).scalar_one())
+
+
+def do_sign_in(ctx: AppContext, username: str, password: str, remote: str,
+               at: datetime | None = None) -> Account:
+    """Check a user name and password; every attempt is recorded, and too many failures lock
+    the user name (and the address) out for a while."""
+    at = at or ctx.clock()
+    since = at - LOCKOUT_WINDOW
+    with ctx.engine.begin() as conn:
+        if (_recent_failures(conn, login_attempts.c.username, username, since) >= FAILURES_PER_USER
+                or _recent_failures(conn, login_attempts.c.remote, remote, since)
+                >= FAILURES_PER_ADDRESS):
+            raise TooManyAttempts("too many failed sign-ins: try again in "
+                                  f"{int(LOCKOUT_WINDOW.total_seconds() // 60)} minutes")
+        row = conn.execute(select(accounts).where(accounts.c.username == username)).first()
+        ok = False
+        if row is not None and row.active and row.password_hash:
+            try:
+                ok = _hasher.verify(row.password_hash, password)
+            except (VerificationError, InvalidHashError):
+                ok = False
+        else:
+            _hasher.hash(password)  # the same work either way: timing does not reveal accounts
+        conn.execute(insert(login_attempts).values(username=username[:64], remote=remote[:64],
+                                                   at=at, ok=int(ok)))
+    if not ok:
+        raise SignInRefused("wrong user name or password")
+    with ctx.engine.connect() as conn:
+        account = get_account(conn, username)
+    assert account is not None
+    return account
+
+
+@dataclass(frozen=True)
+class WebSession:
+    account: Account
+    csrf_token: str
+    purpose: str
+
+
+def do_start_session(ctx: AppContext, account: Account, at: datetime | None = None) -> str:
+    """A new session for a signed-in account; returns the cookie value."""
+    at = at or ctx.clock()
+    token = secrets.token_urlsafe(32)
+    with ctx.engine.begin() as conn:
+        conn.execute(insert(web_sessions).values(
+            token_hash=token_hash(token), username=account.username,
+            csrf_token=secrets.token_urlsafe(32), purpose="", created_at=at,
+            expires_at=at + timedelta(hours=SESSION_HOURS)))
+    return token
+
+
+def get_session(ctx: AppContext, token: str, at: datetime | None = None) -> WebSession | None:
+    at = at or ctx.clock()
+    with ctx.engine.connect() as conn:
+        row = conn.execute(select(web_sessions).where(
+            web_sessions.c.token_hash == token_hash(token))).first()
+        if row is None or row.expires_at <= at:
+            return None
+        account = get_account(conn, row.username)
+    if account is None or not account.active:
+        return None
+    return WebSession(account, row.csrf_token, row.purpose)
+
+
+def do_set_session_purpose(ctx: AppContext, token: str, purpose: str) -> None:
+    with ctx.engine.begin() as conn:
+        conn.execute(update(web_sessions).where(web_sessions.c.token_hash == token_hash(token))
+                     .values(purpose=purpose))
+
+
+def do_end_session(ctx: AppContext, token: str) -> None:
+    with ctx.engine.begin() as conn:
+        conn.execute(delete(web_sessions).where(web_sessions.c.token_hash == token_hash(token)))
+
+
+def do_issue_token(ctx: AppContext, account: Account, label: str = "",
+                   at: datetime | None = None) -> tuple[str, datetime]:
+    """A bearer token for the API; returns it (shown once) and when it expires."""
+    at = at or ctx.clock()
+    token = "dc_" + secrets.token_urlsafe(32)
+    expires = at + timedelta(days=TOKEN_DAYS)
+    with ctx.engine.begin() as conn:
+        conn.execute(insert(api_tokens).values(token_hash=token_hash(token),
+                                               username=account.username, label=label[:200],
+                                               created_at=at, expires_at=expires, revoked=0))
+    return token, expires
+
+
+def get_token_account(ctx: AppContext, token: str, at: datetime | None = None) -> Account | None:
+    at = at or ctx.clock()
+    with ctx.engine.connect() as conn:
+        row = conn.execute(select(api_tokens).where(
+            api_tokens.c.token_hash == token_hash(token))).first()
+        if row is None or row.revoked or row.expires_at <= at:
+            return None
+        account = get_account(conn, row.username)
+    return account if account is not None and account.active else None

@@ -1,0 +1,285 @@
+"""Reads for the web and the API: the work queue, case search, a person's file, the ledger, and
+the oversight report. Every read that shows personal data passes an ``access_*`` funnel and is
+written to the ledger with the reader, their role and their purpose, in the same transaction."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Connection, Select, String, and_, cast, func, or_, select
+
+from ..domain.commands import Actor
+from ..domain.errors import NotFound
+from ..law.deadlines import CLOCKS
+from ..law.params import param
+from ..store.tables import cases, checkpoints, deadlines, events, ledger, persons
+from . import ledger as L
+from .access import AccessDenied, access_case, access_case_list, access_ledger
+from .context import AppContext
+
+T = TypeVar("T")
+MAX_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    limit: int
+    offset: int
+
+    @property
+    def next_offset(self) -> int | None:
+        return self.offset + self.limit if len(self.items) == self.limit else None
+
+
+def _bounds(limit: int, offset: int) -> tuple[int, int]:
+    return max(1, min(limit, MAX_LIMIT)), max(0, offset)
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    case_id: str
+    person_id: str
+    person_name: str
+    deadline_id: str
+    title: str
+    citation: str
+    started_at: datetime
+    due_at: datetime
+    overdue: bool
+    escalation: int  # the highest escalation point reached now (0, 50, 75, 100)
+    location: str
+    facility: str
+
+    @property
+    def urgency(self) -> str:
+        """Words for the state, never colour alone."""
+        if self.overdue:
+            return "overdue"
+        return {100: "due now", 75: "urgent", 50: "soon"}.get(self.escalation, "on time")
+
+
+def _escalation(started: datetime, due: datetime, now: datetime) -> int:
+    span = (due - started).total_seconds() or 1.0
+    done = (now - started).total_seconds() / span * 100
+    return max([p for p in param("escalation.percent", started.date()) if done >= p], default=0)
+
+
+def _read(ctx: AppContext, conn: Connection, actor: Actor, purpose: str, at: datetime,
+          record: str, case_ids: list[str], extra: dict[str, Any] | None = None) -> None:
+    L.append(conn, [L.LedgerItem("read", at, actor.id, actor.role, "",
+                                 {"record": record, "cases": case_ids, **(extra or {})},
+                                 purpose=purpose)], ctx.signing_key)
+
+
+def _refused(ctx: AppContext, actor: Actor, purpose: str, at: datetime, record: str,
+             e: AccessDenied) -> AccessDenied:
+    with ctx.engine.begin() as conn:
+        L.append(conn, [L.LedgerItem("read_refused", at, actor.id, actor.role, "",
+                                     {"record": record, "reason": str(e)},
+                                     purpose=purpose[:200])], ctx.signing_key)
+    return e
+
+
+def _access_list(ctx: AppContext, actor: Actor, purpose: str, at: datetime, record: str) -> None:
+    """``access_case_list``, with a refusal recorded in the ledger."""
+    try:
+        access_case_list(actor, purpose)
+    except AccessDenied as e:
+        raise _refused(ctx, actor, purpose, at, record, e) from None
+
+
+def _clients_only(q: Select[Any], actor: Actor) -> Select[Any]:
+    return q.where(cases.c.person_id.in_(actor.clients)) if actor.role == "attorney" else q
+
+
+def get_work_queue(ctx: AppContext, actor: Actor, purpose: str, *, office: str = "",
+                   facility: str = "", limit: int = 50, offset: int = 0,
+                   at: datetime | None = None) -> Page[QueueItem]:
+    """Open statutory clocks, most urgent first (the earliest due), with their escalation now."""
+    at = at or ctx.clock()
+    limit, offset = _bounds(limit, offset)
+    _access_list(ctx, actor, purpose, at, "work_queue")
+    q = (select(deadlines.c.case_id, deadlines.c.deadline_id, deadlines.c.started_at,
+                deadlines.c.due_at, cases.c.person_id, cases.c.location, cases.c.facility,
+                persons.c.family_name, persons.c.given_name)
+         .join(cases, cases.c.id == deadlines.c.case_id)
+         .join(persons, persons.c.id == cases.c.person_id)
+         .where(deadlines.c.state.in_(("due", "overdue")))
+         .order_by(deadlines.c.due_at, deadlines.c.case_id, deadlines.c.deadline_id)
+         .limit(limit).offset(offset))
+    if office:
+        q = q.where(cases.c.location == office)
+    if facility:
+        q = q.where(cases.c.facility == facility)
+    with ctx.engine.begin() as conn:
+        rows = conn.execute(_clients_only(q, actor)).all()
+        items = [QueueItem(r.case_id, r.person_id, f"{r.family_name}, {r.given_name}",
+                           r.deadline_id, *CLOCKS[r.deadline_id], r.started_at, r.due_at,
+                           r.due_at < at, _escalation(r.started_at, r.due_at, at), r.location,
+                           r.facility) for r in rows]
+        _read(ctx, conn, actor, purpose, at, "work_queue", [i.case_id for i in items],
+              {"office": office, "facility": facility, "offset": offset})
+    return Page(items, limit, offset)
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case_id: str
+    person_id: str
+    person_name: str
+    a_number: str
+    proceedings: str
+    custody: str
+    holds: str
+    status: str
+    location: str
+    facility: str
+    version: int
+
+
+def find_cases(ctx: AppContext, actor: Actor, purpose: str, query: str = "", *,
+               status: str = "", limit: int = 50, offset: int = 0,
+               at: datetime | None = None) -> Page[CaseRow]:
+    """Cases whose person's name, A-number or case number contains ``query`` (any letter case)."""
+    at = at or ctx.clock()
+    limit, offset = _bounds(limit, offset)
+    _access_list(ctx, actor, purpose, at, "case_search")
+    q = (select(cases, persons.c.family_name, persons.c.given_name, persons.c.a_number)
+         .join(persons, persons.c.id == cases.c.person_id)
+         .order_by(cases.c.updated_at.desc(), cases.c.id).limit(limit).offset(offset))
+    term = query.strip()
+    if term:
+        like = f"%{term.lower()}%"
+        full = func.lower(persons.c.given_name + " " + persons.c.family_name)
+        q = q.where(or_(func.lower(persons.c.family_name).like(like),
+                        func.lower(persons.c.given_name).like(like), full.like(like),
+                        persons.c.a_number.like(f"%{term.replace('-', '')}%"),
+                        func.lower(cast(cases.c.id, String)).like(like)))
+    if status:
+        q = q.where(cases.c.status == status)
+    with ctx.engine.begin() as conn:
+        rows = conn.execute(_clients_only(q, actor)).all()
+        items = [CaseRow(r.id, r.person_id, f"{r.family_name}, {r.given_name}", r.a_number,
+                         r.proceedings, r.custody, r.holds, r.status, r.location, r.facility,
+                         r.version) for r in rows]
+        _read(ctx, conn, actor, purpose, at, "case_search", [i.case_id for i in items],
+              {"query": term[:100], "status": status, "offset": offset})
+    return Page(items, limit, offset)
+
+
+@dataclass(frozen=True)
+class PersonView:
+    person_id: str
+    person: dict[str, Any]
+    cases: list[CaseRow]
+
+
+def get_person_view(ctx: AppContext, person_id: str, actor: Actor, purpose: str,
+                    at: datetime | None = None) -> PersonView:
+    at = at or ctx.clock()
+    with ctx.engine.begin() as conn:
+        p = conn.execute(select(persons).where(persons.c.id == person_id)).first()
+        if p is None:
+            raise NotFound(f"no person {person_id}")
+        try:
+            access_case(actor, person_id, purpose)
+        except AccessDenied as e:
+            denied: AccessDenied | None = e
+        else:
+            denied = None
+        if denied is None:
+            rows = conn.execute(select(cases).where(cases.c.person_id == person_id)
+                                .order_by(cases.c.opened_at)).all()
+            L.append(conn, [L.LedgerItem("read", at, actor.id, actor.role, "",
+                                         {"record": "person", "person_id": person_id},
+                                         purpose=purpose)], ctx.signing_key)
+    if denied is not None:
+        raise _refused(ctx, actor, purpose, at, "person", denied)
+    name = f"{p.family_name}, {p.given_name}"
+    person = {"id": p.id, "family_name": p.family_name, "given_name": p.given_name,
+              "birth_date": p.birth_date.isoformat() if p.birth_date else None,
+              "nationalities": [n for n in p.nationalities.split(",") if n],
+              "languages": [n for n in p.languages.split(",") if n], "sex": p.sex,
+              "a_number": p.a_number}
+    return PersonView(person_id, person, [
+        CaseRow(r.id, person_id, name, p.a_number, r.proceedings, r.custody, r.holds, r.status,
+                r.location, r.facility, r.version) for r in rows])
+
+
+def get_ledger_entries(ctx: AppContext, actor: Actor, *, case_id: str = "", limit: int = 50,
+                       offset: int = 0) -> Page[dict[str, Any]]:
+    """Ledger entries, newest first (oversight and supervisors: the record of who did what)."""
+    access_ledger(actor)
+    limit, offset = _bounds(limit, offset)
+    q = select(ledger).order_by(ledger.c.seq.desc()).limit(limit).offset(offset)
+    if case_id:
+        q = q.where(ledger.c.case_id == case_id)
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(q).all()
+    return Page([{"seq": r.seq, "at": r.at, "kind": r.kind, "actor_id": r.actor_id,
+                  "actor_role": r.actor_role, "purpose": r.purpose, "case_id": r.case_id,
+                  "body": json.loads(r.body), "leaf_hash": r.leaf_hash} for r in rows],
+                limit, offset)
+
+
+def get_checkpoints(ctx: AppContext, actor: Actor, *, limit: int = 50,
+                    offset: int = 0) -> Page[dict[str, Any]]:
+    access_ledger(actor)
+    limit, offset = _bounds(limit, offset)
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(select(checkpoints).order_by(checkpoints.c.size.desc())
+                            .limit(limit).offset(offset)).all()
+    return Page([{"size": r.size, "root_hex": r.root_hex, "at": r.at, "key_id": r.key_id,
+                  "signature_hex": r.signature_hex} for r in rows], limit, offset)
+
+
+@dataclass(frozen=True)
+class OversightReport:
+    refusals_by_rule: dict[str, int]
+    deadlines: dict[str, dict[str, int]]  # clock id -> state -> count
+    exceptions: dict[str, int]  # exception kind -> count
+    reads_by_purpose: dict[str, int]
+    refused_reads: int
+    cases_by_custody: dict[str, int]
+
+
+_EXCEPTION_EVENTS = ("custody_determined", "transferred_to_orr")
+
+
+def get_oversight_report(ctx: AppContext, actor: Actor) -> OversightReport:
+    """Aggregates only, no personal data: refusals by rule, clocks met and missed, exceptions
+    claimed, reads by purpose. Built from the ledger and the read models as they stand."""
+    access_ledger(actor)
+    refusals: Counter[str] = Counter()
+    reads: Counter[str] = Counter()
+    exceptions: Counter[str] = Counter()
+    with ctx.engine.connect() as conn:
+        for (body,) in conn.execute(select(ledger.c.body)
+                                    .where(ledger.c.kind == "command_refused")):
+            refusals.update({r["rule"] for r in json.loads(body).get("refusals", [])})
+        for purpose, n in conn.execute(select(ledger.c.purpose, func.count())
+                                       .where(ledger.c.kind == "read")
+                                       .group_by(ledger.c.purpose)):
+            reads[purpose] = n
+        refused_reads = conn.execute(select(func.count()).select_from(ledger)
+                                     .where(ledger.c.kind == "read_refused")).scalar_one()
+        table: dict[str, dict[str, int]] = {}
+        for did, state, n in conn.execute(select(deadlines.c.deadline_id, deadlines.c.state,
+                                                 func.count())
+                                          .group_by(deadlines.c.deadline_id, deadlines.c.state)):
+            table.setdefault(did, {})[state] = n
+        for (data,) in conn.execute(select(events.c.data).where(and_(
+                events.c.kind.in_(_EXCEPTION_EVENTS), events.c.data.like('%"exception":"_%')))):
+            kind = json.loads(data).get("exception", "")
+            if kind:
+                exceptions[kind] += 1
+        custody: dict[str, int] = {str(k): int(v) for k, v in conn.execute(
+            select(cases.c.custody, func.count()).group_by(cases.c.custody))}
+    return OversightReport(dict(refusals.most_common()), dict(sorted(table.items())),
+                           dict(exceptions), dict(reads), int(refused_reads),
+                           custody)

@@ -1,0 +1,132 @@
+"""Cases, persons, commands and the work queue."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query, Request
+from fastapi.responses import JSONResponse
+
+from ...app.outcome import Outcome
+from ...app.queries import CaseView
+from ...app.reads import find_cases, get_person_view, get_work_queue
+from ...domain.commands import OpenCase, parse_command
+from ..security import ApiAccount, the_app, web_settings
+from .errors import responses
+from .schemas import (
+    CaseCommandBody,
+    CaseOut,
+    CasePage,
+    OpenCaseBody,
+    OutcomeOut,
+    PersonOut,
+    QueuePage,
+)
+
+router = APIRouter()
+
+Limit = Annotated[int, Query(ge=1, le=200, description="at most this many items")]
+Offset = Annotated[int, Query(ge=0, le=10_000_000, description="skip this many items")]
+Purpose = Annotated[str, Query(max_length=40, description=(
+    "why you read this personal data (one of the configured purposes; see GET /api/v1/me); "
+    "the read is recorded in the ledger with it"))]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200,
+                                              description="a retried command with the same key "
+                                                          "is applied once")]
+READ = responses(401, 403, 422)
+
+
+def _purpose(request: Request, purpose: str) -> str:
+    if purpose not in web_settings(request).purposes:
+        from ...app.access import AccessDenied
+        raise AccessDenied(f"'{purpose}' is not a configured purpose; one of: "
+                           f"{', '.join(web_settings(request).purposes)}")
+    return purpose
+
+
+def _outcome(o: Outcome, created: bool = False) -> JSONResponse:
+    body = OutcomeOut.model_validate({**o.as_dict(), "replayed": o.replayed}).model_dump()
+    status = (201 if created else 200) if o.accepted else 409
+    return JSONResponse(body, status_code=status)
+
+
+def case_out(v: CaseView) -> dict[str, Any]:
+    return {"case_id": v.case_id, "version": v.state.version, "person": v.person,
+            "facets": v.facets.as_dict(), "deadlines": [d.as_dict() for d in v.deadlines],
+            "events": [{"seq": e.seq, "kind": e.kind, "at": e.at, "actor_id": e.actor_id,
+                        "actor_role": e.actor_role, "data": e.data} for e in v.events],
+            "allowed": v.allowed,
+            "blocked": [{"command": c, "refusals": [r.as_dict() for r in rs]}
+                        for c, rs in v.blocked.items()]}
+
+
+COMMAND_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {"model": OutcomeOut, "description": "accepted"},
+    409: {"model": OutcomeOut, "description": "refused by the law: every rule that refused, with "
+                                              "its citation and reason (recorded in the ledger)"},
+    **responses(401, 404, 412, 422)}
+
+
+@router.post("/cases", status_code=201, tags=["commands"], summary="open_case",
+             responses={201: {"model": OutcomeOut, "description": "the case was opened"},
+                        **{k: v for k, v in COMMAND_ANSWERS.items() if k != 200}})
+def open_case(request: Request, account: ApiAccount,
+              body: Annotated[OpenCaseBody, Body()],
+              idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    cmd = parse_command(OpenCase.name, body.model_dump(mode="json"))
+    key = f"{account.actor.id}:{idempotency_key}" if idempotency_key else None
+    return _outcome(the_app(request).do(cmd, account.actor, idempotency_key=key), created=True)
+
+
+@router.post("/cases/{case_id}/commands", tags=["commands"], responses=COMMAND_ANSWERS,
+             summary="give a command on a case (DESIGN.md's vocabulary)")
+def case_command(request: Request, account: ApiAccount, case_id: str,
+                 body: Annotated[CaseCommandBody, Body()],
+                 idempotency_key: IdempotencyKey = None) -> JSONResponse:
+    data = body.model_dump(mode="json", by_alias=True)
+    cmd = parse_command(data["command"], data.get("with") or {})
+    key = f"{account.actor.id}:{idempotency_key}" if idempotency_key else None
+    return _outcome(the_app(request).do(cmd, account.actor, case_id=case_id, idempotency_key=key,
+                                        expected_version=data.get("expected_version")))
+
+
+@router.get("/cases", response_model=CasePage, tags=["cases"], responses=READ,
+            summary="search cases by name, A-number or case number")
+def search_cases(request: Request, account: ApiAccount, purpose: Purpose,
+                 q: Annotated[str, Query(max_length=100)] = "",
+                 status: Annotated[str, Query(pattern="^(|open|closed)$")] = "",
+                 limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+    page = find_cases(the_app(request).ctx, account.actor, _purpose(request, purpose), q,
+                      status=status, limit=limit, offset=offset)
+    return {"items": [vars(i) for i in page.items], "limit": page.limit, "offset": page.offset,
+            "next_offset": page.next_offset}
+
+
+@router.get("/cases/{case_id}", response_model=CaseOut, tags=["cases"],
+            responses=responses(401, 403, 404, 422),
+            summary="a case: facets, timeline, deadlines, actions allowed and blocked now")
+def read_case(request: Request, account: ApiAccount, case_id: str,
+              purpose: Purpose) -> dict[str, Any]:
+    view = the_app(request).get_case(case_id, account.actor, _purpose(request, purpose))
+    return case_out(view)
+
+
+@router.get("/persons/{person_id}", response_model=PersonOut, tags=["persons"],
+            responses=responses(401, 403, 404, 422))
+def read_person(request: Request, account: ApiAccount, person_id: str,
+                purpose: Purpose) -> dict[str, Any]:
+    v = get_person_view(the_app(request).ctx, person_id, account.actor,
+                        _purpose(request, purpose))
+    return {"person_id": v.person_id, "person": v.person, "cases": [vars(c) for c in v.cases]}
+
+
+@router.get("/queue", response_model=QueuePage, tags=["work queue"], responses=READ,
+            summary="open statutory clocks, most urgent first")
+def work_queue(request: Request, account: ApiAccount, purpose: Purpose,
+               office: Annotated[str, Query(max_length=200)] = "",
+               facility: Annotated[str, Query(max_length=200)] = "",
+               limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+    page = get_work_queue(the_app(request).ctx, account.actor, _purpose(request, purpose),
+                          office=office, facility=facility, limit=limit, offset=offset)
+    return {"items": [{**vars(i), "urgency": i.urgency} for i in page.items],
+            "limit": page.limit, "offset": page.offset, "next_offset": page.next_offset}

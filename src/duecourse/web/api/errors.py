@@ -1,0 +1,87 @@
+"""Errors as answers: every failure of the API is a JSON body with a kind, a sentence and, for
+bad input, the field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from ...app.access import AccessDenied
+from ...app.accounts import SignInRefused, TooManyAttempts
+from ...domain.commands import COMMAND_TYPES
+from ...domain.errors import ConcurrencyConflict, InvalidInput, NotFound
+from .schemas import ErrorOut
+
+_KIND = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found",
+         405: "method_not_allowed", 409: "refused", 412: "conflict", 422: "invalid_input",
+         429: "too_many_attempts"}
+
+
+def error_body(status: int, message: str, field: str | None = None,
+               details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return ErrorOut(error=_KIND.get(status, "error"), message=message, field=field,
+                    details=details or []).model_dump()
+
+
+def _json(status: int, message: str, field: str | None = None,
+          details: list[dict[str, Any]] | None = None,
+          headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(error_body(status, message, field, details), status_code=status,
+                        headers=headers)
+
+
+def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    # a discriminated union names the variant (the command) too: keep only the field path
+    if len(parts) > 1 and parts[0] in COMMAND_TYPES:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"field": _loc(e.get("loc", ())), "message": str(e.get("msg", ""))}
+                  for e in exc.errors()]
+        first = errors[0] if errors else {"field": None, "message": "invalid request"}
+        return _json(422, f"field '{first['field']}': {first['message']}", first["field"], errors)
+
+    @app.exception_handler(InvalidInput)
+    async def bad_input(_: Request, exc: InvalidInput) -> JSONResponse:
+        return _json(422, str(exc), exc.field)
+
+    @app.exception_handler(NotFound)
+    async def not_found(_: Request, exc: NotFound) -> JSONResponse:
+        return _json(404, str(exc))
+
+    @app.exception_handler(AccessDenied)
+    async def denied(_: Request, exc: AccessDenied) -> JSONResponse:
+        return _json(403, str(exc))
+
+    @app.exception_handler(ConcurrencyConflict)
+    async def conflict(_: Request, exc: ConcurrencyConflict) -> JSONResponse:
+        return _json(412, str(exc), "expected_version")
+
+    @app.exception_handler(SignInRefused)
+    async def refused(_: Request, exc: SignInRefused) -> JSONResponse:
+        return _json(401, str(exc))
+
+    @app.exception_handler(TooManyAttempts)
+    async def too_many(_: Request, exc: TooManyAttempts) -> JSONResponse:
+        return _json(429, str(exc), headers={"Retry-After": "900"})
+
+    @app.exception_handler(HTTPException)
+    async def http(_: Request, exc: HTTPException) -> JSONResponse:
+        return _json(exc.status_code, str(exc.detail),
+                     headers=dict(exc.headers) if exc.headers else None)
+
+
+def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI documentation of the error answers a route can give."""
+    words = {401: "not signed in", 403: "not allowed for this role", 404: "no such record",
+             412: "the case changed since expected_version", 422: "a field is missing or wrong",
+             429: "too many failed sign-ins"}
+    return {c: {"model": ErrorOut, "description": words.get(c, "error")} for c in codes}

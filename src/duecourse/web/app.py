@@ -1,0 +1,82 @@
+"""The web application: pages at /, the REST API at /api/v1 (OpenAPI at /api/v1/openapi.json),
+both over the same handlers and ``access_*`` funnels as the command line."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from ..bootstrap import App
+from .api import admin, cases
+from .api.errors import install_error_handlers
+from .pages import routes as pages
+from .security import CsrfFailed, NotSignedIn
+from .settings import WebSettings
+
+API_DESCRIPTION = """\
+duecourse: immigration enforcement casework in which due process is enforced by the software.
+
+Sign in with `POST /auth/token` and send the token as `Authorization: Bearer …`. Reads of
+personal data take a `purpose` and are recorded in the ledger with who read, their role and
+the purpose. Commands use DESIGN.md's vocabulary; a refusal by the law is a 409 whose body names
+every rule that refused, with its citation and reason. An `Idempotency-Key` header makes a
+retried command apply once. Lists are paginated with `limit` and `offset`.
+"""
+
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": ("default-src 'self'; img-src 'self' data:; style-src 'self'; "
+                                "script-src 'self'; frame-ancestors 'none'; form-action 'self'"),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+
+class SecurityHeaders(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+        response = await call_next(request)
+        for k, v in _SECURITY_HEADERS.items():
+            response.headers.setdefault(k, v)
+        if request.url.path.startswith(("/api/", "/cases", "/persons", "/queue", "/oversight")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def create_api(app: App, settings: WebSettings) -> FastAPI:
+    api = FastAPI(title="duecourse API", version="1", description=API_DESCRIPTION,
+                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+    api.state.duecourse = app
+    api.state.web_settings = settings
+    install_error_handlers(api)
+    api.include_router(cases.router)
+    api.include_router(admin.router)
+    return api
+
+
+def create_web_app(app: App, settings: WebSettings) -> FastAPI:
+    web = FastAPI(title="duecourse", docs_url=None, redoc_url=None, openapi_url=None)
+    web.state.duecourse = app
+    web.state.web_settings = settings
+    web.add_middleware(SecurityHeaders)
+    web.mount("/api/v1", create_api(app, settings))
+    web.mount("/static", StaticFiles(directory=str(resources.files("duecourse.web") / "static")),
+              name="static")
+    web.include_router(pages.router)
+
+    @web.exception_handler(NotSignedIn)
+    async def sign_in_first(request: Request, _: NotSignedIn) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/sign-in?next={target}", status_code=303)
+
+    @web.exception_handler(CsrfFailed)
+    async def csrf_failed(request: Request, _: CsrfFailed) -> Response:
+        return pages.message(request, 403, "This form has expired",
+                             "The form was not sent from this session (its security token is "
+                             "missing or old). Go back, reload the page and try again.")
+
+    pages.install_page_errors(web)
+    return web

@@ -1,0 +1,302 @@
+"""Server-rendered pages (Jinja2; HTMX where it helps, everything works without JavaScript)."""
+
+from __future__ import annotations
+
+import secrets
+from importlib import resources
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, FastAPI, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from ...app.access import AccessDenied
+from ...app.accounts import (
+    SignInRefused,
+    TooManyAttempts,
+    do_create_account,
+    do_end_session,
+    do_set_session_purpose,
+    do_sign_in,
+    do_start_session,
+    do_update_account,
+    list_accounts,
+)
+from ...app.reads import find_cases, get_oversight_report, get_person_view, get_work_queue
+from ...domain.commands import COMMAND_TYPES, ROLES, OpenCase, parse_command
+from ...domain.errors import ConcurrencyConflict, InvalidInput, NotFound
+from ..security import (
+    PRE_CSRF_COOKIE,
+    SESSION_COOKIE,
+    FormUser,
+    PageUser,
+    SignedIn,
+    remote_address,
+    the_app,
+    web_settings,
+)
+from .charts import bar_chart
+from .forms import form_fields, form_to_data
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=str(resources.files("duecourse.web") / "templates"))
+templates.env.globals["quote"] = quote
+
+HOME = {"admin": "/admin/accounts", "oversight": "/oversight"}
+NAV = [("/queue", "Work queue", "read"), ("/cases", "Find a case", "read"),
+       ("/cases/new", "Open a case", "officer"), ("/oversight", "Oversight", "ledger"),
+       ("/admin/accounts", "Accounts", "admin")]
+NAV_ROLES = {"read": {"officer", "supervisor", "counsel", "detention", "transport", "oversight",
+                      "attorney"},
+             "officer": {"officer", "supervisor"}, "ledger": {"oversight", "supervisor"},
+             "admin": {"admin"}}
+
+
+def render(request: Request, name: str, user: PageUser | None, status: int = 200,
+           **context: Any) -> HTMLResponse:
+    nav = [(h, t) for h, t, who in NAV if user and user.account.actor.role in NAV_ROLES[who]]
+    return templates.TemplateResponse(request, name, {
+        "user": user, "nav": nav, "purposes": web_settings(request).purposes,
+        "csrf": user.session.csrf_token if user else "", "path": request.url.path, **context},
+        status_code=status)
+
+
+def message(request: Request, status: int, title: str, text: str) -> HTMLResponse:
+    return templates.TemplateResponse(request, "message.html", {
+        "user": None, "nav": [], "title": title, "text": text, "csrf": ""}, status_code=status)
+
+
+def install_page_errors(web: FastAPI) -> None:
+    @web.exception_handler(AccessDenied)
+    async def denied(request: Request, exc: AccessDenied) -> Response:
+        return message(request, 403, "Not allowed", f"{exc}. The attempt is recorded.")
+
+    @web.exception_handler(NotFound)
+    async def missing(request: Request, exc: NotFound) -> Response:
+        return message(request, 404, "Not found", str(exc))
+
+
+def _safe_next(target: str) -> str:
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+def _needs_purpose(request: Request, user: PageUser) -> Response | None:
+    if user.session.purpose in web_settings(request).purposes:
+        return None
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/purpose?next={quote(target)}", status_code=303)
+
+
+# ---------------------------------------------------------------------------------- sign-in
+
+@router.get("/sign-in")
+def sign_in_page(request: Request, next: str = "/") -> Response:
+    token = secrets.token_urlsafe(24)
+    oidc = web_settings(request).oidc
+    response = render(request, "sign_in.html", None, next=_safe_next(next), pre_csrf=token,
+                      oidc_label=oidc.label if oidc else "")
+    response.set_cookie(PRE_CSRF_COOKIE, token, httponly=True, samesite="strict",
+                        secure=web_settings(request).secure_cookies, max_age=3600)
+    return response
+
+
+@router.post("/sign-in")
+def sign_in(request: Request, username: Annotated[str, Form(max_length=64)],
+            password: Annotated[str, Form(max_length=1000)],
+            pre_csrf: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/") -> Response:
+    cookie = request.cookies.get(PRE_CSRF_COOKIE, "")
+    if not cookie or not secrets.compare_digest(cookie, pre_csrf):
+        return message(request, 403, "This form has expired",
+                       "Reload the sign-in page and try again.")
+    app = the_app(request)
+    try:
+        account = do_sign_in(app.ctx, username, password, remote_address(request))
+    except (SignInRefused, TooManyAttempts) as e:
+        token = secrets.token_urlsafe(24)
+        response = render(request, "sign_in.html", None, 429 if isinstance(
+            e, TooManyAttempts) else 401, next=_safe_next(next), pre_csrf=token, error=str(e),
+            username=username, oidc_label="")
+        response.set_cookie(PRE_CSRF_COOKIE, token, httponly=True, samesite="strict",
+                            secure=web_settings(request).secure_cookies, max_age=3600)
+        return response
+    return start_session_response(request, account, next)
+
+
+def start_session_response(request: Request, account: Any, next: str) -> Response:
+    token = do_start_session(the_app(request).ctx, account)
+    target = _safe_next(next)
+    if target == "/":
+        target = HOME.get(account.actor.role, "/queue")
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax",
+                        secure=web_settings(request).secure_cookies, max_age=8 * 3600)
+    response.delete_cookie(PRE_CSRF_COOKIE)
+    return response
+
+
+@router.post("/sign-out")
+def sign_out(request: Request, user: FormUser) -> Response:
+    do_end_session(the_app(request).ctx, user.token)
+    response = RedirectResponse("/sign-in", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/")
+def home(user: SignedIn) -> Response:
+    return RedirectResponse(HOME.get(user.account.actor.role, "/queue"), status_code=303)
+
+
+@router.get("/purpose")
+def purpose_page(request: Request, user: SignedIn, next: str = "/") -> Response:
+    return render(request, "purpose.html", user, next=_safe_next(next))
+
+
+@router.post("/purpose")
+def set_purpose(request: Request, user: FormUser, purpose: Annotated[str, Form()],
+                next: Annotated[str, Form()] = "/") -> Response:
+    if purpose not in web_settings(request).purposes:
+        return render(request, "purpose.html", user, 422, next=_safe_next(next),
+                      error="Choose one of the purposes listed.")
+    do_set_session_purpose(the_app(request).ctx, user.token, purpose)
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+# ---------------------------------------------------------------------------- work and cases
+
+@router.get("/queue")
+def queue(request: Request, user: SignedIn, office: str = "", facility: str = "",
+          offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+    if (r := _needs_purpose(request, user)) is not None:
+        return r
+    page = get_work_queue(the_app(request).ctx, user.account.actor, user.session.purpose,
+                          office=office, facility=facility, offset=offset)
+    fragment = request.headers.get("HX-Request") == "true"
+    return render(request, "queue_table.html" if fragment else "queue.html", user, page=page,
+                  office=office, facility=facility)
+
+
+@router.get("/cases")
+def search(request: Request, user: SignedIn, q: str = "",
+           offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+    if (r := _needs_purpose(request, user)) is not None:
+        return r
+    page = find_cases(the_app(request).ctx, user.account.actor, user.session.purpose, q,
+                      offset=offset) if q else None
+    return render(request, "search.html", user, page=page, q=q)
+
+
+@router.get("/cases/new")
+def new_case(request: Request, user: SignedIn) -> Response:
+    return render(request, "new_case.html", user, fields=form_fields(OpenCase), values={})
+
+
+@router.post("/cases/new")
+async def open_case(request: Request, user: FormUser) -> Response:
+    form = await request.form()
+    try:
+        cmd = parse_command(OpenCase.name, form_to_data(OpenCase, form))
+    except InvalidInput as e:
+        return render(request, "new_case.html", user, 422, fields=form_fields(OpenCase),
+                      values=dict(form), error=str(e))
+    outcome = the_app(request).do(cmd, user.account.actor)
+    if not outcome.accepted:
+        return render(request, "new_case.html", user, 409, fields=form_fields(OpenCase),
+                      values=dict(form), refusals=outcome.refusals)
+    return RedirectResponse(f"/cases/{outcome.case_id}?done=open_case", status_code=303)
+
+
+def _case_page(request: Request, user: PageUser, case_id: str, status: int = 200,
+               **extra: Any) -> Response:
+    view = the_app(request).get_case(case_id, user.account.actor, user.session.purpose)
+    forms = {name: form_fields(COMMAND_TYPES[name]) for name in view.allowed}
+    return render(request, "case.html", user, status, view=view, forms=forms, **extra)
+
+
+@router.get("/cases/{case_id}")
+def case_page(request: Request, user: SignedIn, case_id: str, done: str = "") -> Response:
+    if (r := _needs_purpose(request, user)) is not None:
+        return r
+    return _case_page(request, user, case_id, done=done)
+
+
+@router.post("/cases/{case_id}/commands/{name}")
+async def case_command(request: Request, user: FormUser, case_id: str, name: str) -> Response:
+    if name not in COMMAND_TYPES or name == OpenCase.name:
+        return message(request, 404, "Not found", f"there is no command '{name}'")
+    form = await request.form()
+    version = form.get("expected_version")
+    try:
+        cmd = parse_command(name, form_to_data(COMMAND_TYPES[name], form))
+        outcome = the_app(request).do(
+            cmd, user.account.actor, case_id=case_id,
+            expected_version=int(version) if isinstance(version, str) and version.isdigit()
+            else None)
+    except InvalidInput as e:
+        return _case_page(request, user, case_id, 422, error=str(e), failed=name)
+    except ConcurrencyConflict as e:
+        return _case_page(request, user, case_id, 412, error=str(e), failed=name)
+    if not outcome.accepted:
+        return _case_page(request, user, case_id, 409, refusals=outcome.refusals, failed=name)
+    return RedirectResponse(f"/cases/{case_id}?done={name}", status_code=303)
+
+
+@router.get("/persons/{person_id}")
+def person_page(request: Request, user: SignedIn, person_id: str) -> Response:
+    if (r := _needs_purpose(request, user)) is not None:
+        return r
+    view = get_person_view(the_app(request).ctx, person_id, user.account.actor,
+                           user.session.purpose)
+    return render(request, "person.html", user, view=view)
+
+
+# ------------------------------------------------------------------------ oversight, admin
+
+@router.get("/oversight")
+def oversight(request: Request, user: SignedIn) -> Response:
+    report = get_oversight_report(the_app(request).ctx, user.account.actor)
+    deadline_rows = [(k, v.get("met", 0), v.get("missed", 0), v.get("due", 0) + v.get(
+        "overdue", 0)) for k, v in report.deadlines.items()]
+    return render(request, "oversight.html", user, report=report,
+                  refusal_chart=bar_chart(report.refusals_by_rule, "Refusals by rule"),
+                  missed_chart=bar_chart({k: m for k, _, m, _ in deadline_rows if m},
+                                         "Deadlines missed (met late) by clock"),
+                  deadline_rows=deadline_rows)
+
+
+@router.get("/admin/accounts")
+def accounts_page(request: Request, user: SignedIn,
+                  offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+    page = list_accounts(the_app(request).ctx, user.account.actor, 100, offset)
+    return render(request, "accounts.html", user, page=page, roles=ROLES)
+
+
+@router.post("/admin/accounts")
+def create_account(request: Request, user: FormUser, username: Annotated[str, Form()],
+                   role: Annotated[str, Form()], password: Annotated[str, Form()],
+                   name: Annotated[str, Form()] = "", office: Annotated[str, Form()] = "",
+                   clients: Annotated[str, Form()] = "") -> Response:
+    ctx = the_app(request).ctx
+    try:
+        do_create_account(ctx, user.account.actor, username.strip(), role, password, name=name,
+                          office=office, clients=tuple(c.strip() for c in clients.split(",")
+                                                       if c.strip()))
+    except InvalidInput as e:
+        page = list_accounts(ctx, user.account.actor, 100, 0)
+        return render(request, "accounts.html", user, 422, page=page, roles=ROLES, error=str(e))
+    return RedirectResponse(f"/admin/accounts?created={quote(username)}", status_code=303)
+
+
+@router.post("/admin/accounts/{username}")
+def update_account(request: Request, user: FormUser, username: str,
+                   role: Annotated[str, Form()], active: Annotated[str, Form()] = "",
+                   password: Annotated[str, Form()] = "") -> Response:
+    ctx = the_app(request).ctx
+    try:
+        do_update_account(ctx, user.account.actor, username, role=role, active=active == "on",
+                          password=password or None)
+    except InvalidInput as e:
+        page = list_accounts(ctx, user.account.actor, 100, 0)
+        return render(request, "accounts.html", user, 422, page=page, roles=ROLES, error=str(e))
+    return RedirectResponse(f"/admin/accounts?updated={quote(username)}", status_code=303)
