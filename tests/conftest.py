@@ -111,3 +111,18 @@ def db_url(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[str]:
 def pytest_configure(config: pytest.Config) -> None:
     # Development keys are generated beside the database; tests never touch ./var.
     os.environ.setdefault("DUECOURSE_ENV", "development")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_password_hashing() -> Iterator[None]:
+    """Argon2 with its cheapest parameters in tests (each production hash costs ~0.2 s of both
+    cores, by design). Hashes record their parameters, so verification is unchanged."""
+    from argon2 import PasswordHasher
+    from argon2.profiles import CHEAPEST
+
+    from duecourse.app import accounts
+
+    production = accounts._hasher
+    accounts._hasher = PasswordHasher.from_parameters(CHEAPEST)
+    yield
+    accounts._hasher = production

@@ -44,7 +44,8 @@ def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": _loc(e.get("loc", ())), "message": str(e.get("msg", ""))}
+        errors = [{"field": "command" if e.get("type", "").startswith("union_tag")
+                   else _loc(e.get("loc", ())), "message": str(e.get("msg", ""))}
                   for e in exc.errors()]
         first = errors[0] if errors else {"field": None, "message": "invalid request"}
         return _json(422, f"field '{first['field']}': {first['message']}", first["field"], errors)

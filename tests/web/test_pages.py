@@ -1,0 +1,168 @@
+"""Pages over HTTP (no browser): sign-in, session cookies, CSRF, the purpose asked before personal
+data, commands from forms, refusals explained, and serving refuses unsafe configuration."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from duecourse.cli import app as cli
+from duecourse.config import load_settings
+from duecourse.web.app import create_web_app
+from duecourse.web.settings import load_web_settings
+
+from .support import PASSWORD, Site, build_site
+
+pytestmark = pytest.mark.sqlite
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
+    return build_site(f"sqlite:///{tmp_path_factory.mktemp('pages')}/site.sqlite")
+
+
+def sign_in(site: Site, role: str, purpose: str | None = "case_work") -> TestClient:
+    c = TestClient(site.web)
+    page = c.get("/sign-in")
+    pre = re.search(r'name="pre_csrf" value="([^"]+)"', page.text)
+    assert pre is not None
+    r = c.post("/sign-in", data={"username": f"{role}1", "password": PASSWORD,
+                                 "pre_csrf": pre[1], "next": "/"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    if purpose:
+        c.post("/purpose", data={"purpose": purpose, "csrf_token": csrf(c, "/purpose"),
+                                 "next": "/"})
+    return c
+
+
+def csrf(c: TestClient, path: str) -> str:
+    m = re.search(r'name="csrf_token" value="([^"]+)"', c.get(path).text)
+    assert m is not None
+    return m[1]
+
+
+def test_pages_need_a_session(site: Site) -> None:
+    r = TestClient(site.web).get(f"/cases/{site.cases['ana']}", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/sign-in?next=/cases/")
+
+
+def test_session_cookie_flags_in_development(site: Site) -> None:
+    c = TestClient(site.web)
+    page = c.get("/sign-in")
+    pre = re.search(r'name="pre_csrf" value="([^"]+)"', page.text)
+    assert pre is not None
+    r = c.post("/sign-in", data={"username": "officer1", "password": PASSWORD,
+                                 "pre_csrf": pre[1]}, follow_redirects=False)
+    cookie = r.headers["set-cookie"].lower()
+    assert "duecourse_session=" in cookie and "httponly" in cookie and "samesite=lax" in cookie
+    assert "secure" not in cookie.split("duecourse_session=")[1].split(",")[0]
+
+
+def test_sign_in_without_the_form_token_is_refused(site: Site) -> None:
+    r = TestClient(site.web).post("/sign-in", data={"username": "officer1",
+                                                    "password": PASSWORD, "pre_csrf": "x"})
+    assert r.status_code == 403 and "expired" in r.text
+
+
+def test_wrong_password_shows_a_message(site: Site) -> None:
+    c = TestClient(site.web)
+    pre = re.search(r'name="pre_csrf" value="([^"]+)"', c.get("/sign-in").text)
+    assert pre is not None
+    r = c.post("/sign-in", data={"username": "transport1", "password": "no", "pre_csrf": pre[1]})
+    assert r.status_code == 401 and "wrong user name or password" in r.text
+
+
+def test_a_purpose_is_asked_before_personal_data(site: Site) -> None:
+    c = sign_in(site, "officer", purpose=None)
+    r = c.get("/queue", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/purpose")
+    c.post("/purpose", data={"purpose": "case_work", "csrf_token": csrf(c, "/purpose"),
+                             "next": "/queue"})
+    queue = c.get("/queue")
+    assert queue.status_code == 200 and "CUS-48" in queue.text and "Example, Ana" in queue.text
+
+
+def test_forms_without_the_session_token_are_refused(site: Site) -> None:
+    c = sign_in(site, "officer")
+    r = c.post(f"/cases/{site.cases['cai']}/commands/claim_citizenship",
+               data={"evidence": "x", "csrf_token": "forged"})
+    assert r.status_code == 403 and "expired" in r.text
+
+
+def test_a_command_from_a_form_and_a_refusal_explained(site: Site) -> None:
+    c = sign_in(site, "officer")
+    case = site.cases["cai"]
+    token = csrf(c, f"/cases/{case}")
+    ok = c.post(f"/cases/{case}/commands/record_arrest", follow_redirects=False, data={
+        "csrf_token": token, "basis": "warrantless", "reason_to_believe": "admitted overstay",
+        "likely_to_escape": "no fixed address"})
+    assert ok.status_code == 303 and ok.headers["location"].endswith("?done=record_arrest")
+    refused = c.post(f"/cases/{case}/commands/record_examination",
+                     data={"csrf_token": token})
+    assert refused.status_code == 409
+    assert "Refused: record examination" in refused.text and "ARR-3" in refused.text
+    bad = c.post(f"/cases/{case}/commands/determine_custody",
+                 data={"csrf_token": token, "decision": "maybe", "authority": "236(a)"})
+    assert bad.status_code == 422 and "decision" in bad.text
+
+
+def test_the_case_page_shows_what_blocks_an_action_and_why(site: Site) -> None:
+    c = sign_in(site, "supervisor", "supervision")
+    page = c.get(f"/cases/{site.cases['ben']}")
+    assert page.status_code == 200
+    blocked = page.text.split("Actions the law blocks now")[1]
+    assert "schedule removal" in blocked and "STAY-AUTO" in blocked
+
+
+def test_an_attorney_cannot_open_another_attorneys_client(site: Site) -> None:
+    c = sign_in(site, "attorney", "representation")
+    assert c.get(f"/cases/{site.cases['ben']}").status_code == 200
+    other = c.get(f"/cases/{site.cases['ana']}")
+    assert other.status_code == 403 and "own clients" in other.text
+
+
+def test_oversight_dashboard_and_admin_pages_by_role(site: Site) -> None:
+    ov = sign_in(site, "oversight", "oversight_audit")
+    dash = ov.get("/oversight")
+    assert dash.status_code == 200 and "<svg" in dash.text and "Refusals by rule" in dash.text
+    assert ov.get("/admin/accounts").status_code == 403
+    admin = sign_in(site, "admin", None)
+    assert admin.get("/admin/accounts").status_code == 200
+    assert admin.get("/oversight").status_code == 403
+
+
+def test_security_headers(site: Site) -> None:
+    r = TestClient(site.web).get("/sign-in")
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_production_cookies_are_secure(site: Site, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DUECOURSE_ENV", "production")
+    monkeypatch.setenv("DUECOURSE_SECRET_KEY", "k" * 40)
+    web = create_web_app(site.app, load_web_settings(load_settings("sqlite://")))
+    c = TestClient(web, base_url="https://testserver")
+    pre = re.search(r'name="pre_csrf" value="([^"]+)"', c.get("/sign-in").text)
+    assert pre is not None
+    r = c.post("/sign-in", data={"username": "detention1", "password": PASSWORD,
+                                 "pre_csrf": pre[1]}, follow_redirects=False)
+    assert "secure" in r.headers["set-cookie"].lower()
+
+
+@pytest.mark.parametrize(("env", "db", "says"), [
+    ({}, "postgresql+psycopg://postgres@127.0.0.1:5432/test", "DUECOURSE_SECRET_KEY"),
+    ({"DUECOURSE_SECRET_KEY": "s" * 40}, "sqlite:///x.sqlite", "PostgreSQL"),
+])
+def test_serve_refuses_defaults_outside_development(monkeypatch: pytest.MonkeyPatch,
+                                                    env: dict[str, str], db: str,
+                                                    says: str) -> None:
+    monkeypatch.setenv("DUECOURSE_ENV", "production")
+    monkeypatch.delenv("DUECOURSE_SECRET_KEY", raising=False)
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    res = CliRunner().invoke(cli, ["serve", "--db", db])
+    assert res.exit_code != 0
+    assert says in str(res.exception) + res.output
