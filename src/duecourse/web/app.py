@@ -79,4 +79,8 @@ def create_web_app(app: App, settings: WebSettings) -> FastAPI:
                              "missing or old). Go back, reload the page and try again.")
 
     pages.install_page_errors(web)
+    if settings.oidc is not None:
+        from .oidc import install_oidc
+
+        install_oidc(web, settings.oidc, settings.secret_key, settings.secure_cookies)
     return web
