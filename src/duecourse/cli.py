@@ -236,8 +236,8 @@ def _serve_demo(url: str, port: int) -> None:
     for acc in accounts:
         t.add_row(acc.role, acc.username, acc.password, acc.note)
     console.print(t)
-    console.print(f"Serving http://127.0.0.1:{port} (API: http://127.0.0.1:{port}/api/v1/docs); "
-                  "Ctrl-C stops it.", highlight=False)
+    console.print(f"Serving http://127.0.0.1:{port} (the API at /api/v1, described at "
+                  "/api/v1/openapi.json); Ctrl-C stops it.", highlight=False)
     run(build_web(a, load_web_settings(load_settings(url))), "127.0.0.1", port)
 
 

@@ -48,7 +48,7 @@ class SecurityHeaders(BaseHTTPMiddleware):
 
 def create_api(app: App, settings: WebSettings) -> FastAPI:
     api = FastAPI(title="duecourse API", version="1", description=API_DESCRIPTION,
-                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+                  openapi_url="/openapi.json", docs_url=None, redoc_url=None)
     api.state.duecourse = app
     api.state.web_settings = settings
     install_error_handlers(api)

@@ -39,7 +39,8 @@ def seed_demo_accounts(app: App) -> list[DemoAccount]:
         username = f"demo-{role}"
         do_create_account(app.ctx, None, username, role, password, name=f"Demo {role}",
                           office=office, clients=clients if role == "attorney" else ())
-        note = f"{len(clients)} clients" if role == "attorney" else ""
+        note = (f"{len(clients)} client{'' if len(clients) == 1 else 's'}"
+                if role == "attorney" else "")
         made.append(DemoAccount(role, username, password, note))
     return made
 
