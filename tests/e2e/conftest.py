@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -136,9 +137,9 @@ def _wait_until_accepting(host: str, port: int, thread: threading.Thread, timeou
             time.sleep(0.05)
 
 
-@pytest.fixture
-def serve() -> Iterator[Serve]:
-    """``serve(asgi_app) -> base URL``: runs the app with uvicorn in a thread until the test ends."""
+@contextmanager
+def _serving() -> Iterator[Serve]:
+    """``start(asgi_app) -> base URL`` runs the app with uvicorn in a thread; all stop on exit."""
     running: list[tuple[uvicorn.Server, threading.Thread]] = []
 
     def start(app: ASGIApp) -> str:
@@ -153,15 +154,31 @@ def serve() -> Iterator[Serve]:
         _wait_until_accepting(host, port, thread, timeout=10.0)
         return f"http://{host}:{port}"
 
-    yield start
+    try:
+        yield start
+    finally:
+        for server, _thread in running:
+            server.should_exit = True
+        for server, thread in running:
+            thread.join(timeout=10.0)
+            if thread.is_alive():  # open keep-alive connections: stop waiting for them
+                server.force_exit = True
+                thread.join(timeout=5.0)
 
-    for server, _thread in running:
-        server.should_exit = True
-    for server, thread in running:
-        thread.join(timeout=10.0)
-        if thread.is_alive():  # open keep-alive connections: stop waiting for them
-            server.force_exit = True
-            thread.join(timeout=5.0)
+
+@pytest.fixture
+def serve() -> Iterator[Serve]:
+    """``serve(asgi_app) -> base URL``: runs the app with uvicorn in a thread until the test ends."""
+    with _serving() as start:
+        yield start
+
+
+@pytest.fixture(scope="module")
+def serve_module() -> Iterator[Serve]:
+    """``serve_module(asgi_app) -> base URL``: as ``serve``, but the server lives as long as the
+    test module, so that a module builds and serves its (slow to seed) application once."""
+    with _serving() as start:
+        yield start
 
 
 @pytest.fixture

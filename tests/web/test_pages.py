@@ -166,3 +166,16 @@ def test_serve_refuses_defaults_outside_development(monkeypatch: pytest.MonkeyPa
     res = CliRunner().invoke(cli, ["serve", "--db", db])
     assert res.exit_code != 0
     assert says in str(res.exception) + res.output
+
+
+def test_open_a_case_form_renders_and_opens_a_case(site: Site) -> None:
+    c = sign_in(site, "officer")
+    form = c.get("/cases/new")
+    assert form.status_code == 200 and 'value="()"' not in form.text
+    r = c.post("/cases/new", follow_redirects=False, data={
+        "csrf_token": csrf(c, "/cases/new"), "person.family_name": "Nguyen",
+        "person.given_name": "Lan", "person.nationalities": "VN", "encounter": "self_report",
+        "location": "Newark, NJ", "legal_basis": "INA 237(a)(1)(B)"})
+    assert r.status_code == 303 and r.headers["location"].endswith("?done=open_case")
+    case = c.get(r.headers["location"])
+    assert "Nguyen" in case.text and "languages" not in case.text.lower().split("person:")[1][:80]

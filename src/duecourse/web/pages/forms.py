@@ -13,21 +13,31 @@ from typing import Any, Literal, Union
 from starlette.datastructures import FormData
 
 HIDDEN = {"location_type"}  # defaults that a clerk does not choose on this form
+# Fields that hold a narrative, written as sentences.
+NARRATIVE = {"reason_to_believe", "likely_to_escape", "evidence", "conditions", "reason",
+             "exception_reason", "no_other_officer_reason", "age_basis"}
 
 
 @dataclass(frozen=True)
 class FormField:
     name: str  # the form control's name; "person.family_name" for a nested field
     label: str
-    kind: str  # text, select, checkbox, date, datetime, list, number
+    kind: str  # text, textarea, select, checkbox, date, datetime, list, number
     required: bool
     options: tuple[str, ...] = ()
     default: str = ""
     hint: str = ""
 
 
+LABELS = {"a_number": "A-number", "vd_deadline": "Voluntary departure deadline",
+          "hhs": "HHS", "nta": "NTA"}
+
+
 def _label(name: str) -> str:
-    words = name.split(".")[-1].replace("_", " ")
+    last = name.split(".")[-1]
+    if last in LABELS:
+        return LABELS[last]
+    words = last.replace("_", " ")
     return words[:1].upper() + words[1:]
 
 
@@ -41,7 +51,12 @@ def _unwrap(tp: Any) -> tuple[Any, bool]:
 
 def _field(name: str, tp: Any, required: bool, default: Any) -> FormField:
     tp, _ = _unwrap(tp)
-    shown = "" if default in (dataclasses.MISSING, None) else str(default)
+    if default in (dataclasses.MISSING, None):
+        shown = ""
+    elif isinstance(default, tuple):
+        shown = ", ".join(str(d) for d in default)
+    else:
+        shown = str(default)
     if typing.get_origin(tp) is Literal:
         return FormField(name, _label(name), "select", required,
                          tuple(str(a) for a in typing.get_args(tp)), shown)
@@ -57,7 +72,8 @@ def _field(name: str, tp: Any, required: bool, default: Any) -> FormField:
     if typing.get_origin(tp) is tuple:
         return FormField(name, _label(name), "list", required, default=shown,
                          hint="separate several with commas")
-    return FormField(name, _label(name), "text", required, default=shown)
+    kind = "textarea" if name.split(".")[-1] in NARRATIVE else "text"
+    return FormField(name, _label(name), kind, required, default=shown)
 
 
 def form_fields(cls: type[Any], prefix: str = "") -> list[FormField]:

@@ -30,8 +30,10 @@ from ..security import (
     PRE_CSRF_COOKIE,
     SESSION_COOKIE,
     FormUser,
+    NotSignedIn,
     PageUser,
     SignedIn,
+    page_user,
     remote_address,
     the_app,
     web_settings,
@@ -63,8 +65,14 @@ def render(request: Request, name: str, user: PageUser | None, status: int = 200
 
 
 def message(request: Request, status: int, title: str, text: str) -> HTMLResponse:
-    return templates.TemplateResponse(request, "message.html", {
-        "user": None, "nav": [], "title": title, "text": text, "csrf": ""}, status_code=status)
+    """A page that says one thing (not allowed, not found, expired), still with the signed-in
+    user's header when there is one."""
+    try:
+        user: PageUser | None = page_user(request)
+    except NotSignedIn:
+        user = None
+    return render(request, "message.html", user, status, title=title,
+                  text=text[:1].upper() + text[1:])
 
 
 def install_page_errors(web: FastAPI) -> None:
@@ -210,7 +218,7 @@ async def open_case(request: Request, user: FormUser) -> Response:
 def _case_page(request: Request, user: PageUser, case_id: str, status: int = 200,
                **extra: Any) -> Response:
     view = the_app(request).get_case(case_id, user.account.actor, user.session.purpose)
-    forms = {name: form_fields(COMMAND_TYPES[name]) for name in view.allowed}
+    forms = {name: form_fields(COMMAND_TYPES[name]) for name in [*view.allowed, *view.blocked]}
     return render(request, "case.html", user, status, view=view, forms=forms, **extra)
 
 
@@ -269,7 +277,10 @@ def oversight(request: Request, user: SignedIn) -> Response:
 def accounts_page(request: Request, user: SignedIn,
                   offset: Annotated[int, Query(ge=0)] = 0) -> Response:
     page = list_accounts(the_app(request).ctx, user.account.actor, 100, offset)
-    return render(request, "accounts.html", user, page=page, roles=ROLES)
+    created, updated = request.query_params.get("created"), request.query_params.get("updated")
+    done = (f"Account {created} created." if created else
+            f"Account {updated} saved." if updated else "")
+    return render(request, "accounts.html", user, page=page, roles=ROLES, done=done)
 
 
 @router.post("/admin/accounts")
