@@ -34,6 +34,7 @@ FAILURES_PER_USER = 5  # within LOCKOUT_WINDOW
 FAILURES_PER_ADDRESS = 20
 LOCKOUT_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD = 12
+MAX_USERNAME = 62  # the actor's id, "u-" and the user name, fits its 64 characters
 
 _hasher = PasswordHasher()
 
@@ -54,8 +55,13 @@ class Account:
     active: bool
 
 
+def _secret(password: str) -> bytes:
+    """A password's bytes; any string has some (even one with an unpaired surrogate)."""
+    return password.encode("utf-8", "surrogatepass")
+
+
 def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def access_accounts(actor: Actor) -> None:
@@ -85,9 +91,9 @@ def list_accounts(ctx: AppContext, admin: Actor, limit: int = 50,
 
 
 def _check_new_account(username: str, role: str, password: str | None) -> None:
-    if not username or len(username) > 64 or not username.replace("-", "").replace(
+    if not username or len(username) > MAX_USERNAME or not username.replace("-", "").replace(
             "_", "").replace(".", "").isalnum():
-        raise InvalidInput("username", "must be 1–64 letters, digits, '.', '-' or '_'",
+        raise InvalidInput("username", f"must be 1–{MAX_USERNAME} letters, digits, '.', '-' or '_'",
                            record=f"account {username!r}")
     if role not in ROLES:
         raise InvalidInput("role", f"must be one of {', '.join(ROLES)}",
@@ -115,7 +121,7 @@ def do_create_account(ctx: AppContext, admin: Actor | None, username: str, role:
         repo.upsert_actor(conn, actor)
         conn.execute(insert(accounts).values(
             username=username, actor_id=actor.id, office=office, active=1, created_at=at,
-            password_hash=_hasher.hash(password) if password else ""))
+            password_hash=_hasher.hash(_secret(password)) if password else ""))
         _ledger_change(ctx, conn, admin, at, {"change": "account_created", "username": username,
                                                "role": role, "office": office,
                                                "clients": list(clients)})
@@ -146,7 +152,7 @@ def do_update_account(ctx: AppContext, admin: Actor, username: str, *, role: str
         if office is not None:
             values["office"] = office
         if password:
-            values["password_hash"] = _hasher.hash(password)
+            values["password_hash"] = _hasher.hash(_secret(password))
         if values:
             conn.execute(update(accounts).where(accounts.c.username == username).values(**values))
         if active is False or password:  # signed-in sessions and tokens end with the change
@@ -184,6 +190,8 @@ def do_sign_in(ctx: AppContext, username: str, password: str, remote: str,
     the user name (and the address) out for a while."""
     at = at or ctx.clock()
     since = at - LOCKOUT_WINDOW
+    # What is recorded of the attempt must be storable; such a name is no account's anyway.
+    username = username.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
     with ctx.engine.begin() as conn:
         if (_recent_failures(conn, login_attempts.c.username, username, since) >= FAILURES_PER_USER
                 or _recent_failures(conn, login_attempts.c.remote, remote, since)
@@ -194,11 +202,11 @@ def do_sign_in(ctx: AppContext, username: str, password: str, remote: str,
         ok = False
         if row is not None and row.active and row.password_hash:
             try:
-                ok = _hasher.verify(row.password_hash, password)
+                ok = _hasher.verify(row.password_hash, _secret(password))
             except (VerificationError, InvalidHashError):
                 ok = False
         else:
-            _hasher.hash(password)  # the same work either way: timing does not reveal accounts
+            _hasher.hash(_secret(password))  # the same work either way: timing does not reveal accounts
         conn.execute(insert(login_attempts).values(username=username[:64], remote=remote[:64],
                                                    at=at, ok=int(ok)))
     if not ok:

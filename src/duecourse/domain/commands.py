@@ -296,7 +296,16 @@ def parse_command(name: str, data: Mapping[str, Any] | None) -> Command:
     if cls is None:
         raise InvalidInput("do", f"unknown command '{name}'; known: {', '.join(COMMAND_NAMES)}")
     command: Command = _build(cls, data or {}, prefix="")
+    for field_name, limit in FIELD_LIMITS.get(name, {}).items():
+        check_text(getattr(command, field_name), field_name, limit)
     return command
+
+
+# Fields with a shorter limit than MAX_TEXT: what a case record keeps of them.
+FIELD_LIMITS: dict[str, dict[str, int]] = {
+    "open_case": {"location": 200}, "place": {"facility": 200}, "transfer": {"facility": 200},
+    "close_case": {"reason": 500},
+}
 
 
 def _build(cls: type[Any], data: Mapping[str, Any], prefix: str) -> Any:
@@ -358,7 +367,7 @@ def _coerce(tp: Any, value: Any, path: str) -> Any:
     if tp is str:
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             raise InvalidInput(path, f"expected text, got '{value}'")
-        return str(value)
+        return check_text(str(value), path)
     if tp is datetime:
         return parse_datetime(value, path)
     if tp is date:
@@ -370,6 +379,25 @@ def _coerce(tp: Any, value: Any, path: str) -> Any:
     raise InvalidInput(path, f"unsupported type {tp}")  # pragma: no cover - programming error
 
 
+MAX_TEXT = 2000  # characters in any one text field (a narrative reason included)
+# Fields of a person with a shorter limit: names, a one-letter sex, an A-number, language tags.
+PERSON_LIMITS = {"family_name": 200, "given_name": 200, "sex": 1, "a_number": 20}
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2199
+
+
+def check_text(text: str, path: str, limit: int = MAX_TEXT) -> str:
+    """Text that any store can hold: no NUL, no unpaired surrogate, at most ``limit`` characters."""
+    if "\x00" in text:
+        raise InvalidInput(path, "contains a NUL character")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(path, "contains a character that is not valid Unicode") from None
+    if len(text) > limit:
+        raise InvalidInput(path, f"is {len(text)} characters long; at most {limit}")
+    return text
+
+
 def _build_person(value: Any, path: str) -> PersonData:
     if not isinstance(value, Mapping):
         raise InvalidInput(path, "expected the person's details as a mapping")
@@ -378,6 +406,13 @@ def _build_person(value: Any, path: str) -> PersonData:
         if isinstance(data.get(key), str):
             data[key] = [data[key]]
     person: PersonData = _build(PersonData, data, path + ".")
+    for key, limit in PERSON_LIMITS.items():
+        check_text(getattr(person, key), f"{path}.{key}", limit)
+    for i, lang in enumerate(person.languages):
+        if len(lang) > 16 or "," in lang:
+            raise InvalidInput(f"{path}.languages[{i}]", f"'{lang[:20]}' is not a language tag")
+    if len(person.nationalities) > 20 or len(person.languages) > 10:
+        raise InvalidInput(path, "at most 20 nationalities and 10 languages")
     if not person.family_name.strip() and not person.given_name.strip():
         raise InvalidInput(path + ".family_name", "a person needs at least one name")
     for i, c in enumerate(person.nationalities):
@@ -399,6 +434,8 @@ def parse_datetime(value: Any, path: str) -> datetime:
         raise InvalidInput(path, f"expected a date and time, got '{value}'")
     if dt.tzinfo is None:
         raise InvalidInput(path, f"'{value}' has no time zone; write it in UTC with a Z")
+    if not EARLIEST_YEAR <= dt.year <= LATEST_YEAR:
+        raise InvalidInput(path, f"'{value}' is not between {EARLIEST_YEAR} and {LATEST_YEAR}")
     return dt.astimezone(UTC)
 
 
@@ -406,13 +443,17 @@ def parse_date(value: Any, path: str) -> date:
     if isinstance(value, datetime):
         raise InvalidInput(path, f"expected a date without a time, got '{value}'")
     if isinstance(value, date):
-        return value
-    if isinstance(value, str):
+        day = value
+    elif isinstance(value, str):
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise InvalidInput(path, f"'{value}' is not a date (YYYY-MM-DD)") from None
-    raise InvalidInput(path, f"expected a date, got '{value}'")
+    else:
+        raise InvalidInput(path, f"expected a date, got '{value}'")
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise InvalidInput(path, f"'{value}' is not between {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return day
 
 
 def command_to_dict(cmd: Command) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 
 from ..bootstrap import App
 from .api import admin, cases
-from .api.errors import install_error_handlers
+from .api.errors import install_error_handlers, install_mount_errors
 from .pages import routes as pages
 from .security import CsrfFailed, NotSignedIn
 from .settings import WebSettings
@@ -63,6 +63,7 @@ def create_web_app(app: App, settings: WebSettings) -> FastAPI:
     web.state.web_settings = settings
     web.add_middleware(SecurityHeaders)
     web.mount("/api/v1", create_api(app, settings))
+    install_mount_errors(web, "/api/")
     web.mount("/static", StaticFiles(directory=str(resources.files("duecourse.web") / "static")),
               name="static")
     web.include_router(pages.router)

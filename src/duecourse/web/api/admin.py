@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 
 from ...app.accounts import (
     Account,
@@ -19,6 +19,7 @@ from ..security import ApiAccount, remote_address, the_app, web_settings
 from .cases import Limit, Offset
 from .errors import responses
 from .schemas import (
+    NO_NUL,
     AccountIn,
     AccountOut,
     AccountPage,
@@ -82,7 +83,8 @@ def create_account(request: Request, account: ApiAccount,
 
 @router.patch("/accounts/{username}", response_model=AccountOut, tags=["accounts"],
               responses=responses(401, 403, 404, 422))
-def update_account(request: Request, account: ApiAccount, username: str,
+def update_account(request: Request, account: ApiAccount,
+                   username: Annotated[str, Path(max_length=64, pattern=NO_NUL)],
                    body: Annotated[AccountPatch, Body()]) -> dict[str, Any]:
     updated = do_update_account(the_app(request).ctx, account.actor, username, role=body.role,
                                 active=body.active, password=body.password, office=body.office,
@@ -93,7 +95,7 @@ def update_account(request: Request, account: ApiAccount, username: str,
 @router.get("/ledger/entries", response_model=LedgerPage, tags=["ledger"],
             responses=responses(401, 403, 422), summary="ledger entries, newest first")
 def ledger_entries(request: Request, account: ApiAccount,
-                   case_id: Annotated[str, Query(max_length=40)] = "",
+                   case_id: Annotated[str, Query(max_length=40, pattern=NO_NUL)] = "",
                    limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     page = get_ledger_entries(the_app(request).ctx, account.actor, case_id=case_id, limit=limit,
                               offset=offset)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Header, Query, Request
+from fastapi import APIRouter, Body, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 
 from ...app.outcome import Outcome
@@ -14,6 +14,8 @@ from ...domain.commands import OpenCase, parse_command
 from ..security import ApiAccount, the_app, web_settings
 from .errors import responses
 from .schemas import (
+    IDEMPOTENCY_KEY_MAX,
+    NO_NUL,
     CaseCommandBody,
     CaseOut,
     CasePage,
@@ -27,12 +29,15 @@ router = APIRouter()
 
 Limit = Annotated[int, Query(ge=1, le=200, description="at most this many items")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="skip this many items")]
-Purpose = Annotated[str, Query(max_length=40, description=(
+Purpose = Annotated[str, Query(max_length=40, pattern=NO_NUL, description=(
     "why you read this personal data (one of the configured purposes; see GET /api/v1/me); "
     "the read is recorded in the ledger with it"))]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200,
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=IDEMPOTENCY_KEY_MAX,
+                                              pattern=NO_NUL,
                                               description="a retried command with the same key "
                                                           "is applied once")]
+CaseId = Annotated[str, Path(max_length=40, pattern=NO_NUL, description="the case's id")]
+PersonId = Annotated[str, Path(max_length=40, pattern=NO_NUL, description="the person's id")]
 READ = responses(401, 403, 422)
 
 
@@ -69,7 +74,8 @@ COMMAND_ANSWERS: dict[int | str, dict[str, Any]] = {
 
 @router.post("/cases", status_code=201, tags=["commands"], summary="open_case",
              responses={201: {"model": OutcomeOut, "description": "the case was opened"},
-                        **{k: v for k, v in COMMAND_ANSWERS.items() if k != 200}})
+                        **{k: v for k, v in COMMAND_ANSWERS.items()
+                           if k not in (200, 404, 412)}})  # no case to find or to have changed
 def open_case(request: Request, account: ApiAccount,
               body: Annotated[OpenCaseBody, Body()],
               idempotency_key: IdempotencyKey = None) -> JSONResponse:
@@ -80,7 +86,7 @@ def open_case(request: Request, account: ApiAccount,
 
 @router.post("/cases/{case_id}/commands", tags=["commands"], responses=COMMAND_ANSWERS,
              summary="give a command on a case (DESIGN.md's vocabulary)")
-def case_command(request: Request, account: ApiAccount, case_id: str,
+def case_command(request: Request, account: ApiAccount, case_id: CaseId,
                  body: Annotated[CaseCommandBody, Body()],
                  idempotency_key: IdempotencyKey = None) -> JSONResponse:
     data = body.model_dump(mode="json", by_alias=True)
@@ -93,7 +99,7 @@ def case_command(request: Request, account: ApiAccount, case_id: str,
 @router.get("/cases", response_model=CasePage, tags=["cases"], responses=READ,
             summary="search cases by name, A-number or case number")
 def search_cases(request: Request, account: ApiAccount, purpose: Purpose,
-                 q: Annotated[str, Query(max_length=100)] = "",
+                 q: Annotated[str, Query(max_length=100, pattern=NO_NUL)] = "",
                  status: Annotated[str, Query(pattern="^(|open|closed)$")] = "",
                  limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     page = find_cases(the_app(request).ctx, account.actor, _purpose(request, purpose), q,
@@ -105,7 +111,7 @@ def search_cases(request: Request, account: ApiAccount, purpose: Purpose,
 @router.get("/cases/{case_id}", response_model=CaseOut, tags=["cases"],
             responses=responses(401, 403, 404, 422),
             summary="a case: facets, timeline, deadlines, actions allowed and blocked now")
-def read_case(request: Request, account: ApiAccount, case_id: str,
+def read_case(request: Request, account: ApiAccount, case_id: CaseId,
               purpose: Purpose) -> dict[str, Any]:
     view = the_app(request).get_case(case_id, account.actor, _purpose(request, purpose))
     return case_out(view)
@@ -113,7 +119,7 @@ def read_case(request: Request, account: ApiAccount, case_id: str,
 
 @router.get("/persons/{person_id}", response_model=PersonOut, tags=["persons"],
             responses=responses(401, 403, 404, 422))
-def read_person(request: Request, account: ApiAccount, person_id: str,
+def read_person(request: Request, account: ApiAccount, person_id: PersonId,
                 purpose: Purpose) -> dict[str, Any]:
     v = get_person_view(the_app(request).ctx, person_id, account.actor,
                         _purpose(request, purpose))
@@ -123,8 +129,8 @@ def read_person(request: Request, account: ApiAccount, person_id: str,
 @router.get("/queue", response_model=QueuePage, tags=["work queue"], responses=READ,
             summary="open statutory clocks, most urgent first")
 def work_queue(request: Request, account: ApiAccount, purpose: Purpose,
-               office: Annotated[str, Query(max_length=200)] = "",
-               facility: Annotated[str, Query(max_length=200)] = "",
+               office: Annotated[str, Query(max_length=200, pattern=NO_NUL)] = "",
+               facility: Annotated[str, Query(max_length=200, pattern=NO_NUL)] = "",
                limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     page = get_work_queue(the_app(request).ctx, account.actor, _purpose(request, purpose),
                           office=office, facility=facility, limit=limit, offset=offset)

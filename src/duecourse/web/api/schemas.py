@@ -1,25 +1,92 @@
 """The API's bodies, generated from the domain's command dataclasses so that the OpenAPI document
 and the vocabulary of DESIGN.md cannot drift apart. The domain's own parser then checks every
-value again and names the field of any bad one."""
+value again and names the field of any bad one.
+
+What the domain cannot know is what the store can hold, so the API says it (in the document) and
+checks it (a 422 naming the field, never a 500): text without the NUL character, as long as its
+column at most, and dates in a range that date arithmetic cannot overflow."""
 
 from __future__ import annotations
 
 import dataclasses
+import types
 import typing
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
 
+from ...app.accounts import MAX_USERNAME, MIN_PASSWORD
 from ...app.reads import CaseRow
-from ...domain.commands import COMMAND_TYPES, OpenCase
+from ...domain.commands import COMMAND_TYPES, OpenCase, Role
 
 _STRICT = ConfigDict(extra="forbid")
 
+# PostgreSQL's text holds no NUL character; a string that is checked at all must also be valid
+# Unicode (no lone surrogate), which neither store can encode either.
+NO_NUL = r"^[^\x00]*$"
+NO_NUL_OR_COMMA = r"^[^\x00,]*$"  # items of a list the store keeps comma-separated
+COUNTRY = r"^[A-Z]{2}$"  # ISO 3166 alpha-2, as the domain requires of a nationality
+EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
+IDEMPOTENCY_KEY_MAX = 128  # stored with the actor's id (at most 64) in 200 characters
 
-def _field_type(tp: Any) -> Any:
+
+def text(max_length: int | None = None, pattern: str = NO_NUL) -> Any:
+    """A string type for the API: no NUL (or comma, with ``NO_NUL_OR_COMMA``), at most
+    ``max_length`` characters."""
+    return Annotated[str, StringConstraints(max_length=max_length, pattern=pattern)]
+
+
+def _in_range(value: date) -> date:
+    day = value.date() if isinstance(value, datetime) else value  # its own calendar day
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(f"must be between {EARLIEST} and {LATEST}")
+    return value
+
+
+_DATE = Annotated[date, AfterValidator(_in_range),
+                  Field(description=f"a date (YYYY-MM-DD) from {EARLIEST} to {LATEST}")]
+_DATETIME = Annotated[datetime, AfterValidator(_in_range), Field(
+    description=f"a date and time with its time zone (2026-03-01T08:00:00Z), from {EARLIEST} to "
+                f"{LATEST}")]
+
+
+def _tuple_of(item: Any, max_items: int | None = None) -> Any:
+    seq = tuple.__class_getitem__((item, ...))
+    return seq if max_items is None else Annotated[seq, Field(max_length=max_items)]
+
+
+# Fields that the store keeps in columns of a limited size (store/tables.py).
+_COLUMNS: dict[tuple[str, str], Any] = {
+    ("PersonData", "family_name"): text(200),
+    ("PersonData", "given_name"): text(200),
+    ("PersonData", "sex"): text(1),
+    ("PersonData", "a_number"): text(20),
+    ("PersonData", "nationalities"): _tuple_of(text(pattern=COUNTRY), 20),
+    ("PersonData", "languages"): _tuple_of(text(16, NO_NUL_OR_COMMA), 10),
+    ("OpenCase", "location"): text(200),
+    ("Place", "facility"): text(200),
+    ("Transfer", "facility"): text(200),
+    ("CloseCase", "reason"): text(500),
+}
+
+
+def _field_type(tp: Any, owner: str = "", name: str = "") -> Any:
+    if (owner, name) in _COLUMNS:
+        return _COLUMNS[owner, name]
     if dataclasses.is_dataclass(tp) and isinstance(tp, type):
         return fields_model(tp)
+    if tp is str:
+        return text()
+    if tp is datetime:
+        return _DATETIME
+    if tp is date:
+        return _DATE
+    origin = typing.get_origin(tp)
+    if origin is tuple:
+        return _tuple_of(_field_type(typing.get_args(tp)[0]))
+    if origin in (Union, types.UnionType):
+        return Union[tuple(_field_type(a) for a in typing.get_args(tp))]  # noqa: UP007
     return tp
 
 
@@ -31,7 +98,7 @@ def fields_model(cls: type[Any]) -> type[BaseModel]:
         if not f.init:
             continue
         default: Any = ... if f.default is dataclasses.MISSING else f.default
-        spec[f.name] = (_field_type(hints[f.name]), default)
+        spec[f.name] = (_field_type(hints[f.name], cls.__name__, f.name), default)
     return create_model(f"{cls.__name__}Fields", __config__=_STRICT, **spec)
 
 
@@ -190,9 +257,9 @@ class CheckpointPage(PageOut):
 
 class TokenIn(BaseModel):
     model_config = _STRICT
-    username: str = Field(min_length=1, max_length=64)
+    username: str = Field(min_length=1, max_length=64, pattern=NO_NUL)
     password: str = Field(min_length=1, max_length=1000)
-    label: str = Field("", max_length=200)
+    label: str = Field("", max_length=200, pattern=NO_NUL)
 
 
 class TokenOut(BaseModel):
@@ -201,23 +268,31 @@ class TokenOut(BaseModel):
     expires_at: datetime
 
 
+PersonId = Annotated[str, StringConstraints(min_length=1, max_length=40,
+                                            pattern=NO_NUL_OR_COMMA)]
+Password = Annotated[str, StringConstraints(min_length=MIN_PASSWORD, max_length=1000,
+                                            pattern=NO_NUL)]
+
+
 class AccountIn(BaseModel):
     model_config = _STRICT
-    username: str = Field(min_length=1, max_length=64)
-    role: str
-    password: str | None = Field(None, max_length=1000)
-    name: str = Field("", max_length=200)
-    office: str = Field("", max_length=200)
-    clients: list[str] = []
+    username: str = Field(min_length=1, max_length=MAX_USERNAME, pattern=NO_NUL, description=(
+        "letters, digits, '.', '-' or '_' (the actor's id is 'u-' and the user name)"))
+    role: Role
+    password: Password | None = Field(None, description=(
+        "none: the account has no password (it cannot sign in with one)"))
+    name: str = Field("", max_length=200, pattern=NO_NUL)
+    office: str = Field("", max_length=200, pattern=NO_NUL)
+    clients: list[PersonId] = Field([], description="person ids (an attorney's clients)")
 
 
 class AccountPatch(BaseModel):
     model_config = _STRICT
-    role: str | None = None
+    role: Role | None = None
     active: bool | None = None
-    password: str | None = Field(None, max_length=1000)
-    office: str | None = Field(None, max_length=200)
-    clients: list[str] | None = None
+    password: Password | None = None
+    office: str | None = Field(None, max_length=200, pattern=NO_NUL)
+    clients: list[PersonId] | None = Field(None, description="person ids (an attorney's clients)")
 
 
 class AccountOut(BaseModel):

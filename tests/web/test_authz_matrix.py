@@ -1,0 +1,285 @@
+"""Who may do what through the API: every operation of the OpenAPI document, for every role, for
+no token and for a token that is not one.
+
+Reads are decided by the ``access_*`` funnels (a refusal is a 403), commands by the law's ROLE
+guard (a refusal is a 409 whose refusals name ROLE, and nothing is written), accounts by
+``access_accounts``. Each request is valid in every other respect (a body the command takes, the
+purpose of the reader's role, a case in a state where the command is lawful), so that the role is
+the only reason for a refusal. A new operation without a row in ``MATRIX`` fails
+``test_every_operation_has_a_row``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from itertools import count
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from duecourse.app.accounts import do_update_account, get_account
+from duecourse.bootstrap import build_app
+from duecourse.config import load_settings
+from duecourse.domain.commands import COMMAND_TYPES, ROLES, Actor, parse_command
+from duecourse.store.tables import cases, events
+from duecourse.web.app import create_web_app
+from duecourse.web.settings import load_web_settings
+
+from .support import PASSWORD, PURPOSE, Site, build_site, person
+
+PRINCIPALS = (*ROLES, "none", "bad")  # every role; no token; a token that is not one
+R = "409 ROLE"  # refused by the law's ROLE guard: a 409 naming the rule ROLE, nothing written
+Expected = int | str
+
+# The expected answer of each probe (defined in PROBES below) for each principal, in the order
+# of PRINCIPALS. ana and cai are nobody's clients; ben is the attorney's client.
+MATRIX: dict[str, tuple[Expected, ...]] = {
+    # probe                               officer  counsel   transport  attorney  none
+    #                                        supervisor  detention  oversight  admin    bad
+    "sign in":                            (200, 200, 200, 200, 200, 200, 200, 200, 200, 200),
+    "who am I":                           (200, 200, 200, 200, 200, 200, 200, 200, 401, 401),
+    "search cases":                       (200, 200, 200, 200, 200, 200, 200, 403, 401, 401),
+    "read case ana":                      (200, 200, 200, 200, 200, 200, 403, 403, 401, 401),
+    "read case ben":                      (200, 200, 200, 200, 200, 200, 200, 403, 401, 401),
+    "read person ana":                    (200, 200, 200, 200, 200, 200, 403, 403, 401, 401),
+    "read person ben":                    (200, 200, 200, 200, 200, 200, 200, 403, 401, 401),
+    "work queue":                         (200, 200, 200, 200, 200, 200, 200, 403, 401, 401),
+    "open a case":                        (201, 201, R,   R,   R,   R,   R,   R,   401, 401),
+    "claim citizenship, new case":        (200, 200, 200, R,   R,   R,   R,   R,   401, 401),
+    "claim citizenship, new client case": (200, 200, 200, R,   R,   R,   200, R,   401, 401),
+    "flag a minor, new case":             (200, 200, R,   200, R,   R,   R,   R,   401, 401),
+    "list accounts":                      (403, 403, 403, 403, 403, 403, 403, 200, 401, 401),
+    "create an account":                  (403, 403, 403, 403, 403, 403, 403, 201, 401, 401),
+    "change an account":                  (403, 403, 403, 403, 403, 403, 403, 200, 401, 401),
+    "ledger entries":                     (403, 200, 403, 403, 403, 200, 403, 403, 401, 401),
+    "ledger checkpoints":                 (403, 200, 403, 403, 403, 200, 403, 403, 401, 401),
+    "oversight report":                   (403, 200, 403, 403, 403, 200, 403, 403, 401, 401),
+}
+
+
+@dataclass
+class World:
+    """The site and what a probe needs to make its request valid for anyone."""
+
+    site: Site
+    officer: Actor
+    admin: Actor
+    serial: count[int]
+
+    def purpose(self, who: str) -> str:
+        return PURPOSE.get(who, "case_work")
+
+    def new_case(self, client: bool = False) -> str:
+        """A case just opened (at large, nothing else recorded); with ``client``, of a person
+        the attorney represents."""
+        n = next(self.serial)
+        out = self.site.app.do(parse_command("open_case", {
+            "person": person("Matrix", f"Probe{n}"), "encounter": "interior",
+            "location": "Newark, NJ", "legal_basis": "INA 237(a)(1)(B)"}), self.officer)
+        assert out.accepted and out.case_id, out.refusals
+        if client:
+            with self.site.app.ctx.engine.connect() as conn:
+                pid = conn.execute(select(cases.c.person_id)
+                                   .where(cases.c.id == out.case_id)).scalar_one()
+                attorney = get_account(conn, "attorney1")
+            assert attorney is not None
+            do_update_account(self.site.app.ctx, self.admin, "attorney1",
+                              clients=(*attorney.actor.clients, pid))
+        return out.case_id
+
+
+@dataclass(frozen=True)
+class Request:
+    path: dict[str, str]
+    params: dict[str, Any] | None = None
+    json: Any = None
+
+
+@dataclass(frozen=True)
+class Probe:
+    method: str
+    path: str  # as in the OpenAPI document
+    request: Callable[[World, str], Request]  # the request for one principal
+
+
+def _read(path: dict[str, str] | Callable[[World], dict[str, str]]) -> Callable[[World, str],
+                                                                              Request]:
+    def request(w: World, who: str) -> Request:
+        return Request(path if isinstance(path, dict) else path(w),
+                       {"purpose": w.purpose(who)})
+    return request
+
+
+def _command(name: str, data: dict[str, Any], client: bool = False
+             ) -> Callable[[World, str], Request]:
+    def request(w: World, who: str) -> Request:
+        return Request({"case_id": w.new_case(client)}, json={"command": name, "with": data})
+    return request
+
+
+def _opening(n: int) -> dict[str, Any]:
+    return {"person": person("Opened", f"By{n}"), "encounter": "interior",
+            "location": "Newark, NJ", "legal_basis": "INA 237(a)(1)(B)"}
+
+
+PROBES: dict[str, Probe] = {
+    "sign in": Probe("POST", "/auth/token", lambda w, who: Request({}, json={
+        "username": w.site.username(who if who in ROLES else "officer"), "password": PASSWORD})),
+    "who am I": Probe("GET", "/me", lambda w, who: Request({})),
+    "search cases": Probe("GET", "/cases", _read({})),
+    "read case ana": Probe("GET", "/cases/{case_id}",
+                           _read(lambda w: {"case_id": w.site.cases["ana"]})),
+    "read case ben": Probe("GET", "/cases/{case_id}",
+                           _read(lambda w: {"case_id": w.site.cases["ben"]})),
+    "read person ana": Probe("GET", "/persons/{person_id}",
+                             _read(lambda w: {"person_id": w.site.persons["ana"]})),
+    "read person ben": Probe("GET", "/persons/{person_id}",
+                             _read(lambda w: {"person_id": w.site.persons["ben"]})),
+    "work queue": Probe("GET", "/queue", _read({})),
+    "open a case": Probe("POST", "/cases",
+                         lambda w, who: Request({}, json=_opening(next(w.serial)))),
+    "claim citizenship, new case": Probe(
+        "POST", "/cases/{case_id}/commands",
+        _command("claim_citizenship", {"evidence": "birth certificate"})),
+    "claim citizenship, new client case": Probe(
+        "POST", "/cases/{case_id}/commands",
+        _command("claim_citizenship", {"evidence": "birth certificate"}, client=True)),
+    "flag a minor, new case": Probe(
+        "POST", "/cases/{case_id}/commands",
+        _command("flag_minor", {"unaccompanied": False, "age_basis": "says he is 16"})),
+    "list accounts": Probe("GET", "/accounts", lambda w, who: Request({})),
+    "create an account": Probe("POST", "/accounts", lambda w, who: Request({}, json={
+        "username": f"made-by-{who}", "role": "officer", "password": PASSWORD})),
+    "change an account": Probe("PATCH", "/accounts/{username}", lambda w, who: Request(
+        {"username": "transport1"}, json={"office": f"changed by {who}"})),
+    "ledger entries": Probe("GET", "/ledger/entries", lambda w, who: Request({})),
+    "ledger checkpoints": Probe("GET", "/ledger/checkpoints", lambda w, who: Request({})),
+    "oversight report": Probe("GET", "/oversight/report", lambda w, who: Request({})),
+}
+
+
+def _client(site: Site, who: str) -> TestClient:
+    if who == "none":
+        return site.client()
+    c = site.client()
+    c.headers["Authorization"] = "Bearer " + (site.tokens[who] if who in ROLES else "dc_not-a-token")
+    return c
+
+
+def _answer(status: int, body: Any) -> Expected:
+    """What came back, in the words of the matrix."""
+    if status == 409 and isinstance(body, dict):
+        rules = {r["rule"] for r in body.get("refusals", [])}
+        if "ROLE" in rules and body.get("accepted") is False and not body.get("events"):
+            return R
+        return f"409 {','.join(sorted(rules))}"
+    return status
+
+
+def _written(site: Site) -> int:
+    with site.app.ctx.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(events)).scalar_one())
+
+
+def test_every_operation_has_a_row() -> None:
+    app = build_app("sqlite://")
+    web = create_web_app(app, load_web_settings(load_settings("sqlite://")))
+    doc = TestClient(web).get("/api/v1/openapi.json").json()
+    app.ctx.engine.dispose()
+    documented = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}
+    probed = {(PROBES[name].method, PROBES[name].path) for name in MATRIX}
+    assert not documented - probed, f"operations without a row in MATRIX: {documented - probed}"
+    assert not probed - documented, f"rows for operations not in the API: {probed - documented}"
+    assert set(MATRIX) == set(PROBES)
+    assert all(len(row) == len(PRINCIPALS) for row in MATRIX.values())
+
+
+def test_authorisation_matrix(db_url: str) -> None:
+    site = build_site(db_url)
+    site.app.checkpoint(datetime.now(UTC) + timedelta(seconds=1))
+    with site.app.ctx.engine.connect() as conn:
+        officer, admin = get_account(conn, "officer1"), get_account(conn, "admin1")
+    assert officer is not None and admin is not None
+    world = World(site, officer.actor, admin.actor, count(1))
+    for role in ROLES:  # each reads with a purpose the site offers
+        assert world.purpose(role) in _client(site, role).get("/api/v1/me").json()["purposes"]
+
+    wrong: list[str] = []
+    for name, row in MATRIX.items():
+        probe = PROBES[name]
+        for who, expected in zip(PRINCIPALS, row, strict=True):
+            req = probe.request(world, who)
+            before = _written(site) if expected == R else 0
+            r = _client(site, who).request(probe.method,
+                                           "/api/v1" + probe.path.format(**req.path),
+                                           params=req.params, json=req.json)
+            got = _answer(r.status_code, r.json())
+            if got != expected:
+                wrong.append(f"{name:36} {who:10} expected {expected!s:9} got {got}: "
+                             f"{r.text[:160]}")
+            elif expected == R and _written(site) != before:
+                wrong.append(f"{name:36} {who:10} refused for ROLE but wrote events")
+    assert not wrong, "answers that differ from MATRIX:\n" + "\n".join(wrong)
+    _never_write(world)
+    site.app.ctx.engine.dispose()
+
+
+# A valid body for every command of the vocabulary: oversight (read and report) and admin
+# (accounts) are refused every one of them by ROLE, whatever the case's state.
+EVERY_COMMAND: dict[str, dict[str, Any]] = {
+    "open_case": _opening(0),
+    "claim_citizenship": {"evidence": "birth certificate"},
+    "resolve_citizenship": {"finding": "not_citizen", "evidence": "records", "counsel": "OPLA"},
+    "issue_arrest_warrant": {"requested_by": "u-officer1"},
+    "record_arrest": {"basis": "warrantless", "reason_to_believe": "admitted overstay",
+                      "likely_to_escape": "no fixed address"},
+    "record_examination": {"no_other_officer_reason": "alone at the port"},
+    "determine_custody": {"decision": "detain", "authority": "236(a)"},
+    "flag_minor": {"unaccompanied": False, "age_basis": "says he is 16"},
+    "notify_hhs": {"reference": "HHS-1"},
+    "transfer_to_orr": {},
+    "place": {"facility": "Elizabeth CDF", "classification": "A"},
+    "transfer": {"facility": "Delaney Hall", "attorney_notified": True},
+    "issue_nta": {"charges": ["237(a)(1)(B)"], "allegations": ["overstay"],
+                  "hearing_at": "2027-03-01T09:00:00Z", "court": "NEW",
+                  "counsel_list_date": "2026-11-01"},
+    "serve_nta": {"method": "personal", "language": "es"},
+    "schedule_hearing": {"at": "2027-03-01T09:00:00Z", "court": "NEW"},
+    "record_order": {"outcome": "removal", "decision_mode": "oral", "designated_country": "GT"},
+    "waive_appeal": {},
+    "file_appeal": {},
+    "decide_appeal": {"outcome": "dismissed"},
+    "grant_stay": {"kind": "ij"},
+    "lift_stay": {"kind": "ij"},
+    "issue_removal_warrant": {},
+    "record_travel_document": {"country": "GT", "valid_until": "2027-06-01"},
+    "record_medical_clearance": {"valid_until": "2027-06-01"},
+    "schedule_removal": {"destination": "GT", "depart_at": "2027-03-10T08:00:00Z",
+                         "transport": "ICE Air"},
+    "record_removal": {"destination": "GT"},
+    "release": {"kind": "recognizance"},
+    "review_custody": {"kind": "pocr", "finding": "continue"},
+    "close_case": {"reason": "proceedings terminated"},
+}
+
+
+def _never_write(w: World) -> None:
+    assert set(EVERY_COMMAND) == set(COMMAND_TYPES), "a command without a body here"
+    before = _written(w.site)
+    wrong = []
+    for role in ("oversight", "admin"):
+        c = _client(w.site, role)
+        answers = {"open_case": c.post("/api/v1/cases", json=EVERY_COMMAND["open_case"])}
+        for name, data in EVERY_COMMAND.items():
+            for case in ("ana", "ben") if name != "open_case" else ():
+                # ana arrested an hour ago, ben ordered removed yesterday
+                answers[f"{name} on {case}"] = c.post(
+                    f"/api/v1/cases/{w.site.cases[case]}/commands",
+                    json={"command": name, "with": data})
+        wrong += [f"{role} {what}: {r.status_code} {r.text[:160]}" for what, r in answers.items()
+                  if _answer(r.status_code, r.json()) != R]
+    assert not wrong, "\n".join(wrong)
+    assert _written(w.site) == before
