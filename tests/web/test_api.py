@@ -226,3 +226,19 @@ def test_accounts_are_managed_by_admins_and_ledgered(site: Site) -> None:
     changes = [json.loads(r.body)["change"] for r in _ledger(site, "account_changed")]
     assert changes[-2:] == ["account_created", "account_updated"]
     assert site.client("officer").get("/api/v1/accounts").status_code == 403
+
+
+def test_persons_and_deadlines_endpoints(site: Site) -> None:
+    c = site.client("officer")
+    found = c.get("/api/v1/persons", params={"purpose": "case_work", "q": "SAMPLE"}).json()
+    assert [p["person_id"] for p in found["items"]] == [site.persons["ben"]]
+    assert found["items"][0]["cases"] == 1
+    mine = site.client("attorney").get("/api/v1/persons", params={"purpose": "representation"})
+    assert [p["person_id"] for p in mine.json()["items"]] == [site.persons["ben"]]
+    clocks = c.get(f"/api/v1/cases/{site.cases['ben']}/deadlines",
+                   params={"purpose": "case_work"}).json()
+    app30 = [d for d in clocks if d["id"] == "APP-30"]
+    assert app30 and app30[0]["state"] == "due" and app30[0]["citation"] == "8 CFR 1003.38(b)"
+    last = _ledger(site, "read")[-1]
+    assert (last.actor_role, last.purpose, last.case_id) == ("officer", "case_work",
+                                                             site.cases["ben"])

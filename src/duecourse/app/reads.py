@@ -173,6 +173,49 @@ def find_cases(ctx: AppContext, actor: Actor, purpose: str, query: str = "", *,
 
 
 @dataclass(frozen=True)
+class PersonRow:
+    person_id: str
+    name: str
+    birth_date: str | None
+    nationalities: list[str]
+    a_number: str
+    cases: int
+
+
+def find_persons(ctx: AppContext, actor: Actor, purpose: str, query: str = "", *,
+                 limit: int = 50, offset: int = 0,
+                 at: datetime | None = None) -> Page[PersonRow]:
+    """Persons whose name or A-number contains ``query`` (any letter case), with their number
+    of cases; an attorney finds only their clients."""
+    at = at or ctx.clock()
+    limit, offset = _bounds(limit, offset)
+    _access_list(ctx, actor, purpose, at, "person_search")
+    q = (select(persons, func.count(cases.c.id).label("n"))
+         .join(cases, cases.c.person_id == persons.c.id)
+         .group_by(*persons.c).order_by(persons.c.family_name, persons.c.given_name, persons.c.id)
+         .limit(limit).offset(offset))
+    term = query.strip()
+    if term:
+        like = f"%{term.lower()}%"
+        q = q.where(or_(func.lower(persons.c.family_name).like(like),
+                        func.lower(persons.c.given_name).like(like),
+                        persons.c.a_number.like(f"%{term.replace('-', '')}%")))
+    if actor.role == "attorney":
+        q = q.where(persons.c.id.in_(actor.clients))
+    with ctx.engine.begin() as conn:
+        rows = conn.execute(q).all()
+        items = [PersonRow(r.id, f"{r.family_name}, {r.given_name}",
+                           r.birth_date.isoformat() if r.birth_date else None,
+                           [n for n in r.nationalities.split(",") if n], r.a_number, r.n)
+                 for r in rows]
+        L.append(conn, [L.LedgerItem("read", at, actor.id, actor.role, "",
+                                     {"record": "person_search", "query": term[:100],
+                                      "persons": [i.person_id for i in items], "offset": offset},
+                                     purpose=purpose)], ctx.signing_key)
+    return Page(items, limit, offset)
+
+
+@dataclass(frozen=True)
 class PersonView:
     person_id: str
     person: dict[str, Any]

@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from ...app.outcome import Outcome
 from ...app.queries import CaseView
-from ...app.reads import find_cases, get_person_view, get_work_queue
+from ...app.reads import find_cases, find_persons, get_person_view, get_work_queue
 from ...domain.commands import OpenCase, parse_command
 from ..security import ApiAccount, the_app, web_settings
 from .errors import responses
@@ -19,9 +19,11 @@ from .schemas import (
     CaseCommandBody,
     CaseOut,
     CasePage,
+    DeadlineOut,
     OpenCaseBody,
     OutcomeOut,
     PersonOut,
+    PersonPage,
     QueuePage,
 )
 
@@ -115,6 +117,26 @@ def read_case(request: Request, account: ApiAccount, case_id: CaseId,
               purpose: Purpose) -> dict[str, Any]:
     view = the_app(request).get_case(case_id, account.actor, _purpose(request, purpose))
     return case_out(view)
+
+
+@router.get("/cases/{case_id}/deadlines", response_model=list[DeadlineOut], tags=["cases"],
+            responses=responses(401, 403, 404, 422),
+            summary="a case's statutory clocks now: due, overdue, met, missed, moot, elapsed")
+def case_deadlines(request: Request, account: ApiAccount, case_id: CaseId,
+                   purpose: Purpose) -> list[dict[str, Any]]:
+    view = the_app(request).get_case(case_id, account.actor, _purpose(request, purpose))
+    return [d.as_dict() for d in view.deadlines]
+
+
+@router.get("/persons", response_model=PersonPage, tags=["persons"], responses=READ,
+            summary="search persons by name or A-number")
+def search_persons(request: Request, account: ApiAccount, purpose: Purpose,
+                   q: Annotated[str, Query(max_length=100, pattern=NO_NUL)] = "",
+                   limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+    page = find_persons(the_app(request).ctx, account.actor, _purpose(request, purpose), q,
+                        limit=limit, offset=offset)
+    return {"items": [vars(i) for i in page.items], "limit": page.limit, "offset": page.offset,
+            "next_offset": page.next_offset}
 
 
 @router.get("/persons/{person_id}", response_model=PersonOut, tags=["persons"],

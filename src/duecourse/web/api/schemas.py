@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
 
 from ...app.accounts import MAX_USERNAME, MIN_PASSWORD
-from ...app.reads import CaseRow
+from ...app.reads import CaseRow, PersonRow
 from ...domain.commands import COMMAND_TYPES, OpenCase, Role
 
 _STRICT = ConfigDict(extra="forbid")
@@ -219,6 +219,10 @@ class CaseOut(BaseModel):
     events: list[EventOut]
     allowed: list[str]
     blocked: list[BlockedOut]
+
+
+class PersonPage(PageOut):
+    items: list[PersonRow]
 
 
 class PersonOut(BaseModel):
