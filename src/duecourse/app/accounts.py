@@ -17,12 +17,12 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from ..domain.commands import ROLES, Actor
 from ..domain.errors import DuecourseError, InvalidInput, NotFound
 from ..store import repository as repo
-from ..store.tables import accounts, api_tokens, login_attempts, web_sessions
+from ..store.tables import accounts, actors, api_tokens, login_attempts, web_sessions
 from . import ledger
 from .access import AccessDenied
 from .context import AppContext
@@ -273,12 +273,20 @@ def do_issue_token(ctx: AppContext, account: Account, label: str = "",
     return token, expires
 
 
+_TOKEN_ACCOUNT = (
+    select(api_tokens.c.revoked, api_tokens.c.expires_at, accounts.c.username, accounts.c.office,
+           accounts.c.active, actors.c.id, actors.c.role, actors.c.name, actors.c.clients)
+    .join(accounts, accounts.c.username == api_tokens.c.username)
+    .join(actors, actors.c.id == accounts.c.actor_id)
+    .where(api_tokens.c.token_hash == bindparam("b_hash")))
+
+
 def get_token_account(ctx: AppContext, token: str, at: datetime | None = None) -> Account | None:
+    """The active account a live token belongs to (one query: every API request asks)."""
     at = at or ctx.clock()
     with ctx.engine.connect() as conn:
-        row = conn.execute(select(api_tokens).where(
-            api_tokens.c.token_hash == token_hash(token))).first()
-        if row is None or row.revoked or row.expires_at <= at:
-            return None
-        account = get_account(conn, row.username)
-    return account if account is not None and account.active else None
+        r = conn.execute(_TOKEN_ACCOUNT, {"b_hash": token_hash(token)}).first()
+    if r is None or r.revoked or r.expires_at <= at or not r.active:
+        return None
+    clients = tuple(c for c in r.clients.split(",") if c)
+    return Account(r.username, Actor(r.id, r.role, r.name, clients), r.office, True)

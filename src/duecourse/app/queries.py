@@ -80,8 +80,8 @@ def get_case_view(ctx: AppContext, case_id: str, actor: Actor, purpose: str,
             item = ledger.LedgerItem("read_refused", at, actor.id, actor.role, case_id,
                                      {"record": "case", "reason": str(e)}, purpose=purpose[:200])
             denied = e
-        ledger.append(conn, [item], ctx.signing_key)
         role_of = _roles(conn)
+        ledger.append(conn, [item], ctx.signing_key)  # last: the ledger head is held until commit
     if denied is not None:
         raise denied
     allowed, blocked = actions_now(state, actor, at, role_of)

@@ -199,3 +199,7 @@ login_attempts = Table(
 Index("ix_cases_facility", cases.c.facility)
 Index("ix_cases_location", cases.c.location)
 Index("ix_deadlines_due", deadlines.c.due_at)
+# The work queue walks the open clocks only, earliest due first (met ones never slow it down).
+_OPEN = deadlines.c.state.in_(("due", "overdue"))
+Index("ix_deadlines_open_due", deadlines.c.due_at, deadlines.c.case_id, deadlines.c.deadline_id,
+      postgresql_where=_OPEN, sqlite_where=_OPEN)

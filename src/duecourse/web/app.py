@@ -3,12 +3,16 @@ both over the same handlers and ``access_*`` funnels as the command line."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 
+import anyio
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..bootstrap import App
 from .api import admin, cases
@@ -36,14 +40,31 @@ _SECURITY_HEADERS = {
 }
 
 
-class SecurityHeaders(BaseHTTPMiddleware):
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        response = await call_next(request)
-        for k, v in _SECURITY_HEADERS.items():
-            response.headers.setdefault(k, v)
-        if request.url.path.startswith(("/api/", "/cases", "/persons", "/queue", "/oversight")):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+_NO_STORE = ("/api/", "/cases", "/persons", "/queue", "/oversight", "/admin")
+
+
+class SecurityHeaders:
+    """Security headers on every answer (a plain ASGI middleware: no extra task per request)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        no_store = str(scope.get("path", "")).startswith(_NO_STORE)
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for k, v in _SECURITY_HEADERS.items():
+                    headers.setdefault(k, v)
+                if no_store:
+                    headers.setdefault("Cache-Control", "no-store")
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def create_api(app: App, settings: WebSettings) -> FastAPI:
@@ -57,8 +78,19 @@ def create_api(app: App, settings: WebSettings) -> FastAPI:
     return api
 
 
+@asynccontextmanager
+async def _lifespan(web: FastAPI) -> AsyncIterator[None]:
+    # Requests run in a thread pool. Every one of them writes the ledger (reads of personal data
+    # included), whose head row admits one transaction at a time: a few threads keep the holder
+    # of that row on a CPU, where dozens would starve it (measured in docs/benchmarks.md).
+    limiter = anyio.to_thread.current_default_thread_limiter()
+    limiter.total_tokens = web.state.web_settings.threads
+    yield
+
+
 def create_web_app(app: App, settings: WebSettings) -> FastAPI:
-    web = FastAPI(title="duecourse", docs_url=None, redoc_url=None, openapi_url=None)
+    web = FastAPI(title="duecourse", docs_url=None, redoc_url=None, openapi_url=None,
+                  lifespan=_lifespan)
     web.state.duecourse = app
     web.state.web_settings = settings
     web.add_middleware(SecurityHeaders)

@@ -32,6 +32,7 @@ class WebSettings:
     secure_cookies: bool
     purposes: tuple[str, ...]
     oidc: OidcSettings | None = None
+    threads: int = 4  # requests handled at once by one server process
 
     @property
     def development(self) -> bool:
@@ -70,5 +71,8 @@ def load_web_settings(settings: Settings, *, serving: bool = False) -> WebSettin
     if unknown:
         raise ConfigurationError(f"DUECOURSE_PURPOSES names purposes the access rules do not "
                                  f"know: {', '.join(unknown)} (known: {', '.join(PURPOSES)})")
+    threads = os.environ.get("DUECOURSE_WEB_THREADS", "4")
+    if not threads.isdigit() or not 1 <= int(threads) <= 200:
+        raise ConfigurationError("DUECOURSE_WEB_THREADS must be a whole number from 1 to 200")
     return WebSettings(settings.environment, secret or os.urandom(32).hex(), not dev, purposes,
-                       _oidc())
+                       _oidc(), int(threads))

@@ -1,0 +1,923 @@
+"""Benchmark: the web app and REST API under load, against PostgreSQL holding many cases.
+
+Seeding: a database of its own, ``duecourse_bench_api``, is created fresh on the server named by
+``--pg`` (dropped first if it exists), migrated, and filled with ``--cases`` synthetic cases
+(``sim.population``: invented people, never real ones) through the real handlers (``App.do``), so
+that every read model — cases, persons, deadlines, events, the ledger — is what a deployment
+would hold. Each case is opened and its person arrested without a warrant, then:
+
+- 70 % are examined and still await the custody decision (CUS-48 running, due within 4–47 h);
+- 20 % are detained: examined, custody decided (detain, INA 236(a)), placed in a facility, a
+  Notice to Appear issued and served (a hearing ~45 days on);
+- 10 % are released on recognizance after examination.
+
+Seeding runs in ``--seed-workers`` processes (spawn; each its own ``build_app``, its engine
+swapped for one connection without the ping and with ``synchronous_commit=off``: the same rows,
+written faster), and ends with ``VACUUM ANALYZE``. ``--reuse`` keeps the database and skips
+seeding if it already holds at least ``--cases`` cases (the ledger key is kept in the temporary
+directory for that); ``--seed-only`` seeds, keeps the database and stops.
+
+Load: the real server is started on a free port, ``DUECOURSE_ENV=development``: with
+``--workers 1`` it is ``duecourse serve`` itself; with ``--workers 2`` (or more) it is uvicorn's
+multi-process server over a factory (``server_app`` below) that builds what ``serve`` builds.
+Fifty officer accounts are created with a bearer token each, then ``--clients`` concurrent clients
+(asyncio, one ``httpx.AsyncClient`` each, keep-alive) run for ``--warmup`` seconds (not counted)
+and ``--duration`` seconds (counted), each sending one request after another (``--think-ms``
+adds a random pause between them) in the mix ``--mix queue:case:command``:
+
+- ``queue``: ``GET /api/v1/queue?purpose=case_work&limit=50`` (the work queue);
+- ``case``: ``GET /api/v1/cases/{random case}?purpose=case_work`` (the case page's data);
+- ``command``: ``POST /api/v1/cases/{random case}/commands`` with ``determine_custody`` (detain,
+  INA 236(a)): accepted on the cases in custody, refused (409, LIFECYCLE) on the released ones.
+
+Every request's latency is measured at the client (client-side time included; the client, the
+server and PostgreSQL share the machine). The table gives p50, p95, p99, max, count, errors and
+throughput per kind; then the CPU used by the load generator, the server, the PostgreSQL backends
+of the bench database and the whole machine (in cores), and what those backends were doing
+(``pg_stat_activity`` sampled 10 times a second; average number of backends in each state).
+``--trace`` serves through the factory (also for one worker) and times, in the server, every
+transaction's wait for the ledger head, how long it then holds it, and its commit.
+
+    python bench/api_load.py [--cases 100000] [--workers 1,2] [--clients 50] [--duration 30]
+                             [--warmup 5] [--mix 1:2:1] [--think-ms 0] [--seed-workers 2]
+                             [--pg URL] [--reuse] [--keep] [--seed-only] [--trace]
+                             [--profile N] [--json]
+
+``--profile N`` also runs N requests of each kind in-process, one at a time (``httpx`` over
+ASGI, the sync endpoints run inline so that one thread does all the work), with every SQL
+statement and the ledger head timed, then under cProfile (CPU time), and prints where the time
+goes, with ``EXPLAIN ANALYZE`` of the work queue. Goals (issue 3, 2 cores): p99 < 50 ms for
+reads and < 100 ms for commands. See docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import cProfile
+import io
+import json
+import multiprocessing as mp
+import os
+import pstats
+import queue
+import random
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from sqlalchemy import Engine, create_engine, event, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from duecourse.app.accounts import do_create_account, do_issue_token, get_account
+from duecourse.audit.checkpoint import generate_private_key_pem, load_private_key
+from duecourse.bootstrap import App, build_app
+from duecourse.domain.commands import (
+    Actor,
+    Command,
+    DetermineCustody,
+    IssueNta,
+    OpenCase,
+    Place,
+    RecordArrest,
+    RecordExamination,
+    ServeNta,
+)
+from duecourse.sim.population import generate_population
+from duecourse.store.tables import cases
+
+DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+BENCH_DB = "duecourse_bench_api"
+KEY_FILE = Path(tempfile.gettempdir()) / f"{BENCH_DB}.ledger-key.pem"
+KINDS = ("queue", "case", "command")
+GOALS_MS = {"queue": 50.0, "case": 50.0, "command": 100.0}  # p99
+ACCOUNTS = 50
+
+SEED_OFFICER = Actor("bench-seed-o1", "officer", "Seed officer one")
+SEED_EXAMINER = Actor("bench-seed-o2", "officer", "Seed officer two")
+SEED_DETENTION = Actor("bench-seed-d1", "detention", "Seed detention officer")
+OFFICES = (("Newark, NJ", "NEW"), ("Houston, TX", "HOU"), ("Chicago, IL", "CHI"),
+           ("Phoenix, AZ", "PHO"), ("Miami, FL", "MIA"), ("Atlanta, GA", "ATL"))
+FACILITIES = ("Elizabeth Detention Center", "Houston Contract Detention Facility",
+              "Broadview Service Staging", "Eloy Detention Center", "Krome Service Processing")
+H, D = timedelta(hours=1), timedelta(days=1)
+COMMAND_BODY = {"command": "determine_custody", "with": {"decision": "detain", "authority": "236(a)"}}
+
+
+# -- seeding ------------------------------------------------------------------------------------
+
+
+def _weekday_morning(t: datetime) -> datetime:
+    t = t.replace(hour=14, minute=0, second=0, microsecond=0)
+    while t.weekday() >= 5:
+        t += D
+    return t
+
+
+def seed_steps(i: int, minor: bool, language: str, now: datetime
+               ) -> list[tuple[datetime, Actor, Command]]:
+    """The commands after ``open_case`` for case ``i`` (its times all before ``now``)."""
+    rng = random.Random(i)
+    group = i % 20
+    arrest = RecordArrest(basis="warrantless", reason_to_believe="admitted overstay of a visa",
+                          likely_to_escape="no fixed address")
+    if group < 14 or minor:  # awaiting the custody decision; CUS-48 due within 4-47 hours
+        t0 = now - timedelta(seconds=rng.uniform(1 * 3600, 44 * 3600))
+        return [(t0, SEED_OFFICER, arrest),
+                (t0 + timedelta(minutes=20), SEED_EXAMINER, RecordExamination())]
+    t0 = now - timedelta(seconds=rng.uniform(3 * 86400, 15 * 86400))
+    steps: list[tuple[datetime, Actor, Command]] = [
+        (t0, SEED_OFFICER, arrest), (t0 + 0.5 * H, SEED_EXAMINER, RecordExamination())]
+    if group >= 18:
+        return [*steps, (t0 + 2 * H, SEED_OFFICER,
+                         DetermineCustody(decision="recognizance", authority="236(a)"))]
+    court = OFFICES[i % len(OFFICES)][1]
+    return [*steps,
+            (t0 + 2 * H, SEED_OFFICER, DetermineCustody(decision="detain", authority="236(a)")),
+            (t0 + 3 * H, SEED_DETENTION, Place(facility=FACILITIES[i % len(FACILITIES)],
+                                               classification="A")),
+            (t0 + 4 * H, SEED_OFFICER, IssueNta(
+                charges=("237(a)(1)(B)",), allegations=("remained beyond the admitted period",),
+                hearing_at=_weekday_morning(t0 + 45 * D), court=court,
+                counsel_list_date=(t0 - 20 * D).date())),
+            (t0 + 5 * H, SEED_OFFICER, ServeNta(method="personal", language=language))]
+
+
+def _seed_engine(app: App, url: str) -> None:
+    """Seeding only: one connection, no ping before each use, and commits that do not wait for
+    the WAL flush (the rows written are the same)."""
+    app.ctx.engine.dispose()
+    engine = create_engine(url, pool_size=1, max_overflow=0)
+
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("SET synchronous_commit TO off")
+        cur.close()
+        dbapi_conn.commit()
+
+    event.listen(engine, "connect", on_connect)
+    app.ctx.engine = engine
+
+
+def _seed_worker(url: str, key_pem: str, w: int, indices: list[int], now_iso: str,
+                 progress: Any) -> None:
+    os.environ.setdefault("DUECOURSE_ENV", "development")
+    app = build_app(url, seed=1000 + w, signing_key=load_private_key(key_pem), migrate=False)
+    _seed_engine(app, url)
+    now = datetime.fromisoformat(now_iso)
+    people = generate_population(len(indices), seed=1000 + w, as_of=now.date())
+    commands = refused = done = 0
+    for i, p in zip(indices, people, strict=True):
+        steps = seed_steps(i, p.minor, p.language, now)
+        location = OFFICES[i % len(OFFICES)][0]
+        out = app.do(OpenCase(person=p.data, encounter="interior", location=location,
+                              legal_basis="INA 237(a)(1)(B)"), SEED_OFFICER, steps[0][0] - 0.5 * H)
+        commands += 1
+        refused += not out.accepted
+        for at, actor, cmd in steps:
+            o = app.do(cmd, actor, at, case_id=out.case_id)
+            commands += 1
+            refused += not o.accepted
+        done += 1
+        if done % 50 == 0:
+            progress.put(("cases", 50))
+    progress.put(("cases", done % 50))
+    progress.put(("done", commands, refused))
+    app.ctx.engine.dispose()
+
+
+def db_url(server_url: str) -> str:
+    return make_url(server_url).set(database=BENCH_DB).render_as_string(hide_password=False)
+
+
+def count_cases(url: str) -> int | None:
+    """Cases in the bench database, or None if there is no such database."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as c:
+            return int(c.execute(select(func.count()).select_from(cases)).scalar_one())
+    except Exception:  # no database, or no tables
+        return None
+    finally:
+        engine.dispose()
+
+
+@dataclass
+class Seeded:
+    url: str
+    cases: int
+    seconds: float  # 0 when reused
+    commands: int
+    refused: int
+    reused: bool
+    vacuum_seconds: float = 0.0
+
+
+def seed(server_url: str, n: int, workers: int, reuse: bool, quiet: bool) -> Seeded:
+    url = db_url(server_url)
+    if reuse and KEY_FILE.exists():
+        have = count_cases(url)
+        if have is not None and have >= n:
+            return Seeded(url, have, 0.0, 0, 0, True)
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
+        c.execute(text(f'CREATE DATABASE "{BENCH_DB}"'))
+    admin.dispose()
+    key_pem = generate_private_key_pem()
+    KEY_FILE.touch(mode=0o600)
+    KEY_FILE.write_text(key_pem, encoding="utf-8")
+    app = build_app(url, seed=1, signing_key=load_private_key(key_pem))  # migrates
+    for a in (SEED_OFFICER, SEED_EXAMINER, SEED_DETENTION):
+        app.register_actor(a)
+    app.ctx.engine.dispose()
+    now = datetime.now(UTC).replace(microsecond=0)
+    ctx = mp.get_context("spawn")
+    progress = ctx.Queue()
+    procs = [ctx.Process(target=_seed_worker, args=(url, key_pem, w, list(range(w, n, workers)),
+                                                    now.isoformat(), progress))
+             for w in range(workers)]
+    started = time.monotonic()
+    for p in procs:
+        p.start()
+    commands = refused = finished = 0
+    with Progress(TextColumn("seeding cases"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TimeRemainingColumn(), disable=quiet,
+                  transient=False) as bar:
+        task = bar.add_task("seed", total=n)
+        while finished < workers:
+            try:
+                msg = progress.get(timeout=2)
+            except queue.Empty:
+                if any(p.exitcode not in (None, 0) for p in procs):
+                    raise RuntimeError("a seeding worker failed") from None
+                continue
+            if msg[0] == "cases":
+                bar.advance(task, msg[1])
+            else:
+                commands += msg[1]
+                refused += msg[2]
+                finished += 1
+    for p in procs:
+        p.join()
+        if p.exitcode != 0:
+            raise RuntimeError(f"a seeding worker failed (exit code {p.exitcode})")
+    seconds = time.monotonic() - started
+    vac = create_engine(url, isolation_level="AUTOCOMMIT")
+    with vac.connect() as c:  # as autovacuum would have by the time a store is this size
+        c.execute(text("VACUUM ANALYZE"))
+    vac.dispose()
+    return Seeded(url, n, seconds, commands, refused, False,
+                  time.monotonic() - started - seconds)
+
+
+# -- the server ---------------------------------------------------------------------------------
+
+
+def server_app() -> Any:
+    """uvicorn factory for ``--workers`` ≥ 2 (and ``--trace``): what ``duecourse serve`` builds,
+    from DUECOURSE_DB; with DUECOURSE_BENCH_TRACE (a folder) the ledger head is timed too."""
+    from duecourse.config import load_settings
+    from duecourse.web.server import build_web
+    from duecourse.web.settings import load_web_settings
+
+    settings = load_settings()
+    web_settings = load_web_settings(settings, serving=True)
+    app = build_app(settings.db_url, migrate=False)
+    trace = os.environ.get("DUECOURSE_BENCH_TRACE")
+    if trace:  # written every half second (uvicorn's workers may end without atexit)
+        times = trace_ledger_head(app.ctx.engine)
+        out = Path(trace) / f"head-{os.getpid()}.json"
+
+        def dump() -> None:
+            while True:
+                time.sleep(0.5)
+                out.write_text(json.dumps(times), encoding="utf-8")
+
+        threading.Thread(target=dump, daemon=True).start()
+    return build_web(app, web_settings)
+
+
+def _is_head(statement: str) -> bool:
+    return "ledger_head" in statement and ("FOR UPDATE" in statement
+                                           or statement.lstrip().upper().startswith("UPDATE"))
+
+
+def trace_ledger_head(engine: Engine) -> dict[str, list[float]]:
+    """Time, per transaction that appends to the ledger: the wait for the ledger head (its
+    statements, until one holds the row), how long the row is then held (until the connection
+    is back in the pool, i.e. committed), and the commit itself; in the lists returned."""
+    times: dict[str, list[float]] = {"wait_ms": [], "held_ms": [], "commit_ms": []}
+    clock = time.perf_counter
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def before(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if _is_head(statement) and "head_held" not in conn.info:
+            conn.info["head_t"] = clock()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def after(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        t = conn.info.pop("head_t", None)
+        if t is not None:
+            now = clock()
+            conn.info["head_wait"] = conn.info.get("head_wait", 0.0) + now - t
+            if "FOR UPDATE" in statement or cursor.rowcount == 1:
+                conn.info["head_held"] = now
+
+    @event.listens_for(engine, "commit")
+    def commit(conn: Any) -> None:
+        if "head_held" in conn.info:
+            conn.info["head_commit"] = clock()
+
+    @event.listens_for(engine, "checkin")
+    def checkin(_dbapi: Any, record: Any) -> None:
+        held, wait = record.info.pop("head_held", None), record.info.pop("head_wait", None)
+        committing = record.info.pop("head_commit", None)
+        record.info.pop("head_t", None)
+        if held is not None and committing is not None:
+            now = clock()
+            times["wait_ms"].append((wait or 0.0) * 1000)
+            times["held_ms"].append((now - held) * 1000)
+            times["commit_ms"].append((now - committing) * 1000)
+
+    return times
+
+
+def read_traces(folder: Path) -> dict[str, dict[str, float]]:
+    pooled: dict[str, list[float]] = {}
+    for f in folder.glob("head-*.json"):
+        for k, v in json.loads(f.read_text(encoding="utf-8")).items():
+            pooled.setdefault(k, []).extend(v)
+    return summarise(pooled)
+
+
+def summarise(pooled: dict[str, list[float]]) -> dict[str, dict[str, float]]:
+    return {k: {"count": len(v), "mean": round(sum(v) / max(1, len(v)), 2),
+                "p50": round(pct(v, 50), 2), "p99": round(pct(v, 99), 2)}
+            for k, v in pooled.items()}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    proc: subprocess.Popen[bytes]
+    base: str
+    log: Path
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def start_server(url: str, workers: int, logdir: Path, trace: Path | None = None) -> Server:
+    port = free_port()
+    env = {**os.environ, "DUECOURSE_ENV": "development", "DUECOURSE_DB": url,
+           "DUECOURSE_LEDGER_KEY": KEY_FILE.read_text(encoding="utf-8"),
+           "DUECOURSE_SECRET_KEY": secrets.token_hex(32)}
+    if trace is not None:
+        env["DUECOURSE_BENCH_TRACE"] = str(trace)
+    if workers == 1 and trace is None:
+        exe = shutil.which("duecourse") or str(Path(sys.executable).with_name("duecourse"))
+        argv = [exe, "serve", "--port", str(port), "--db", url]
+    else:
+        argv = [sys.executable, "-m", "uvicorn", "api_load:server_app", "--factory",
+                "--app-dir", str(Path(__file__).resolve().parent), "--host", "127.0.0.1",
+                "--port", str(port), "--workers", str(workers), "--log-level", "info",
+                "--no-proxy-headers"]
+    log = logdir / f"server-{workers}.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(argv, env=env, cwd=logdir, stdout=out, stderr=subprocess.STDOUT)
+    return Server(proc, f"http://127.0.0.1:{port}", log)
+
+
+def wait_ready(server: Server, token: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.proc.poll() is not None:
+            raise RuntimeError(f"the server exited: {server.log.read_text(errors='replace')[-2000:]}")
+        with contextlib.suppress(httpx.HTTPError):
+            r = httpx.get(f"{server.base}/api/v1/me", headers={"Authorization": f"Bearer {token}"},
+                          timeout=2)
+            if r.status_code == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError("the server did not answer in time")
+
+
+def make_tokens(url: str, n: int) -> list[str]:
+    """``n`` officer accounts (made once per database) and a fresh bearer token for each."""
+    app = build_app(url, seed=7, signing_key=load_private_key(KEY_FILE.read_text(encoding="utf-8")),
+                    migrate=False)
+    tokens = []
+    try:
+        for k in range(n):
+            username = f"bench-officer-{k:02d}"
+            with app.ctx.engine.connect() as conn:
+                account = get_account(conn, username)
+            if account is None:
+                account = do_create_account(app.ctx, None, username, "officer", None,
+                                            name=f"Bench Officer {k:02d}",
+                                            office=OFFICES[k % len(OFFICES)][0])
+            tokens.append(do_issue_token(app.ctx, account, label="bench/api_load.py")[0])
+    finally:
+        app.ctx.engine.dispose()
+    return tokens
+
+
+def case_ids(url: str) -> list[str]:
+    engine = create_engine(url)
+    with engine.connect() as c:
+        ids = [r[0] for r in c.execute(select(cases.c.id).order_by(cases.c.id))]
+    engine.dispose()
+    return ids
+
+
+# -- CPU and wait sampling ----------------------------------------------------------------------
+
+
+def _proc_cpu(pid: int) -> float:
+    """CPU seconds of ``pid`` (user + system), 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants."""
+    children: dict[int, list[int]] = {}
+    for p in Path("/proc").iterdir():
+        if p.name.isdigit():
+            try:
+                ppid = int((p / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(p.name))
+    out, todo = [], [pid]
+    while todo:
+        q = todo.pop()
+        out.append(q)
+        todo.extend(children.get(q, []))
+    return out
+
+
+def _postmaster(url: str) -> tuple[int, int]:
+    """The PostgreSQL server's main process id (same machine) and its sessions so far to the
+    bench database (``pg_stat_database.sessions``)."""
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.connect() as c:
+        backend = int(c.execute(text("SELECT pg_backend_pid()")).scalar_one())
+        sessions = int(c.execute(text("SELECT sessions FROM pg_stat_database "
+                                      "WHERE datname = current_database()")).scalar_one())
+        parent = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1]
+    engine.dispose()
+    return int(parent), sessions
+
+
+def _pg_cpu(postmaster: int) -> float:
+    """CPU seconds of the whole PostgreSQL server: its live processes, and the ended ones (their
+    time is added to the main process's children's time when it reaps them)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for p in Path("/proc").iterdir():
+        if not p.name.isdigit():
+            continue
+        try:
+            f = (p / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(p.name) == postmaster:
+            total += (int(f[11]) + int(f[12]) + int(f[13]) + int(f[14])) / tick
+        elif int(f[1]) == postmaster:
+            total += (int(f[11]) + int(f[12])) / tick
+    return total
+
+
+def _machine_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of the whole machine since boot."""
+    xs = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = xs[3] + xs[4]
+    return float(sum(xs) - idle), float(sum(xs))
+
+
+class WaitSampler(threading.Thread):
+    """Samples ``pg_stat_activity`` for the bench database: what its backends are doing."""
+
+    def __init__(self, url: str, every: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.engine = create_engine(url, pool_size=1)
+        self.every = every
+        self.stop = threading.Event()
+        self.samples = 0
+        self.counts: Counter[str] = Counter()
+
+    def run(self) -> None:
+        q = text("SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
+                 "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                 "AND backend_type = 'client backend'")
+        with self.engine.connect() as c:
+            while not self.stop.wait(self.every):
+                self.samples += 1
+                for state, wtype, wevent in c.execute(q):
+                    if state == "active":
+                        self.counts[f"{wtype}:{wevent}" if wtype else "running (CPU)"] += 1
+                    elif state == "idle in transaction":
+                        self.counts["idle in transaction (client working)"] += 1
+                c.rollback()
+        self.engine.dispose()
+
+    def summary(self) -> dict[str, float]:
+        """Average number of backends in each state (over the samples)."""
+        return {k: round(v / max(1, self.samples), 2) for k, v in self.counts.most_common(8)}
+
+
+# -- the load -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    latencies_ms: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    errors: Counter[str] = field(default_factory=Counter)
+    statuses: dict[str, Counter[int]] = field(
+        default_factory=lambda: {k: Counter() for k in KINDS})
+
+
+OK_STATUS = {"queue": {200}, "case": {200}, "command": {200, 409, 412}}
+
+
+async def client(k: int, base: str, token: str, ids: list[str], weights: list[int],
+                 warm_until: float, stop_at: float, think_ms: float, tally: Tally) -> None:
+    rng = random.Random(k)
+    clock = time.perf_counter
+    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {token}"},
+                                 timeout=60.0, limits=httpx.Limits(max_connections=1)) as c:
+        while (t := clock()) < stop_at:
+            kind = rng.choices(KINDS, weights)[0]
+            try:
+                if kind == "queue":
+                    r = await c.get("/api/v1/queue", params={"purpose": "case_work", "limit": 50})
+                elif kind == "case":
+                    r = await c.get(f"/api/v1/cases/{rng.choice(ids)}",
+                                    params={"purpose": "case_work"})
+                else:
+                    r = await c.post(f"/api/v1/cases/{rng.choice(ids)}/commands",
+                                     json=COMMAND_BODY)
+                status = r.status_code
+            except httpx.HTTPError:
+                status = -1
+            dt = clock() - t
+            if t >= warm_until:
+                tally.latencies_ms[kind].append(dt * 1000)
+                tally.statuses[kind][status] += 1
+                if status not in OK_STATUS[kind]:
+                    tally.errors[kind] += 1
+            if think_ms:
+                await asyncio.sleep(rng.expovariate(1000 / think_ms))
+
+
+def pct(xs: list[float], p: float) -> float:
+    if not xs:
+        return float("nan")
+    s = sorted(xs)
+    return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
+
+
+@dataclass
+class LoadResult:
+    workers: int
+    clients: int
+    seconds: float
+    think_ms: float
+    tally: Tally
+    cpu: dict[str, float]
+    waits: dict[str, float]
+    ledger_head: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def kind(self, k: str) -> dict[str, Any]:
+        xs = self.tally.latencies_ms[k]
+        d: dict[str, Any] = {
+            "count": len(xs), "errors": self.tally.errors[k],
+            "per_second": round(len(xs) / self.seconds, 1),
+            "p50_ms": round(pct(xs, 50), 1), "p95_ms": round(pct(xs, 95), 1),
+            "p99_ms": round(pct(xs, 99), 1), "max_ms": round(max(xs, default=float("nan")), 1),
+            "goal_p99_ms": GOALS_MS[k], "goal_met": bool(xs) and pct(xs, 99) < GOALS_MS[k]}
+        if k == "command":
+            d["accepted"] = self.tally.statuses[k][200]
+            d["refused"] = self.tally.statuses[k][409]
+            d["conflicts"] = self.tally.statuses[k][412]  # two clients on one case at once
+        d["statuses"] = {str(s): n for s, n in sorted(self.tally.statuses[k].items())}
+        return d
+
+    def as_dict(self) -> dict[str, Any]:
+        total = sum(len(v) for v in self.tally.latencies_ms.values())
+        return {"server_workers": self.workers, "clients": self.clients,
+                "seconds": round(self.seconds, 1), "think_ms": self.think_ms,
+                "requests_per_second": round(total / self.seconds, 1),
+                "kinds": {k: self.kind(k) for k in KINDS}, "cpu": self.cpu,
+                "pg_backends": self.waits, "ledger_head_ms": self.ledger_head or None}
+
+
+async def _drive(base: str, tokens: list[str], ids: list[str], clients: int, weights: list[int],
+                 warmup: float, duration: float, think_ms: float, tally: Tally) -> None:
+    t0 = time.perf_counter()
+    await asyncio.gather(*(client(k, base, tokens[k % len(tokens)], ids, weights,
+                                  t0 + warmup, t0 + warmup + duration, think_ms, tally)
+                           for k in range(clients)))
+
+
+def run_load(url: str, workers: int, tokens: list[str], ids: list[str], clients: int,
+             weights: list[int], warmup: float, duration: float, think_ms: float,
+             logdir: Path, trace: bool) -> LoadResult:
+    folder = logdir / f"trace-{workers}" if trace else None
+    if folder is not None:
+        folder.mkdir()
+    server = start_server(url, workers, logdir, folder)
+    result: LoadResult | None = None
+    try:
+        wait_ready(server, tokens[0])
+        tally = Tally()
+        sampler = WaitSampler(url)
+        cpu: dict[str, float] = {}
+
+        async def go() -> None:
+            task = asyncio.create_task(_drive(server.base, tokens, ids, clients, weights, warmup,
+                                              duration, think_ms, tally))
+            await asyncio.sleep(warmup)
+            pids = _tree(server.proc.pid)
+            postmaster, sessions0 = _postmaster(url)
+            s0 = sum(_proc_cpu(p) for p in pids)
+            pg0 = _pg_cpu(postmaster)
+            me0 = time.process_time()
+            b0, t0 = _machine_busy()
+            sampler.start()
+            await asyncio.sleep(duration)  # measured over the counted seconds, not the drain
+            sampler.stop.set()
+            b1, t1 = _machine_busy()
+            ncpu = os.cpu_count() or 1
+            cpu["load_generator_cores"] = round((time.process_time() - me0) / duration, 2)
+            cpu["server_cores"] = round((sum(_proc_cpu(p) for p in pids) - s0) / duration, 2)
+            cpu["postgres_cores"] = round((_pg_cpu(postmaster) - pg0) / duration, 2)
+            cpu["machine_busy_cores"] = round((b1 - b0) / (t1 - t0) * ncpu, 2)
+            cpu["cores"] = ncpu
+            cpu["load_average_1min"] = round(os.getloadavg()[0], 2)
+            # less the sampler's session and this probe's own
+            cpu["new_pg_sessions_per_second"] = round(
+                (_postmaster(url)[1] - sessions0 - 2) / duration, 1)
+            await task
+
+        asyncio.run(go())
+        sampler.join()
+        result = LoadResult(workers, clients, duration, think_ms, tally, cpu, sampler.summary())
+    finally:
+        server.stop()
+    if folder is not None:
+        result.ledger_head = read_traces(folder)
+    return result
+
+
+# -- profiling ----------------------------------------------------------------------------------
+
+
+def profile(url: str, token: str, ids: list[str], n: int) -> str:
+    """``n`` requests of each kind in-process, one at a time, with every SQL statement timed and
+    then under cProfile. The sync endpoints run inline (not in the thread pool) so that the
+    profiler, which sees one thread, sees all of a request; ``EXPLAIN ANALYZE`` of the queue."""
+    from unittest import mock
+
+    import anyio.to_thread
+
+    from duecourse.config import load_settings
+    from duecourse.web.app import create_web_app
+    from duecourse.web.settings import load_web_settings
+
+    os.environ["DUECOURSE_LEDGER_KEY"] = KEY_FILE.read_text(encoding="utf-8")
+    app: App = build_app(url, migrate=False)
+    web = create_web_app(app, load_web_settings(load_settings(url)))
+    head = trace_ledger_head(app.ctx.engine)
+    sql: dict[str, list[float]] = {}
+    last_queue: list[tuple[str, Any]] = []
+    starts: dict[int, float] = {}
+
+    @event.listens_for(app.ctx.engine, "before_cursor_execute")
+    def before(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        starts[id(cursor)] = time.perf_counter()
+        if "FROM deadlines JOIN cases" in statement:
+            last_queue[:] = [(statement, params)]
+
+    @event.listens_for(app.ctx.engine, "after_cursor_execute")
+    def after(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        shape = " ".join(statement.split())[:88]
+        sql.setdefault(shape, []).append(time.perf_counter() - starts.pop(id(cursor)))
+
+    async def inline(func: Any, *args: Any, **_: Any) -> Any:
+        return func(*args)
+
+    rng = random.Random(5)
+
+    async def requests(kind: str, count: int) -> None:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=web),
+                                     base_url="http://bench",
+                                     headers={"Authorization": f"Bearer {token}"}) as c:
+            for _ in range(count):
+                if kind == "queue":
+                    r = await c.get("/api/v1/queue", params={"purpose": "case_work", "limit": 50})
+                elif kind == "case":
+                    r = await c.get(f"/api/v1/cases/{rng.choice(ids)}",
+                                    params={"purpose": "case_work"})
+                else:
+                    r = await c.post(f"/api/v1/cases/{rng.choice(ids)}/commands",
+                                     json=COMMAND_BODY)
+                if r.status_code not in OK_STATUS[kind]:
+                    raise RuntimeError(f"{kind}: {r.status_code} {r.text[:200]}")
+
+    out = io.StringIO()
+    with mock.patch.object(anyio.to_thread, "run_sync", inline):
+        for kind in KINDS:
+            asyncio.run(requests(kind, 20))  # warm caches and the pool
+            sql.clear()
+            for v in head.values():
+                v.clear()
+            t, c0 = time.perf_counter(), time.process_time()
+            asyncio.run(requests(kind, n))
+            per = (time.perf_counter() - t) / n * 1000
+            cpu = (time.process_time() - c0) / n * 1000
+            sql_ms = {k: sum(v) / n * 1000 for k, v in sql.items()}
+            counts = {k: len(v) / n for k, v in sql.items()}
+            prof = cProfile.Profile(time.process_time)  # CPU: the waits are in the SQL table
+            prof.enable()
+            asyncio.run(requests(kind, n))
+            prof.disable()
+            db = sum(sql_ms.values())
+            print(f"\n=== {kind}: {per:.2f} ms per request in-process, one at a time; SQL "
+                  f"{db:.2f} ms of it in {sum(counts.values()):.1f} statements, the rest "
+                  f"{per - db:.2f} ms; CPU of this process {cpu:.2f} ms ===", file=out)
+            print(f"  ledger head, ms: {summarise(head)}", file=out)
+            for shape, ms in sorted(sql_ms.items(), key=lambda kv: -kv[1])[:12]:
+                print(f"  {ms:6.2f} ms  x{counts[shape]:4.1f}  {shape}", file=out)
+            for title, order, restrict in (("own CPU time", "tottime", 25),
+                                           ("cumulative CPU time", "cumulative", 45)):
+                buf = io.StringIO()
+                stats = pstats.Stats(prof, stream=buf).sort_stats(order)
+                if isinstance(restrict, str):
+                    stats.print_stats(restrict, 24)
+                else:
+                    stats.print_stats(restrict)
+                lines = [ln for ln in buf.getvalue().splitlines() if ln.strip()]
+                first = next((i for i, ln in enumerate(lines) if "ncalls" in ln), 0)
+                print(f"  -- cProfile (x{n}), by {title} --", file=out)
+                print("\n".join("  " + ln.replace(str(Path.cwd()) + "/", "")
+                                 .replace(sys.prefix + "/lib/python3.11/site-packages/", "")
+                                 for ln in lines[first:]), file=out)
+    if last_queue:
+        statement, params = last_queue[0]
+        with app.ctx.engine.connect() as c:
+            plan = c.exec_driver_sql("EXPLAIN (ANALYZE, BUFFERS) " + statement, params).all()
+        print("\n=== EXPLAIN ANALYZE of the work queue ===", file=out)
+        print("\n".join("  " + r[0] for r in plan), file=out)
+    app.ctx.engine.dispose()
+    return out.getvalue()
+
+
+# -- output -------------------------------------------------------------------------------------
+
+
+def print_table(seeded: Seeded, results: list[LoadResult]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=160)
+    how = (f"reused ({seeded.cases:,} cases)" if seeded.reused else
+           f"{seeded.cases:,} cases, {seeded.commands:,} commands ({seeded.refused} refused) in "
+           f"{seeded.seconds:,.0f} s ({seeded.commands / seeded.seconds:,.0f} commands/s), then "
+           f"VACUUM ANALYZE {seeded.vacuum_seconds:,.0f} s")
+    console.print(f"Seeding: {how}", highlight=False)
+    for r in results:
+        d = r.as_dict()
+        t = Table(title=f"duecourse API under load: {r.clients} clients, {r.workers} server "
+                        f"worker(s), {r.seconds:.0f} s, {d['requests_per_second']:,} requests/s "
+                        f"({os.cpu_count()} CPUs)")
+        for col in ("kind", "count", "req/s", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms",
+                    "goal p99", "met", "note"):
+            t.add_column(col, justify="right")
+        for k in KINDS:
+            x = d["kinds"][k]
+            note = (f"{x['accepted']} accepted, {x['refused']} refused, {x['conflicts']} "
+                    "conflicts (412)") if k == "command" else ""
+            t.add_row(k, f"{x['count']:,}", f"{x['per_second']:,}", str(x["errors"]),
+                      f"{x['p50_ms']:.1f}", f"{x['p95_ms']:.1f}", f"{x['p99_ms']:.1f}",
+                      f"{x['max_ms']:.1f}", f"< {x['goal_p99_ms']:.0f}",
+                      "yes" if x["goal_met"] else "NO", note)
+        console.print(t)
+        console.print(f"CPU (cores busy): {d['cpu']}; PostgreSQL backends (average count): "
+                      f"{d['pg_backends']}", highlight=False)
+        if r.ledger_head:
+            console.print(f"Ledger head, per appending transaction (ms): {r.ledger_head}",
+                          highlight=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--cases", type=int, default=100_000, help="cases to seed")
+    parser.add_argument("--pg", default=os.environ.get("DUECOURSE_BENCH_PG_URL", DEFAULT_PG),
+                        help=f"PostgreSQL server URL (a database {BENCH_DB} is created there)")
+    parser.add_argument("--seed-workers", type=int, default=2, help="seeding processes")
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep a seeded database holding at least --cases cases")
+    parser.add_argument("--keep", action="store_true", help="do not drop the database afterwards")
+    parser.add_argument("--seed-only", action="store_true",
+                        help="seed (or reuse) the database, keep it and stop")
+    parser.add_argument("--workers", default="1",
+                        help="server worker processes, one run per value: 1 or e.g. 1,2")
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients")
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds measured")
+    parser.add_argument("--warmup", type=float, default=5.0, help="seconds before measuring")
+    parser.add_argument("--mix", default="1:2:1", help="weights of queue:case:command")
+    parser.add_argument("--think-ms", type=float, default=0.0,
+                        help="mean pause of a client between requests (exponential; 0: none)")
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="also profile N requests of each kind in-process")
+    parser.add_argument("--trace", action="store_true",
+                        help="time the ledger head in the server (uvicorn factory, any --workers)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    weights = [int(x) for x in str(args.mix).split(":")]
+    if len(weights) != len(KINDS):
+        parser.error("--mix takes three weights, queue:case:command")
+    os.environ.setdefault("DUECOURSE_ENV", "development")
+
+    seeded = seed(args.pg, args.cases, args.seed_workers, args.reuse, args.json)
+    if args.seed_only:
+        print(json.dumps(vars(seeded)) if args.json else
+              f"{seeded.cases:,} cases in {BENCH_DB} ({seeded.commands:,} commands, "
+              f"{seeded.refused} refused, {seeded.seconds:,.0f} s; VACUUM ANALYZE "
+              f"{seeded.vacuum_seconds:,.0f} s)")
+        return 1 if seeded.refused else 0
+    results: list[LoadResult] = []
+    report = ""
+    try:
+        tokens = make_tokens(seeded.url, ACCOUNTS)
+        ids = case_ids(seeded.url)
+        with tempfile.TemporaryDirectory(prefix="api_load-") as tmp:
+            for w in (int(x) for x in str(args.workers).split(",")):
+                results.append(run_load(seeded.url, w, tokens, ids, args.clients, weights,
+                                        args.warmup, args.duration, args.think_ms, Path(tmp),
+                                        args.trace))
+        if args.profile:
+            report = profile(seeded.url, tokens[0], ids, args.profile)
+    finally:
+        if not (args.keep or args.reuse):
+            admin = create_engine(args.pg, isolation_level="AUTOCOMMIT")
+            with admin.connect() as c:
+                c.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
+            admin.dispose()
+            KEY_FILE.unlink(missing_ok=True)
+    if args.json:
+        print(json.dumps({"cases": seeded.cases, "seed": {
+            "reused": seeded.reused, "seconds": round(seeded.seconds, 1),
+            "vacuum_seconds": round(seeded.vacuum_seconds, 1),
+            "commands": seeded.commands, "refused": seeded.refused},
+            "mix": dict(zip(KINDS, weights, strict=True)),
+            "runs": [r.as_dict() for r in results], "profile": report or None}, indent=2))
+    else:
+        print_table(seeded, results)
+        if report:
+            print(report)
+    bad = seeded.refused or any(r.tally.errors[k] for r in results for k in KINDS)
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
