@@ -578,6 +578,16 @@ class Tally:
 OK_STATUS = {"queue": {200}, "case": {200}, "command": {200, 409, 412}}
 
 
+async def send(c: httpx.AsyncClient, kind: str, rng: random.Random,
+               ids: list[str]) -> httpx.Response:
+    """One request of ``kind``: the work queue, a case page, or the command."""
+    if kind == "queue":
+        return await c.get("/api/v1/queue", params={"purpose": "case_work", "limit": 50})
+    if kind == "case":
+        return await c.get(f"/api/v1/cases/{rng.choice(ids)}", params={"purpose": "case_work"})
+    return await c.post(f"/api/v1/cases/{rng.choice(ids)}/commands", json=COMMAND_BODY)
+
+
 async def client(k: int, base: str, token: str, ids: list[str], weights: list[int],
                  warm_until: float, stop_at: float, think_ms: float, tally: Tally) -> None:
     rng = random.Random(k)
@@ -587,15 +597,7 @@ async def client(k: int, base: str, token: str, ids: list[str], weights: list[in
         while (t := clock()) < stop_at:
             kind = rng.choices(KINDS, weights)[0]
             try:
-                if kind == "queue":
-                    r = await c.get("/api/v1/queue", params={"purpose": "case_work", "limit": 50})
-                elif kind == "case":
-                    r = await c.get(f"/api/v1/cases/{rng.choice(ids)}",
-                                    params={"purpose": "case_work"})
-                else:
-                    r = await c.post(f"/api/v1/cases/{rng.choice(ids)}/commands",
-                                     json=COMMAND_BODY)
-                status = r.status_code
+                status = (await send(c, kind, rng, ids)).status_code
             except httpx.HTTPError:
                 status = -1
             dt = clock() - t
@@ -752,14 +754,7 @@ def profile(url: str, token: str, ids: list[str], n: int) -> str:
                                      base_url="http://bench",
                                      headers={"Authorization": f"Bearer {token}"}) as c:
             for _ in range(count):
-                if kind == "queue":
-                    r = await c.get("/api/v1/queue", params={"purpose": "case_work", "limit": 50})
-                elif kind == "case":
-                    r = await c.get(f"/api/v1/cases/{rng.choice(ids)}",
-                                    params={"purpose": "case_work"})
-                else:
-                    r = await c.post(f"/api/v1/cases/{rng.choice(ids)}/commands",
-                                     json=COMMAND_BODY)
+                r = await send(c, kind, rng, ids)
                 if r.status_code not in OK_STATUS[kind]:
                     raise RuntimeError(f"{kind}: {r.status_code} {r.text[:200]}")
 
