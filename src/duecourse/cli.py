@@ -202,7 +202,7 @@ def demo(
 ) -> None:
     """Simulate synthetic cases through their lawful lifecycle, with unlawful attempts refused,
     then serve the web app on the result (until stopped) with one demo account per role."""
-    from .sim.demo import print_summary, run_demo
+    from .sim.demo import START, print_summary, run_demo, start_to_end_now
 
     url = db or "sqlite:///var/demo.sqlite"
     if as_json:
@@ -210,10 +210,14 @@ def demo(
                            fresh=db is None)
         print(json.dumps(summary, sort_keys=True))
         return
+    # Served, the simulated time ends now, so that its clocks run on in real time; the summary
+    # alone (--json, --no-serve) starts on a fixed day and is the same for the same seed.
+    start = START if no_serve else start_to_end_now(days, datetime.now(UTC))
     with _progress() as prog:
         task = prog.add_task("simulating cases", total=people)
         summary = run_demo(people=people, days=days, seed=seed, db_url=url,
-                           progress=lambda n: prog.update(task, completed=n), fresh=db is None)
+                           progress=lambda n: prog.update(task, completed=n), fresh=db is None,
+                           start=start)
     print_summary(console, summary)
     console.print(f"\nExplore it: [bold]duecourse case list --db {url}[/], then "
                   f"[bold]duecourse case show CASE --db {url}[/]; "

@@ -107,3 +107,14 @@ def test_plan_is_in_time_order_within_each_person() -> None:
         by_person.setdefault(s.person, []).append(s.order)
     assert all(orders == sorted(orders) for orders in by_person.values())
     assert all(steps_[0] == 0 for steps_ in by_person.values())  # each path opens a case first
+
+
+def test_a_served_demo_ends_in_the_week_before_now() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from duecourse.sim.demo import start_to_end_now
+
+    now = datetime(2026, 12, 2, 5, 30, tzinfo=UTC)
+    start = start_to_end_now(365, now)
+    assert start.weekday() == 0 and start.hour == 0
+    assert now - timedelta(days=7) < start + timedelta(days=365) <= now

@@ -178,6 +178,8 @@ def test_work_queue_is_sorted_by_urgency_and_filtered(site: Site) -> None:
     cus = [i for i in items if i["case_id"] == site.cases["ana"]]
     assert cus and cus[0]["deadline_id"] == "CUS-48" and cus[0]["citation"] == "8 CFR 287.3(d)"
     assert cus[0]["urgency"] in ("on time", "soon", "urgent", "due now", "overdue")
+    # ben's appeal window (APP-30) is running, but it is the person's period, not a duty.
+    assert not [i for i in items if i["deadline_id"] == "APP-30"]
     elsewhere = c.get("/api/v1/queue", params={"purpose": "case_work",
                                                "office": "Nowhere, ZZ"}).json()
     assert elsewhere["items"] == []

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Select, String, and_, cast, func, or_, select
 
 from ..domain.commands import Actor
 from ..domain.errors import NotFound
-from ..law.deadlines import CLOCKS
+from ..law.deadlines import CLOCKS, WINDOWS
 from ..law.params import param
 from ..store.tables import cases, checkpoints, deadlines, events, ledger, persons
 from . import ledger as L
@@ -100,7 +100,8 @@ def _clients_only(q: Select[Any], actor: Actor) -> Select[Any]:
 def get_work_queue(ctx: AppContext, actor: Actor, purpose: str, *, office: str = "",
                    facility: str = "", limit: int = 50, offset: int = 0,
                    at: datetime | None = None) -> Page[QueueItem]:
-    """Open statutory clocks, most urgent first (the earliest due), with their escalation now."""
+    """The agency's open statutory duties, most urgent first (the earliest due), with their
+    escalation now. A person's window (the appeal period) is not a duty: the case page shows it."""
     at = at or ctx.clock()
     limit, offset = _bounds(limit, offset)
     _access_list(ctx, actor, purpose, at, "work_queue")
@@ -109,7 +110,8 @@ def get_work_queue(ctx: AppContext, actor: Actor, purpose: str, *, office: str =
                 persons.c.family_name, persons.c.given_name)
          .join(cases, cases.c.id == deadlines.c.case_id)
          .join(persons, persons.c.id == cases.c.person_id)
-         .where(deadlines.c.state.in_(("due", "overdue")))
+         .where(deadlines.c.state.in_(("due", "overdue")),
+                deadlines.c.deadline_id.not_in(WINDOWS))  # duties only
          .order_by(deadlines.c.due_at, deadlines.c.case_id, deadlines.c.deadline_id)
          .limit(limit).offset(offset))
     if office:

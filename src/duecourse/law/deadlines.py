@@ -55,15 +55,19 @@ CLOCKS: dict[str, tuple[str, str]] = {
 }
 
 
+# Clocks that are a period the person has (kind "window"), not a duty of the agency.
+WINDOWS = frozenset({"APP-30"})
+
+
 def _iso(d: datetime) -> str:
     return d.isoformat().replace("+00:00", "Z")
 
 
 def _clock(
     id: str, start: datetime, due: datetime,
-    fulfilled: datetime | None, moot: bool, as_of: datetime, kind: str = "duty",
-    exception: str = "",
+    fulfilled: datetime | None, moot: bool, as_of: datetime, exception: str = "",
 ) -> Deadline:
+    kind = "window" if id in WINDOWS else "duty"
     if fulfilled is not None:
         state = "met" if fulfilled <= due or exception else "missed"
     elif moot:
@@ -117,7 +121,7 @@ def compute_deadlines(s: CaseState, as_of: datetime) -> list[Deadline]:
     if s.order is not None and app is not None and s.order_is_removal:
         filed = s.appeal_filed_at if s.appeal_timely else None
         out.append(_clock("APP-30", s.order.at, app,
-                          filed, s.appeal_waived_at is not None, as_of, kind="window"))
+                          filed, s.appeal_waived_at is not None, as_of))
     final = s.final_at(app)
     if final is not None and final <= as_of:
         out.extend(_post_order(s, final, as_of))

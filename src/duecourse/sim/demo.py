@@ -35,7 +35,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -174,6 +174,15 @@ def _run_step(app: App, step: Step, staff: dict[str, Actor], clients: dict[str, 
 
 
 def run_demo(people: int = 300, days: int = 365, seed: int = 7, db_url: str = "sqlite://",
-             progress: Callable[[int], None] | None = None, fresh: bool = False) -> dict[str, Any]:
+             progress: Callable[[int], None] | None = None, fresh: bool = False,
+             start: datetime = START) -> dict[str, Any]:
     """Simulate and return the summary (the object ``duecourse demo --json`` prints)."""
-    return simulate(people, days, seed, db_url, progress, fresh).summary
+    return simulate(people, days, seed, db_url, progress, fresh, start).summary
+
+
+def start_to_end_now(days: int, now: datetime) -> datetime:
+    """A start (a Monday, midnight UTC) from which ``days`` of simulation end within the week
+    before ``now``: for a demo that is served, so that the clocks it shows run in real time."""
+    first = (now - timedelta(days=days)).date()
+    monday = first - timedelta(days=first.weekday())
+    return datetime(monday.year, monday.month, monday.day, tzinfo=UTC)
