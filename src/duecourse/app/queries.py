@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -58,6 +58,7 @@ class CaseView:
     allowed: list[str]
     blocked: dict[str, list[RuleRefusal]]
     state: CaseState
+    actor_names: dict[str, str] = field(default_factory=dict)  # for the timeline
 
 
 def get_case_view(ctx: AppContext, case_id: str, actor: Actor, purpose: str,
@@ -80,18 +81,20 @@ def get_case_view(ctx: AppContext, case_id: str, actor: Actor, purpose: str,
             item = ledger.LedgerItem("read_refused", at, actor.id, actor.role, case_id,
                                      {"record": "case", "reason": str(e)}, purpose=purpose[:200])
             denied = e
-        role_of = _roles(conn)
+        role_of, names = _actors(conn)
         ledger.append(conn, [item], ctx.signing_key)  # last: the ledger head is held until commit
     if denied is not None:
         raise denied
     allowed, blocked = actions_now(state, actor, at, role_of)
     return CaseView(case_id, state.person, state.facets(at, appeal_deadline(state)), evs,
-                    compute_deadlines(state, at), allowed, blocked, state)
+                    compute_deadlines(state, at), allowed, blocked, state, names)
 
 
-def _roles(conn: Connection) -> Callable[[str], str | None]:
-    roles = {a.id: a.role for a in conn.execute(select(actors.c.id, actors.c.role)).all()}
-    return roles.get
+def _actors(conn: Connection) -> tuple[Callable[[str], str | None], dict[str, str]]:
+    """Who acts in which role (the law asks, for approvers of exceptions), and their names."""
+    rows = conn.execute(select(actors.c.id, actors.c.role, actors.c.name)).all()
+    roles = {a.id: a.role for a in rows}
+    return roles.get, {a.id: a.name or a.id for a in rows}
 
 
 def probe_commands(s: CaseState, at: datetime) -> dict[str, Command]:
