@@ -244,3 +244,15 @@ def test_persons_and_deadlines_endpoints(site: Site) -> None:
     last = _ledger(site, "read")[-1]
     assert (last.actor_role, last.purpose, last.case_id) == ("officer", "case_work",
                                                              site.cases["ben"])
+
+
+def test_each_role_reads_for_its_own_purposes_only(site: Site) -> None:
+    me = site.client("attorney").get("/api/v1/me").json()
+    assert me["purposes"] == ["representation", "demo"]
+    r = site.client("attorney").get(f"/api/v1/cases/{site.cases['ben']}",
+                                    params={"purpose": "supervision"})
+    assert r.status_code == 403 and "representation" in r.json()["message"]
+    oversight = site.client("oversight").get("/api/v1/queue", params={"purpose": "case_work"})
+    assert oversight.status_code == 403
+    refused = _ledger(site, "read_refused")[-1]
+    assert (refused.actor_role, refused.purpose) == ("oversight", "case_work")

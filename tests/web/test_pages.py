@@ -75,6 +75,14 @@ def test_wrong_password_shows_a_message(site: Site) -> None:
     assert r.status_code == 401 and "wrong user name or password" in r.text
 
 
+def test_the_purpose_page_offers_the_roles_purposes(site: Site) -> None:
+    c = sign_in(site, "transport", purpose=None)
+    page = c.get("/purpose").text
+    assert 'value="transport_planning"' in page and 'value="supervision"' not in page
+    r = c.post("/purpose", data={"purpose": "supervision", "csrf_token": csrf(c, "/purpose")})
+    assert r.status_code == 422
+
+
 def test_a_purpose_is_asked_before_personal_data(site: Site) -> None:
     c = sign_in(site, "officer", purpose=None)
     r = c.get("/queue", follow_redirects=False)

@@ -12,6 +12,25 @@ PURPOSES = ("case_work", "supervision", "legal_review", "detention_management",
             "transport_planning", "oversight_audit", "representation", "demo")
 
 
+# Purpose limitation: the purposes each role may give for reading personal data. "demo" is the
+# purpose of the synthetic demo, open to every role that reads.
+_WORK = ("case_work", "detention_management", "transport_planning")
+ROLE_PURPOSES: dict[str, tuple[str, ...]] = {
+    "officer": (*_WORK, "demo"),
+    "supervisor": ("supervision", *_WORK, "legal_review", "demo"),
+    "counsel": ("legal_review", "case_work", "demo"),
+    "detention": ("detention_management", "case_work", "demo"),
+    "transport": ("transport_planning", "detention_management", "demo"),
+    "oversight": ("oversight_audit", "demo"),
+    "attorney": ("representation", "demo"),
+}
+
+
+def purposes_of(role: str, configured: tuple[str, ...] = PURPOSES) -> tuple[str, ...]:
+    """The purposes ``role`` may give, among the ``configured`` ones, in order of use."""
+    return tuple(p for p in ROLE_PURPOSES.get(role, ()) if p in configured)
+
+
 class AccessDenied(DuecourseError):
     """The actor may not see this record; nothing was shown."""
 
@@ -30,6 +49,9 @@ def access_case_list(actor: Actor, purpose: str) -> None:
         raise AccessDenied(f"the role '{actor.role}' does not read case files")
     if purpose not in PURPOSES:
         raise AccessDenied(f"'{purpose}' is not a recognised purpose; one of: {', '.join(PURPOSES)}")
+    if purpose not in ROLE_PURPOSES[actor.role]:
+        raise AccessDenied(f"the role '{actor.role}' does not read for '{purpose}'; it may read "
+                           f"for: {', '.join(ROLE_PURPOSES[actor.role])}")
 
 
 LEDGER_ROLES = frozenset({"oversight", "supervisor"})

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Request
 
+from ...app.access import purposes_of
 from ...app.accounts import (
     Account,
     do_create_account,
@@ -60,7 +61,7 @@ def issue_token(request: Request, body: Annotated[TokenIn, Body()]) -> dict[str,
 def me(request: Request, account: ApiAccount) -> dict[str, Any]:
     return {"username": account.username, "actor_id": account.actor.id,
             "role": account.actor.role, "name": account.actor.name, "office": account.office,
-            "purposes": list(web_settings(request).purposes)}
+            "purposes": list(purposes_of(account.actor.role, web_settings(request).purposes))}
 
 
 @router.get("/accounts", response_model=AccountPage, tags=["accounts"],

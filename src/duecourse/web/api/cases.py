@@ -32,7 +32,7 @@ router = APIRouter()
 Limit = Annotated[int, Query(ge=1, le=200, description="at most this many items")]
 Offset = Annotated[int, Query(ge=0, le=10_000_000, description="skip this many items")]
 Purpose = Annotated[str, Query(max_length=40, pattern=NO_NUL, description=(
-    "why you read this personal data (one of the configured purposes; see GET /api/v1/me); "
+    "why you read this personal data (one of your role's purposes: see GET /api/v1/me); "
     "the read is recorded in the ledger with it"))]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=IDEMPOTENCY_KEY_MAX,
                                               pattern=NO_NUL,

@@ -11,7 +11,7 @@ from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from ...app.access import AccessDenied
+from ...app.access import AccessDenied, purposes_of
 from ...app.accounts import (
     SignInRefused,
     TooManyAttempts,
@@ -59,7 +59,9 @@ def render(request: Request, name: str, user: PageUser | None, status: int = 200
            **context: Any) -> HTMLResponse:
     nav = [(h, t) for h, t, who in NAV if user and user.account.actor.role in NAV_ROLES[who]]
     return templates.TemplateResponse(request, name, {
-        "user": user, "nav": nav, "purposes": web_settings(request).purposes,
+        "user": user, "nav": nav,
+        "purposes": purposes_of(user.account.actor.role, web_settings(request).purposes)
+        if user else (),
         "csrf": user.session.csrf_token if user else "", "path": request.url.path, **context},
         status_code=status)
 
@@ -90,7 +92,7 @@ def _safe_next(target: str) -> str:
 
 
 def _needs_purpose(request: Request, user: PageUser) -> Response | None:
-    if user.session.purpose in web_settings(request).purposes:
+    if user.session.purpose in purposes_of(user.account.actor.role, web_settings(request).purposes):
         return None
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return RedirectResponse(f"/purpose?next={quote(target)}", status_code=303)
@@ -164,7 +166,7 @@ def purpose_page(request: Request, user: SignedIn, next: str = "/") -> Response:
 @router.post("/purpose")
 def set_purpose(request: Request, user: FormUser, purpose: Annotated[str, Form()],
                 next: Annotated[str, Form()] = "/") -> Response:
-    if purpose not in web_settings(request).purposes:
+    if purpose not in purposes_of(user.account.actor.role, web_settings(request).purposes):
         return render(request, "purpose.html", user, 422, next=_safe_next(next),
                       error="Choose one of the purposes listed.")
     do_set_session_purpose(the_app(request).ctx, user.token, purpose)
