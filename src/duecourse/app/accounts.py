@@ -70,24 +70,38 @@ def access_accounts(actor: Actor) -> None:
         raise AccessDenied("only an administrator manages accounts")
 
 
-def _account_of(conn: Connection, row: Any) -> Account:
-    actor = repo.get_actor(conn, row.actor_id)
-    assert actor is not None, f"account {row.username} names no actor"
-    return Account(row.username, actor, row.office, bool(row.active))
+# An account with the actor it signs in as, in one query; every signed-in request asks (by
+# user name, by session or by API token), so the three lookups share it.
+_ACCOUNT = (select(accounts.c.username, accounts.c.office, accounts.c.active, actors.c.id,
+                   actors.c.role, actors.c.name, actors.c.clients)
+            .join(actors, actors.c.id == accounts.c.actor_id))
+_BY_USERNAME = _ACCOUNT.where(accounts.c.username == bindparam("b_username"))
+_BY_SESSION = (_ACCOUNT.add_columns(web_sessions.c.csrf_token, web_sessions.c.purpose,
+                                    web_sessions.c.expires_at)
+               .join(web_sessions, web_sessions.c.username == accounts.c.username)
+               .where(web_sessions.c.token_hash == bindparam("b_hash")))
+_BY_TOKEN = (_ACCOUNT.add_columns(api_tokens.c.revoked, api_tokens.c.expires_at)
+             .join(api_tokens, api_tokens.c.username == accounts.c.username)
+             .where(api_tokens.c.token_hash == bindparam("b_hash")))
+
+
+def _account_of(r: Any) -> Account:
+    clients = tuple(c for c in r.clients.split(",") if c)
+    return Account(r.username, Actor(r.id, r.role, r.name, clients), r.office, bool(r.active))
 
 
 def get_account(conn: Connection, username: str) -> Account | None:
-    row = conn.execute(select(accounts).where(accounts.c.username == username)).first()
-    return _account_of(conn, row) if row else None
+    row = conn.execute(_BY_USERNAME, {"b_username": username}).first()
+    return _account_of(row) if row else None
 
 
 def list_accounts(ctx: AppContext, admin: Actor, limit: int = 50,
                   offset: int = 0) -> Page[Account]:
     access_accounts(admin)
     with ctx.engine.connect() as conn:
-        rows = conn.execute(select(accounts).order_by(accounts.c.username)
+        rows = conn.execute(_ACCOUNT.order_by(accounts.c.username)
                             .limit(limit).offset(offset)).all()
-        return Page([_account_of(conn, r) for r in rows], limit, offset)
+    return Page([_account_of(r) for r in rows], limit, offset)
 
 
 def _check_new_account(username: str, role: str, password: str | None) -> None:
@@ -239,14 +253,10 @@ def do_start_session(ctx: AppContext, account: Account, at: datetime | None = No
 def get_session(ctx: AppContext, token: str, at: datetime | None = None) -> WebSession | None:
     at = at or ctx.clock()
     with ctx.engine.connect() as conn:
-        row = conn.execute(select(web_sessions).where(
-            web_sessions.c.token_hash == token_hash(token))).first()
-        if row is None or row.expires_at <= at:
-            return None
-        account = get_account(conn, row.username)
-    if account is None or not account.active:
+        r = conn.execute(_BY_SESSION, {"b_hash": token_hash(token)}).first()
+    if r is None or r.expires_at <= at or not r.active:
         return None
-    return WebSession(account, row.csrf_token, row.purpose)
+    return WebSession(_account_of(r), r.csrf_token, r.purpose)
 
 
 def do_set_session_purpose(ctx: AppContext, token: str, purpose: str) -> None:
@@ -273,20 +283,11 @@ def do_issue_token(ctx: AppContext, account: Account, label: str = "",
     return token, expires
 
 
-_TOKEN_ACCOUNT = (
-    select(api_tokens.c.revoked, api_tokens.c.expires_at, accounts.c.username, accounts.c.office,
-           accounts.c.active, actors.c.id, actors.c.role, actors.c.name, actors.c.clients)
-    .join(accounts, accounts.c.username == api_tokens.c.username)
-    .join(actors, actors.c.id == accounts.c.actor_id)
-    .where(api_tokens.c.token_hash == bindparam("b_hash")))
-
-
 def get_token_account(ctx: AppContext, token: str, at: datetime | None = None) -> Account | None:
     """The active account a live token belongs to (one query: every API request asks)."""
     at = at or ctx.clock()
     with ctx.engine.connect() as conn:
-        r = conn.execute(_TOKEN_ACCOUNT, {"b_hash": token_hash(token)}).first()
+        r = conn.execute(_BY_TOKEN, {"b_hash": token_hash(token)}).first()
     if r is None or r.revoked or r.expires_at <= at or not r.active:
         return None
-    clients = tuple(c for c in r.clients.split(",") if c)
-    return Account(r.username, Actor(r.id, r.role, r.name, clients), r.office, True)
+    return _account_of(r)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -35,6 +36,11 @@ class Page(Generic[T]):
     def next_offset(self) -> int | None:
         return self.offset + self.limit if len(self.items) == self.limit else None
 
+    def as_dict(self, item: Callable[[T], Any] = vars) -> dict[str, Any]:
+        """The page as the API answers it, each item through ``item``."""
+        return {"items": [item(i) for i in self.items], "limit": self.limit,
+                "offset": self.offset, "next_offset": self.next_offset}
+
 
 def _bounds(limit: int, offset: int) -> tuple[int, int]:
     return max(1, min(limit, MAX_LIMIT)), max(0, offset)
@@ -52,15 +58,15 @@ class QueueItem:
     due_at: datetime
     overdue: bool
     escalation: int  # the highest escalation point reached now (0, 50, 75, 100)
+    urgency: str  # the state in words, never colour alone (see ``_urgency``)
     location: str
     facility: str
 
-    @property
-    def urgency(self) -> str:
-        """Words for the state, never colour alone."""
-        if self.overdue:
-            return "overdue"
-        return {100: "due now", 75: "urgent", 50: "soon"}.get(self.escalation, "on time")
+
+def _urgency(overdue: bool, escalation: int) -> str:
+    if overdue:
+        return "overdue"
+    return {100: "due now", 75: "urgent", 50: "soon"}.get(escalation, "on time")
 
 
 def _escalation(started: datetime, due: datetime, now: datetime) -> int:
@@ -120,10 +126,13 @@ def get_work_queue(ctx: AppContext, actor: Actor, purpose: str, *, office: str =
         q = q.where(cases.c.facility == facility)
     with ctx.engine.begin() as conn:
         rows = conn.execute(_clients_only(q, actor)).all()
-        items = [QueueItem(r.case_id, r.person_id, f"{r.family_name}, {r.given_name}",
-                           r.deadline_id, *CLOCKS[r.deadline_id], r.started_at, r.due_at,
-                           r.due_at < at, _escalation(r.started_at, r.due_at, at), r.location,
-                           r.facility) for r in rows]
+        items = []
+        for r in rows:
+            overdue, escalation = r.due_at < at, _escalation(r.started_at, r.due_at, at)
+            items.append(QueueItem(r.case_id, r.person_id, f"{r.family_name}, {r.given_name}",
+                                   r.deadline_id, *CLOCKS[r.deadline_id], r.started_at,
+                                   r.due_at, overdue, escalation, _urgency(overdue, escalation),
+                                   r.location, r.facility))
         _read(ctx, conn, actor, purpose, at, "work_queue", [i.case_id for i in items],
               {"office": office, "facility": facility, "offset": offset})
     return Page(items, limit, offset)

@@ -42,11 +42,6 @@ def account_out(a: Account) -> dict[str, Any]:
             "clients": list(a.actor.clients)}
 
 
-def _page(page: Any, items: list[Any]) -> dict[str, Any]:
-    return {"items": items, "limit": page.limit, "offset": page.offset,
-            "next_offset": page.next_offset}
-
-
 @router.post("/auth/token", response_model=TokenOut, tags=["sign-in"],
              responses=responses(401, 422, 429),
              summary="a bearer token for a user name and password (failures are rate-limited)")
@@ -69,7 +64,7 @@ def me(request: Request, account: ApiAccount) -> dict[str, Any]:
 def accounts(request: Request, account: ApiAccount, limit: Limit = 50,
              offset: Offset = 0) -> dict[str, Any]:
     page = list_accounts(the_app(request).ctx, account.actor, limit, offset)
-    return _page(page, [account_out(a) for a in page.items])
+    return page.as_dict(account_out)
 
 
 @router.post("/accounts", response_model=AccountOut, status_code=201, tags=["accounts"],
@@ -100,7 +95,7 @@ def ledger_entries(request: Request, account: ApiAccount,
                    limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     page = get_ledger_entries(the_app(request).ctx, account.actor, case_id=case_id, limit=limit,
                               offset=offset)
-    return _page(page, page.items)
+    return page.as_dict(dict)
 
 
 @router.get("/ledger/checkpoints", response_model=CheckpointPage, tags=["ledger"],
@@ -108,7 +103,7 @@ def ledger_entries(request: Request, account: ApiAccount,
 def ledger_checkpoints(request: Request, account: ApiAccount, limit: Limit = 50,
                        offset: Offset = 0) -> dict[str, Any]:
     page = get_checkpoints(the_app(request).ctx, account.actor, limit=limit, offset=offset)
-    return _page(page, page.items)
+    return page.as_dict(dict)
 
 
 @router.get("/oversight/report", response_model=OversightOut, tags=["oversight"],

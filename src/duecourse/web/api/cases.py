@@ -106,8 +106,7 @@ def search_cases(request: Request, account: ApiAccount, purpose: Purpose,
                  limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     page = find_cases(the_app(request).ctx, account.actor, _purpose(request, purpose), q,
                       status=status, limit=limit, offset=offset)
-    return {"items": [vars(i) for i in page.items], "limit": page.limit, "offset": page.offset,
-            "next_offset": page.next_offset}
+    return page.as_dict()
 
 
 @router.get("/cases/{case_id}", response_model=CaseOut, tags=["cases"],
@@ -135,8 +134,7 @@ def search_persons(request: Request, account: ApiAccount, purpose: Purpose,
                    limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     page = find_persons(the_app(request).ctx, account.actor, _purpose(request, purpose), q,
                         limit=limit, offset=offset)
-    return {"items": [vars(i) for i in page.items], "limit": page.limit, "offset": page.offset,
-            "next_offset": page.next_offset}
+    return page.as_dict()
 
 
 @router.get("/persons/{person_id}", response_model=PersonOut, tags=["persons"],
@@ -156,5 +154,4 @@ def work_queue(request: Request, account: ApiAccount, purpose: Purpose,
                limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     page = get_work_queue(the_app(request).ctx, account.actor, _purpose(request, purpose),
                           office=office, facility=facility, limit=limit, offset=offset)
-    return {"items": [{**vars(i), "urgency": i.urgency} for i in page.items],
-            "limit": page.limit, "offset": page.offset, "next_offset": page.next_offset}
+    return page.as_dict()

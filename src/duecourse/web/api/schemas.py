@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
 
 from ...app.accounts import MAX_USERNAME, MIN_PASSWORD
-from ...app.reads import CaseRow, PersonRow
+from ...app.reads import CaseRow, PersonRow, QueueItem
 from ...domain.commands import COMMAND_TYPES, OpenCase, Role
 
 _STRICT = ConfigDict(extra="forbid")
@@ -160,24 +160,8 @@ class PageOut(BaseModel):
     next_offset: int | None
 
 
-class QueueItemOut(BaseModel):
-    case_id: str
-    person_id: str
-    person_name: str
-    deadline_id: str
-    title: str
-    citation: str
-    started_at: datetime
-    due_at: datetime
-    overdue: bool
-    escalation: int
-    urgency: str
-    location: str
-    facility: str
-
-
 class QueuePage(PageOut):
-    items: list[QueueItemOut]
+    items: list[QueueItem]
 
 
 class CasePage(PageOut):
