@@ -82,8 +82,9 @@ def _read(ctx: AppContext, conn: Connection, actor: Actor, purpose: str, at: dat
                                  purpose=purpose)], ctx.signing_key)
 
 
-def _refused(ctx: AppContext, actor: Actor, purpose: str, at: datetime, record: str,
-             e: AccessDenied) -> AccessDenied:
+def refused_read(ctx: AppContext, actor: Actor, purpose: str, at: datetime, record: str,
+                 e: AccessDenied) -> AccessDenied:
+    """Record a refused read in the ledger (nothing was shown) and give back the refusal."""
     with ctx.engine.begin() as conn:
         L.append(conn, [L.LedgerItem("read_refused", at, actor.id, actor.role, "",
                                      {"record": record, "reason": str(e)},
@@ -96,7 +97,7 @@ def _access_list(ctx: AppContext, actor: Actor, purpose: str, at: datetime, reco
     try:
         access_case_list(actor, purpose)
     except AccessDenied as e:
-        raise _refused(ctx, actor, purpose, at, record, e) from None
+        raise refused_read(ctx, actor, purpose, at, record, e) from None
 
 
 def _clients_only(q: Select[Any], actor: Actor) -> Select[Any]:
@@ -253,7 +254,7 @@ def get_person_view(ctx: AppContext, person_id: str, actor: Actor, purpose: str,
                                          {"record": "person", "person_id": person_id},
                                          purpose=purpose)], ctx.signing_key)
     if denied is not None:
-        raise _refused(ctx, actor, purpose, at, "person", denied)
+        raise refused_read(ctx, actor, purpose, at, "person", denied)
     name = f"{p.family_name}, {p.given_name}"
     person = {"id": p.id, "family_name": p.family_name, "given_name": p.given_name,
               "birth_date": p.birth_date.isoformat() if p.birth_date else None,

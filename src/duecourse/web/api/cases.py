@@ -7,9 +7,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 
+from ...app.access import AccessDenied
+from ...app.accounts import Account
 from ...app.outcome import Outcome
 from ...app.queries import CaseView
-from ...app.reads import find_cases, find_persons, get_person_view, get_work_queue
+from ...app.reads import (
+    find_cases,
+    find_persons,
+    get_person_view,
+    get_work_queue,
+    refused_read,
+)
 from ...domain.commands import OpenCase, parse_command
 from ..security import ApiAccount, the_app, web_settings
 from .errors import responses
@@ -43,11 +51,14 @@ PersonId = Annotated[str, Path(max_length=40, pattern=NO_NUL, description="the p
 READ = responses(401, 403, 422)
 
 
-def _purpose(request: Request, purpose: str) -> str:
+def _purpose(request: Request, purpose: str, account: Account, record: str) -> str:
+    """``purpose`` if this deployment allows it; otherwise the refusal, recorded in the ledger
+    like any other refused read."""
     if purpose not in web_settings(request).purposes:
-        from ...app.access import AccessDenied
-        raise AccessDenied(f"'{purpose}' is not a configured purpose; one of: "
-                           f"{', '.join(web_settings(request).purposes)}")
+        ctx = the_app(request).ctx
+        raise refused_read(ctx, account.actor, purpose, ctx.clock(), record, AccessDenied(
+            f"'{purpose}' is not a configured purpose; one of: "
+            f"{', '.join(web_settings(request).purposes)}"))
     return purpose
 
 
@@ -104,7 +115,8 @@ def search_cases(request: Request, account: ApiAccount, purpose: Purpose,
                  q: Annotated[str, Query(max_length=100, pattern=NO_NUL)] = "",
                  status: Annotated[str, Query(pattern="^(|open|closed)$")] = "",
                  limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
-    page = find_cases(the_app(request).ctx, account.actor, _purpose(request, purpose), q,
+    why = _purpose(request, purpose, account, "case_search")
+    page = find_cases(the_app(request).ctx, account.actor, why, q,
                       status=status, limit=limit, offset=offset)
     return page.as_dict()
 
@@ -114,7 +126,7 @@ def search_cases(request: Request, account: ApiAccount, purpose: Purpose,
             summary="a case: facets, timeline, deadlines, actions allowed and blocked now")
 def read_case(request: Request, account: ApiAccount, case_id: CaseId,
               purpose: Purpose) -> dict[str, Any]:
-    view = the_app(request).get_case(case_id, account.actor, _purpose(request, purpose))
+    view = the_app(request).get_case(case_id, account.actor, _purpose(request, purpose, account, "case"))
     return case_out(view)
 
 
@@ -123,7 +135,7 @@ def read_case(request: Request, account: ApiAccount, case_id: CaseId,
             summary="a case's statutory clocks now: due, overdue, met, missed, moot, elapsed")
 def case_deadlines(request: Request, account: ApiAccount, case_id: CaseId,
                    purpose: Purpose) -> list[dict[str, Any]]:
-    view = the_app(request).get_case(case_id, account.actor, _purpose(request, purpose))
+    view = the_app(request).get_case(case_id, account.actor, _purpose(request, purpose, account, "case"))
     return [d.as_dict() for d in view.deadlines]
 
 
@@ -132,7 +144,8 @@ def case_deadlines(request: Request, account: ApiAccount, case_id: CaseId,
 def search_persons(request: Request, account: ApiAccount, purpose: Purpose,
                    q: Annotated[str, Query(max_length=100, pattern=NO_NUL)] = "",
                    limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
-    page = find_persons(the_app(request).ctx, account.actor, _purpose(request, purpose), q,
+    why = _purpose(request, purpose, account, "person_search")
+    page = find_persons(the_app(request).ctx, account.actor, why, q,
                         limit=limit, offset=offset)
     return page.as_dict()
 
@@ -142,7 +155,7 @@ def search_persons(request: Request, account: ApiAccount, purpose: Purpose,
 def read_person(request: Request, account: ApiAccount, person_id: PersonId,
                 purpose: Purpose) -> dict[str, Any]:
     v = get_person_view(the_app(request).ctx, person_id, account.actor,
-                        _purpose(request, purpose))
+                        _purpose(request, purpose, account, "person"))
     return {"person_id": v.person_id, "person": v.person, "cases": [vars(c) for c in v.cases]}
 
 
@@ -152,6 +165,7 @@ def work_queue(request: Request, account: ApiAccount, purpose: Purpose,
                office: Annotated[str, Query(max_length=200, pattern=NO_NUL)] = "",
                facility: Annotated[str, Query(max_length=200, pattern=NO_NUL)] = "",
                limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
-    page = get_work_queue(the_app(request).ctx, account.actor, _purpose(request, purpose),
+    why = _purpose(request, purpose, account, "work_queue")
+    page = get_work_queue(the_app(request).ctx, account.actor, why,
                           office=office, facility=facility, limit=limit, offset=offset)
     return page.as_dict()
