@@ -1,0 +1,1 @@
+"""Detention placement and removal transport planning (issue 5)."""
