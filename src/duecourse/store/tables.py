@@ -10,6 +10,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     Index,
     Integer,
     MetaData,
@@ -194,6 +195,26 @@ login_attempts = Table(
     Column("ok", Integer, nullable=False),
     Index("ix_login_attempts_user_at", "username", "at"),
     Index("ix_login_attempts_remote_at", "remote", "at"),
+)
+
+# The facility catalogue (issue 5): the agency's facility list as the placement planner sees it
+# (placement/catalogue.py), replaced whole by ``duecourse facilities import``. Empty, the packaged
+# FY26 list is used. ``units`` is JSON (beds per housing unit); ``position`` keeps the list's order.
+facilities = Table(
+    "facilities", metadata,
+    Column("code", String(40), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("capacity_basis", String(200), nullable=False, default=""),
+    Column("units", Text, nullable=False),
+    Column("over_72h", Integer, nullable=False),
+    Column("medical", String(10), nullable=False),
+    Column("lat", Float, nullable=True),
+    Column("lon", Float, nullable=True),
+    Column("aor", String(20), nullable=False, default=""),
+    Column("standard", String(100), nullable=False, default=""),
 )
 
 Index("ix_cases_facility", cases.c.facility)
