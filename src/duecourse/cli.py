@@ -12,6 +12,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from .cli_facilities import facilities_app
+from .cli_manifest import manifest as manifest_command
+from .cli_place import place as place_command
 from .domain.commands import Actor, parse_datetime
 from .domain.errors import DuecourseError, InvalidInput
 
@@ -25,6 +28,9 @@ app.add_typer(case_app, name="case")
 app.add_typer(audit_app, name="audit")
 account_app = typer.Typer(help="Sign-in accounts.", no_args_is_help=True)
 app.add_typer(account_app, name="account")
+app.add_typer(facilities_app, name="facilities")
+app.command("place")(place_command)
+app.command("manifest")(manifest_command)
 
 console = Console()
 err = Console(stderr=True)

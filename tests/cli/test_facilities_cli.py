@@ -62,7 +62,7 @@ def run(*args: str) -> tuple[int, str]:
 def test_import_list_and_verify(db_url: str, tmp_path: Path) -> None:
     code, out = run("facilities", "list", "--db", db_url)
     assert code == 0, out
-    assert "packaged FY26 list; none imported" in out and "203 facilities, 81,076 beds" in out
+    assert "packaged FY26 list; none imported" in out and "203 facilities, 82,631 beds" in out
 
     agency = write_list(tmp_path / "agency.csv", AGENCY)
     code, out = run("facilities", "import", str(agency), "--db", db_url)

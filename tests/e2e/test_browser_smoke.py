@@ -1,9 +1,12 @@
 """The browser-test machinery works: chromium starts, the vendored htmx swaps a fragment into a
-served page, screenshots are written and axe-core both passes a clean page and fails a bad one."""
+served page, screenshots are written and axe-core both passes a clean page and fails a bad one;
+and the placement board, a page of the application, passes axe-core and places a person."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -14,6 +17,10 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from playwright.sync_api import Page, expect
 from starlette.types import ASGIApp
+
+import web.test_placement as placement
+from duecourse.app.accounts import get_account
+from web.support import PASSWORD, build_site
 
 STATIC = Path(__file__).resolve().parents[2] / "src" / "duecourse" / "web" / "static"
 
@@ -89,3 +96,43 @@ def test_axe_check_fails_on_a_serious_violation(
     message = str(failure.value)
     assert "image-alt [critical]" in message
     assert "label [critical]" in message
+
+
+def test_the_placement_board_is_accessible_and_places_a_person(
+    page: Page,
+    serve: Callable[[ASGIApp], str],
+    shot: Callable[[Page, str], Path],
+    axe_check: Callable[[Page, str], dict[str, Any]],
+    tmp_path: Path,
+) -> None:
+    site = build_site(f"sqlite:///{tmp_path}/site.sqlite")
+    with site.app.ctx.engine.connect() as conn:
+        actors = {role: get_account(conn, f"{role}1") for role in
+                  ("officer", "supervisor", "detention")}
+    officer, supervisor, detention = (a.actor for a in actors.values() if a is not None)
+    cases = placement.seed_custody(site.app, datetime.now(UTC), officer, supervisor, detention)
+    base = serve(site.web)
+    page.set_default_timeout(10_000)
+    page.goto(base + "/placement")
+    page.get_by_label("User name").fill("detention1")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("detention management", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page).to_have_url(re.compile(r"/placement$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Placement board")
+    needs = page.get_by_role("region", name="People who need a person's decision")
+    expect(needs.get_by_role("row").filter(has_text=cases["hal"])).to_contain_text("CLS-1")
+    board = page.get_by_role("region", name="Capacity by facility and housing unit")
+    expect(board.get_by_role("row").filter(has_text=placement.facility().name)).to_contain_text(
+        "room")
+    shot(page, "placement-board")
+    axe_check(page, "placement-board")
+
+    page.get_by_role("button", name="Place Placement, Eli").click()
+    expect(page).to_have_url(re.compile(rf"/placement\?date=.*&placed={cases['eli']}$"))
+    expect(page.get_by_role("status")).to_contain_text("Recorded: place")
+    expect(page.get_by_role("button", name="Place Placement, Eli")).to_have_count(0)
+    shot(page, "placement-placed")
+    axe_check(page, "placement-placed")

@@ -60,6 +60,8 @@ MATRIX: dict[str, tuple[Expected, ...]] = {
     "ledger entries":                     (403, 200, 403, 403, 403, 200, 403, 403, 401, 401),
     "ledger checkpoints":                 (403, 200, 403, 403, 403, 200, 403, 403, 401, 401),
     "oversight report":                   (403, 200, 403, 403, 403, 200, 403, 403, 401, 401),
+    "placement facilities":               (200, 200, 403, 200, 200, 200, 403, 403, 401, 401),
+    "placement plan":                     (200, 200, 403, 200, 403, 403, 403, 403, 401, 401),
 }
 
 
@@ -166,6 +168,11 @@ PROBES: dict[str, Probe] = {
     "ledger entries": Probe("GET", "/ledger/entries", lambda w, who: Request({})),
     "ledger checkpoints": Probe("GET", "/ledger/checkpoints", lambda w, who: Request({})),
     "oversight report": Probe("GET", "/oversight/report", lambda w, who: Request({})),
+    "placement facilities": Probe("GET", "/placement/facilities", lambda w, who: Request({})),
+    # The plan is read for detention management; a role without that purpose gives its own.
+    "placement plan": Probe("GET", "/placement/plan", lambda w, who: Request({}, {
+        "purpose": "detention_management" if who in ("officer", "supervisor", "detention",
+                                                      "transport") else w.purpose(who)})),
 }
 
 

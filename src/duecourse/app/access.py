@@ -62,3 +62,30 @@ def access_ledger(actor: Actor) -> None:
     if actor.role not in LEDGER_ROLES:
         raise AccessDenied(f"the role '{actor.role}' does not read the ledger; oversight and "
                            "supervisors do")
+
+
+# Detention placement (issue 5). The day's plan names people: it is read by those who act on it,
+# the roles the law's ROLE guard lets give ``place`` (tests/web/test_placement.py checks that the
+# two agree), and only for detention management. The facility board shows counts, no one's data.
+PLACEMENT_ROLES = frozenset({"officer", "supervisor", "detention"})
+PLACEMENT_PURPOSES = ("detention_management", "demo")
+FACILITY_ROLES = frozenset({"officer", "supervisor", "detention", "transport", "oversight"})
+
+
+def access_placement_plan(actor: Actor, purpose: str) -> None:
+    """The day's placement plan: a list of people like any case list (``access_case_list``), for
+    the roles that place people, read for detention management."""
+    access_case_list(actor, purpose)
+    if actor.role not in PLACEMENT_ROLES:
+        raise AccessDenied(f"the role '{actor.role}' does not read the placement plan; those who "
+                           f"place people do ({', '.join(sorted(PLACEMENT_ROLES))})")
+    if purpose not in PLACEMENT_PURPOSES:
+        raise AccessDenied(f"the placement plan is read for detention management, not for "
+                           f"'{purpose}'; change your purpose to read it")
+
+
+def access_facility_board(actor: Actor) -> None:
+    """The facility catalogue with its occupancy (numbers of beds and people, no names)."""
+    if actor.role not in FACILITY_ROLES:
+        raise AccessDenied(f"the role '{actor.role}' does not read the facility board; "
+                           f"{', '.join(sorted(FACILITY_ROLES))} do")

@@ -15,8 +15,9 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..bootstrap import App
-from .api import admin, cases
+from .api import admin, cases, placement
 from .api.errors import install_error_handlers, install_mount_errors
+from .pages import placement as placement_pages
 from .pages import routes as pages
 from .security import CsrfFailed, NotSignedIn
 from .settings import WebSettings
@@ -40,7 +41,7 @@ _SECURITY_HEADERS = {
 }
 
 
-_NO_STORE = ("/api/", "/cases", "/persons", "/queue", "/oversight", "/admin")
+_NO_STORE = ("/api/", "/cases", "/persons", "/queue", "/oversight", "/admin", "/placement")
 
 
 class SecurityHeaders:
@@ -75,6 +76,7 @@ def create_api(app: App, settings: WebSettings) -> FastAPI:
     install_error_handlers(api)
     api.include_router(cases.router)
     api.include_router(admin.router)
+    api.include_router(placement.router)
     return api
 
 
@@ -99,6 +101,7 @@ def create_web_app(app: App, settings: WebSettings) -> FastAPI:
     web.mount("/static", StaticFiles(directory=str(resources.files("duecourse.web") / "static")),
               name="static")
     web.include_router(pages.router)
+    web.include_router(placement_pages.router)
 
     @web.exception_handler(NotSignedIn)
     async def sign_in_first(request: Request, _: NotSignedIn) -> Response:

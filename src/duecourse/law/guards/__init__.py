@@ -2,4 +2,4 @@
 
 from __future__ import annotations
 
-from . import arrest, authority, charging, children, citizenship, detention, orders  # noqa: F401
+from . import arrest, authority, charging, children, citizenship, detention, orders, transport  # noqa: F401
