@@ -94,6 +94,7 @@ def removal_path(d: Desk) -> None:
     d.ok("ana", "2026-03-01T12:00:00Z", S1, "record_examination")
     d.ok("ana", "2026-03-02T08:00:00Z", O1, "determine_custody", decision="detain",
          authority="236(a)")
+    d.ok("ana", "2026-03-02T08:30:00Z", D1, "classify", level="B", basis="no criminal history")
     d.ok("ana", "2026-03-02T09:00:00Z", D1, "place", facility="Elizabeth CDF", classification="B")
     d.ok("ana", "2026-03-02T09:30:00Z", O1, "issue_nta", hearing_at="2026-03-20T09:00:00Z", **NTA)
     d.ok("ana", "2026-03-02T10:00:00Z", O1, "serve_nta", method="personal", language="es")

@@ -61,7 +61,8 @@ USUAL: dict[str, tuple[str, ...]] = {
     "resolve_citizenship": ("supervisor",), "issue_arrest_warrant": ("supervisor",),
     "record_arrest": ("officer",), "record_examination": ("officer", "supervisor"),
     "determine_custody": ("officer", "supervisor"), "flag_minor": ("detention", "officer"),
-    "notify_hhs": ("detention",), "transfer_to_orr": ("detention",), "place": ("detention",),
+    "notify_hhs": ("detention",), "transfer_to_orr": ("detention",),
+    "classify": ("detention", "officer"), "place": ("detention",),
     "transfer": ("detention",), "issue_nta": ("officer",), "serve_nta": ("officer",),
     "schedule_hearing": ("counsel",), "record_order": ("counsel",), "waive_appeal": ("counsel",),
     "file_appeal": ("attorney",), "decide_appeal": ("counsel",), "grant_stay": ("counsel",),
@@ -93,7 +94,7 @@ def plausible(s: CaseState, proceedings: str) -> list[str]:
     if s.custody in ("at_large", "released"):
         out.append("record_arrest")
     if s.custody == "arrested":
-        out += ["record_examination", "determine_custody", "place", "flag_minor"]
+        out += ["record_examination", "determine_custody", "classify", "place", "flag_minor"]
     if s.custody == "detained":
         out += ["schedule_removal", "record_removal", "review_custody", "transfer", "release",
                 "record_travel_document", "determine_custody"]
@@ -185,6 +186,8 @@ def command_for(name: str, draw: Callable[[Any], Any], now: datetime, s: CaseSta
             if exception else "")
     facility_type = st.sampled_from(["adult", "adult", "family", "juvenile", "orr", "hold_room",
                                      "hospital"])
+    if name == "classify":
+        return c.Classify(level=draw(st.sampled_from(["A", "B", "C", "D"])), basis="records")
     if name == "place":
         return c.Place(facility=draw(st.sampled_from(["ELZ", "KRO", "ORR-1"])),
                        classification=draw(st.sampled_from(["A", "B", "C", "D"])),

@@ -91,9 +91,15 @@ def ordered(h: History, at: datetime, **over: Any) -> History:
     return h.add("order_recorded", at, by="c1", **data)
 
 
-def removed(h: History, at: datetime, dest: str = "MX", warrant: bool = True) -> History:
+def removed(h: History, at: datetime, dest: str = "MX", warrant: bool = True,
+            fit: bool = True) -> History:
     if warrant:
         h.add("removal_warrant_issued", at, by="s1")
+    if fit:
+        h.add("travel_document_recorded", at, by="o1", country=dest.upper(),
+              valid_until=(at + 30 * D).date().isoformat())
+        h.add("medical_clearance_recorded", at, by="d1",
+              valid_until=(at + 10 * D).date().isoformat())
     return (h.add("removal_scheduled", at + H, by="s1", destination=dest,
                   depart_at=iso(at + 3 * D), transport="T-1")
              .add("removal_recorded", at + 3 * D, by="t1", destination=dest))
@@ -281,6 +287,20 @@ def test_removal_to_a_protected_country() -> None:
     h, order_at = order_to_final()
     removed(h, appeal_window_end(order_at) + H, dest="sv")
     assert rules(h).count("PROT-CTRY") == 2
+
+
+def test_removal_without_a_travel_document_or_medical_clearance() -> None:
+    h, order_at = order_to_final()
+    removed(h, appeal_window_end(order_at) + H, fit=False)
+    assert rules(h) == ["TRAVEL-DOC", "MED", "TRAVEL-DOC", "MED"]
+    # Documents for another country, or ones that run out before the departure day, do not count.
+    h, order_at = order_to_final()
+    at = appeal_window_end(order_at) + H
+    h.add("travel_document_recorded", at, by="o1", country="GT",
+          valid_until=(at + 30 * D).date().isoformat())
+    h.add("medical_clearance_recorded", at, by="d1", valid_until=(at + D).date().isoformat())
+    removed(h, at, fit=False)
+    assert rules(h) == ["TRAVEL-DOC", "MED", "TRAVEL-DOC", "MED"]
 
 
 def test_removal_without_a_warrant_on_the_order_in_force() -> None:

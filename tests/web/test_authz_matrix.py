@@ -273,6 +273,7 @@ EVERY_COMMAND: dict[str, dict[str, Any]] = {
     "issue_removal_warrant": {},
     "record_travel_document": {"country": "GT", "valid_until": "2027-06-01"},
     "record_medical_clearance": {"valid_until": "2027-06-01"},
+    "classify": {"level": "B", "basis": "no criminal history"},
     "schedule_removal": {"destination": "GT", "depart_at": "2027-03-10T08:00:00Z",
                          "transport": "ICE Air"},
     "record_removal": {"destination": "GT"},

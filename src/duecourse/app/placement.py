@@ -250,7 +250,8 @@ class _Custody:
 
 # The events that say what the planner asks (classification, facility, minor, hearings, court):
 # only these are read and folded, which keeps the read of a national population to one pass.
-_PLANNING_EVENTS = ("arrest_recorded", "released", "placed", "transferred", "transferred_to_orr",
+_PLANNING_EVENTS = ("arrest_recorded", "released", "classified", "placed", "transferred",
+                    "transferred_to_orr",
                     "removal_recorded", "minor_flagged", "nta_issued", "hearing_scheduled")
 
 
@@ -346,7 +347,7 @@ def _describe(c: _Custody, day: date) -> list[Reason]:
                                  "person"))
     if c.state.classification not in LEVELS:
         out.append(Reason("CLS-1", "not yet classified: classify before general-population "
-                                   "housing (the classification is recorded with the place "
+                                   "housing (the classify command, or with the place "
                                    "command)"))
     age = _age(c.birth_date, day)
     if age is None:

@@ -14,6 +14,7 @@ from ..domain.commands import (
     COMMAND_NAMES,
     Actor,
     ClaimCitizenship,
+    Classify,
     CloseCase,
     Command,
     DecideAppeal,
@@ -112,6 +113,7 @@ def probe_commands(s: CaseState, at: datetime) -> dict[str, Command]:
         "flag_minor": FlagMinor(unaccompanied=False, age_basis="(probe)"),
         "notify_hhs": NotifyHhs(),
         "transfer_to_orr": TransferToOrr(),
+        "classify": Classify(level=s.classification or "A", basis="(probe)"),  # type: ignore[arg-type]
         "place": Place(facility="(probe)", classification="A"),
         "transfer": Transfer(facility="(probe)", attorney_notified=True),
         "waive_appeal": WaiveAppeal(),

@@ -274,6 +274,8 @@ def apply(s: CaseState, e: Event) -> None:
         _note_exception(s, "UAC-72", d)
         s.custody, s.custody_since = "with_orr", e.at
         s.facility, s.facility_type = "ORR", "orr"
+    elif k == "classified":
+        s.classification = d["level"]
     elif k in ("placed", "transferred"):
         s.custody, s.custody_since = "detained", e.at
         s.facility, s.facility_type = d["facility"], d.get("facility_type", "adult")

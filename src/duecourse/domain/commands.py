@@ -119,6 +119,16 @@ class TransferToOrr(Command):
 
 
 @dataclass(frozen=True)
+class Classify(Command):
+    """Custody classification at admission (CLS-1), before general-population housing; again on
+    new information (CLS-3). ``basis`` records the documented data it rests on."""
+
+    name: ClassVar[str] = "classify"
+    level: Literal["A", "B", "C", "D"]
+    basis: str
+
+
+@dataclass(frozen=True)
 class Place(Command):
     name: ClassVar[str] = "place"
     facility: str
@@ -265,7 +275,8 @@ COMMAND_TYPES: dict[str, type[Command]] = {
     c.name: c
     for c in (
         OpenCase, ClaimCitizenship, ResolveCitizenship, IssueArrestWarrant, RecordArrest,
-        RecordExamination, DetermineCustody, FlagMinor, NotifyHhs, TransferToOrr, Place, Transfer,
+        RecordExamination, DetermineCustody, FlagMinor, NotifyHhs, TransferToOrr, Classify, Place,
+        Transfer,
         IssueNta, ServeNta, ScheduleHearing, RecordOrder, WaiveAppeal, FileAppeal, DecideAppeal,
         GrantStay, LiftStay, IssueRemovalWarrant, RecordTravelDocument, RecordMedicalClearance,
         ScheduleRemoval, RecordRemoval, Release, ReviewCustody, CloseCase,
@@ -304,7 +315,7 @@ def parse_command(name: str, data: Mapping[str, Any] | None) -> Command:
 # Fields with a shorter limit than MAX_TEXT: what a case record keeps of them.
 FIELD_LIMITS: dict[str, dict[str, int]] = {
     "open_case": {"location": 200}, "place": {"facility": 200}, "transfer": {"facility": 200},
-    "close_case": {"reason": 500},
+    "close_case": {"reason": 500}, "classify": {"basis": 500},
 }
 
 

@@ -18,6 +18,7 @@ EVENT_OF_COMMAND: dict[str, str] = {
     "flag_minor": "minor_flagged",
     "notify_hhs": "hhs_notified",
     "transfer_to_orr": "transferred_to_orr",
+    "classify": "classified",
     "place": "placed",
     "transfer": "transferred",
     "issue_nta": "nta_issued",

@@ -21,6 +21,9 @@ What it reports, each as a ``Violation`` naming a LAW.md rule id:
 - I205: a warrant of removal signed by anyone but a supervisory officer, or a removal scheduled or
   recorded without a warrant issued on the order in force (8 CFR 241.2);
 - PROT-CTRY: removal scheduled or recorded to a country the order protects the person from;
+- TRAVEL-DOC and MED: removal scheduled or recorded without a travel document for the destination,
+  or without a medical clearance, valid on the day of departure (the scheduled day, or the day
+  the removal is recorded);
 - USC: an adverse action (arrest warrant, arrest, a detain or bond decision, placement, transfer,
   NTA issue or service, hearing scheduling, removal warrant, removal scheduling or recording)
   while a citizenship claim is open or after a finding of citizenship (ICE Directive 16001.2);
@@ -226,6 +229,8 @@ class _Facts:
     minor_flagged: bool = False
     hhs_notified: bool = False
     unaccompanied: bool = False
+    travel_documents: dict[str, date] = field(default_factory=dict)  # country -> latest validity
+    medical_until: date | None = None
 
     def active_stays(self, t: datetime) -> list[str]:
         return sorted(k for k, (start, until) in self.stays.items()
@@ -396,12 +401,24 @@ def _check_removal(f: _Facts, e: Event, flag: Flag) -> None:
             flag("PROT-CTRY", e, f"{what} to {dest}, a country the order protects the person from")
         if not f.removal_warrant_seq:
             flag("I205", e, f"{what} without a warrant of removal issued on the order in force")
+    _check_fit_to_travel(f, e, what, dest, flag)
     stays = f.active_stays(t)
     if "judicial" in stays:
         flag("STAY-JUD", e, f"{what} while a court's stay of removal was in effect")
     admin = [s for s in stays if s != "judicial"]
     if admin:
         flag("STAY-AUTO", e, f"{what} while a stay of removal was in effect ({', '.join(admin)})")
+
+
+def _check_fit_to_travel(f: _Facts, e: Event, what: str, dest: str, flag: Flag) -> None:
+    leaves = _dt(e.data.get("depart_at")) if e.kind == "removal_scheduled" else e.at
+    day = (leaves or e.at).astimezone(UTC).date()
+    doc = f.travel_documents.get(dest)
+    if doc is None or doc < day:
+        held = "no travel document" if doc is None else f"a travel document valid only to {doc}"
+        flag("TRAVEL-DOC", e, f"{what} to {dest} for {day} with {held} for {dest}")
+    if f.medical_until is None or f.medical_until < day:
+        flag("MED", e, f"{what} for {day} without a medical clearance valid that day")
 
 
 def _apply(f: _Facts, e: Event) -> None:
@@ -434,6 +451,12 @@ def _apply(f: _Facts, e: Event) -> None:
         f.custody = "released"
     elif k == "removal_recorded":
         f.custody, f.removed_seq = "removed", e.seq
+    elif k == "travel_document_recorded":
+        country, until = _text(d, "country").upper(), _day(d.get("valid_until"))
+        if until is not None:
+            f.travel_documents[country] = max(until, f.travel_documents.get(country, until))
+    elif k == "medical_clearance_recorded":
+        f.medical_until = _day(d.get("valid_until"))
     elif k == "minor_flagged":
         f.minor_flagged = True
         f.unaccompanied = f.unaccompanied or d.get("unaccompanied") is True

@@ -49,6 +49,7 @@ from ..domain.commands import (
 )
 from ..domain.errors import DuecourseError
 from ..store.tables import cases
+from .book_ins import book_in_awaiting_beds
 from .planner import START, D, Step, plan_steps, staff_actors
 from .population import generate_population
 from .summary import print_summary, summarise
@@ -122,6 +123,7 @@ def simulate(people: int = 300, days: int = 365, seed: int = 7, db_url: str = "s
             done += 1
         if progress is not None and i % 50 == 0:
             progress(done)
+    book_in_awaiting_beds(app, staff, end, max(3, people // 60), seed)
     if progress is not None:
         progress(people)
     result.summary = summarise(app, end, refusals)

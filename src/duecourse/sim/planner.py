@@ -13,6 +13,7 @@ from typing import Literal, TypeVar
 from ..domain.commands import (
     Actor,
     ClaimCitizenship,
+    Classify,
     CloseCase,
     Command,
     DecideAppeal,
@@ -45,6 +46,7 @@ from ..domain.commands import (
 from ..law.calendar import end_of_day, next_business_day_if_needed
 from ..law.params import param
 from .calibration import Calibration, load_calibration
+from .facilities import facility_for, family_facility_for
 from .population import SyntheticPerson
 
 START = datetime(2026, 1, 5, tzinfo=UTC)  # a Monday; the simulation's clock starts here
@@ -124,6 +126,7 @@ CHARGES = {
 }
 CUSTODY_AUTHORITY = (("236(a)", 0.6), ("235(b)(2)(A)", 0.25), ("236(c)", 0.15))
 LEVELS: tuple[Level, ...] = ("A", "B", "C", "D")
+CLASSIFICATION_BASIS = "criminal history and conduct in custody, from the agency's own records"
 RELEASE_DECISIONS: tuple[tuple[ReleaseDecision, float], ...] = (
     ("recognizance", 0.6), ("supervision", 0.4))
 RELIEF_OR_TERMINATION: tuple[tuple[Outcome, float], ...] = (("relief", 0.6), ("terminated", 0.4))
@@ -401,8 +404,10 @@ class Planner:
                                              authority=self.weighted(CUSTODY_AUTHORITY)),
                  late=late_flag)
         level = self.weighted(tuple((lv, self.cal.security_levels[lv]) for lv in LEVELS))
-        path.add(t_cd + self.rand_h(0.5, 6), x.dt, Place(
-            facility=f"{x.court} processing center", classification=level))
+        t_place = t_cd + self.rand_h(0.5, 6)
+        path.add(t_place - H(0.25), x.dt, Classify(level=level, basis=CLASSIFICATION_BASIS))
+        path.add(t_place, x.dt, Place(
+            facility=facility_for(x.court, x.person.data.sex, level), classification=level))
         if not warrant:
             path.add(t_nta, x.o, self._nta(x, t_nta, hearing))
         path.add(t_serve, x.o, ServeNta(method="personal", language=x.person.language))
@@ -621,7 +626,7 @@ class Planner:
         if p.unaccompanied:
             if self.chance(0.5) or not any(s.attempt == "uac_adult_facility" for s in path.steps):
                 path.attempt(flagged + self.rand_h(0.5, 6), x.dt, Place(
-                    facility=f"{x.court} processing center", classification="A"),
+                    facility=facility_for(x.court, x.person.data.sex, "A"), classification="A"),
                     "uac_adult_facility", "UAC-72")
             late_orr = self.chance(LATE_SHARE)
             moved = path.add(flagged + (self.rand_h(73, 100) if late_orr else self.rand_h(8, 40)),
@@ -648,7 +653,7 @@ class Planner:
         decided = path.add(t_arr + self.rand_h(3, 30), x.o, DetermineCustody(
             decision="detain", authority="235(b)(2)(A)"))
         placed = path.add(decided + self.rand_h(1, 6), x.dt, Place(
-            facility="family residential center", classification="A", facility_type="family"))
+            facility=family_facility_for(x.court), classification="A", facility_type="family"))
         t_nta = placed + self.rand_h(2, 24)
         t_serve = t_nta + self.rand_h(1, 6)
         hearing = self.hearing_after(t_serve, 20, 60)

@@ -7,7 +7,8 @@ from ..framework import GuardInput, guard
 
 _OFFICER = {
     "open_case", "claim_citizenship", "record_arrest", "record_examination", "determine_custody",
-    "flag_minor", "notify_hhs", "transfer_to_orr", "place", "transfer", "issue_nta", "serve_nta",
+    "flag_minor", "notify_hhs", "transfer_to_orr", "classify", "place", "transfer", "issue_nta",
+    "serve_nta",
     "schedule_hearing", "record_order", "waive_appeal", "file_appeal", "decide_appeal",
     "grant_stay", "lift_stay", "record_travel_document", "record_medical_clearance",
     "schedule_removal", "record_removal", "release", "close_case",
@@ -22,7 +23,7 @@ AUTHORITY: dict[str, frozenset[str]] = {
         "decide_appeal", "grant_stay", "lift_stay",
     }),
     "detention": frozenset({
-        "flag_minor", "notify_hhs", "transfer_to_orr", "place", "transfer",
+        "flag_minor", "notify_hhs", "transfer_to_orr", "classify", "place", "transfer",
         "record_medical_clearance", "release",
     }),
     "transport": frozenset({"record_removal"}),
@@ -70,6 +71,7 @@ def lifecycle(g: GuardInput) -> str | None:
         "determine_custody": (s.custody in ("arrested", "detained"),
                               "the person is not in custody (record the arrest first)"),
         "place": (s.custody in ("arrested", "detained"), "the person is not in custody"),
+        "classify": (s.custody in ("arrested", "detained"), "the person is not in custody"),
         "transfer": (s.custody == "detained", "the person is not detained in a facility"),
         "release": (s.custody in ("arrested", "detained"), "the person is not in custody"),
         "record_arrest": (s.custody in ("at_large", "released"), "the person is already in custody"),
