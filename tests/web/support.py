@@ -3,6 +3,7 @@ different states (the attorney represents exactly one of the people)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -109,3 +110,24 @@ def build_site(url: str, now: datetime | None = None) -> Site:
         assert account is not None
         site.tokens[role] = do_issue_token(app.ctx, account)[0]
     return site
+
+
+def sign_in(site: Site, role: str, purpose: str | None = "case_work") -> TestClient:
+    """A browser session of ``<role>1``, signed in through the sign-in page, with a purpose."""
+    c = TestClient(site.web)
+    pre = re.search(r'name="pre_csrf" value="([^"]+)"', c.get("/sign-in").text)
+    assert pre is not None
+    r = c.post("/sign-in", data={"username": f"{role}1", "password": PASSWORD,
+                                 "pre_csrf": pre[1], "next": "/"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    if purpose:
+        c.post("/purpose", data={"purpose": purpose, "csrf_token": csrf(c, "/purpose"),
+                                 "next": "/"})
+    return c
+
+
+def csrf(c: TestClient, path: str) -> str:
+    """The CSRF token of the form on the page at ``path``."""
+    m = re.search(r'name="csrf_token" value="([^"]+)"', c.get(path).text)
+    assert m is not None
+    return m[1]

@@ -14,7 +14,7 @@ from duecourse.config import load_settings
 from duecourse.web.app import create_web_app
 from duecourse.web.settings import load_web_settings
 
-from .support import PASSWORD, Site, build_site
+from .support import PASSWORD, Site, build_site, csrf, sign_in
 
 pytestmark = pytest.mark.sqlite
 
@@ -24,24 +24,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     return build_site(f"sqlite:///{tmp_path_factory.mktemp('pages')}/site.sqlite")
 
 
-def sign_in(site: Site, role: str, purpose: str | None = "case_work") -> TestClient:
-    c = TestClient(site.web)
-    page = c.get("/sign-in")
-    pre = re.search(r'name="pre_csrf" value="([^"]+)"', page.text)
-    assert pre is not None
-    r = c.post("/sign-in", data={"username": f"{role}1", "password": PASSWORD,
-                                 "pre_csrf": pre[1], "next": "/"}, follow_redirects=False)
-    assert r.status_code == 303, r.text
-    if purpose:
-        c.post("/purpose", data={"purpose": purpose, "csrf_token": csrf(c, "/purpose"),
-                                 "next": "/"})
-    return c
 
 
-def csrf(c: TestClient, path: str) -> str:
-    m = re.search(r'name="csrf_token" value="([^"]+)"', c.get(path).text)
-    assert m is not None
-    return m[1]
 
 
 def test_pages_need_a_session(site: Site) -> None:

@@ -15,7 +15,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from duecourse.app.access import PLACEMENT_ROLES
@@ -28,7 +27,9 @@ from duecourse.placement.checker import check_plan
 from duecourse.placement.problem import Facility
 from duecourse.store.tables import events, ledger
 
-from .support import PASSWORD, Site, build_site
+from .support import Site, build_site, sign_in
+
+DETENTION = "detention_management"
 
 
 def facility() -> Facility:
@@ -213,23 +214,7 @@ def test_a_day_that_is_not_one_is_a_422(site: Site) -> None:
 # ------------------------------------------------------------------------------------- pages
 
 
-def sign_in(site: Site, role: str, purpose: str | None = "detention_management") -> TestClient:
-    c = TestClient(site.web)
-    pre = re.search(r'name="pre_csrf" value="([^"]+)"', c.get("/sign-in").text)
-    assert pre is not None
-    r = c.post("/sign-in", data={"username": f"{role}1", "password": PASSWORD,
-                                 "pre_csrf": pre[1], "next": "/"}, follow_redirects=False)
-    assert r.status_code == 303, r.text
-    if purpose:
-        c.post("/purpose", data={"purpose": purpose, "csrf_token": _csrf(c, "/purpose"),
-                                 "next": "/"})
-    return c
 
-
-def _csrf(c: TestClient, path: str) -> str:
-    m = re.search(r'name="csrf_token" value="([^"]+)"', c.get(path).text)
-    assert m is not None
-    return m[1]
 
 
 def _form(page: str, case: str) -> dict[str, str]:
@@ -247,7 +232,7 @@ def _form(page: str, case: str) -> dict[str, str]:
 
 
 def test_the_board_shows_the_plan_and_its_reasons(site: Site) -> None:
-    c = sign_in(site, "detention")
+    c = sign_in(site, "detention", DETENTION)
     page = c.get("/placement")
     assert page.status_code == 200, page.text
     text = page.text
@@ -263,7 +248,7 @@ def test_the_board_shows_the_plan_and_its_reasons(site: Site) -> None:
 
 
 def test_pressing_place_records_the_place_event(site: Site) -> None:
-    c = sign_in(site, "detention")
+    c = sign_in(site, "detention", DETENTION)
     eli = site.cases["eli"]
     fields = _form(c.get("/placement").text, eli)
     assert fields["classification"] == "C" and fields["facility_type"] == "adult"
@@ -283,7 +268,7 @@ def test_pressing_place_records_the_place_event(site: Site) -> None:
 
 
 def test_a_refused_placement_shows_the_rule_and_changes_nothing(site: Site) -> None:
-    c = sign_in(site, "detention")
+    c = sign_in(site, "detention", DETENTION)
     fay, gus = site.cases["fay"], site.cases["gus"]
     fields = _form(c.get("/placement").text, fay)
     with site.app.ctx.engine.connect() as conn:
