@@ -1,7 +1,8 @@
 """`duecourse manifest`: removal transport manifests for one departure day.
 
-The plan is advice for a transport officer; it issues no command. Reading the cases is a read of
-personal data: it passes the ``access_case_list`` funnel for the reader's role and purpose
+The plan is advice for a transport officer; it issues no command. The plan is read by
+``app/transport.py`` (as are the API's and the page's): reading the cases is a read of personal
+data, which passes the ``access_transport_manifest`` funnel for the reader's role and purpose
 (``transport_planning`` by default) and is written to the ledger with the case numbers read, in
 the same transaction, like every list of cases that shows names.
 """
@@ -20,66 +21,22 @@ from .domain.commands import Actor, parse_date, parse_datetime
 from .domain.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from .app.context import AppContext
-    from .domain.case import CaseState
     from .placement.manifest import Excluded, Manifest
-
-RECORD = "transport_manifest"  # what the ledger says was read
-
-
-def get_removal_candidates(
-    ctx: AppContext, actor: Actor, purpose: str, at: datetime,
-) -> tuple[list[CaseState], dict[str, str | None]]:
-    """Every open case of a detained person with a removal order, folded from its events; and
-    the roles of the named actors (the law may ask). Ledgered as one read, with its purpose."""
-    from sqlalchemy import select
-
-    from .app import ledger
-    from .app.access import AccessDenied, access_case_list
-    from .app.reads import refused_read
-    from .store import repository as repo
-    from .store.tables import actors, cases
-
-    try:
-        access_case_list(actor, purpose)
-    except AccessDenied as e:
-        raise refused_read(ctx, actor, purpose, at, RECORD, e) from None
-    q = (select(cases.c.id)
-         .where(cases.c.status == "open", cases.c.custody == "detained",
-                cases.c.proceedings.in_(("decided", "on_appeal", "final")))
-         .order_by(cases.c.id))
-    if actor.role == "attorney":  # an attorney's lists hold their own clients only
-        q = q.where(cases.c.person_id.in_(actor.clients))
-    with ctx.engine.begin() as conn:
-        states = [s for s in (repo.load_case(conn, r.id) for r in conn.execute(q))
-                  if s is not None and s.order_is_removal]
-        roles: dict[str, str | None] = {
-            r.id: r.role for r in conn.execute(select(actors.c.id, actors.c.role))}
-        ledger.append(conn, [ledger.LedgerItem(
-            "read", at, actor.id, actor.role, "",
-            {"record": RECORD, "cases": [s.case_id for s in states]}, purpose=purpose)],
-            ctx.signing_key)
-    return states, roles
-
-
-def _name(s: CaseState) -> str:
-    p = s.person
-    return f"{p.get('family_name', '')}, {p.get('given_name', '')}".strip(", ")
-
 
 def _iso(t: datetime | None) -> str | None:
     return t.astimezone(UTC).isoformat().replace("+00:00", "Z") if t is not None else None
 
 
 def _window(d: date, depart: str, hours: int) -> tuple[datetime, datetime]:
+    from .app.transport import departure_window
+
     try:
         clock = time.fromisoformat(depart)
     except ValueError:
         raise InvalidInput("--depart", f"'{depart}' is not a time of day (HH:MM, UTC)") from None
     if clock.utcoffset() not in (None, timedelta(0)):
         raise InvalidInput("--depart", f"'{depart}' is not in UTC; write the time in UTC")
-    start = datetime.combine(d, clock.replace(tzinfo=None), tzinfo=UTC)
-    return start, start + timedelta(hours=hours)
+    return departure_window(d, clock, hours)
 
 
 def as_json(manifests: list[Manifest], excluded: list[Excluded], names: dict[str, str],
@@ -155,34 +112,26 @@ def manifest(
     removal guard refuses, grouped by destination and staging facility into transports with
     seats; everyone else with the rule ids that refuse them. Advice only: no command is issued."""
     from .app.access import AccessDenied
+    from .app.transport import check_window_open, get_manifest_plan
     from .bootstrap import build_app
-    from .placement.manifest import (
-        DEFAULT_AIR_SEATS,
-        DEFAULT_GROUND_SEATS,
-        CapacityRules,
-        candidate_from_state,
-        plan_manifests,
-    )
+    from .placement.manifest import DEFAULT_AIR_SEATS, DEFAULT_GROUND_SEATS, CapacityRules
 
     d = parse_date(day, "--date")
     when = parse_datetime(at, "--at") if at else datetime.now(UTC)
     start, end = _window(d, depart, window)
-    if when > end:
-        raise InvalidInput("--date", f"the departure window on {d.isoformat()} has already closed")
     rules = CapacityRules(start, end, air_seats=seats or DEFAULT_AIR_SEATS,
                           ground_seats=seats or DEFAULT_GROUND_SEATS, max_per_group=transports)
+    check_window_open(d, rules, when, "--date")  # before the store is opened
     app = build_app(db)
     try:
-        states, roles = get_removal_candidates(app.ctx, Actor(user, as_role, user), purpose, when)
+        plan = get_manifest_plan(app.ctx, Actor(user, as_role, user), purpose, d, rules, when,
+                                 field="--date")
     except AccessDenied as e:
         Console(stderr=True).print(f"[red]refused:[/] {e}", highlight=False)
         raise typer.Exit(2) from None
-    candidates = [c for c in map(candidate_from_state, states) if c is not None]
-    manifests, excluded = plan_manifests(candidates, rules, when, role_of=roles.get)
-    names = {s.case_id: _name(s) for s in states}
     if json_out:
-        print(json.dumps(as_json(manifests, excluded, names, d, when), sort_keys=True,
-                         ensure_ascii=False))
+        print(json.dumps(as_json(plan.manifests, plan.excluded, plan.names, d, when),
+                         sort_keys=True, ensure_ascii=False))
         return
     # A console made now, not at import, so that it measures the terminal it prints to.
-    print_tables(Console(), manifests, excluded, names, d)
+    print_tables(Console(), plan.manifests, plan.excluded, plan.names, d)

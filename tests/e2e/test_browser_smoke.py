@@ -1,6 +1,7 @@
 """The browser-test machinery works: chromium starts, the vendored htmx swaps a fragment into a
 served page, screenshots are written and axe-core both passes a clean page and fails a bad one;
-and the placement board, a page of the application, passes axe-core and places a person."""
+the placement board, a page of the application, passes axe-core and places a person; and the
+removal transport page passes axe-core and lists the manifest and who is not on it."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from playwright.sync_api import Page, expect
 from starlette.types import ASGIApp
 
 import web.test_placement as placement
+import web.test_transport as transport
 from duecourse.app.accounts import get_account
 from web.support import PASSWORD, build_site
 
@@ -136,3 +138,40 @@ def test_the_placement_board_is_accessible_and_places_a_person(
     expect(page.get_by_role("button", name="Place Placement, Eli")).to_have_count(0)
     shot(page, "placement-placed")
     axe_check(page, "placement-placed")
+
+
+def test_the_removal_transport_page_is_accessible_and_gives_no_command(
+    page: Page,
+    serve: Callable[[ASGIApp], str],
+    shot: Callable[[Page, str], Path],
+    axe_check: Callable[[Page, str], dict[str, Any]],
+    tmp_path: Path,
+) -> None:
+    site = build_site(f"sqlite:///{tmp_path}/site.sqlite")
+    cases = transport.seed_removals(site.app, datetime.now(UTC))
+    base = serve(site.web)
+    page.set_default_timeout(10_000)
+    page.goto(base + "/transport")
+    page.get_by_label("User name").fill("transport1")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("transport planning", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page).to_have_url(re.compile(r"/transport$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Removal transport")
+    expect(page.get_by_role("link", name="Removal transport")).to_have_attribute(
+        "aria-current", "page")
+    manifests = page.get_by_role("region", name="Manifests")
+    expect(manifests.get_by_role("row").filter(has_text=cases["ida"])).to_contain_text(
+        "Transport, Ida")
+    excluded = page.get_by_role("region", name="Not on a manifest")
+    for label, rule in (("jon", "STAY-JUD"), ("kim", "PROT-CTRY"), ("lea", "TRAVEL-DOC")):
+        expect(excluded.get_by_role("row").filter(has_text=cases[label])).to_contain_text(rule)
+    # Advice: the only button in the page's content asks for another day's manifests.
+    expect(page.get_by_role("main").get_by_role("button")).to_have_count(1)
+    shot(page, "removal-transport")
+    axe_check(page, "removal-transport")
+
+    page.get_by_role("link", name="Transport, Ida").click()
+    expect(page).to_have_url(re.compile(rf"/cases/{cases['ida']}$"))

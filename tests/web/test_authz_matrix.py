@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from duecourse.app.accounts import do_update_account, get_account
+from duecourse.app.transport import next_departure_day
 from duecourse.bootstrap import build_app
 from duecourse.config import load_settings
 from duecourse.domain.commands import COMMAND_TYPES, ROLES, Actor, parse_command
@@ -62,6 +63,7 @@ MATRIX: dict[str, tuple[Expected, ...]] = {
     "oversight report":                   (403, 200, 403, 403, 403, 200, 403, 403, 401, 401),
     "placement facilities":               (200, 200, 403, 200, 200, 200, 403, 403, 401, 401),
     "placement plan":                     (200, 200, 403, 200, 403, 403, 403, 403, 401, 401),
+    "transport manifests":                (200, 200, 403, 403, 200, 403, 403, 403, 401, 401),
 }
 
 
@@ -173,6 +175,10 @@ PROBES: dict[str, Probe] = {
     "placement plan": Probe("GET", "/placement/plan", lambda w, who: Request({}, {
         "purpose": "detention_management" if who in ("officer", "supervisor", "detention",
                                                       "transport") else w.purpose(who)})),
+    # The manifests are read for transport planning; a role without that purpose gives its own.
+    "transport manifests": Probe("GET", "/transport/manifests", lambda w, who: Request({}, {
+        "purpose": "transport_planning" if who in ("officer", "supervisor", "transport")
+        else w.purpose(who), "date": next_departure_day(datetime.now(UTC)).isoformat()})),
 }
 
 

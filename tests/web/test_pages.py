@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from duecourse.cli import app as cli
 from duecourse.config import load_settings
+from duecourse.domain.commands import Actor, CloseCase
 from duecourse.web.app import create_web_app
 from duecourse.web.settings import load_web_settings
 
@@ -119,6 +120,10 @@ def test_an_attorney_cannot_open_another_attorneys_client(site: Site) -> None:
 
 
 def test_oversight_dashboard_and_admin_pages_by_role(site: Site) -> None:
+    # a refusal of its own to chart (oversight never writes case facts: ROLE refuses it)
+    refused = site.app.do(CloseCase(reason="closed on review"), Actor("u-oversight1", "oversight"),
+                          case_id=site.cases["ana"])
+    assert not refused.accepted and "ROLE" in refused.rule_ids
     ov = sign_in(site, "oversight", "oversight_audit")
     dash = ov.get("/oversight")
     assert dash.status_code == 200 and "<svg" in dash.text and "Refusals by rule" in dash.text

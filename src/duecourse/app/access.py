@@ -89,3 +89,27 @@ def access_facility_board(actor: Actor) -> None:
     if actor.role not in FACILITY_ROLES:
         raise AccessDenied(f"the role '{actor.role}' does not read the facility board; "
                            f"{', '.join(sorted(FACILITY_ROLES))} do")
+
+
+# Removal transport (issue 5). The day's manifests name people: they are read by those who act on
+# them, the roles the law's ROLE guard lets give ``schedule_removal`` or ``record_removal``
+# (officer, supervisor, transport), which are also exactly the roles that may read for transport
+# planning (ROLE_PURPOSES); tests/web/test_transport.py keeps the three equal. Only for transport
+# planning: a supervisor reading for supervision, or a transport officer for detention management,
+# is refused and told to change the purpose.
+TRANSPORT_ROLES = frozenset({"officer", "supervisor", "transport"})
+TRANSPORT_PURPOSES = ("transport_planning", "demo")
+
+
+def access_transport_manifest(actor: Actor, purpose: str) -> None:
+    """The day's removal transport manifests: a list of people like any case list
+    (``access_case_list``), for the roles that schedule or record removals, read for transport
+    planning."""
+    access_case_list(actor, purpose)
+    if actor.role not in TRANSPORT_ROLES:
+        raise AccessDenied(f"the role '{actor.role}' does not read the removal transport "
+                           f"manifests; those who schedule or record removals do "
+                           f"({', '.join(sorted(TRANSPORT_ROLES))})")
+    if purpose not in TRANSPORT_PURPOSES:
+        raise AccessDenied(f"the removal transport manifests are read for transport planning, "
+                           f"not for '{purpose}'; change your purpose to read them")

@@ -15,10 +15,11 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..bootstrap import App
-from .api import admin, cases, placement
+from .api import admin, cases, placement, transport
 from .api.errors import install_error_handlers, install_mount_errors
 from .pages import placement as placement_pages
 from .pages import routes as pages
+from .pages import transport as transport_pages
 from .security import CsrfFailed, NotSignedIn
 from .settings import WebSettings
 
@@ -41,7 +42,8 @@ _SECURITY_HEADERS = {
 }
 
 
-_NO_STORE = ("/api/", "/cases", "/persons", "/queue", "/oversight", "/admin", "/placement")
+_NO_STORE = ("/api/", "/cases", "/persons", "/queue", "/oversight", "/admin", "/placement",
+             "/transport")
 
 
 class SecurityHeaders:
@@ -77,6 +79,7 @@ def create_api(app: App, settings: WebSettings) -> FastAPI:
     api.include_router(cases.router)
     api.include_router(admin.router)
     api.include_router(placement.router)
+    api.include_router(transport.router)
     return api
 
 
@@ -102,6 +105,7 @@ def create_web_app(app: App, settings: WebSettings) -> FastAPI:
               name="static")
     web.include_router(pages.router)
     web.include_router(placement_pages.router)
+    web.include_router(transport_pages.router)
 
     @web.exception_handler(NotSignedIn)
     async def sign_in_first(request: Request, _: NotSignedIn) -> Response:

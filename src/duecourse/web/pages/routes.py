@@ -11,7 +11,7 @@ from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from ...app.access import PLACEMENT_ROLES, AccessDenied, purposes_of
+from ...app.access import PLACEMENT_ROLES, TRANSPORT_ROLES, AccessDenied, purposes_of
 from ...app.accounts import (
     SignInRefused,
     TooManyAttempts,
@@ -48,11 +48,13 @@ templates.env.globals["quote"] = quote
 HOME = {"admin": "/admin/accounts", "oversight": "/oversight"}
 NAV = [("/queue", "Work queue", "read"), ("/cases", "Find a case", "read"),
        ("/cases/new", "Open a case", "officer"), ("/placement", "Placement", "placement"),
-       ("/oversight", "Oversight", "ledger"), ("/admin/accounts", "Accounts", "admin")]
+       ("/transport", "Removal transport", "transport"), ("/oversight", "Oversight", "ledger"),
+       ("/admin/accounts", "Accounts", "admin")]
 NAV_ROLES = {"read": {"officer", "supervisor", "counsel", "detention", "transport", "oversight",
                       "attorney"},
              "officer": {"officer", "supervisor"}, "ledger": {"oversight", "supervisor"},
-             "admin": {"admin"}, "placement": set(PLACEMENT_ROLES)}
+             "admin": {"admin"}, "placement": set(PLACEMENT_ROLES),
+             "transport": set(TRANSPORT_ROLES)}
 
 
 def render(request: Request, name: str, user: PageUser | None, status: int = 200,
