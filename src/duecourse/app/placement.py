@@ -31,6 +31,7 @@ from sqlalchemy import Connection, select
 from ..domain.case import CaseState, fold
 from ..domain.commands import Actor
 from ..domain.events import Event
+from ..law.params import param
 from ..placement.catalogue import court_location, normalise_name
 from ..placement.problem import UNITS, Detainee, Facility, Level, Plan, Problem, Sex
 from ..placement.store_catalogue import get_catalogue
@@ -439,7 +440,8 @@ def _load(conn: Connection, day: date, closed: frozenset[str]) -> PlacementProbl
     planned_sites = tuple(dataclasses.replace(f, capacity=max(0, f.capacity - unrecorded[f.code]))
                           if unrecorded.get(f.code) else f for f in catalogue)
     problem = Problem(day=day, facilities=planned_sites, detainees=tuple(detainees),
-                      occupied=occupied, closed=closed)
+                      occupied=occupied, closed=closed,
+                      hold_limit_hours=int(param("HOLD-12.hours", day)))
     board = FacilityBoard([FacilityLoad(f, occupied.get(f.code, {}), {}, unrecorded.get(f.code, 0),
                                         f.code in closed) for f in catalogue],
                           standing, elsewhere)
