@@ -98,6 +98,7 @@ def removal_path(d: Desk) -> None:
     d.ok("ana", "2026-03-02T09:00:00Z", D1, "place", facility="Elizabeth CDF", classification="B")
     d.ok("ana", "2026-03-02T09:30:00Z", O1, "issue_nta", hearing_at="2026-03-20T09:00:00Z", **NTA)
     d.ok("ana", "2026-03-02T10:00:00Z", O1, "serve_nta", method="personal", language="es")
+    d.ok("ana", "2026-03-03T09:00:00Z", D1, "record_medical_clearance", valid_until="2026-03-04")
     d.ok("ana", "2026-03-03T10:00:00Z", D1, "transfer", facility="Delaney Hall",
          attorney_notified=True)
     d.ok("ana", "2026-03-05T10:00:00Z", C1, "schedule_hearing", at="2026-03-25T09:00:00Z",

@@ -303,6 +303,17 @@ def test_removal_without_a_travel_document_or_medical_clearance() -> None:
     assert rules(h) == ["TRAVEL-DOC", "MED", "TRAVEL-DOC", "MED"]
 
 
+def test_transfer_without_a_medical_clearance() -> None:
+    h = detained()
+    h.add("transferred", h.last + D, by="d1", facility="Annex", attorney_notified=True)
+    assert rules(h) == ["MED"]
+    h = detained()
+    h.add("medical_clearance_recorded", h.last + D, by="d1",
+          valid_until=(h.last + D).date().isoformat())
+    h.add("transferred", h.last + H, by="d1", facility="Annex", attorney_notified=True)
+    assert rules(h) == []
+
+
 def test_removal_without_a_warrant_on_the_order_in_force() -> None:
     h, order_at = order_to_final()
     removed(h, appeal_window_end(order_at) + H, warrant=False)

@@ -23,7 +23,7 @@ What it reports, each as a ``Violation`` naming a LAW.md rule id:
 - PROT-CTRY: removal scheduled or recorded to a country the order protects the person from;
 - TRAVEL-DOC and MED: removal scheduled or recorded without a travel document for the destination,
   or without a medical clearance, valid on the day of departure (the scheduled day, or the day
-  the removal is recorded);
+  the removal is recorded); MED also: a transfer without a medical clearance valid that day;
 - USC: an adverse action (arrest warrant, arrest, a detain or bond decision, placement, transfer,
   NTA issue or service, hearing scheduling, removal warrant, removal scheduling or recording)
   while a citizenship claim is open or after a finding of citizenship (ICE Directive 16001.2);
@@ -315,6 +315,10 @@ def _check_event(f: _Facts, e: Event, flag: Flag) -> None:
             flag("ARR-2", e, f"an arrest was recorded with no lawful basis ({d.get('basis')!r})")
 
     # -- children ----------------------------------------------------------------------------
+    if k == "transferred" and (f.medical_until is None
+                               or f.medical_until < t.astimezone(UTC).date()):
+        flag("MED", e, f"transferred on {t.astimezone(UTC).date()} without a medical clearance "
+                       "valid that day")
     if k in ("placed", "transferred") and f.unaccompanied:
         ftype = d.get("facility_type") or "adult"
         if ftype != "orr":

@@ -17,7 +17,8 @@ _REMOVAL = {"schedule_removal", "record_removal"}
 
 
 def departure_day(g: GuardInput) -> date:
-    """The legal date of departure: the scheduled one, or today when the removal is recorded."""
+    """The legal date of departure: the scheduled one, or today when the removal (or a
+    transfer) is recorded."""
     if isinstance(g.command, ScheduleRemoval):
         return g.command.depart_at.astimezone(UTC).date()
     return g.at.astimezone(UTC).date()
@@ -50,10 +51,10 @@ def travel_document(g: GuardInput) -> str | None:
 
 
 @guard(
-    "MED", title="Medical clearance (fit to travel), valid on the departure day",
+    "MED", title="Medical clearance (fit to travel), valid on the day of a transfer or departure",
     citation="ICE PBNDS 2011 (rev. 2016) 4.3 Medical Care, 7.4 Detainee Transfers",
-    protects="no one is moved out of the country while medically unfit to travel",
-    confidence="K", commands=_REMOVAL, effective_from="2000-09-20",
+    protects="no one is moved between facilities or out of the country while unfit to travel",
+    confidence="K", commands=_REMOVAL | {"transfer"}, effective_from="2000-09-20",
 )
 def medical_clearance(g: GuardInput) -> str | None:
     until, day = g.state.medical_clearance_until, departure_day(g)
