@@ -3,8 +3,9 @@
 Every command goes through ``App.do`` → ``do_command``: authorise, load and fold the case, every
 guard in force, events, read models, the ledger entry (RFC 6962 leaf, head frontier, a signed
 checkpoint every 1,000 entries) and the commit. N cases are opened and each is driven through a
-lawful lifecycle of 13 more commands (arrest, examination, custody, placement, NTA, order, waiver,
-I-205, travel document, removal, closing) and one command the law refuses, 15 in all; the
+lawful lifecycle of 14 more commands (arrest, examination, custody, placement, NTA, order, waiver,
+I-205, travel document, medical clearance, removal, closing) and one command the law refuses,
+16 in all; the
 cases advance together, one step at a time, as a busy office would. Afterwards the whole
 store is verified with ``verify_store`` (every leaf, checkpoint signature, root and event hash)
 and that rate is reported too.
@@ -53,6 +54,7 @@ from duecourse.domain.commands import (
     Place,
     RecordArrest,
     RecordExamination,
+    RecordMedicalClearance,
     RecordOrder,
     RecordRemoval,
     RecordTravelDocument,
@@ -71,7 +73,7 @@ SUPERVISOR, COUNSEL = Actor("b-s1", "supervisor"), Actor("b-c1", "counsel")
 DETENTION, TRANSPORT = Actor("b-d1", "detention"), Actor("b-t1", "transport")
 ACTORS = (OFFICER, EXAMINER, SUPERVISOR, COUNSEL, DETENTION, TRANSPORT)
 
-H, D = timedelta(hours=1), timedelta(days=1)
+H, D, MIN = timedelta(hours=1), timedelta(days=1), timedelta(minutes=1)
 
 # (offset from the case's start, actor, command). Hearing 20 days on (NTA-10), counsel list a
 # month old (COUNSEL-LIST), order waived so it is final at once (FINAL), then removal.
@@ -92,6 +94,8 @@ LIFECYCLE: tuple[Step, ...] = (
     (22 * D, SUPERVISOR, lambda t: IssueRemovalWarrant()),
     (22 * D + H, OFFICER, lambda t: RecordTravelDocument(country="MX",
                                                          valid_until=date(2027, 12, 31))),
+    (22 * D + 90 * MIN, DETENTION, lambda t: RecordMedicalClearance(
+        valid_until=date(2027, 12, 31))),
     (22 * D + 2 * H, SUPERVISOR, lambda t: ScheduleRemoval(destination="MX",
                                                            depart_at=t + 2 * D, transport="T-1")),
     (24 * D, TRANSPORT, lambda t: RecordRemoval(destination="MX")),
