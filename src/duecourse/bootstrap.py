@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -110,4 +111,17 @@ def build_app(
         key = signing_key or load_signing_key(settings)
     with engine.begin() as conn:
         ledger.ensure_head(conn)
-    return App(AppContext(engine=engine, signing_key=key, ids=Ids(seed), clock=clock))
+    return App(AppContext(engine=engine, signing_key=key, ids=Ids(seed), clock=clock,
+                          enrich=_enrich))
+
+
+_ENRICHED = frozenset({"open_case", "propose_identity_link"})
+
+
+def _enrich(conn: Any, state: Any, cmd: Command, data: dict[str, Any]) -> None:
+    """The identity adapter (app/identity.py), imported when a command first needs it: linkage
+    brings numpy and the name-matching libraries, which the other commands never use."""
+    if cmd.name in _ENRICHED:
+        from .app.identity import enrich_event
+
+        enrich_event(conn, state, cmd, data)

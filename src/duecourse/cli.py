@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from .cli_facilities import facilities_app
+from .cli_identity import identity_app
 from .cli_manifest import manifest as manifest_command
 from .cli_place import place as place_command
 from .domain.commands import Actor, parse_datetime
@@ -29,6 +30,7 @@ app.add_typer(audit_app, name="audit")
 account_app = typer.Typer(help="Sign-in accounts.", no_args_is_help=True)
 app.add_typer(account_app, name="account")
 app.add_typer(facilities_app, name="facilities")
+app.add_typer(identity_app, name="identity")
 app.command("place")(place_command)
 app.command("manifest")(manifest_command)
 

@@ -39,6 +39,9 @@ PEOPLE: dict[str, dict[str, Any]] = {
             "nationalities": ["HN"], "languages": ["es"]},
     "dia": {"family_name": "Probe", "given_name": "Dia", "birth_date": "2010-05-05",
             "nationalities": ["SV"], "languages": ["es"]},
+    # no birth date given: the court record below is probable but not certain (ID-1)
+    "eli": {"family_name": "Lopez", "given_name": "Eli", "sex": "M", "nationalities": ["MX"],
+            "languages": ["es"]},
 }
 
 
@@ -160,6 +163,27 @@ def child_path(d: Desk) -> None:
     d.ok("dia", "2026-03-02T09:00:00Z", D1, "transfer_to_orr")
 
 
+def identity_path(d: Desk) -> None:
+    """A link between the thresholds: proposed, rejected, proposed again and confirmed; then the
+    arrest that waited for it."""
+    from duecourse.app.identity import do_import_records, do_link
+
+    do_import_records(d.app.ctx, [{"record_id": "EOIR-7", "family_name": "LOPEZ",
+                                   "given_name": "eli", "birth_date": "1970-05-05", "sex": "M",
+                                   "nationality": "MX"}], "court", at=t("2026-03-01T00:00:00Z"))
+    do_link(d.app.ctx, at=t("2026-03-01T00:00:00Z"))
+    d.open("eli", "2026-03-01T08:00:00Z")
+    arrest = {"basis": "warrantless", "reason_to_believe": "court record",
+              "likely_to_escape": "no address"}
+    assert d.do("eli", "2026-03-01T08:10:00Z", O1, "record_arrest", **arrest).rule_ids == ["ID-1"]
+    d.ok("eli", "2026-03-01T09:00:00Z", O1, "propose_identity_link", record="EOIR-7")
+    d.ok("eli", "2026-03-01T09:30:00Z", S1, "reject_identity_link", reason="ask for the birth date")
+    d.ok("eli", "2026-03-01T10:00:00Z", O2, "propose_identity_link", record="EOIR-7",
+         reason="birth date confirmed")
+    d.ok("eli", "2026-03-01T10:30:00Z", S1, "confirm_identity_link")
+    d.ok("eli", "2026-03-01T11:00:00Z", O1, "record_arrest", **arrest)
+
+
 @pytest.fixture
 def desk(db_url: str) -> Desk:
     return Desk(db_url)
@@ -170,6 +194,7 @@ def test_every_command_is_accepted_along_a_lawful_path(desk: Desk) -> None:
     appeal_path(desk)
     waiver_path(desk)
     child_path(desk)
+    identity_path(desk)
     assert desk.accepted == set(COMMAND_NAMES)
     at = t("2026-06-02T00:00:00Z")
     facets = {k: desk.app.get_case(c, S1, "supervision", at).facets for k, c in desk.cases.items()}

@@ -18,7 +18,7 @@ from duecourse.law.rules import all_guards
 GUARD_IDS = (
     "ARR-1", "ARR-2", "ARR-3", "CUS-48", "NTA-1", "NTA-10", "COUNSEL-LIST", "APP-30", "STAY-AUTO",
     "FINAL", "I205", "STAY-JUD", "PROT-CTRY", "USC", "UAC-48", "UAC-72", "RP-90", "POCR",
-    "ZAD-180", "ROLE", "LIFECYCLE", "TRAVEL-DOC", "MED",
+    "ZAD-180", "ROLE", "LIFECYCLE", "TRAVEL-DOC", "MED", "ID-1",
 )
 
 SCENARIOS = Path(str(resources.files("duecourse.law") / "scenarios"))

@@ -1,7 +1,9 @@
 """The browser-test machinery works: chromium starts, the vendored htmx swaps a fragment into a
 served page, screenshots are written and axe-core both passes a clean page and fails a bad one;
 the placement board, a page of the application, passes axe-core and places a person; and the
-removal transport page passes axe-core and lists the manifest and who is not on it."""
+removal transport page passes axe-core and lists the manifest and who is not on it; the identity
+review pages pass axe-core, show two records side by side with the waterfall, and take an
+officer's proposal."""
 
 from __future__ import annotations
 
@@ -19,9 +21,12 @@ from fastapi.staticfiles import StaticFiles
 from playwright.sync_api import Page, expect
 from starlette.types import ASGIApp
 
+import web.test_identity as identity
 import web.test_placement as placement
 import web.test_transport as transport
 from duecourse.app.accounts import get_account
+from duecourse.app.identity import do_import_records, do_link
+from duecourse.domain.commands import parse_command
 from web.support import PASSWORD, build_site
 
 STATIC = Path(__file__).resolve().parents[2] / "src" / "duecourse" / "web" / "static"
@@ -114,13 +119,7 @@ def test_the_placement_board_is_accessible_and_places_a_person(
     officer, supervisor, detention = (a.actor for a in actors.values() if a is not None)
     cases = placement.seed_custody(site.app, datetime.now(UTC), officer, supervisor, detention)
     base = serve(site.web)
-    page.set_default_timeout(10_000)
-    page.goto(base + "/placement")
-    page.get_by_label("User name").fill("detention1")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("detention management", exact=True).check()
-    page.get_by_role("button", name="Continue").click()
+    sign_in_at(page, base + "/placement", "detention1", "detention management")
 
     expect(page).to_have_url(re.compile(r"/placement$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Placement board")
@@ -150,13 +149,7 @@ def test_the_removal_transport_page_is_accessible_and_gives_no_command(
     site = build_site(f"sqlite:///{tmp_path}/site.sqlite")
     cases = transport.seed_removals(site.app, datetime.now(UTC))
     base = serve(site.web)
-    page.set_default_timeout(10_000)
-    page.goto(base + "/transport")
-    page.get_by_label("User name").fill("transport1")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.get_by_label("transport planning", exact=True).check()
-    page.get_by_role("button", name="Continue").click()
+    sign_in_at(page, base + "/transport", "transport1", "transport planning")
 
     expect(page).to_have_url(re.compile(r"/transport$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Removal transport")
@@ -175,3 +168,66 @@ def test_the_removal_transport_page_is_accessible_and_gives_no_command(
 
     page.get_by_role("link", name="Transport, Ida").click()
     expect(page).to_have_url(re.compile(rf"/cases/{cases['ida']}$"))
+
+
+def test_the_identity_review_is_accessible_and_takes_a_proposal(
+    page: Page,
+    serve: Callable[[ASGIApp], str],
+    shot: Callable[[Page, str], Path],
+    axe_check: Callable[[Page, str], dict[str, Any]],
+    tmp_path: Path,
+) -> None:
+    site = build_site(f"sqlite:///{tmp_path}/site.sqlite")
+    do_import_records(site.app.ctx, identity.RECORDS, "court")
+    do_link(site.app.ctx)
+    base = serve(site.web)
+    sign_in_at(page, base + "/identity/review", "officer1", "case work")
+
+    expect(page).to_have_url(re.compile(r"/identity/review$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Identity review")
+    expect(page.get_by_role("link", name="Identity review")).to_have_attribute(
+        "aria-current", "page")
+    shot(page, "identity-review")
+    axe_check(page, "identity-review")
+
+    page.get_by_role("link", name=re.compile(r"^Pair \d+$")).first.click()
+    expect(page.get_by_role("region", name="The two records side by side")).to_contain_text(
+        "EOIR-1970-0042")
+    waterfall = page.get_by_role("region", name=re.compile("match-weight waterfall"))
+    expect(waterfall.get_by_role("row").filter(has_text="birth date")).to_have_count(1)
+    shot(page, "identity-pair")
+    axe_check(page, "identity-pair")
+
+    page.get_by_label("Why these records are one person").fill("same court case in Newark")
+    page.get_by_role("button", name="Propose: one person").click()
+    expect(page.get_by_role("status")).to_contain_text("Recorded: proposed")
+    shot(page, "identity-proposed")
+    axe_check(page, "identity-proposed")
+
+    # a case whose person is probably, not certainly, on file: its page shows the candidates
+    with site.app.ctx.engine.connect() as conn:
+        officer = get_account(conn, "officer1")
+    assert officer is not None
+    out = site.app.do(parse_command("open_case", {
+        "person": {"family_name": "López", "given_name": "José", "sex": "M",
+                   "nationalities": ["MX"]},
+        "encounter": "interior", "location": "Newark, NJ", "legal_basis": "INA 237(a)(1)(B)"}),
+        officer.actor)
+    page.goto(f"{base}/cases/{out.case_id}")
+    region = page.get_by_role("region", name=re.compile("Identity"))
+    expect(region).to_contain_text("awaits review")
+    region.get_by_text(re.compile("match-weight waterfall")).first.click()
+    expect(region.get_by_role("table").nth(1)).to_be_visible()
+    shot(page, "identity-case")
+    axe_check(page, "identity-case")
+
+
+def sign_in_at(page: Page, url: str, username: str, purpose: str) -> None:
+    """Open ``url``, sign in as ``username`` when asked, and choose ``purpose``."""
+    page.set_default_timeout(10_000)
+    page.goto(url)
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_label(purpose, exact=True).check()
+    page.get_by_role("button", name="Continue").click()

@@ -37,6 +37,7 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import func, select
 
+from duecourse.app.identity import do_import_records, do_link
 from duecourse.bootstrap import App, build_app
 from duecourse.domain import commands as c
 from duecourse.domain.case import CaseState, fold
@@ -71,8 +72,22 @@ USUAL: dict[str, tuple[str, ...]] = {
     "schedule_removal": ("supervisor", "officer"), "record_removal": ("transport",),
     "release": ("detention", "officer"), "review_custody": ("supervisor",),
     "close_case": ("officer", "supervisor"),
+    "propose_identity_link": ("officer", "supervisor"), "confirm_identity_link": ("supervisor",),
+    "reject_identity_link": ("supervisor",),
 }
 assert set(USUAL) == set(COMMAND_NAMES)
+
+# The agency's records on file before the first case: an opened "Example, Ana" of MX and a
+# "Muster, Luis" of GT land between the thresholds (their link awaits review, ID-1), and Luis's
+# person also has a record that gives him as a U.S. national (confirming opens a review, USC).
+RECORDS = [
+    {"record_id": "r-ana", "family_name": "Example", "given_name": "Ana",
+     "birth_date": "1990-04-02", "sex": "F", "nationality": "MX"},
+    {"record_id": "r-luis-a", "family_name": "Muster", "given_name": "Luis",
+     "birth_date": "1985-01-01", "sex": "M", "nationality": "GT", "a_number": "A201234567"},
+    {"record_id": "r-luis-b", "family_name": "Muster", "given_name": "Luis",
+     "birth_date": "1985-01-01", "sex": "M", "nationality": "US", "a_number": "A201234567"},
+]
 
 TEXT = st.sampled_from(["", "  ", "facts recorded by the officer", "see attached"])
 GOOD_TEXT = st.sampled_from(["facts recorded by the officer"] * 6 + ["", "  "])  # mostly given
@@ -91,6 +106,9 @@ def plausible(s: CaseState, proceedings: str) -> list[str]:
     out: list[str] = []
     held = s.custody in ("arrested", "detained")
     out.append("resolve_citizenship" if s.citizenship_claim_open else "claim_citizenship")
+    if s.identity_awaits_review:
+        out += (["confirm_identity_link", "reject_identity_link"] if s.identity_proposal
+                else ["propose_identity_link"])
     if s.custody in ("at_large", "released"):
         out.append("record_arrest")
     if s.custody == "arrested":
@@ -120,6 +138,8 @@ def progress(s: CaseState, proceedings: str, now: datetime) -> str:
     """The next step on the lawful road to an outcome, so that some cases go the whole way."""
     if s.citizenship_claim_open:
         return "resolve_citizenship"
+    if s.identity_awaits_review:
+        return "confirm_identity_link" if s.identity_proposal else "propose_identity_link"
     if proceedings == "none":
         return "issue_nta"
     if proceedings == "charged":  # an NTA whose hearing is too near is replaced, not served
@@ -264,6 +284,13 @@ def command_for(name: str, draw: Callable[[Any], Any], now: datetime, s: CaseSta
             kind=draw(st.sampled_from(["pocr", "hq", "zadvydas"])),
             finding=draw(st.sampled_from(["continue", "release"])),
             likelihood_of_removal=draw(st.sampled_from(["", "significant", "not_significant"])))
+    if name == "propose_identity_link":
+        return c.ProposeIdentityLink(record=draw(st.sampled_from(["r-ana", "r-luis-a", ""])),
+                                     reason=draw(TEXT))
+    if name == "confirm_identity_link":
+        return c.ConfirmIdentityLink(reason=draw(TEXT))
+    if name == "reject_identity_link":
+        return c.RejectIdentityLink(reason=draw(TEXT))
     if name == "close_case":
         return c.CloseCase(reason=draw(st.sampled_from(["removed", "terminated", "duplicate"])))
     raise AssertionError(f"no generator for {name}")  # pragma: no cover
@@ -416,6 +443,8 @@ def make_machine(app: App) -> type[RuleBasedStateMachine]:
 def test_random_lifecycles_keep_the_law(db_url: str) -> None:
     postgres = db_url.startswith("postgresql")
     app = build_app(db_url, seed=20261122)
+    do_import_records(app.ctx, RECORDS, "prior_case", at=BASE)
+    do_link(app.ctx, at=BASE)
     for actor_id in ACTOR_IDS:
         role = actor_id.rsplit("-", 1)[0]
         app.register_actor(Actor(actor_id, role))

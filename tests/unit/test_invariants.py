@@ -372,6 +372,59 @@ def test_adverse_action_during_a_citizenship_review_or_against_a_citizen(
     assert "USC" in rules(h)
 
 
+def awaiting_review(indicates_us: bool = False) -> History:
+    """Opened with the person's link to the agency's records awaiting review (ID-1)."""
+    return History().add("case_opened", T0, person_id="P-1", person={}, encounter="interior",
+                         identity={"decision": "review", "record": "", "indicates_us": False,
+                                   "candidates": [{"record_id": "r1", "probability": 0.97,
+                                                   "decision": "review", "person_id": "r1"}]})
+
+
+def test_id1_adverse_action_while_the_identity_link_awaits_review() -> None:
+    h = awaiting_review().add("arrest_recorded", T0 + H, basis="warrantless",
+                              reason_to_believe="overstay", likely_to_escape="no address")
+    v = only(h)
+    assert (v.rule, v.event_seq) == ("ID-1", 2)
+    # a proposal alone is not a confirmation
+    h = awaiting_review().add("identity_link_proposed", T0 + H, record="r1", indicates_us=False)
+    h.add("nta_issued", T0 + 2 * H, **nta_data(T0))
+    assert rules(h) == ["ID-1"]
+    # a rejected proposal leaves the link awaiting review
+    h = awaiting_review().add("identity_link_proposed", T0 + H, record="r1", indicates_us=False)
+    h.add("identity_link_rejected", T0 + 2 * H, by="s1", reason="")
+    h.add("nta_issued", T0 + 3 * H, **nta_data(T0))
+    assert rules(h) == ["ID-1"]
+
+
+def test_id1_link_decided_by_the_proposer_a_non_supervisor_or_without_a_proposal() -> None:
+    h = awaiting_review().add("identity_link_proposed", T0 + H, by="s1", record="r1")
+    h.add("identity_link_confirmed", T0 + 2 * H, by="s1", reason="")
+    assert rules(h) == ["ID-1"]
+    h = awaiting_review().add("identity_link_proposed", T0 + H, record="r1")
+    h.add("identity_link_confirmed", T0 + 2 * H, by="o2", reason="")
+    assert rules(h) == ["ID-1"]
+    h = awaiting_review().add("identity_link_rejected", T0 + H, by="s1", reason="")
+    assert rules(h) == ["ID-1"]
+
+
+def test_id1_confirmed_link_lets_enforcement_proceed_and_a_us_record_opens_review() -> None:
+    h = awaiting_review().add("identity_link_proposed", T0 + H, record="r1", indicates_us=False)
+    h.add("identity_link_confirmed", T0 + 2 * H, by="s1", reason="")
+    assert check_history(detained(h).events) == []
+    h = awaiting_review().add("identity_link_proposed", T0 + H, record="r1", indicates_us=True)
+    h.add("identity_link_confirmed", T0 + 2 * H, by="s1", reason="")
+    h.add("arrest_recorded", T0 + 3 * H, basis="warrantless", reason_to_believe="overstay",
+          likely_to_escape="no address")
+    assert rules(h) == ["USC"]
+    # an automatic link to a record indicating U.S. birth or citizenship, likewise
+    h = History().add("case_opened", T0, person_id="P-1", person={}, encounter="interior",
+                      identity={"decision": "auto_link", "record": "r1", "indicates_us": True,
+                                "candidates": []})
+    h.add("arrest_recorded", T0 + H, basis="warrantless", reason_to_believe="overstay",
+          likely_to_escape="no address")
+    assert rules(h) == ["USC"]
+
+
 def test_release_decisions_during_a_citizenship_review_are_allowed() -> None:
     h = opened().add("citizenship_claimed", T0 + H, by="a1", evidence="US passport")
     h.add("custody_determined", T0 + D, decision="recognizance", authority="x")

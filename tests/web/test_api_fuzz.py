@@ -33,10 +33,11 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import func, select
 
+from duecourse.app.identity import do_import_records, do_link
 from duecourse.app.transport import next_departure_day
 from duecourse.bootstrap import build_app
 from duecourse.config import load_settings
-from duecourse.store.tables import events, ledger
+from duecourse.store.tables import events, identity_pairs, ledger
 from duecourse.web.app import create_web_app
 from duecourse.web.settings import load_web_settings
 
@@ -78,6 +79,15 @@ def fuzz_site(request: pytest.FixtureRequest,
     """A site per role (and test worker), shared by the examples of every operation."""
     tmp = tmp_path_factory.mktemp(f"fuzz-{request.param}")
     site = build_site(f"sqlite:///{tmp}/duecourse.sqlite")
+    # records of the identity review queue: the pairs of each of these invented men await review
+    do_import_records(site.app.ctx, [
+        {"record_id": f"{k}-{n}", "family_name": family, "given_name": given, "sex": "M",
+         "nationality": "MX", **({"birth_date": born} if k == "a" else {})}
+        for n, (family, given, born) in enumerate((("Lopez", "Jose", "1970-05-05"),
+                                                   ("Fuzz", "Tomas", "1981-02-03"),
+                                                   ("Probe", "Ivan", "1977-08-09")))
+        for k in ("a", "b")], "fuzz")
+    do_link(site.app.ctx)
     site.app.checkpoint(datetime.now(UTC) + timedelta(seconds=1))  # so that there is one to list
     yield site, request.param
     site.app.ctx.engine.dispose()
@@ -92,7 +102,9 @@ def _pick(value: object, choices: list[str]) -> str | None:
 
 def _realistic(case: Case[Any], site: Site, role: str) -> None:
     path = case.path_parameters or {}
-    for name, pool in (("case_id", list(site.cases.values())),
+    with site.app.ctx.engine.connect() as conn:
+        pairs = [str(p) for p in conn.execute(select(identity_pairs.c.id)).scalars()]
+    for name, pool in (("case_id", list(site.cases.values())), ("pair", pairs),
                        ("person_id", list(site.persons.values())),
                        ("username", [f"{r}1" for r in ("officer", "transport", "attorney")])):
         if name in path:

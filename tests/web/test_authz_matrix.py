@@ -64,6 +64,12 @@ MATRIX: dict[str, tuple[Expected, ...]] = {
     "placement facilities":               (200, 200, 403, 200, 200, 200, 403, 403, 401, 401),
     "placement plan":                     (200, 200, 403, 200, 403, 403, 403, 403, 401, 401),
     "transport manifests":                (200, 200, 403, 403, 200, 403, 403, 403, 401, 401),
+    "identity review queue":              (200, 200, 403, 403, 403, 403, 403, 403, 401, 401),
+    "identity pair":                      (200, 200, 403, 403, 403, 403, 403, 403, 401, 401),
+    "identity clusters":                  (200, 200, 403, 403, 403, 403, 403, 403, 401, 401),
+    "propose an identity match":          (200, 200, 403, 403, 403, 403, 403, 403, 401, 401),
+    "confirm an identity match":          (403, 200, 403, 403, 403, 403, 403, 403, 401, 401),
+    "reject an identity match":           (403, 200, 403, 403, 403, 403, 403, 403, 401, 401),
 }
 
 
@@ -96,6 +102,31 @@ class World:
             do_update_account(self.site.app.ctx, self.admin, "attorney1",
                               clients=(*attorney.actor.clients, pid))
         return out.case_id
+
+
+    def new_pair(self, proposed: bool = False) -> str:
+        """A pair of the identity review queue of its own (two records of one invented man, one
+        without a birth date), pending or proposed by officer1."""
+        from duecourse.app.identity import do_import_records, do_link, do_propose_match
+        from duecourse.store.tables import identity_pairs, identity_records
+
+        n = next(self.serial)
+        source = f"matrix-{n}"
+        name = {"family_name": "Matrix", "given_name": f"Pair{n:03d}", "sex": "M",
+                "nationality": "MX"}
+        do_import_records(self.site.app.ctx, [
+            {"record_id": "a", **name, "birth_date": f"{1950 + n % 50}-05-05"},
+            {"record_id": "b", **name}], source)
+        do_link(self.site.app.ctx)
+        with self.site.app.ctx.engine.connect() as conn:
+            ids = conn.execute(select(identity_records.c.id)
+                               .where(identity_records.c.source == source)).scalars().all()
+            pair = conn.execute(select(identity_pairs.c.id).where(
+                identity_pairs.c.left_record.in_(ids),
+                identity_pairs.c.right_record.in_(ids))).scalar_one()
+        if proposed:
+            do_propose_match(self.site.app.ctx, int(pair), self.officer)
+        return str(pair)
 
 
 @dataclass(frozen=True)
@@ -175,6 +206,19 @@ PROBES: dict[str, Probe] = {
     "placement plan": Probe("GET", "/placement/plan", lambda w, who: Request({}, {
         "purpose": "detention_management" if who in ("officer", "supervisor", "detention",
                                                       "transport") else w.purpose(who)})),
+    "identity review queue": Probe("GET", "/identity/review", _read({})),
+    "identity pair": Probe("GET", "/identity/review/{pair}",
+                           _read(lambda w: {"pair": w.new_pair()})),
+    "identity clusters": Probe("GET", "/identity/clusters", _read({})),
+    "propose an identity match": Probe("POST", "/identity/review/{pair}/propose",
+                                       lambda w, who: Request({"pair": w.new_pair()},
+                                                              json={"reason": "same man"})),
+    "confirm an identity match": Probe("POST", "/identity/review/{pair}/confirm",
+                                       lambda w, who: Request({"pair": w.new_pair(True)},
+                                                              json={"reason": "checked"})),
+    "reject an identity match": Probe("POST", "/identity/review/{pair}/reject",
+                                      lambda w, who: Request({"pair": w.new_pair(True)},
+                                                             json={})),
     # The manifests are read for transport planning; a role without that purpose gives its own.
     "transport manifests": Probe("GET", "/transport/manifests", lambda w, who: Request({}, {
         "purpose": "transport_planning" if who in ("officer", "supervisor", "transport")
@@ -286,6 +330,9 @@ EVERY_COMMAND: dict[str, dict[str, Any]] = {
     "release": {"kind": "recognizance"},
     "review_custody": {"kind": "pocr", "finding": "continue"},
     "close_case": {"reason": "proceedings terminated"},
+    "propose_identity_link": {"record": "EOIR-1", "reason": "same person"},
+    "confirm_identity_link": {"reason": "checked"},
+    "reject_identity_link": {"reason": "another person"},
 }
 
 

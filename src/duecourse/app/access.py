@@ -113,3 +113,37 @@ def access_transport_manifest(actor: Actor, purpose: str) -> None:
     if purpose not in TRANSPORT_PURPOSES:
         raise AccessDenied(f"the removal transport manifests are read for transport planning, "
                            f"not for '{purpose}'; change your purpose to read them")
+
+
+# Identity resolution (issue 4). The review queue and its pairs show what the agency's records say
+# about people: read by the officers who propose matches and the supervisors who decide them, for
+# case work or supervision (never by an attorney, detention or transport staff, or an admin).
+# Importing records and running linkage belong to the same roles (the command line acts as a
+# supervisor, see app/identity.py).
+IDENTITY_ROLES = frozenset({"officer", "supervisor"})
+IDENTITY_PURPOSES = ("case_work", "supervision", "demo")
+IDENTITY_PROPOSERS = frozenset({"officer", "supervisor"})
+IDENTITY_DECIDERS = frozenset({"supervisor"})
+
+
+def access_identity_review(actor: Actor, purpose: str) -> None:
+    """The identity review queue, a pair with both records, the persons (clusters): a list of
+    people like any case list (``access_case_list``), for the roles that propose and decide
+    matches, read for case work or supervision."""
+    access_case_list(actor, purpose)
+    if actor.role not in IDENTITY_ROLES:
+        raise AccessDenied(f"the role '{actor.role}' does not read the identity review; officers "
+                           "and supervisors do")
+    if purpose not in IDENTITY_PURPOSES:
+        raise AccessDenied(f"the identity review is read for case work or supervision, not for "
+                           f"'{purpose}'; change your purpose to read it")
+
+
+def access_identity_write(actor: Actor, action: str) -> None:
+    """Who may import records, run linkage, propose a match (officers and supervisors) or decide
+    one (supervisors)."""
+    decides = action.startswith(("confirm", "reject"))
+    allowed = IDENTITY_DECIDERS if decides else IDENTITY_PROPOSERS
+    if actor.role not in allowed:
+        who = "supervisors do" if decides else "officers and supervisors do"
+        raise AccessDenied(f"the role '{actor.role}' may not {action}; {who}")

@@ -6,6 +6,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine
@@ -41,3 +42,6 @@ class AppContext:
     signing_key: Ed25519PrivateKey
     ids: Ids
     clock: Callable[[], datetime] = system_clock
+    # Adds to a command's event what the store knows (app/identity.py: the identity assessment
+    # on open_case); called by the handler in its transaction. None: nothing is added.
+    enrich: Callable[[Any, Any, Any, dict[str, Any]], None] | None = None

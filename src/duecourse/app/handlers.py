@@ -111,7 +111,7 @@ def _decide(ctx: AppContext, conn: Connection, env: Any, case_id: str,
             committed.append(lambda: _put_known(engine, case_id, same))
         return outcome
     old_version = base.version
-    new_events, deadlines = _events_for(ctx, base, env, case_id)
+    new_events, deadlines = _events_for(ctx, base, env, case_id, conn)
     after = base  # advanced past the new events by _events_for
     facets = after.facets(at, appeal_deadline(after))
     if state is None:
@@ -148,8 +148,8 @@ def _decide(ctx: AppContext, conn: Connection, env: Any, case_id: str,
     return outcome
 
 
-def _events_for(ctx: AppContext, base: CaseState, env: Any, case_id: str
-                ) -> tuple[list[Event], list[Deadline]]:
+def _events_for(ctx: AppContext, base: CaseState, env: Any, case_id: str,
+                conn: Connection | None = None) -> tuple[list[Event], list[Deadline]]:
     """The command's event and a ``deadline_missed`` event for each clock it fulfils late, and
     the case's deadlines as of ``at``. ``base`` is advanced past these events in place: it was
     folded for this command alone, so no copy of it is needed."""
@@ -160,6 +160,8 @@ def _events_for(ctx: AppContext, base: CaseState, env: Any, case_id: str
     if isinstance(cmd, FileAppeal):
         due = appeal_deadline(base)
         data["timely"] = due is None or at <= due
+    if ctx.enrich is not None and conn is not None:  # what the store knows (identity links)
+        ctx.enrich(conn, base, cmd, data)
     main = Event(case_id, base.version + 1, EVENT_OF_COMMAND[cmd.name], at, actor.id,
                  actor.role, data)
     apply(base, main)

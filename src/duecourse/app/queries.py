@@ -17,6 +17,7 @@ from ..domain.commands import (
     Classify,
     CloseCase,
     Command,
+    ConfirmIdentityLink,
     DecideAppeal,
     DetermineCustody,
     FileAppeal,
@@ -26,10 +27,12 @@ from ..domain.commands import (
     IssueRemovalWarrant,
     NotifyHhs,
     Place,
+    ProposeIdentityLink,
     RecordArrest,
     RecordExamination,
     RecordMedicalClearance,
     RecordRemoval,
+    RejectIdentityLink,
     Release,
     ReviewCustody,
     ScheduleRemoval,
@@ -128,6 +131,10 @@ def probe_commands(s: CaseState, at: datetime) -> dict[str, Command]:
         "release": Release(kind="supervision"),
         "review_custody": ReviewCustody(kind="pocr", finding="continue"),
         "close_case": CloseCase(reason="(probe)"),
+        "propose_identity_link": ProposeIdentityLink(record=str(
+            (s.identity_candidates[0] if s.identity_candidates else {}).get("record_id", ""))),
+        "confirm_identity_link": ConfirmIdentityLink(),
+        "reject_identity_link": RejectIdentityLink(),
     }
 
 

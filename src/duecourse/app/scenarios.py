@@ -18,11 +18,12 @@ from ..domain.commands import ROLES, Actor, parse_command, parse_datetime
 from ..domain.errors import InvalidInput
 from ..law.framework import GUARDS
 
-TOP_KEYS = {"title", "rules", "people", "actors", "steps", "notes"}
+TOP_KEYS = {"title", "rules", "people", "actors", "records", "steps", "notes"}
 DO_KEYS = {"at", "as", "do", "with", "expect", "citing", "key", "note"}
 CHECK_KEYS = {"at", "check", "note"}
 CHECK_FIELDS = {"case", "proceedings", "custody", "status", "holds", "due", "overdue", "missed",
-                "met", "moot", "elapsed"}
+                "met", "moot", "elapsed", "identity"}
+IDENTITY_LINKS = ("auto", "new_person", "awaiting_review", "confirmed")
 ACTOR_FIELDS = ("requested_by", "counsel", "exception_approved_by")
 CHECKER = Actor("scenario-checker", "oversight", "scenario runner")
 
@@ -100,12 +101,41 @@ def load_scenario(path: str) -> dict[str, Any]:
         for c in a.get("clients") or []:
             if c not in people:
                 raise _err(path, f"actor '{label}'", "clients", f"'{c}' is not a person label")
+    _validate_records(path, data.get("records"))
     steps = data["steps"]
     if not isinstance(steps, list) or not steps:
         raise _err(path, "file", "steps", "expected a non-empty list of steps")
     for i, step in enumerate(steps, 1):
         _validate_step(path, i, step, people, actors)
     return dict(data)
+
+
+def _record_rows(rows: Any) -> list[dict[str, str | None]]:
+    """A scenario's records as the rows of an import (YAML dates become YYYY-MM-DD text)."""
+    out = []
+    for r in rows:
+        out.append({str(k): (v.isoformat() if hasattr(v, "isoformat") else
+                             None if v is None else str(v)) for k, v in dict(r).items()})
+    return out
+
+
+def _validate_records(path: str, records: Any) -> None:
+    """``records``: the agency's records already on file before the first step, by source, each
+    in the columns of ``duecourse identity import`` (docs/law.md)."""
+    if records is None:
+        return
+    from ..identity import InvalidRecords, parse_rows
+
+    if not isinstance(records, Mapping):
+        raise _err(path, "records", "records", "expected a mapping of source to a list of records")
+    for source, rows in records.items():
+        if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
+            raise _err(path, f"records.{source}", "records", "expected a list of records")
+        try:
+            parse_rows(_record_rows(rows), str(source))
+        except InvalidRecords as e:
+            p = e.problems[0]
+            raise _err(path, f"records.{source} record {p.row}", p.field, p.message) from e
 
 
 def _validate_step(path: str, i: int, step: Any, people: Mapping[str, Any],
@@ -134,6 +164,8 @@ def _validate_step(path: str, i: int, step: Any, people: Mapping[str, Any],
                 raise _err(path, where, f"check.{k}", f"unknown; checks take {sorted(CHECK_FIELDS)}")
         if chk.get("case") not in people:
             raise _err(path, where, "check.case", f"'{chk.get('case')}' is not a person label")
+        if "identity" in chk and chk["identity"] not in IDENTITY_LINKS:
+            raise _err(path, where, "check.identity", f"must be one of {', '.join(IDENTITY_LINKS)}")
         return
     if step.get("as") not in actors:
         raise _err(path, where, "as", f"'{step.get('as')}' is not an actor label")
@@ -169,6 +201,13 @@ def run_scenario(path: str) -> ScenarioResult:
     result = ScenarioResult(path, str(data["title"]))
     app = build_app("sqlite://", seed=0)
     app.register_actor(CHECKER)
+    if data.get("records"):
+        from .identity import do_import_records, do_link
+
+        first = parse_datetime(data["steps"][0]["at"], "at")
+        for source, rows in data["records"].items():
+            do_import_records(app.ctx, _record_rows(rows), str(source), at=first)
+        do_link(app.ctx, at=first)
     cases: dict[str, str] = {}
     persons: dict[str, str] = {}
     actor_defs: Mapping[str, Any] = data.get("actors") or {}
@@ -230,6 +269,9 @@ def _check(app: Any, i: int, chk: Mapping[str, Any], cases: dict[str, str], at: 
     for k in ("proceedings", "custody", "status"):
         if k in chk and getattr(f, k) != chk[k]:
             problems.append(f"{k} is {getattr(f, k)}, expected {chk[k]}")
+    if "identity" in chk and view.state.identity_link != chk["identity"]:
+        problems.append(f"identity is {view.state.identity_link or 'not assessed'}, "
+                        f"expected {chk['identity']}")
     sets = {"holds": set(f.holds), **states}
     for k, have in sets.items():
         if k not in chk:

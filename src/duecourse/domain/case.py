@@ -130,8 +130,22 @@ class CaseState:
     reviews: list[Review] = field(default_factory=list)
     missed: dict[str, datetime] = field(default_factory=dict)
     exceptions: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Identity (docs/identity.md): how the person of the case is linked to the agency's records.
+    # "" (not assessed: a case opened before linkage), "auto" (the best candidate reached the
+    # auto-link threshold), "new_person" (no candidate reached the lower one), "awaiting_review"
+    # (between the thresholds, or ambiguous: a person must decide) or "confirmed" (decided by an
+    # officer's proposal and a supervisor's confirmation).
+    identity_link: str = ""
+    identity_record: str = ""  # the linked record ("" for a new person)
+    identity_candidates: list[dict[str, Any]] = field(default_factory=list)
+    identity_proposal: dict[str, Any] | None = None  # awaiting a supervisor's decision
 
     # -- questions the law asks ---------------------------------------------------------------
+
+    @property
+    def identity_awaits_review(self) -> bool:
+        """The person link is unconfirmed and below the auto-link threshold (guard ID-1)."""
+        return self.identity_link == "awaiting_review"
 
     @property
     def last_arrest(self) -> Arrest | None:
@@ -229,6 +243,25 @@ def apply(s: CaseState, e: Event) -> None:
         s.person = d["person"]
         s.opened_at = e.at
         s.encounter = d["encounter"]
+        ident = d.get("identity") or {}
+        s.identity_link = _LINK_OF_DECISION.get(ident.get("decision", ""), "")
+        s.identity_candidates = list(ident.get("candidates") or [])
+        if s.identity_link == "auto":
+            s.identity_record = ident.get("record", "")
+            if ident.get("indicates_us"):
+                _open_citizenship_review(s, e.at)
+    elif k == "identity_link_proposed":
+        s.identity_proposal = {"record": d["record"], "by": e.actor_id,
+                               "at": e.at.isoformat(), "probability": d.get("probability"),
+                               "indicates_us": bool(d.get("indicates_us"))}
+    elif k == "identity_link_confirmed":
+        p = s.identity_proposal or {}
+        s.identity_link, s.identity_record = "confirmed", p.get("record", "")
+        s.identity_proposal = None
+        if p.get("indicates_us"):
+            _open_citizenship_review(s, e.at)
+    elif k == "identity_link_rejected":
+        s.identity_proposal = None  # the link awaits review again
     elif k == "citizenship_claimed":
         s.citizenship_claim_open = True
         s.citizenship_claimed_at = e.at
@@ -341,6 +374,18 @@ def apply(s: CaseState, e: Event) -> None:
         s.status, s.close_reason = "closed", d["reason"]
     elif k == DEADLINE_MISSED:
         s.missed[d["deadline"]] = e.at
+
+
+# The linkage decision recorded on ``case_opened`` (identity.Candidate.decision) -> the link.
+_LINK_OF_DECISION = {"auto_link": "auto", "review": "awaiting_review", "new_person": "new_person"}
+
+
+def _open_citizenship_review(s: CaseState, at: datetime) -> None:
+    """A linked record indicates U.S. birth or citizenship: a citizenship review opens (guard
+    USC), as if the person had claimed it, until a supervisor and counsel resolve it."""
+    if not s.citizenship_claim_open:
+        s.citizenship_claim_open = True
+        s.citizenship_claimed_at = at
 
 
 def _note_exception(s: CaseState, deadline: str, d: dict[str, Any]) -> None:

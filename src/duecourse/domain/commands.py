@@ -266,6 +266,35 @@ class ReviewCustody(Command):
 
 
 @dataclass(frozen=True)
+class ProposeIdentityLink(Command):
+    """An officer proposes which known person the case's person is, when the linkage model could
+    not say (the best candidate lies between the thresholds): ``record`` is the imported record
+    they believe is this person, or empty for "none of them: a new person". The store adds the
+    model's probability and whether the record's person indicates U.S. birth or citizenship."""
+
+    name: ClassVar[str] = "propose_identity_link"
+    record: str
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ConfirmIdentityLink(Command):
+    """A supervisor other than the proposer confirms the proposed link."""
+
+    name: ClassVar[str] = "confirm_identity_link"
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class RejectIdentityLink(Command):
+    """A supervisor other than the proposer rejects the proposed link; the link awaits review
+    again."""
+
+    name: ClassVar[str] = "reject_identity_link"
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class CloseCase(Command):
     name: ClassVar[str] = "close_case"
     reason: str
@@ -279,7 +308,8 @@ COMMAND_TYPES: dict[str, type[Command]] = {
         Transfer,
         IssueNta, ServeNta, ScheduleHearing, RecordOrder, WaiveAppeal, FileAppeal, DecideAppeal,
         GrantStay, LiftStay, IssueRemovalWarrant, RecordTravelDocument, RecordMedicalClearance,
-        ScheduleRemoval, RecordRemoval, Release, ReviewCustody, CloseCase,
+        ScheduleRemoval, RecordRemoval, Release, ReviewCustody, ProposeIdentityLink,
+        ConfirmIdentityLink, RejectIdentityLink, CloseCase,
     )
 }
 COMMAND_NAMES: tuple[str, ...] = tuple(COMMAND_TYPES)
@@ -316,6 +346,8 @@ def parse_command(name: str, data: Mapping[str, Any] | None) -> Command:
 FIELD_LIMITS: dict[str, dict[str, int]] = {
     "open_case": {"location": 200}, "place": {"facility": 200}, "transfer": {"facility": 200},
     "close_case": {"reason": 500}, "classify": {"basis": 500},
+    "propose_identity_link": {"record": 200, "reason": 500},
+    "confirm_identity_link": {"reason": 500}, "reject_identity_link": {"reason": 500},
 }
 
 

@@ -37,6 +37,9 @@ EVENT_OF_COMMAND: dict[str, str] = {
     "record_removal": "removal_recorded",
     "release": "released",
     "review_custody": "custody_reviewed",
+    "propose_identity_link": "identity_link_proposed",
+    "confirm_identity_link": "identity_link_confirmed",
+    "reject_identity_link": "identity_link_rejected",
     "close_case": "case_closed",
 }
 COMMAND_OF_EVENT: dict[str, str] = {v: k for k, v in EVENT_OF_COMMAND.items()}

@@ -42,7 +42,13 @@ What it reports, each as a ``Violation`` naming a LAW.md rule id:
   told of — UAC-48; an unaccompanied child still in DHS custody — UAC-72; those carry the clock's
   id);
 - ROLE: any event written by a role that may never write case facts (oversight, admin) or by an
-  unknown role.
+  unknown role;
+- ID-1: an arrest warrant, arrest, detain or bond decision, NTA issue or service, removal warrant,
+  removal scheduling or recording while the person's link to the agency's records awaited review
+  (recorded as ``review`` when the case was opened, and neither confirmed since); an identity link
+  confirmed or rejected by anyone but a supervisory officer, by the one who proposed it, or with no
+  proposal to decide. A link to a record whose person indicates U.S. birth or citizenship
+  (automatic, or confirmed) opens a citizenship review for USC, like a claim.
 
 Deadlines (CUS-48, UAC-48, UAC-72). duecourse never refuses the late action that fulfils a clock —
 refusing a late custody decision or a late transfer of a child would only prolong the harm
@@ -99,6 +105,11 @@ _KNOWN_ROLES = frozenset({
     "officer", "supervisor", "counsel", "detention", "transport", "oversight", "attorney", "admin",
 })
 _NEVER_WRITE = frozenset({"oversight", "admin"})
+# ICE Directive 16001.2; GAO-21-487: what must wait for an uncertain identity link to be decided.
+_ID1_KINDS = frozenset({
+    "arrest_warrant_issued", "arrest_recorded", "custody_determined", "nta_issued", "nta_served",
+    "removal_warrant_issued", "removal_scheduled", "removal_recorded",
+})
 _HELD = frozenset({"arrested", "detained"})
 
 Flag = Callable[[str, Event, str], None]
@@ -231,6 +242,9 @@ class _Facts:
     unaccompanied: bool = False
     travel_documents: dict[str, date] = field(default_factory=dict)  # country -> latest validity
     medical_until: date | None = None
+    identity_pending: bool = False  # the person's link awaits review (ID-1)
+    identity_proposed_by: str = ""  # who proposed the link now awaiting a decision
+    identity_proposed_us: bool = False  # the proposed record's person indicates U.S. citizenship
 
     def active_stays(self, t: datetime) -> list[str]:
         return sorted(k for k, (start, until) in self.stays.items()
@@ -282,6 +296,20 @@ def _check_event(f: _Facts, e: Event, flag: Flag) -> None:
                            f"(event {f.citizen_found_seq})")
         elif f.claim_open:
             flag("USC", e, f"'{k}' was recorded while a claim to U.S. citizenship was unresolved")
+
+    # -- no enforcement on an uncertain identity (ID-1) ----------------------------------------
+    if f.identity_pending and k in _ID1_KINDS and not (
+            k == "custody_determined" and d.get("decision") not in _ADVERSE_CUSTODY):
+        flag("ID-1", e, f"'{k}' was recorded while the person's link to the agency's records "
+                        "awaited review")
+    if k in ("identity_link_confirmed", "identity_link_rejected"):
+        if not f.identity_proposed_by:
+            flag("ID-1", e, f"'{k}' was recorded with no proposed link to decide")
+        elif f.identity_proposed_by == e.actor_id:
+            flag("ID-1", e, f"the link was decided ({k}) by {e.actor_id}, who proposed it")
+        if e.actor_role != "supervisor":
+            flag("ID-1", e, f"the link was decided ({k}) by a {e.actor_role}, not a supervisory "
+                            "officer")
 
     # -- arrest ---------------------------------------------------------------------------
     if k == "arrest_warrant_issued":
@@ -429,6 +457,20 @@ def _apply(f: _Facts, e: Event) -> None:
     k, d, t = e.kind, e.data, e.at
     if k == "case_opened":
         f.opened = True
+        ident = d.get("identity") or {}
+        f.identity_pending = ident.get("decision") == "review"
+        if ident.get("decision") == "auto_link" and ident.get("indicates_us"):
+            f.claim_open = True  # a linked record indicates U.S. birth or citizenship
+    elif k == "identity_link_proposed":
+        f.identity_proposed_by = e.actor_id
+        f.identity_proposed_us = bool(d.get("indicates_us"))
+    elif k == "identity_link_confirmed":
+        f.identity_pending = False
+        if f.identity_proposed_us:
+            f.claim_open = True
+        f.identity_proposed_by, f.identity_proposed_us = "", False
+    elif k == "identity_link_rejected":
+        f.identity_proposed_by, f.identity_proposed_us = "", False
     elif k == "case_closed":
         f.closed_seq = f.closed_seq or e.seq
     elif k == "citizenship_claimed":

@@ -217,6 +217,80 @@ facilities = Table(
     Column("standard", String(100), nullable=False, default=""),
 )
 
+# Identity resolution (issue 4): records from the agency's own lawful sources, imported in
+# batches (``duecourse identity import``), and what linkage made of them (``identity link``): the
+# person of each record, and the pairs a person must decide, with who proposed and who decided.
+identity_batches = Table(
+    "identity_batches", metadata,
+    Column("id", String(40), primary_key=True),
+    Column("source", String(100), nullable=False),
+    Column("file_name", String(200), nullable=False, default=""),
+    Column("sha256", String(64), nullable=False, default=""),
+    Column("records", Integer, nullable=False),
+    Column("imported_at", UTCDateTime, nullable=False),
+    Column("actor_id", String(64), nullable=False),
+    Column("ledger_seq", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+)
+
+identity_records = Table(
+    "identity_records", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(100), nullable=False),
+    Column("record_id", String(200), nullable=False),
+    Column("family_name", String(200), nullable=False, default=""),
+    Column("given_name", String(200), nullable=False, default=""),
+    Column("birth_date", Date, nullable=True),
+    Column("sex", String(1), nullable=False, default=""),
+    Column("nationality", String(2), nullable=False, default=""),
+    Column("address", String(200), nullable=False, default=""),
+    Column("city", String(200), nullable=False, default=""),
+    Column("postcode", String(200), nullable=False, default=""),
+    Column("a_number", String(20), nullable=False, default=""),
+    Column("imported_at", UTCDateTime, nullable=False),
+    Column("batch", String(40), nullable=False, index=True),
+    UniqueConstraint("source", "record_id", name="uq_identity_records_source_record"),
+)
+
+identity_runs = Table(
+    "identity_runs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor_id", String(64), nullable=False),
+    Column("model", String(200), nullable=False, default=""),
+    Column("records", Integer, nullable=False),
+    Column("persons", Integer, nullable=False),
+    Column("auto_links", Integer, nullable=False),
+    Column("review_pairs", Integer, nullable=False),
+    Column("seconds", Float, nullable=False),
+    Column("ledger_seq", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+)
+
+identity_persons = Table(
+    "identity_persons", metadata,
+    Column("record", Integer, primary_key=True, autoincrement=False),  # identity_records.id
+    Column("person_id", String(200), nullable=False, index=True),
+    Column("run", Integer, nullable=False),
+)
+
+identity_pairs = Table(
+    "identity_pairs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("left_record", Integer, nullable=False),  # identity_records.id, the smaller
+    Column("right_record", Integer, nullable=False),
+    Column("probability", Float, nullable=False),
+    Column("match_weight", Float, nullable=False),
+    Column("vetoes", String(200), nullable=False, default=""),
+    Column("status", String(10), nullable=False),  # pending, proposed, confirmed, rejected
+    Column("run", Integer, nullable=False),
+    Column("proposed_by", String(64), nullable=False, default=""),
+    Column("proposed_at", UTCDateTime, nullable=True),
+    Column("decided_by", String(64), nullable=False, default=""),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("reason", String(500), nullable=False, default=""),
+    UniqueConstraint("left_record", "right_record", name="uq_identity_pairs_records"),
+    Index("ix_identity_pairs_status", "status", "probability"),
+)
+
 Index("ix_cases_facility", cases.c.facility)
 Index("ix_cases_location", cases.c.location)
 Index("ix_deadlines_due", deadlines.c.due_at)

@@ -15,8 +15,9 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..bootstrap import App
-from .api import admin, cases, placement, transport
+from .api import admin, cases, identity, placement, transport
 from .api.errors import install_error_handlers, install_mount_errors
+from .pages import identity as identity_pages
 from .pages import placement as placement_pages
 from .pages import routes as pages
 from .pages import transport as transport_pages
@@ -80,6 +81,7 @@ def create_api(app: App, settings: WebSettings) -> FastAPI:
     api.include_router(admin.router)
     api.include_router(placement.router)
     api.include_router(transport.router)
+    api.include_router(identity.router)
     return api
 
 
@@ -106,6 +108,7 @@ def create_web_app(app: App, settings: WebSettings) -> FastAPI:
     web.include_router(pages.router)
     web.include_router(placement_pages.router)
     web.include_router(transport_pages.router)
+    web.include_router(identity_pages.router)
 
     @web.exception_handler(NotSignedIn)
     async def sign_in_first(request: Request, _: NotSignedIn) -> Response:

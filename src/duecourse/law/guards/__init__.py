@@ -2,4 +2,14 @@
 
 from __future__ import annotations
 
-from . import arrest, authority, charging, children, citizenship, detention, orders, transport  # noqa: F401
+from . import (  # noqa: F401
+    arrest,
+    authority,
+    charging,
+    children,
+    citizenship,
+    detention,
+    identity,
+    orders,
+    transport,
+)

@@ -11,12 +11,13 @@ _OFFICER = {
     "serve_nta",
     "schedule_hearing", "record_order", "waive_appeal", "file_appeal", "decide_appeal",
     "grant_stay", "lift_stay", "record_travel_document", "record_medical_clearance",
-    "schedule_removal", "record_removal", "release", "close_case",
+    "schedule_removal", "record_removal", "release", "close_case", "propose_identity_link",
 }
 AUTHORITY: dict[str, frozenset[str]] = {
     "officer": frozenset(_OFFICER),
     "supervisor": frozenset(_OFFICER | {
         "issue_arrest_warrant", "issue_removal_warrant", "resolve_citizenship", "review_custody",
+        "confirm_identity_link", "reject_identity_link",
     }),
     "counsel": frozenset({
         "claim_citizenship", "schedule_hearing", "record_order", "waive_appeal", "file_appeal",
@@ -97,6 +98,13 @@ def lifecycle(g: GuardInput) -> str | None:
         "schedule_removal": (s.custody == "detained", "the person is not detained"),
         "review_custody": (s.custody == "detained", "the person is not detained"),
         "claim_citizenship": (not s.citizenship_claim_open, "a citizenship claim is already open"),
+        "propose_identity_link": (s.identity_awaits_review and s.identity_proposal is None,
+                                  "the person's identity link does not await a proposal (it is "
+                                  "settled, or a proposal awaits a supervisor)"),
+        "confirm_identity_link": (s.identity_proposal is not None,
+                                  "no identity link has been proposed"),
+        "reject_identity_link": (s.identity_proposal is not None,
+                                 "no identity link has been proposed"),
     }
     ok, why = need.get(name, (True, ""))
     if not ok:

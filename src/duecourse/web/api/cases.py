@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from ...app.access import AccessDenied
 from ...app.accounts import Account
+from ...app.identity import case_identity
 from ...app.outcome import Outcome
 from ...app.queries import CaseView
 from ...app.reads import (
@@ -68,8 +69,8 @@ def _outcome(o: Outcome, created: bool = False) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
-def case_out(v: CaseView) -> dict[str, Any]:
-    return {"case_id": v.case_id, "version": v.state.version, "person": v.person,
+def case_out(v: CaseView, identity: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"identity": identity or {},"case_id": v.case_id, "version": v.state.version, "person": v.person,
             "facets": v.facets.as_dict(), "deadlines": [d.as_dict() for d in v.deadlines],
             "events": [{"seq": e.seq, "kind": e.kind, "at": e.at, "actor_id": e.actor_id,
                         "actor_role": e.actor_role, "data": e.data} for e in v.events],
@@ -126,8 +127,9 @@ def search_cases(request: Request, account: ApiAccount, purpose: Purpose,
             summary="a case: facets, timeline, deadlines, actions allowed and blocked now")
 def read_case(request: Request, account: ApiAccount, case_id: CaseId,
               purpose: Purpose) -> dict[str, Any]:
-    view = the_app(request).get_case(case_id, account.actor, _purpose(request, purpose, account, "case"))
-    return case_out(view)
+    app = the_app(request)
+    view = app.get_case(case_id, account.actor, _purpose(request, purpose, account, "case"))
+    return case_out(view, case_identity(app.ctx, view.state))
 
 
 @router.get("/cases/{case_id}/deadlines", response_model=list[DeadlineOut], tags=["cases"],

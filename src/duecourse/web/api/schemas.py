@@ -68,6 +68,10 @@ _COLUMNS: dict[tuple[str, str], Any] = {
     ("Place", "facility"): text(200),
     ("Transfer", "facility"): text(200),
     ("CloseCase", "reason"): text(500),
+    ("ProposeIdentityLink", "record"): text(200),
+    ("ProposeIdentityLink", "reason"): text(500),
+    ("ConfirmIdentityLink", "reason"): text(500),
+    ("RejectIdentityLink", "reason"): text(500),
 }
 
 
@@ -203,6 +207,10 @@ class CaseOut(BaseModel):
     events: list[EventOut]
     allowed: list[str]
     blocked: list[BlockedOut]
+    identity: dict[str, Any] = Field(
+        default_factory=dict, description="the person's link to the agency's records: link "
+        "(auto, new_person, awaiting_review, confirmed, or empty if not assessed), record, "
+        "proposal, and the candidates with probability and match-weight waterfall")
 
 
 class PersonPage(PageOut):

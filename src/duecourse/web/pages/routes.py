@@ -11,7 +11,13 @@ from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from ...app.access import PLACEMENT_ROLES, TRANSPORT_ROLES, AccessDenied, purposes_of
+from ...app.access import (
+    IDENTITY_ROLES,
+    PLACEMENT_ROLES,
+    TRANSPORT_ROLES,
+    AccessDenied,
+    purposes_of,
+)
 from ...app.accounts import (
     SignInRefused,
     TooManyAttempts,
@@ -23,6 +29,7 @@ from ...app.accounts import (
     do_update_account,
     list_accounts,
 )
+from ...app.identity import case_identity
 from ...app.reads import find_cases, get_oversight_report, get_person_view, get_work_queue
 from ...domain.commands import COMMAND_TYPES, ROLES, OpenCase, parse_command
 from ...domain.errors import ConcurrencyConflict, InvalidInput, NotFound
@@ -48,13 +55,14 @@ templates.env.globals["quote"] = quote
 HOME = {"admin": "/admin/accounts", "oversight": "/oversight"}
 NAV = [("/queue", "Work queue", "read"), ("/cases", "Find a case", "read"),
        ("/cases/new", "Open a case", "officer"), ("/placement", "Placement", "placement"),
-       ("/transport", "Removal transport", "transport"), ("/oversight", "Oversight", "ledger"),
+       ("/transport", "Removal transport", "transport"),
+       ("/identity/review", "Identity review", "identity"), ("/oversight", "Oversight", "ledger"),
        ("/admin/accounts", "Accounts", "admin")]
 NAV_ROLES = {"read": {"officer", "supervisor", "counsel", "detention", "transport", "oversight",
                       "attorney"},
              "officer": {"officer", "supervisor"}, "ledger": {"oversight", "supervisor"},
              "admin": {"admin"}, "placement": set(PLACEMENT_ROLES),
-             "transport": set(TRANSPORT_ROLES)}
+             "transport": set(TRANSPORT_ROLES), "identity": set(IDENTITY_ROLES)}
 
 
 def render(request: Request, name: str, user: PageUser | None, status: int = 200,
@@ -221,9 +229,11 @@ async def open_case(request: Request, user: FormUser) -> Response:
 
 def _case_page(request: Request, user: PageUser, case_id: str, status: int = 200,
                **extra: Any) -> Response:
-    view = the_app(request).get_case(case_id, user.account.actor, user.session.purpose)
+    app = the_app(request)
+    view = app.get_case(case_id, user.account.actor, user.session.purpose)
     forms = {name: form_fields(COMMAND_TYPES[name]) for name in [*view.allowed, *view.blocked]}
-    return render(request, "case.html", user, status, view=view, forms=forms, **extra)
+    return render(request, "case.html", user, status, view=view, forms=forms,
+                  identity=case_identity(app.ctx, view.state), **extra)
 
 
 @router.get("/cases/{case_id}")

@@ -1,0 +1,273 @@
+"""``duecourse identity``: import the agency's records, link them, review uncertain matches
+(issue 4); registered in cli.py with one ``add_typer`` line.
+
+Every write goes through ``app/identity.py`` (authorised, all or nothing, ledgered); every read of
+records is ledgered with the reader, their role and purpose. From this command line the reader and
+writer is the installation's operator (``CLI_ACTOR``, a supervisor) unless ``--as`` names an
+account or actor.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+identity_app = typer.Typer(help="Identity resolution over the agency's own records: import, "
+                           "link, review.", no_args_is_help=True)
+
+console = Console()
+err = Console(stderr=True)
+DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL (default: DUECOURSE_DB "
+                                           "or the configured SQLite file).")]
+AsOpt = Annotated[str, typer.Option("--as", help="The account (username) or actor id who acts "
+                                    "(recorded in the ledger).")]
+PurposeOpt = Annotated[str, typer.Option(help="Why the records are read (ledgered).")]
+
+
+def _build(db: str | None) -> Any:
+    from .bootstrap import build_app
+
+    return build_app(db)
+
+
+def _actor(a: Any, who: str | None) -> Any:
+    """The named account's or actor's identity, or the command line's own."""
+    from .app.accounts import get_account
+    from .app.identity import CLI_ACTOR
+    from .store import repository as repo
+
+    if not who:
+        return CLI_ACTOR
+    with a.ctx.engine.connect() as conn:
+        account = get_account(conn, who)
+        actor = account.actor if account is not None else repo.get_actor(conn, who)
+    if actor is None:
+        err.print(f"[red]error:[/] no account or actor '{escape(who)}'", highlight=False)
+        raise typer.Exit(2)
+    return actor
+
+
+def _fail(e: Exception, code: int = 2) -> typer.Exit:
+    from .identity import InvalidRecords
+
+    text = e.message if isinstance(e, InvalidRecords) else str(e)
+    err.print(f"[red]refused:[/] {escape(text)}", highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+@identity_app.command("import")
+def identity_import(
+    file: Annotated[Path, typer.Argument(help="Records as CSV (record_id,family_name,given_name,"
+                                         "birth_date,sex,nationality,address,city,postcode,"
+                                         "a_number) or JSON (a list of objects with those "
+                                         "fields).")],
+    source: Annotated[str, typer.Option("--source", help="Where the records come from (an "
+                                        "encounter system, a court, a prior case file …).")],
+    db: DbOpt = None,
+) -> None:
+    """Import records from one lawful source, all or nothing: every bad row is named by number
+    and field, and nothing is written unless every row is good. One ledger entry per batch."""
+    from .app.identity import import_file
+    from .domain.errors import DuecourseError
+
+    try:
+        raw = file.read_bytes()
+    except OSError as e:
+        err.print(f"[red]error:[/] cannot read {escape(str(file))}: "
+                  f"{escape(str(e.strerror or e))}", highlight=False)
+        raise typer.Exit(2) from e
+    a = _build(db)
+    with Progress(TextColumn("{task.description}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total}"), TimeRemainingColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task(f"importing {file.name}", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            done = import_file(a.ctx, raw, file.name, source, progress=progress)
+        except DuecourseError as e:
+            bar.stop()
+            raise _fail(e) from e
+    console.print(f"imported {done.records} records from '{escape(done.source)}' (batch "
+                  f"{done.batch}); ledger entry {done.ledger_seq}", highlight=False,
+                  soft_wrap=True)
+
+
+@identity_app.command("link")
+def identity_link(
+    db: DbOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: records, "
+                                          "persons, auto_links, review_pairs, seconds.")] = False,
+    model_file: Annotated[Path | None, typer.Option("--model", help="A model file (JSON, from "
+                                                    "`identity train`); default: the packaged "
+                                                    "model.")] = None,
+) -> None:
+    """Link every imported record: persons from automatic links, and the review queue of pairs
+    between the thresholds. Pairs a person has proposed or decided are kept."""
+    from .app.identity import do_link
+    from .identity import Model
+
+    a = _build(db)
+    model = Model.load(model_file) if model_file else None
+    s = do_link(a.ctx, model=model)
+    if as_json:
+        print(json.dumps(s.as_dict()))
+        return
+    console.print(f"{s.records} records → {s.persons} persons; {s.auto_links} automatic links; "
+                  f"{s.review_pairs} pairs await review; {s.seconds:.2f} s (run {s.run}, ledger "
+                  f"entry {s.ledger_seq})", highlight=False)
+
+
+@identity_app.command("clusters")
+def identity_clusters(
+    out: Annotated[Path, typer.Option("--out", help="Write record_id,person_id here (CSV).")],
+    review_out: Annotated[Path | None, typer.Option(
+        "--review-out", help="Also write the pairs awaiting review (CSV: pair, left_record_id, "
+        "right_record_id, probability, match_weight, vetoes, status).")] = None,
+    db: DbOpt = None,
+    who: AsOpt = "",
+    purpose: PurposeOpt = "supervision",
+) -> None:
+    """Every record with its person: records linked automatically (or by a confirmed match)
+    share a person_id; a record whose only links await review keeps its own."""
+    from .app.access import AccessDenied
+    from .app.identity import get_clusters, get_review_pairs_all
+
+    a = _build(db)
+    actor = _actor(a, who)
+    try:
+        rows = get_clusters(a.ctx, actor, purpose)
+        pairs = get_review_pairs_all(a.ctx, actor, purpose) if review_out else []
+    except AccessDenied as e:
+        raise _fail(e) from e
+    with out.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["record_id", "person_id"])
+        w.writerows(rows)
+    if review_out is not None:
+        with review_out.open("w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(["pair", "left_record_id", "right_record_id", "probability",
+                        "match_weight", "vetoes", "status"])
+            for p in pairs:
+                w.writerow([p.pair, p.left, p.right, f"{p.probability:.6f}",
+                            f"{p.match_weight:.4f}", ";".join(p.vetoes), p.status])
+    persons = len({p for _, p in rows})
+    console.print(f"{len(rows)} records, {persons} persons → {escape(str(out))}"
+                  + (f"; {len(pairs)} pairs awaiting review → {escape(str(review_out))}"
+                     if review_out is not None else ""), highlight=False, soft_wrap=True)
+
+
+@identity_app.command("train")
+def identity_train(
+    out: Annotated[Path, typer.Option("--out", help="Write the model (JSON, with its data card) "
+                                      "here.")] = Path("identity-model.json"),
+    db: DbOpt = None,
+    who: AsOpt = "",
+    purpose: PurposeOpt = "supervision",
+) -> None:
+    """Train a model on the imported records (unsupervised; no labels) and write it with its data
+    card. Re-measure it on labelled pairs and choose its thresholds before use (docs/identity.md)."""
+    from .app.access import AccessDenied
+    from .app.identity import get_training_records
+    from .domain.errors import InvalidInput
+    from .identity import train
+
+    a = _build(db)
+    try:
+        records, sources = get_training_records(a.ctx, _actor(a, who), purpose)
+        now = datetime.now(UTC)
+        model = train(records, trained_at=now.date(),
+                      trained_on=f"{len(records)} records imported into duecourse from "
+                                 f"{', '.join(sources) or 'no source'}")
+    except (AccessDenied, InvalidInput) as e:
+        raise _fail(e) from e
+    model.save(out)
+    console.print(f"model trained on {len(records)} records → {escape(str(out))} (prior "
+                  f"{model.prior:.3g}; thresholds auto-link {model.thresholds.auto_link}, new "
+                  f"person {model.thresholds.new_person})", highlight=False, soft_wrap=True)
+
+
+@identity_app.command("review")
+def identity_review(
+    db: DbOpt = None,
+    who: AsOpt = "",
+    purpose: PurposeOpt = "supervision",
+    status: Annotated[str, typer.Option(help="open (pending and proposed), all, pending, "
+                                        "proposed, confirmed or rejected.")] = "open",
+    limit: Annotated[int, typer.Option(help="How many pairs.")] = 50,
+) -> None:
+    """The review queue: pairs between the thresholds, most probable first."""
+    from .app.access import AccessDenied
+    from .app.identity import get_review_queue
+
+    a = _build(db)
+    try:
+        page = get_review_queue(a.ctx, _actor(a, who), purpose, status=status, limit=limit)
+    except AccessDenied as e:
+        raise _fail(e) from e
+    t = Table(title=f"Identity review queue ({status})")
+    for col in ("pair", "left", "right", "probability", "vetoes", "status", "proposed by",
+                "decided by"):
+        t.add_column(col, overflow="fold")
+    for p in page.items:
+        t.add_row(str(p.pair), p.left, p.right, f"{p.probability:.4f}", ", ".join(p.vetoes) or "-",
+                  p.status, p.proposed_by or "-", p.decided_by or "-")
+    console.print(t)
+
+
+def _decide(action: str, pair: int, db: str | None, who: str, reason: str) -> None:
+    from .app import identity as ident
+    from .app.access import AccessDenied
+    from .domain.errors import DuecourseError, NotFound
+
+    a = _build(db)
+    actor = _actor(a, who)
+    do = {"propose": ident.do_propose_match, "confirm": ident.do_confirm_match,
+          "reject": ident.do_reject_match}[action]
+    try:
+        p = do(a.ctx, pair, actor, reason)
+    except NotFound as e:
+        raise _fail(e, 1) from e
+    except (AccessDenied, DuecourseError) as e:
+        raise _fail(e, 1) from e
+    console.print(f"pair {p.pair} ({p.left} ~ {p.right}, {p.probability:.4f}): {p.status} by "
+                  f"{actor.id}", highlight=False)
+
+
+ReasonOpt = Annotated[str, typer.Option(help="Why (recorded in the ledger).")]
+
+
+@identity_app.command("propose")
+def identity_propose(pair: int, who: Annotated[str, typer.Option("--as", help="The proposing "
+                                               "officer's account or actor id.")],
+                     db: DbOpt = None, reason: ReasonOpt = "") -> None:
+    """Propose that the two records of a pending pair are one person (an officer)."""
+    _decide("propose", pair, db, who, reason)
+
+
+@identity_app.command("confirm")
+def identity_confirm(pair: int, who: Annotated[str, typer.Option("--as", help="The deciding "
+                                               "supervisor's account or actor id.")],
+                     db: DbOpt = None, reason: ReasonOpt = "") -> None:
+    """Confirm a proposed match (a supervisor who did not propose it)."""
+    _decide("confirm", pair, db, who, reason)
+
+
+@identity_app.command("reject")
+def identity_reject(pair: int, who: Annotated[str, typer.Option("--as", help="The deciding "
+                                              "supervisor's account or actor id.")],
+                    db: DbOpt = None, reason: ReasonOpt = "") -> None:
+    """Reject a proposed match (a supervisor who did not propose it): two people."""
+    _decide("reject", pair, db, who, reason)

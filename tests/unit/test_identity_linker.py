@@ -1,0 +1,135 @@
+"""The linker: relatives are never auto-linked, faulty records of one person are; explanations add up."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from duecourse.identity import Index, Record, default_model, explain, link
+from duecourse.identity.model import Model
+
+MODEL = default_model()
+
+
+def rec(rid: str, given: str, family: str, born: date | None, **kw: str) -> Record:
+    base = {"sex": "M", "nationality": "MX", "address": "1200 Oak Street", "city": "Houston",
+            "postcode": "77002"}
+    base.update(kw)
+    return Record(rid, "encounter", family_name=family, given_name=given, birth_date=born, **base)
+
+
+ANA = rec("a1", "Ana", "Pérez García", date(1990, 4, 2), sex="F", a_number="A012345678")
+
+
+def decision(a: Record, b: Record, model: Model = MODEL) -> str:
+    return explain(a, b, model).decision
+
+
+@pytest.mark.parametrize("other", [
+    replace(ANA, record_id="a2", given_name="Anna"),  # typo
+    replace(ANA, record_id="a2", birth_date=date(1990, 2, 4)),  # day and month swapped
+    replace(ANA, record_id="a2", given_name="PEREZ GARCIA", family_name="ana"),  # swapped order
+    replace(ANA, record_id="a2", family_name="Pérez"),  # double surname in part
+    replace(ANA, record_id="a2", address="", city="", postcode=""),  # no address
+])
+def test_faulty_records_of_one_person_link(other: Record) -> None:
+    assert decision(ANA, other) == "auto_link"
+
+
+def test_nickname_links() -> None:
+    a = rec("w1", "William", "Smith", date(1980, 1, 5), nationality="US", a_number="A111111111")
+    b = replace(a, record_id="w2", given_name="Bill")
+    assert decision(a, b) == "auto_link"
+
+
+def test_twins_are_never_auto_linked() -> None:
+    a = rec("t1", "Carlos", "Ruiz Soto", date(2010, 6, 1))
+    b = rec("t2", "Daniel", "Ruiz Soto", date(2010, 6, 1))
+    e = explain(a, b, MODEL)
+    assert e.decision != "auto_link"
+    assert "sibling" in e.vetoes
+    # Even without an address in common, the same surname and birth date with other given names.
+    b2 = replace(b, address="", city="", postcode="")
+    assert decision(a, b2) != "auto_link"
+
+
+def test_siblings_and_namesake_son_at_one_address_are_never_auto_linked() -> None:
+    father = rec("f1", "José", "López", date(1970, 3, 3))
+    son = rec("s1", "José", "López", date(1995, 3, 3))
+    sister = rec("s2", "Lucía", "López", date(1993, 7, 9), sex="F")
+    assert "birth_date" in explain(father, son, MODEL).vetoes
+    assert decision(father, son) != "auto_link"
+    assert decision(son, sister) != "auto_link"
+
+
+def test_different_a_numbers_veto() -> None:
+    other = replace(ANA, record_id="a2", a_number="A012345679")
+    e = explain(ANA, other, MODEL)
+    assert "a_number" in e.vetoes and e.decision != "auto_link"
+
+
+def test_review_band_between_thresholds() -> None:
+    # Same name, no birth date, another city: not enough either way.
+    a = rec("x1", "Juan", "Hernández", None, address="", postcode="", city="Dallas")
+    b = rec("x2", "Juan", "Hernández", date(1985, 5, 5), address="", postcode="", city="Miami")
+    e = explain(a, b, MODEL)
+    assert MODEL.thresholds.new_person <= e.probability < MODEL.thresholds.auto_link
+    assert e.decision == "review"
+
+
+@pytest.mark.parametrize("other", [
+    replace(ANA, record_id="a2", given_name="Anna", birth_date=date(1990, 2, 4), address=""),
+    rec("x2", "Ana", "Pérez", None, address="", postcode="", city="Miami", sex="F"),
+])
+def test_waterfall_sums_to_the_log_odds(other: Record) -> None:
+    e = explain(ANA, other, MODEL)
+    assert e.steps[0].comparison == "prior"
+    total = sum(s.match_weight for s in e.steps)
+    assert total == pytest.approx(e.match_weight)
+    # (Near probability 1 the log-odds of a float lose digits: compare within 1e-4 bits.)
+    assert total == pytest.approx(math.log2(e.probability / (1 - e.probability)), abs=1e-4)
+    assert e.steps[-1].cumulative_probability == pytest.approx(e.probability)
+    assert {s.comparison for s in e.steps[1:]} == {
+        "given_name", "family_name", "birth_date", "sex", "nationality", "a_number", "location"}
+
+
+def test_link_clusters_review_and_chaining() -> None:
+    ana2 = replace(ANA, record_id="a2", given_name="ANA", source="court")
+    ana3 = replace(ANA, record_id="a3", birth_date=date(1990, 2, 4), address="", source="transfer")
+    twin1 = rec("t1", "Carlos", "Ruiz Soto", date(2010, 6, 1))
+    twin1b = replace(twin1, record_id="t1b", source="court")
+    twin2 = rec("t2", "Daniel", "Ruiz Soto", date(2010, 6, 1))
+    twin2b = replace(twin2, record_id="t2b", source="court")
+    # A record that fits either twin: no given name, same birth date and address.
+    bridge = rec("t?", "", "Ruiz Soto", date(2010, 6, 1))
+    loner = rec("z1", "Zoe", "Quintana", date(1950, 1, 1), sex="F", address="9 Elm Rd", postcode="10001")
+    result = link([ANA, ana2, ana3, twin1, twin1b, twin2, twin2b, bridge, loner], MODEL)
+    persons = result.clusters
+    assert persons["a1"] == persons["a2"] == persons["a3"] == "a1"
+    assert persons["t1"] == persons["t1b"] != persons["t2"] == persons["t2b"]
+    assert persons["t?"] not in (persons["t1"], persons["t2"])  # it waits for a person
+    assert persons["z1"] == "z1"
+    assert any({p.left, p.right} & {"t?"} for p in result.review)
+    assert all(p.probability >= MODEL.thresholds.auto_link for p in result.auto_links)
+
+
+def test_lookup_finds_the_person_with_an_explanation() -> None:
+    known = [ANA, replace(ANA, record_id="a2", source="court"),
+             rec("b1", "Bruno", "Díaz", date(1985, 1, 1)), rec("c1", "Ana", "Pérez", date(1960, 9, 9))]
+    index = Index(known, MODEL, {"a1": "P-1", "a2": "P-1", "b1": "P-2", "c1": "P-3"})
+    new = replace(ANA, record_id="n1", given_name="ANNA", address="", a_number="")
+    top = index.top(new, k=5)
+    assert top[0].person_id == "P-1"
+    assert top[0].decision == "auto_link"
+    assert len({c.person_id for c in top}) == len(top)
+    assert top[0].waterfall.steps[0].comparison == "prior"
+    assert index.top(rec("q", "Zed", "Nobody", date(2001, 1, 1), address="", postcode="", city=""), 3) == []
+
+
+def test_model_round_trips_through_json() -> None:
+    again = Model.from_json(MODEL.to_json())
+    assert again == MODEL
+    assert MODEL.data_card["trained_on"]
