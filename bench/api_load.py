@@ -36,7 +36,8 @@ throughput per kind; then the CPU used by the load generator, the server, the Po
 of the bench database and the whole machine (in cores), and what those backends were doing
 (``pg_stat_activity`` sampled 10 times a second; average number of backends in each state).
 ``--trace`` serves through the factory (also for one worker) and times, in the server, every
-transaction's wait for the ledger head, how long it then holds it, and its commit.
+transaction's wait for the ledger head, how long it then holds it, and its commit; every garbage
+collection by generation; and every HTTP request from receipt to its last byte (warm-up included).
 
     python bench/api_load.py [--cases 100000] [--workers 1,2] [--clients 50] [--duration 30]
                              [--warmup 5] [--mix 1:2:1] [--think-ms 0] [--seed-workers 2]
@@ -309,6 +310,7 @@ def server_app() -> Any:
     trace = os.environ.get("DUECOURSE_BENCH_TRACE")
     if trace:  # written every half second (uvicorn's workers may end without atexit)
         times = trace_ledger_head(app.ctx.engine)
+        times.update(trace_gc())
         out = Path(trace) / f"head-{os.getpid()}.json"
 
         def dump() -> None:
@@ -317,7 +319,42 @@ def server_app() -> Any:
                 out.write_text(json.dumps(times), encoding="utf-8")
 
         threading.Thread(target=dump, daemon=True).start()
+        return timed(build_web(app, web_settings), times.setdefault("server_request_ms", []))
     return build_web(app, web_settings)
+
+
+def timed(asgi: Any, into: list[float]) -> Any:
+    """The ASGI app, each HTTP request's time in the server (from receipt to the last byte sent)
+    appended to ``into``."""
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await asgi(scope, receive, send)
+            return
+        t = time.perf_counter()
+        try:
+            await asgi(scope, receive, send)
+        finally:
+            into.append((time.perf_counter() - t) * 1000)
+
+    return app
+
+
+def trace_gc() -> dict[str, list[float]]:
+    """Time every garbage collection of this process, by generation (ms)."""
+    import gc
+
+    pauses: dict[str, list[float]] = {"gc0_ms": [], "gc1_ms": [], "gc2_ms": []}
+    started = [0.0]
+
+    def on_gc(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            pauses[f"gc{info['generation']}_ms"].append((time.perf_counter() - started[0]) * 1e3)
+
+    gc.callbacks.append(on_gc)
+    return pauses
 
 
 def _is_head(statement: str) -> bool:
@@ -375,7 +412,8 @@ def read_traces(folder: Path) -> dict[str, dict[str, float]]:
 
 def summarise(pooled: dict[str, list[float]]) -> dict[str, dict[str, float]]:
     return {k: {"count": len(v), "mean": round(sum(v) / max(1, len(v)), 2),
-                "p50": round(pct(v, 50), 2), "p99": round(pct(v, 99), 2)}
+                "p50": round(pct(v, 50), 2), "p99": round(pct(v, 99), 2),
+                "max": round(max(v, default=0.0), 2)}
             for k, v in pooled.items()}
 
 
