@@ -117,6 +117,13 @@ def case_show(
     console.print(f"proceedings [bold]{f.proceedings}[/] · custody [bold]{f.custody}[/] · "
                   f"holds [bold]{', '.join(sorted(f.holds)) or 'none'}[/] · status "
                   f"[bold]{f.status}[/]{' (' + f.close_reason + ')' if f.close_reason else ''}")
+    s = v.state
+    if s.identity_link:
+        found = "; ".join(f"{c.get('record_id')} p={c.get('probability')}"
+                          for c in s.identity_candidates) or "none"
+        console.print(f"identity link [bold]{s.identity_link}[/]"
+                      f"{' to record ' + s.identity_record if s.identity_record else ''} · "
+                      f"candidates: {found}", highlight=False)
     tl = Table(title="Timeline")
     for col in ("#", "at (UTC)", "event", "by"):
         tl.add_column(col)

@@ -70,8 +70,8 @@ def _outcome(o: Outcome, created: bool = False) -> JSONResponse:
 
 
 def case_out(v: CaseView, identity: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"identity": identity or {},"case_id": v.case_id, "version": v.state.version, "person": v.person,
-            "facets": v.facets.as_dict(), "deadlines": [d.as_dict() for d in v.deadlines],
+    return {"identity": identity or {}, "case_id": v.case_id, "version": v.state.version,
+            "person": v.person, "facets": v.facets.as_dict(), "deadlines": [d.as_dict() for d in v.deadlines],
             "events": [{"seq": e.seq, "kind": e.kind, "at": e.at, "actor_id": e.actor_id,
                         "actor_role": e.actor_role, "data": e.data} for e in v.events],
             "allowed": v.allowed,
