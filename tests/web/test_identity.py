@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from duecourse.app.identity import do_import_records, do_link
+from duecourse.app.identity import do_import_records, do_link, respect_rejections
 from duecourse.domain.commands import parse_command
+from duecourse.identity import default_model, link, parse_rows
 from duecourse.store.tables import identity_pairs, ledger
 
 from .support import Site, build_site, sign_in
@@ -103,6 +104,31 @@ def test_officer_proposes_supervisor_confirms_the_proposer_cannot(site: Site) ->
         kinds = [r.kind for r in conn.execute(select(ledger.c.kind).order_by(ledger.c.seq))]
     assert {"identity_match_proposed", "identity_match_confirmed",
             "identity_match_refused"} <= set(kinds)
+
+
+def test_a_rejected_match_stays_apart_when_a_later_run_would_link_it(site: Site) -> None:
+    pair = _pair(site)
+    officer, supervisor = site.client("officer"), site.client("supervisor")
+    assert officer.post(f"/api/v1/identity/review/{pair}/propose", json={}).status_code == 200
+    r = supervisor.post(f"/api/v1/identity/review/{pair}/reject", json={"reason": "two men"})
+    assert r.status_code == 200 and r.json()["status"] == "rejected", r.text
+    # A later run with a looser model would link the two records automatically ...
+    loose = default_model().with_thresholds(0.5, 0.1)
+    loose_run = link([r for r in parse_rows(RECORDS[:2], "court")], loose)
+    assert len(set(loose_run.clusters.values())) == 1
+    # ... but the supervisor's rejection stands: each record stays its own person.
+    do_link(site.app.ctx, model=loose)
+    persons = {i["record_id"]: i["person_id"] for i in supervisor.get(
+        "/api/v1/identity/clusters", params={"purpose": "supervision"}).json()["items"]}
+    assert persons["EOIR-1970-0042"] != persons["ENC-2024-9"]
+
+
+def test_respect_rejections_keeps_the_rest_of_a_person_together() -> None:
+    clusters = {"a": "a", "b": "a", "c": "a", "d": "d"}
+    assert respect_rejections(clusters, [("a", "b")]) == {"a": "a", "b": "b", "c": "c", "d": "d"}
+    clusters = {"a": "a", "b": "a", "c": "a", "e": "a"}
+    assert respect_rejections(clusters, [("a", "c")]) == {"a": "a", "b": "b", "c": "c", "e": "b"}
+    assert respect_rejections(clusters, [("a", "x")]) == clusters
 
 
 def test_a_supervisor_may_not_decide_their_own_proposal(site: Site) -> None:

@@ -416,6 +416,22 @@ def import_file(ctx: AppContext, raw: bytes, name: str, source: str, actor: Acto
 # Linkage
 
 
+def respect_rejections(clusters: dict[str, str],
+                       rejected: list[tuple[str, str]]) -> dict[str, str]:
+    """A supervisor's rejection outlives any later run: when a run's automatic links put the
+    two records of a rejected match in one person, both leave that person and stand alone (they
+    can rejoin only through review). Person ids stay the smallest record id of each person."""
+    out = dict(clusters)
+    for a, b in rejected:
+        if a in out and b in out and out[a] == out[b]:
+            person = out[a]
+            out[a], out[b] = a, b
+            rest = sorted(k for k, p in out.items() if p == person and k not in (a, b))
+            for k in rest:
+                out[k] = rest[0]
+    return out
+
+
 def do_link(ctx: AppContext, actor: Actor = CLI_ACTOR, model: Model | None = None,
             at: datetime | None = None) -> LinkSummary:
     """Link every stored record (``identity.link``); replace the persons and the pending pairs of
@@ -441,6 +457,10 @@ def do_link(ctx: AppContext, actor: Actor = CLI_ACTOR, model: Model | None = Non
             seconds=0.0, ledger_seq=-1)).inserted_primary_key
         assert inserted is not None
         run = int(inserted[0])
+        rejected = [(keys[a], keys[b]) for a, b in conn.execute(
+            select(identity_pairs.c.left_record, identity_pairs.c.right_record)
+            .where(identity_pairs.c.status == "rejected")) if a in keys and b in keys]
+        clusters = respect_rejections(clusters, rejected)
         conn.execute(delete(identity_persons))
         items = [{"record": id_of[k], "person_id": p, "run": run} for k, p in clusters.items()]
         for start in range(0, len(items), _CHUNK):
