@@ -27,7 +27,7 @@ from time import perf_counter
 from typing import Any
 
 from duecourse.law.courts import load_courts
-from duecourse.placement.catalogue import court_location, load_catalogue
+from duecourse.placement.catalogue import CatalogueError, court_location, load_catalogue
 from duecourse.placement.checker import check_plan
 from duecourse.placement.greedy import solve_greedy
 from duecourse.placement.problem import Detainee, Facility, Location, Plan, Problem
@@ -109,7 +109,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--time-limit", type=float, default=10.0)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    facilities = load_catalogue(args.facilities)
+    try:
+        facilities = load_catalogue(args.facilities)
+    except (CatalogueError, OSError) as e:
+        print(f"placement bench: {e}", file=sys.stderr)
+        return 2
     result = run(facilities, args.standing, args.book_ins, args.seed, args.time_limit)
     if args.json:
         print(json.dumps(result, indent=2))
