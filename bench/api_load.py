@@ -37,7 +37,8 @@ of the bench database and the whole machine (in cores), and what those backends 
 (``pg_stat_activity`` sampled 10 times a second; average number of backends in each state).
 ``--trace`` serves through the factory (also for one worker) and times, in the server, every
 transaction's wait for the ledger head, how long it then holds it, and its commit; every garbage
-collection by generation; and every HTTP request from receipt to its last byte (warm-up included).
+collection by generation; and every HTTP request from receipt to its last byte (the counted
+seconds only).
 
     python bench/api_load.py [--cases 100000] [--workers 1,2] [--clients 50] [--duration 30]
                              [--warmup 5] [--mix 1:2:1] [--think-ms 0] [--seed-workers 2]
@@ -319,13 +320,14 @@ def server_app() -> Any:
                 out.write_text(json.dumps(times), encoding="utf-8")
 
         threading.Thread(target=dump, daemon=True).start()
-        return timed(build_web(app, web_settings), times.setdefault("server_request_ms", []))
+        return timed(build_web(app, web_settings), times.setdefault("server_request_ms", []),
+                     times.setdefault("server_request_at", []))
     return build_web(app, web_settings)
 
 
-def timed(asgi: Any, into: list[float]) -> Any:
+def timed(asgi: Any, into: list[float], at: list[float]) -> Any:
     """The ASGI app, each HTTP request's time in the server (from receipt to the last byte sent)
-    appended to ``into``."""
+    appended to ``into``, and when it ended (epoch seconds) to ``at``."""
 
     async def app(scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -336,6 +338,7 @@ def timed(asgi: Any, into: list[float]) -> Any:
             await asgi(scope, receive, send)
         finally:
             into.append((time.perf_counter() - t) * 1000)
+            at.append(time.time())
 
     return app
 
@@ -402,10 +405,17 @@ def trace_ledger_head(engine: Engine) -> dict[str, list[float]]:
     return times
 
 
-def read_traces(folder: Path) -> dict[str, dict[str, float]]:
+def read_traces(folder: Path, since: float = 0.0) -> dict[str, dict[str, float]]:
+    """The servers' traces pooled; requests only from ``since`` (epoch seconds: the counted
+    window), so that warm-up does not count."""
     pooled: dict[str, list[float]] = {}
     for f in folder.glob("head-*.json"):
-        for k, v in json.loads(f.read_text(encoding="utf-8")).items():
+        data = json.loads(f.read_text(encoding="utf-8"))
+        at = data.pop("server_request_at", [])
+        if "server_request_ms" in data:
+            data["server_request_ms"] = [ms for ms, t in zip(data["server_request_ms"], at,
+                                                             strict=False) if t >= since]
+        for k, v in data.items():
             pooled.setdefault(k, []).extend(v)
     return summarise(pooled)
 
@@ -711,11 +721,13 @@ def run_load(url: str, workers: int, tokens: list[str], ids: list[str], clients:
         tally = Tally()
         sampler = WaitSampler(url)
         cpu: dict[str, float] = {}
+        counted_from = [0.0]
 
         async def go() -> None:
             task = asyncio.create_task(_drive(server.base, tokens, ids, clients, weights, warmup,
                                               duration, think_ms, tally))
             await asyncio.sleep(warmup)
+            counted_from[0] = time.time()
             pids = _tree(server.proc.pid)
             postmaster, sessions0 = _postmaster(url)
             s0 = sum(_proc_cpu(p) for p in pids)
@@ -744,7 +756,7 @@ def run_load(url: str, workers: int, tokens: list[str], ids: list[str], clients:
     finally:
         server.stop()
     if folder is not None:
-        result.ledger_head = read_traces(folder)
+        result.ledger_head = read_traces(folder, since=counted_from[0])
     return result
 
 
