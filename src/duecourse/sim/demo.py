@@ -124,10 +124,28 @@ def simulate(people: int = 300, days: int = 365, seed: int = 7, db_url: str = "s
         if progress is not None and i % 50 == 0:
             progress(done)
     book_in_awaiting_beds(app, staff, end, max(3, people // 60), seed)
+    import_agency_records(app, seed, end)
     if progress is not None:
         progress(people)
     result.summary = summarise(app, end, refusals)
     return result
+
+
+def import_agency_records(app: App, seed: int, at: datetime, n: int = 400) -> None:
+    """Synthetic records of the agency's own sources (encounters, court records, prior case
+    files, transfers), imported and linked at the end, so that the served demo's identity review
+    has pairs waiting for a person. (Imported after the simulation: its cases were opened before
+    linkage and are not assessed.)"""
+    from ..app.identity import do_import_records, do_link
+    from .identity_records import generate_identity_records
+
+    data = generate_identity_records(n, seed, as_of=at.date())
+    by_source: dict[str, list[dict[str, str]]] = {}
+    for source, row in zip(data.sources, data.rows(), strict=True):
+        by_source.setdefault(source, []).append(row)
+    for source, rows in sorted(by_source.items()):
+        do_import_records(app.ctx, rows, source, at=at)
+    do_link(app.ctx, at=at)
 
 
 def _run_step(app: App, step: Step, staff: dict[str, Actor], clients: dict[str, list[str]],
