@@ -31,6 +31,10 @@ class Ids:
     def person_id(self) -> str:
         return "P-" + self._token()
 
+    def batch_suffix(self) -> str:
+        """Six characters that tell apart batches imported in the same second."""
+        return self._token()[:6]
+
 
 def system_clock() -> datetime:
     return datetime.now(UTC)

@@ -31,7 +31,6 @@ import dataclasses
 import hashlib
 import io
 import json
-import secrets
 import threading
 import time
 import weakref
@@ -358,7 +357,7 @@ def do_import_records(ctx: AppContext, rows: Iterable[Mapping[str, str | None]],
     check_text(source, "source", 100)
     records = parse_rows_checked(rows, source, first_row, problems)
     at = at or ctx.clock()
-    batch = f"B-{at.strftime('%Y%m%d%H%M%S')}-{secrets.token_hex(3).upper()}"
+    batch = f"B-{at.strftime('%Y%m%d%H%M%S')}-{ctx.ids.batch_suffix()}"
     with ctx.engine.begin() as conn:
         known = set(conn.execute(select(identity_records.c.record_id)
                                  .where(identity_records.c.source == source)).scalars())
@@ -493,7 +492,7 @@ def do_link(ctx: AppContext, actor: Actor = CLI_ACTOR, model: Model | None = Non
         persons = len(set(clusters.values()))
         summary = {"run": run, "records": len(records), "persons": persons,
                    "auto_links": len(auto), "review_pairs": len(review),
-                   "seconds": round(seconds, 3), "model": _model_name(model)}
+                   "model": _model_name(model)}  # how long it took is in identity_runs
         seq = L.append(conn, [L.LedgerItem("identity_linked", at, actor.id, actor.role, "",
                                            summary)], ctx.signing_key)
         conn.execute(update(identity_runs).where(identity_runs.c.id == run)
