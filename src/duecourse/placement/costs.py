@@ -11,6 +11,7 @@ used only when nothing located will do.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -44,16 +45,7 @@ def km_matrix(points: Sequence[Location | None], facilities: Sequence[Facility]
 
 def person_terms(p: Problem, d: Detainee, f: Facility) -> dict[str, int]:
     """The cost terms one person pays at one facility (whole units, as the solver sees them)."""
-    w = p.weights
-    km = km_matrix([d.court, d.attorney, d.relatives], [f])[:, 0]
-    terms = {"court": int(np.rint(w.court_km * km[0])),
-             "attorney": int(np.rint(w.attorney_km * km[1])),
-             "relatives": int(np.rint(w.relatives_km * km[2]))}
-    moved = bool(d.current) and f.code != d.current
-    terms["transfer"] = w.transfer if moved else 0
-    terms["hearing_transfer"] = w.hearing_transfer if moved and d.hearing_within_72h else 0
-    return terms
-
+    return {k: int(v) for k, v in Terms(p, [d], [f]).pairs(0, 0).items()}
 
 def load_breaks(capacity: int) -> tuple[int, int]:
     """The loads above which each further person costs the 85 % and the 95 % penalty."""
@@ -117,27 +109,28 @@ class Terms:
         self.near = np.array([d.hearing_within_72h for d in people], dtype=bool)
         self.w = w
 
+    def pairs(self, rows: Any, cols: Any) -> dict[str, NDArray[np.int64]]:
+        """Each term for person ``rows`` at facility column ``cols`` (index arrays that
+        broadcast together, or plain integers)."""
+        out = {name: np.asarray(np.rint(self.weights[k] * self.km[self.idx[rows, k], cols]),
+                                dtype=np.int64) for k, name in enumerate(self.NAMES[:3])}
+        current = self.current[rows]
+        moved = (current != "") & (current != self.codes[cols])
+        out["transfer"] = np.asarray(self.w.transfer * moved, dtype=np.int64)
+        out["hearing_transfer"] = np.asarray(self.w.hearing_transfer * (moved & self.near[rows]),
+                                             dtype=np.int64)
+        return out
+
     def at(self, cols: NDArray[np.int64]) -> dict[str, NDArray[np.int64]]:
         """Each term for person i at facility column ``cols[i]``."""
-        out = {name: np.rint(self.weights[k] * self.km[self.idx[:, k], cols]).astype(np.int64)
-               for k, name in enumerate(self.NAMES[:3])}
-        moved = (self.current != "") & (self.current != self.codes[cols])
-        out["transfer"] = (self.w.transfer * moved).astype(np.int64)
-        out["hearing_transfer"] = (self.w.hearing_transfer * (moved & self.near)).astype(np.int64)
-        return out
+        return self.pairs(np.arange(len(cols)), cols)
 
     def totals(self, rows: slice | NDArray[np.int64] = slice(None)) -> NDArray[np.int64]:
         """The total cost of each chosen person (rows) at every facility (columns)."""
-        idx = self.idx[rows]
-        total = np.zeros((len(idx), len(self.codes)), dtype=np.int64)
-        for k in range(3):
-            total += np.rint(self.weights[k] * self.km[idx[:, k]]).astype(np.int64)
-        current = self.current[rows]
-        moved = (current[:, None] != "") & (current[:, None] != self.codes[None, :])
-        total += self.w.transfer * moved
-        total += self.w.hearing_transfer * (moved & self.near[rows][:, None])
+        chosen = np.arange(len(self.idx))[rows]
+        terms = self.pairs(chosen[:, None], np.arange(len(self.codes))[None, :])
+        total: NDArray[np.int64] = sum(terms.values())  # type: ignore[assignment]
         return total
-
 
 def plan_cost(p: Problem, plan: Plan | Mapping[str, str]) -> int:
     """The objective of a plan: every placed person's terms plus every facility's load penalty.

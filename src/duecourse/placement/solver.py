@@ -72,7 +72,8 @@ def _place_individuals(p: Problem, people: list[Detainee], plan: Plan) -> bool:
             ok = {f.code for f in eligible(p, d)}
             masks[key] = np.array([f.code in ok for f in facilities], dtype=bool)
     mask = np.vstack([masks[eligibility_key(p, d)] for d in reps])
-    costs = Terms(p, reps, facilities).totals()
+    terms = Terms(p, reps, facilities)
+    costs = terms.totals()
     t_idx, f_idx = np.nonzero(mask)
     nt = len(types)
     unit_of = np.array([_UNIT_INDEX[d.unit] for d in reps], dtype=np.int64)
@@ -96,7 +97,20 @@ def _place_individuals(p: Problem, people: list[Detainee], plan: Plan) -> bool:
             plan.unserved.append(_unserved_one(p, g[0], g))
         return False
     flows = m.flows(np.arange(first_arc, first_arc + len(t_idx)))
-    _assign(p, plan, types, reps, facilities, t_idx, f_idx, flows, costs, mask)
+    top = np.iinfo(np.int64).max
+    cheapest = np.where(mask, costs, top).min(axis=1, initial=top)
+    arcs = np.nonzero(flows)[0]
+    t_used, f_used = t_idx[arcs], f_idx[arcs]
+    paid = terms.pairs(t_used, f_used)  # the terms of each used arc, from the one distance matrix
+    for i, (t, f, n) in enumerate(zip(t_used.tolist(), f_used.tolist(), flows[arcs].tolist(),
+                                      strict=True)):
+        why = _explain(p, reps[t], facilities[f], bool(costs[t, f] > cheapest[t]),
+                       {k: float(v[i]) for k, v in paid.items()})
+        _seat(plan, types[t], facilities[f].code, n, why)
+    for g in types:
+        left = [d for d in g if d.id not in plan.assignments]
+        if left:
+            plan.unserved.append(_unserved_one(p, left[0], left))
     return True
 
 
@@ -121,34 +135,24 @@ def _add_beds(p: Problem, m: min_cost_flow.SimpleMinCostFlow, facilities: list[F
                 m.add_arc_with_capacity_and_unit_cost(fac_node0 + i, sink, cap, cost)
 
 
-def _assign(p: Problem, plan: Plan, types: list[list[Detainee]], reps: list[Detainee],
-            facilities: list[Facility], t_idx: np.ndarray, f_idx: np.ndarray,
-            flows: np.ndarray, costs: np.ndarray, mask: np.ndarray) -> None:
-    placed = [0] * len(types)
-    top = np.iinfo(np.int64).max
-    cheapest = np.where(mask, costs, top).min(axis=1, initial=top)
-    for arc in np.nonzero(flows)[0]:
-        t, f = int(t_idx[arc]), int(f_idx[arc])
-        n = int(flows[arc])
-        fac = facilities[f]
-        why = _explain(p, reps[t], fac, int(costs[t, f]) > int(cheapest[t]))
-        for d in types[t][placed[t]:placed[t] + n]:
-            plan.assignments[d.id] = fac.code
-            plan.explanations[d.id] = why
-        placed[t] += n
-    for t, g in enumerate(types):
-        if placed[t] < len(g):
-            plan.unserved.append(_unserved_one(p, reps[t], g[placed[t]:]))
+def _seat(plan: Plan, group: list[Detainee], code: str, n: int, why: Explanation) -> None:
+    """Give ``n`` more people of one type (all alike) a bed at ``code``."""
+    waiting = (d for d in group if d.id not in plan.assignments)
+    for d, _ in zip(waiting, range(n), strict=False):
+        plan.assignments[d.id] = code
+        plan.explanations[d.id] = why
 
 
-def _explain(p: Problem, d: Detainee, f: Facility, not_cheapest: bool) -> Explanation:
+def _explain(p: Problem, d: Detainee, f: Facility, not_cheapest: bool,
+             paid: dict[str, float] | None = None) -> Explanation:
     binding = list(restrictions(d, p.hold_limit_hours))
     if not_cheapest:
         binding.append("capacity: nearer lawful beds were full or better used by others")
     if d.current and f.code != d.current and d.current in p.closed:
         binding.append("CAP: the person's facility is closing; transfer required")
-    terms: dict[str, float] = {k: float(v) for k, v in person_terms(p, d, f).items()}
-    return Explanation(tuple(binding), terms)
+    if paid is None:
+        paid = {k: float(v) for k, v in person_terms(p, d, f).items()}
+    return Explanation(tuple(binding), paid)
 
 
 def _unserved_one(p: Problem, d: Detainee, group: list[Detainee]) -> Unserved:
@@ -187,9 +191,10 @@ def _place_families(p: Problem, people: list[Detainee], plan: Plan,
     cost: dict[tuple[str, int], int] = {}
     for fid, members in fams.items():
         ok = [j for j, f in enumerate(houses) if all(f in eligible(p, d, [f]) for d in members)]
+        whole = Terms(p, members, houses).totals().sum(axis=0)  # the family's cost per house
         for j in ok:
             x[fid, j] = model.new_bool_var(f"x_{fid}_{j}")
-            cost[fid, j] = sum(sum(person_terms(p, d, houses[j]).values()) for d in members)
+            cost[fid, j] = int(whole[j])
         model.add_at_most_one(x[fid, j] for j in ok)
     penalty: list[cp_model.LinearExpr] = []
     for j, f in enumerate(houses):
