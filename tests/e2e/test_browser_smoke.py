@@ -26,7 +26,6 @@ import web.test_placement as placement
 import web.test_transport as transport
 from duecourse.app.accounts import get_account
 from duecourse.app.identity import do_import_records, do_link
-from duecourse.domain.commands import parse_command
 from web.support import PASSWORD, build_site
 
 STATIC = Path(__file__).resolve().parents[2] / "src" / "duecourse" / "web" / "static"
@@ -205,15 +204,7 @@ def test_the_identity_review_is_accessible_and_takes_a_proposal(
     axe_check(page, "identity-proposed")
 
     # a case whose person is probably, not certainly, on file: its page shows the candidates
-    with site.app.ctx.engine.connect() as conn:
-        officer = get_account(conn, "officer1")
-    assert officer is not None
-    out = site.app.do(parse_command("open_case", {
-        "person": {"family_name": "López", "given_name": "José", "sex": "M",
-                   "nationalities": ["MX"]},
-        "encounter": "interior", "location": "Newark, NJ", "legal_basis": "INA 237(a)(1)(B)"}),
-        officer.actor)
-    page.goto(f"{base}/cases/{out.case_id}")
+    page.goto(f"{base}/cases/{identity.open_lopez_case(site)}")
     region = page.get_by_role("region", name=re.compile("Identity"))
     expect(region).to_contain_text("awaits review")
     region.get_by_text(re.compile("match-weight waterfall")).first.click()

@@ -10,11 +10,13 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from duecourse.app.accounts import do_create_account, do_issue_token, get_account
 from duecourse.bootstrap import App, build_app
 from duecourse.config import load_settings
 from duecourse.domain.commands import ROLES, parse_command
+from duecourse.store.tables import ledger
 from duecourse.web.app import create_web_app
 from duecourse.web.settings import load_web_settings
 
@@ -131,3 +133,10 @@ def csrf(c: TestClient, path: str) -> str:
     m = re.search(r'name="csrf_token" value="([^"]+)"', c.get(path).text)
     assert m is not None
     return m[1]
+
+
+def ledger_entries(site: Site, kind: str = "read") -> list[Any]:
+    """The site's ledger entries of ``kind``, in order."""
+    with site.app.ctx.engine.connect() as conn:
+        return list(conn.execute(select(ledger).where(ledger.c.kind == kind)
+                                 .order_by(ledger.c.seq)))

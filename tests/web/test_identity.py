@@ -14,12 +14,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from duecourse.app.accounts import get_account
 from duecourse.app.identity import do_import_records, do_link, respect_rejections
 from duecourse.domain.commands import parse_command
 from duecourse.identity import default_model, link, parse_rows
 from duecourse.store.tables import identity_pairs, ledger
 
-from .support import Site, build_site, sign_in
+from .support import Site, build_site, ledger_entries, sign_in
 
 RECORDS = [
     {"record_id": "EOIR-1970-0042", "family_name": "LOPEZ", "given_name": "José",
@@ -47,10 +48,7 @@ def _pair(site: Site) -> int:
 
 
 def _reads(site: Site, record: str) -> list[Any]:
-    with site.app.ctx.engine.connect() as conn:
-        rows = conn.execute(select(ledger).where(ledger.c.kind == "read")
-                            .order_by(ledger.c.seq)).all()
-    return [r for r in rows if json.loads(r.body).get("record") == record]
+    return [r for r in ledger_entries(site) if json.loads(r.body).get("record") == record]
 
 
 def test_the_queue_and_a_pair_side_by_side_with_the_waterfall(site: Site) -> None:
@@ -151,10 +149,9 @@ def test_who_may_not_read_or_decide(site: Site, role: str, purpose: str) -> None
         assert c.post(f"/api/v1/identity/review/{pair}/propose", json={}).status_code == 403
 
 
-def test_a_case_shows_its_candidates_and_id1_blocks_the_arrest(site: Site) -> None:
+def open_lopez_case(site: Site) -> str:
+    """An officer opens a case for a José López who is probably, not certainly, on file."""
     with site.app.ctx.engine.connect() as conn:
-        from duecourse.app.accounts import get_account
-
         officer = get_account(conn, "officer1")
     assert officer is not None
     out = site.app.do(parse_command("open_case", {
@@ -163,8 +160,13 @@ def test_a_case_shows_its_candidates_and_id1_blocks_the_arrest(site: Site) -> No
         "encounter": "interior", "location": "Newark, NJ", "legal_basis": "INA 237(a)(1)(B)"}),
         officer.actor, datetime.now(UTC))
     assert out.accepted and out.case_id
+    return out.case_id
+
+
+def test_a_case_shows_its_candidates_and_id1_blocks_the_arrest(site: Site) -> None:
+    case = open_lopez_case(site)
     c = site.client("officer")
-    r = c.get(f"/api/v1/cases/{out.case_id}", params={"purpose": "case_work"})
+    r = c.get(f"/api/v1/cases/{case}", params={"purpose": "case_work"})
     assert r.status_code == 200, r.text
     ident = r.json()["identity"]
     assert ident["link"] == "awaiting_review"
@@ -173,11 +175,11 @@ def test_a_case_shows_its_candidates_and_id1_blocks_the_arrest(site: Site) -> No
     assert best["explanation"]["steps"][0]["comparison"] == "prior"
     arrest = {"basis": "warrantless", "reason_to_believe": "court record",
               "likely_to_escape": "no address"}
-    r = c.post(f"/api/v1/cases/{out.case_id}/commands",
+    r = c.post(f"/api/v1/cases/{case}/commands",
                json={"command": "record_arrest", "with": arrest})
     assert r.status_code == 409 and "ID-1" in {x["rule"] for x in r.json()["refusals"]}
     # the page shows the link, the candidates and a waterfall table
-    page = sign_in(site, "officer").get(f"/cases/{out.case_id}")
+    page = sign_in(site, "officer").get(f"/cases/{case}")
     assert page.status_code == 200
     assert "awaits review" in page.text and "match-weight waterfall" in page.text
     assert best["record_id"] in page.text

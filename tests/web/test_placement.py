@@ -25,9 +25,9 @@ from duecourse.law.guards.authority import AUTHORITY
 from duecourse.placement.catalogue import packaged_catalogue
 from duecourse.placement.checker import check_plan
 from duecourse.placement.problem import Facility
-from duecourse.store.tables import events, ledger
+from duecourse.store.tables import events
 
-from .support import Site, build_site, sign_in
+from .support import Site, build_site, ledger_entries, sign_in
 
 DETENTION = "detention_management"
 
@@ -119,12 +119,6 @@ def _plan(site: Site, role: str = "detention", purpose: str = "detention_managem
     return site.client(role).get("/api/v1/placement/plan", params={"purpose": purpose, **params})
 
 
-def _reads(site: Site, kind: str = "read") -> list[Any]:
-    with site.app.ctx.engine.connect() as conn:
-        return list(conn.execute(select(ledger).where(ledger.c.kind == kind)
-                                 .order_by(ledger.c.seq)))
-
-
 def test_the_roles_that_read_the_plan_are_those_that_place() -> None:
     assert set(PLACEMENT_ROLES) == {role for role, cmds in AUTHORITY.items() if "place" in cmds}
 
@@ -160,9 +154,9 @@ def test_the_plan_places_the_book_ins_lawfully(site: Site) -> None:
 
 
 def test_the_plan_is_read_with_a_purpose_and_ledgered(site: Site) -> None:
-    before = len(_reads(site))
+    before = len(ledger_entries(site))
     assert _plan(site).status_code == 200
-    reads = _reads(site)
+    reads = ledger_entries(site)
     assert len(reads) == before + 1
     entry = reads[-1]
     assert (entry.actor_id, entry.actor_role, entry.purpose) == (
@@ -178,11 +172,11 @@ def test_the_plan_is_read_with_a_purpose_and_ledgered(site: Site) -> None:
     ("transport", "detention_management"), ("oversight", "oversight_audit"),
     ("officer", "case_work"), ("supervisor", "supervision")])
 def test_who_may_not_read_the_plan(site: Site, role: str, purpose: str) -> None:
-    refused = len(_reads(site, "read_refused"))
+    refused = len(ledger_entries(site, "read_refused"))
     r = _plan(site, role, purpose)
     assert r.status_code == 403 and r.json()["error"] == "forbidden", r.text
     assert set(r.json()) == {"error", "message", "field", "details"}
-    assert len(_reads(site, "read_refused")) == refused + 1  # the attempt is in the ledger
+    assert len(ledger_entries(site, "read_refused")) == refused + 1  # the attempt is in the ledger
 
 
 def test_officers_and_supervisors_read_it_for_detention_management(site: Site) -> None:
@@ -191,7 +185,7 @@ def test_officers_and_supervisors_read_it_for_detention_management(site: Site) -
 
 
 def test_the_facility_board_shows_numbers_to_its_roles(site: Site) -> None:
-    reads = len(_reads(site))
+    reads = len(ledger_entries(site))
     for role in ("detention", "transport", "supervisor", "officer", "oversight"):
         r = site.client(role).get("/api/v1/placement/facilities")
         assert r.status_code == 200, r.text
@@ -202,7 +196,7 @@ def test_the_facility_board_shows_numbers_to_its_roles(site: Site) -> None:
         assert "Placement" not in r.text  # no one's name
     for role in ("attorney", "admin", "counsel"):
         assert site.client(role).get("/api/v1/placement/facilities").status_code == 403
-    assert len(_reads(site)) == reads  # numbers only: no read of personal data to ledger
+    assert len(ledger_entries(site)) == reads  # numbers only: no read of personal data to ledger
 
 
 def test_a_day_that_is_not_one_is_a_422(site: Site) -> None:

@@ -26,9 +26,9 @@ from duecourse.bootstrap import App
 from duecourse.domain.commands import Actor, parse_command
 from duecourse.law.guards.authority import AUTHORITY
 from duecourse.law.rules import all_guards
-from duecourse.store.tables import events, ledger
+from duecourse.store.tables import events
 
-from .support import Site, build_site, person, sign_in
+from .support import Site, build_site, ledger_entries, person, sign_in
 
 STAGING = "ELZ"
 # label -> (family name, given name, nationality: the country the order designates)
@@ -110,12 +110,6 @@ def _plan(site: Site, role: str = "transport", purpose: str = "transport_plannin
                                  params={"purpose": purpose, "date": _day(), **params})
 
 
-def _entries(site: Site, kind: str = "read") -> list[Any]:
-    with site.app.ctx.engine.connect() as conn:
-        return list(conn.execute(select(ledger).where(ledger.c.kind == kind)
-                                 .order_by(ledger.c.seq)))
-
-
 def _events(site: Site) -> int:
     with site.app.ctx.engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(events)).scalar_one())
@@ -172,9 +166,9 @@ def test_seats_are_as_asked(site: Site) -> None:
 
 def test_the_read_is_ledgered_with_user_role_and_purpose(site: Site) -> None:
     c = site.cases
-    before = len(_entries(site))
+    before = len(ledger_entries(site))
     assert _plan(site).status_code == 200
-    reads = _entries(site)
+    reads = ledger_entries(site)
     assert len(reads) == before + 1
     entry = reads[-1]
     assert (entry.actor_id, entry.actor_role, entry.purpose) == (
@@ -190,14 +184,14 @@ def test_the_read_is_ledgered_with_user_role_and_purpose(site: Site) -> None:
     ("transport", "detention_management"), ("officer", "case_work"),
     ("supervisor", "supervision"), ("transport", "no_such_purpose")])
 def test_who_may_not_read_the_manifests(site: Site, role: str, purpose: str) -> None:
-    refused = len(_entries(site, "read_refused"))
-    reads = len(_entries(site))
+    refused = len(ledger_entries(site, "read_refused"))
+    reads = len(ledger_entries(site))
     r = _plan(site, role, purpose)
     assert r.status_code == 403 and r.json()["error"] == "forbidden", r.text
     assert set(r.json()) == {"error", "message", "field", "details"}
     assert "Transport, " not in r.text and "Ida" not in r.text  # no one's name
-    assert len(_entries(site, "read_refused")) == refused + 1  # the attempt is in the ledger
-    assert len(_entries(site)) == reads
+    assert len(ledger_entries(site, "read_refused")) == refused + 1  # the attempt is in the ledger
+    assert len(ledger_entries(site)) == reads
 
 
 def test_officers_and_supervisors_read_them_for_transport_planning(site: Site) -> None:
@@ -208,7 +202,7 @@ def test_officers_and_supervisors_read_them_for_transport_planning(site: Site) -
 
 
 def test_a_day_that_is_not_one_or_has_gone_is_a_422(site: Site) -> None:
-    reads = len(_entries(site))
+    reads = len(ledger_entries(site))
     yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
     for bad in ("2026-02-30", "0001-01-01", "tomorrow", yesterday):
         r = _plan(site, date=bad)
@@ -217,7 +211,7 @@ def test_a_day_that_is_not_one_or_has_gone_is_a_422(site: Site) -> None:
     r = site.client("transport").get("/api/v1/transport/manifests",
                                      params={"purpose": "transport_planning"})
     assert r.status_code == 422 and r.json()["field"] == "date", r.text
-    assert len(_entries(site)) == reads  # nothing was read
+    assert len(ledger_entries(site)) == reads  # nothing was read
 
 
 # ------------------------------------------------------------------------------------- pages
