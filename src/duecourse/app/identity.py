@@ -755,11 +755,14 @@ def _forget(engine: Engine) -> None:
 
 
 def _generation(conn: Connection) -> tuple[int, int, int]:
-    batches = int(conn.execute(select(func.count()).select_from(identity_batches)).scalar_one())
-    run = int(conn.execute(select(func.coalesce(func.max(identity_runs.c.id), 0))).scalar_one())
-    decided = int(conn.execute(select(func.count()).select_from(identity_pairs)
-                               .where(identity_pairs.c.status == "confirmed")).scalar_one())
-    return batches, run, decided
+    """What the index was built from — batches imported, the last link run, matches confirmed —
+    in one round trip (it is asked on every ``open_case``)."""
+    row = conn.execute(select(
+        select(func.count()).select_from(identity_batches).scalar_subquery(),
+        select(func.coalesce(func.max(identity_runs.c.id), 0)).scalar_subquery(),
+        select(func.count()).select_from(identity_pairs)
+        .where(identity_pairs.c.status == "confirmed").scalar_subquery())).one()
+    return int(row[0]), int(row[1]), int(row[2])
 
 
 def _known(conn: Connection) -> _Known:
