@@ -32,6 +32,7 @@ def solve_greedy(problem: Problem) -> Plan:
     terms = Terms(p, people, facilities)
     row = {d.id: i for i, d in enumerate(people)}
     lawful_for = EligibilityCache(p)
+    columns: dict[tuple[str, ...], np.ndarray] = {}  # lawful facilities -> their columns
     for group in _arrival_groups(people):
         lawful = [f for f in lawful_for(group[0]) if all(f in lawful_for(d) for d in group[1:])]
         if not lawful:
@@ -41,9 +42,13 @@ def solve_greedy(problem: Problem) -> Plan:
                                           rule.reason if rule else "no lawful facility"))
             continue
         cost = terms.totals(np.array([row[d.id] for d in group])).sum(axis=0)
-        idx = np.array([col[f.code] for f in lawful])
-        by_cost = [facilities[i] for i in idx[np.argsort(cost[idx], kind="stable")]]
-        home = next((f for f in by_cost if _fits(f, group, unit_free, cap_free)), by_cost[0])
+        key = tuple(f.code for f in lawful)
+        idx = columns.get(key)
+        if idx is None:
+            idx = columns[key] = np.array([col[c] for c in key])
+        by_cost = (facilities[i] for i in idx[np.argsort(cost[idx], kind="stable")])
+        cheapest = facilities[idx[np.argmin(cost[idx])]]
+        home = next((f for f in by_cost if _fits(f, group, unit_free, cap_free)), cheapest)
         for d in group:
             plan.assignments[d.id] = home.code
             unit_free[home.code, d.unit] = unit_free.get((home.code, d.unit), 0) - 1
