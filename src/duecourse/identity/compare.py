@@ -44,6 +44,7 @@ NO_DATE = np.iinfo(np.int32).min
 _EPOCH = date(1970, 1, 1).toordinal()
 NAME_JW = 0.94  # Jaro-Winkler at or above this (or the same phonetic key) is a close name
 NAME_EDIT_MIN_LEN = 4  # names this long or longer are close when one edit apart (Damerau)
+DOB_CLOSE_DAYS = 3  # birth dates this many days apart or fewer are close (a day mistyped)
 ADDRESS_JW = 0.9  # the street part of two addresses with the same house number
 WORKERS = -1  # rapidfuzz threads: every core
 
@@ -83,7 +84,7 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("birth_date", ("exact", "swapped", "close", "different", "missing"), (
         "the same birth date",
         "day and month swapped",
-        "one digit off, or the same day a year apart",
+        "one digit off, a few days apart, or the same day a year apart",
         "different birth dates",
         "birth date missing on one side",
     )),
@@ -152,6 +153,62 @@ class Vocab:
         return self._arr[:n + 1], self._len[:n + 1]
 
 
+class NicknameSets:
+    """Each given name (its first word) as a code with its set of canonical forms
+    (:func:`nickname_keys`), and the column-wise test "is one name a form of the other"."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, int] = {}
+        self._forms: dict[str, int] = {}  # a name or canonical form → its form code
+        self._self: list[int] = []  # name code → its own form code
+        self._ptr: list[int] = [0]  # name code → its forms in _members[ptr[c]:ptr[c + 1]]
+        self._members: list[int] = []
+        self._arrays: tuple[I64, I32, I32] = (np.zeros(1, np.int64), np.zeros(0, np.int32),
+                                              np.zeros(0, np.int32))
+
+    def code(self, token: str) -> int:
+        if not token:
+            return MISSING
+        c = self.codes.get(token)
+        if c is None:
+            c = self.codes[token] = len(self._self)
+            forms = self._forms
+            self._self.append(forms.setdefault(token, len(forms)))
+            self._members.extend(forms.setdefault(k, len(forms)) for k in nickname_keys(token))
+            self._ptr.append(len(self._members))
+        return c
+
+    def _csr(self) -> tuple[I64, I32, I32]:
+        if len(self._arrays[0]) != len(self._ptr):
+            self._arrays = (np.array(self._ptr, np.int64), np.array(self._members, np.int32),
+                            np.array(self._self, np.int32))
+        return self._arrays
+
+    def related(self, a: I32, b: I32) -> B:
+        """Per pair of name codes: one name is among the other's canonical forms (Bill and
+        William, Chris and Christopher; not William and Robert, who merely share "Bill")."""
+        ptr, members, own = self._csr()
+        size = np.diff(ptr)
+        out = np.zeros(len(a), dtype=bool)
+        idx = np.nonzero((a != MISSING) & (b != MISSING) & (a != b))[0]
+        idx = idx[(size[a[idx]] > 1) | (size[b[idx]] > 1)]  # a name alone is only itself
+        if len(idx) == 0:
+            return out
+        width = np.int64(len(self._forms))
+
+        def forms_of(codes: I32) -> I64:
+            n = size[codes]
+            row = np.repeat(np.arange(len(codes), dtype=np.int64), n)
+            first = np.repeat(ptr[codes] - (np.cumsum(n) - n), n)
+            return row * width + members[first + np.arange(len(row))]
+
+        rows = np.arange(len(idx), dtype=np.int64) * width
+        a_in_b = np.isin(rows + own[a[idx]], forms_of(b[idx]))
+        b_in_a = np.isin(rows + own[b[idx]], forms_of(a[idx]))
+        out[idx] = a_in_b | b_in_a
+        return out
+
+
 @dataclass
 class Vocabs:
     """The code spaces a table's columns share (names: given and family alike, so that a given
@@ -160,10 +217,10 @@ class Vocabs:
     names: Vocab = field(default_factory=Vocab)
     keys: Vocab = field(default_factory=Vocab)
     other: Vocab = field(default_factory=Vocab)
+    nicknames: NicknameSets = field(default_factory=NicknameSets)
 
 
 NTOK = 3  # words kept per name (a double surname has two; a given name rarely more than three)
-NNICK = 4  # canonical forms kept per given name
 
 
 @dataclass
@@ -175,7 +232,7 @@ class NameCols:
     tokens: I32  # (n, NTOK) codes of the words, MISSING-padded
     first_key: I32  # phonetic key of the first word
     last_key: I32  # phonetic key of the last word (the second of a double surname)
-    nick: I32  # (n, NNICK) codes of the first word's canonical forms
+    nick: I32  # code of the first word's set of canonical forms (NicknameSets)
     initial: I32  # code of the first letter
     prefix: I32  # code of the first three letters
 
@@ -196,7 +253,7 @@ def _name_columns(raw: Sequence[str], v: Vocabs) -> NameCols:
     initial = np.full(m, MISSING, np.int32)
     prefix = np.full(m, MISSING, np.int32)
     tokens = np.full((m, NTOK), MISSING, np.int32)
-    nick = np.full((m, NNICK), MISSING, np.int32)
+    nick = np.full(m, MISSING, np.int32)
     for s, u in uniq.items():
         p = name_parts(s)
         if not p.tokens:
@@ -210,8 +267,7 @@ def _name_columns(raw: Sequence[str], v: Vocabs) -> NameCols:
         prefix[u] = v.names.code(j[:3])
         for t, tok in enumerate(p.tokens[:NTOK]):
             tokens[u, t] = v.names.code(tok)
-        for t, nk in enumerate(sorted(nickname_keys(p.tokens[0]))[:NNICK]):
-            nick[u, t] = v.names.code(nk)
+        nick[u] = v.nicknames.code(p.tokens[0])
     return NameCols(joined[ids], key[ids], tokens[ids], first_key[ids], last_key[ids], nick[ids],
                     initial[ids], prefix[ids])
 
@@ -355,7 +411,7 @@ def _subset(a: I32, b: I32) -> B:
     return out
 
 
-def _given_levels(a: NameCols, b: NameCols, strings: Vocab) -> I8:
+def _given_levels(a: NameCols, b: NameCols, strings: Vocab, nicknames: NicknameSets) -> I8:
     lv = np.full(len(a.joined), 4, np.int8)  # different
     pres = present(a.joined, b.joined)
     lv[~pres] = 5
@@ -369,10 +425,8 @@ def _given_levels(a: NameCols, b: NameCols, strings: Vocab) -> I8:
     idx = np.nonzero(pres & ~exact & ~close & (a.tokens[:, 0] != MISSING) & (b.tokens[:, 0] != MISSING))[0]
     close[idx] = _close_strings(strings, a.tokens[idx, 0], b.tokens[idx, 0])
     nick = np.zeros(len(a.joined), dtype=bool)
-    # Only a name with a canonical form besides itself can be a nickname of another.
-    idx = np.nonzero(pres & ~exact & ~close & ((a.nick[:, 1] != MISSING) | (b.nick[:, 1] != MISSING)))[0]
-    an, bn = a.nick[idx], b.nick[idx]
-    nick[idx] = ((an[:, :, None] == bn[:, None, :]) & (an[:, :, None] != MISSING)).any(axis=(1, 2))
+    idx = np.nonzero(pres & ~exact & ~close)[0]
+    nick[idx] = nicknames.related(a.nick[idx], b.nick[idx])
     a_init = a.tokens[:, 1] == MISSING  # a one-word name
     b_init = b.tokens[:, 1] == MISSING
     one_letter = (a.joined == a.initial) & a_init | (b.joined == b.initial) & b_init
@@ -432,7 +486,7 @@ def _compare(lt: Table, li: I64, rt: Table, ri: I64) -> Pairs:
     strings = lt.vocabs.names
     lg, lf = lt.given.take(li), lt.family.take(li)
     rg, rf = rt.given.take(ri), rt.family.take(ri)
-    g = _given_levels(lg, rg, strings)
+    g = _given_levels(lg, rg, strings, lt.vocabs.nicknames)
     f = _family_levels(lf, rf, strings)
     # Names in swapped order (family name written as given name): compare crosswise where the
     # straight reading finds little, and keep the crosswise reading where it agrees better.
@@ -440,7 +494,7 @@ def _compare(lt: Table, li: I64, rt: Table, ri: I64) -> Pairs:
     weak = np.nonzero((_GOOD_GIVEN[g] <= 1) & (_GOOD_FAMILY[f] <= 1)
                       & present(lg.joined, rf.joined) & present(lf.joined, rg.joined))[0]
     if len(weak):
-        gs = _given_levels(lg.take(weak), rf.take(weak), strings)
+        gs = _given_levels(lg.take(weak), rf.take(weak), strings, lt.vocabs.nicknames)
         fs = _family_levels(lf.take(weak), rg.take(weak), strings)
         better = (_GOOD_GIVEN[gs].astype(np.int16) + _GOOD_FAMILY[fs]
                   > _GOOD_GIVEN[g[weak]].astype(np.int16) + _GOOD_FAMILY[f[weak]])
@@ -457,14 +511,15 @@ def _compare(lt: Table, li: I64, rt: Table, ri: I64) -> Pairs:
     dlv[~dpres] = 4
     dexact = dpres & (ld == rd)
     dswap = dpres & ~dexact & (ly == ry) & (lm == rday) & (lday == rm)
-    # One digit off in YYYYMMDD, or the same day and month a year apart.
+    # One digit off in YYYYMMDD, a few days apart, or the same day and month a year apart.
     lnum = ly * 10000 + lm * 100 + lday
     rnum = ry * 10000 + rm * 100 + rday
     ndiff = np.zeros(n, np.int8)
     for p in (10_000_000, 1_000_000, 100_000, 10_000, 1000, 100, 10, 1):
         ndiff += ((lnum // p) % 10 != (rnum // p) % 10).astype(np.int8)
     dclose = dpres & ~dexact & ~dswap & (
-        (ndiff == 1) | ((lm == rm) & (lday == rday) & (np.abs(ly - ry) == 1)))
+        (ndiff == 1) | (np.abs(ld.astype(np.int64) - rd) <= DOB_CLOSE_DAYS)
+        | ((lm == rm) & (lday == rday) & (np.abs(ly - ry) == 1)))
     dlv[dclose] = 2
     dlv[dswap] = 1
     dlv[dexact] = 0

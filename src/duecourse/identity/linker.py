@@ -82,6 +82,7 @@ _G = COMPARISONS[GIVEN]
 _F = COMPARISONS[FAMILY]
 _D = COMPARISONS[DOB]
 _L = COMPARISONS[LOC]
+_A = COMPARISONS[ANUM]
 def _levels_in(comp: int, names: tuple[str, ...]) -> npt.NDArray[np.bool_]:
     """A lookup table: is level j of comparison ``comp`` one of ``names``?"""
     c = COMPARISONS[comp]
@@ -107,17 +108,20 @@ def vetoes(p: Pairs, enabled: int = 0xFF) -> U8:
     out = np.zeros(len(p.left), np.uint8)
     out[lv[:, ANUM] == COMPARISONS[ANUM].level("different")] |= VETO_A_NUMBER
     out[p.dob_far] |= VETO_BIRTH_DATE
-    same_address = _SAME_ADDRESS[lv[:, LOC]]
+    # The household rules tell relatives apart by their personal fields; a shared personal
+    # identifier already says whose record it is (relatives never share an A-number).
+    same_address = _SAME_ADDRESS[lv[:, LOC]] & ~(lv[:, ANUM] == _A.level("exact"))
     household = same_address & (
         ~_DOB_AGREE_OR_MISSING[lv[:, DOB]] | (lv[:, SEX] == COMPARISONS[SEX].level("different")))
     out[household] |= VETO_HOUSEHOLD
     sibling = (lv[:, GIVEN] == _G.level("different")) & (
-        same_address | _FAMILY_AGREE[lv[:, FAMILY]])
+        same_address | _FAMILY_AGREE[lv[:, FAMILY]]) & ~(lv[:, ANUM] == _A.level("exact"))
     out[sibling] |= VETO_SIBLING
-    # At a shared address an initial is enough only with the same birth date and sex.
-    initial_only = (lv[:, GIVEN] == _G.level("initial")) & ~(
+    # At a shared address an initial or no given name is enough only with the same birth date
+    # and sex (twins then differ in given names, on the records that carry them: clustering).
+    nameless = (lv[:, GIVEN] == _G.level("missing")) | (lv[:, GIVEN] == _G.level("initial"))
+    unnamed = same_address & nameless & ~(
         (lv[:, DOB] == _D.level("exact")) & (lv[:, SEX] == COMPARISONS[SEX].level("exact")))
-    unnamed = same_address & ((lv[:, GIVEN] == _G.level("missing")) | initial_only)
     out[unnamed] |= VETO_UNNAMED
     return out & np.uint8(enabled)
 
@@ -299,17 +303,39 @@ def _split_component(nodes: list[int], edges: list[tuple[float, int, int]],
         if (a in aside) != (b in aside):
             merge(a, b, check=True)
     out = {v: find(v) for v in nodes}
-    for v in nodes:  # 4
-        own = 0.0
-        other: dict[int, float] = {}
-        for u, w in adj[v]:
-            if out[u] == out[v]:
-                own += w
-            else:
-                other[out[u]] = other.get(out[u], 0.0) + w
-        if other and max(other.values()) >= 0.5 * own:
-            out[v] = -1 - v  # alone
+    for v in _ambiguous(nodes, adj, out):  # 4
+        out[v] = -1 - v  # alone
     return out
+
+
+def _ambiguous(nodes: list[int], adj: dict[int, list[tuple[int, float]]],
+               label: dict[int, int]) -> list[int]:
+    """Records whose links to another cluster weigh at least half their links within their own,
+    most ambiguous first; each one found no longer counts for the others (a nameless record
+    between twins makes itself ambiguous, not the twins' own records)."""
+    gone: set[int] = set()
+    while True:
+        worst, worst_ratio = -1, 0.5
+        for v in nodes:
+            if v in gone:
+                continue
+            own = 0.0
+            other: dict[int, float] = {}
+            for u, w in adj[v]:
+                if u in gone:
+                    continue
+                if label[u] == label[v]:
+                    own += w
+                else:
+                    other[label[u]] = other.get(label[u], 0.0) + w
+            if not other:
+                continue
+            ratio = max(other.values()) / own if own > 0 else float("inf")
+            if ratio >= worst_ratio and (ratio > worst_ratio or worst < 0):
+                worst, worst_ratio = v, ratio
+        if worst < 0:
+            return sorted(gone)
+        gone.add(worst)
 
 
 def _cluster(n: int, left: I64, right: I64, weight: F64, auto: npt.NDArray[np.bool_],
