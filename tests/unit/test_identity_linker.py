@@ -45,6 +45,50 @@ def test_nickname_links() -> None:
     assert decision(a, b) == "auto_link"
 
 
+@pytest.mark.parametrize(("a", "b", "level"), [
+    ("Chris", "Christopher", "nickname"),  # a name with many canonical forms
+    ("Ken", "Kenneth", "nickname"),
+    ("William", "Robert", "different"),  # both may be "Bill", but neither is a form of the other
+])
+def test_nickname_is_one_name_a_form_of_the_other(a: str, b: str, level: str) -> None:
+    x = rec("n1", a, "Walker", date(1988, 5, 10), nationality="US")
+    y = replace(x, record_id="n2", given_name=b)
+    assert explain(x, y, MODEL).steps[1].level == level
+
+
+@pytest.mark.parametrize(("born", "level"), [
+    (date(1986, 7, 30), "close"),  # two days off: 28 → 30 changes two digits
+    (date(1986, 7, 31), "close"),  # three days
+    (date(1986, 8, 28), "close"),  # one digit off
+    (date(1986, 8, 3), "different"),
+])
+def test_birth_dates_a_few_days_apart_are_close(born: date, level: str) -> None:
+    a = rec("d1", "Marisela", "Burgos", date(1986, 7, 28), sex="F")
+    b = replace(a, record_id="d2", birth_date=born)
+    assert explain(a, b, MODEL).steps[3].level == level
+
+
+def test_a_shared_a_number_lifts_the_household_vetoes() -> None:
+    # A mistyped given name at the family's address: with no identifier it waits for a person,
+    # with the same A-number on both records it is one person's record.
+    a = rec("q1", "Joaquin", "Matias Nieves", date(1975, 8, 21))
+    b = replace(a, record_id="q2", given_name="Joaqmic")
+    assert "sibling" in explain(a, b, MODEL).vetoes
+    a2, b2 = replace(a, a_number="A164712852"), replace(b, a_number="A164712852")
+    e = explain(a2, b2, MODEL)
+    assert e.vetoes == () and e.decision == "auto_link"
+    # Relatives' A-numbers differ (often by one digit): that is a veto of its own.
+    assert "a_number" in explain(a2, replace(b, a_number="A164712853"), MODEL).vetoes
+
+
+def test_a_nameless_record_at_the_address_needs_the_same_birth_date_and_sex() -> None:
+    a = rec("u1", "Vanesa", "Balderas", date(2002, 4, 14), sex="F")
+    same = replace(a, record_id="u2", given_name="")
+    assert "household_given_name_unknown" not in explain(a, same, MODEL).vetoes
+    other_day = replace(same, birth_date=None)
+    assert "household_given_name_unknown" in explain(a, other_day, MODEL).vetoes
+
+
 def test_twins_are_never_auto_linked() -> None:
     a = rec("t1", "Carlos", "Ruiz Soto", date(2010, 6, 1))
     b = rec("t2", "Daniel", "Ruiz Soto", date(2010, 6, 1))

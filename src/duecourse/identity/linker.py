@@ -16,8 +16,11 @@ those in force):
   differ;
 - ``sibling``: the given names are different (not equal, close, nickname or initial) while the
   records share an address or a family name;
-- ``household_given_name_unknown``: the records share an address and one has no given name, or
-  only an initial without the same birth date and sex.
+- ``household_given_name_unknown``: the records share an address and one has no given name or
+  only an initial, without the same birth date and sex.
+
+The last three tell relatives apart and do not apply when both records carry the same A-number
+(relatives never share one; their A-numbers are often one digit apart, which is a veto itself).
 
 The address, the family name, often the nationality and, for twins, the birth date are shared
 by everyone in a household, so they cannot tell its members apart: identity must come from the
