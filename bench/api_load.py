@@ -17,9 +17,10 @@ written faster), and ends with ``VACUUM ANALYZE``. ``--reuse`` keeps the databas
 seeding if it already holds at least ``--cases`` cases (the ledger key is kept in the temporary
 directory for that); ``--seed-only`` seeds, keeps the database and stops.
 
-Load: the real server is started on a free port, ``DUECOURSE_ENV=development``: with
-``--workers 1`` it is ``duecourse serve`` itself; with ``--workers 2`` (or more) it is uvicorn's
-multi-process server over a factory (``server_app`` below) that builds what ``serve`` builds.
+Load: the real server is started on a free port, ``DUECOURSE_ENV=development``: it is
+``duecourse serve --workers N`` itself; with ``--trace`` it is uvicorn's multi-process server,
+with duecourse's HTTP protocol, over a factory (``server_app`` below) that builds what ``serve``
+builds and times the ledger head.
 Fifty officer accounts are created with a bearer token each, then ``--clients`` concurrent clients
 (asyncio, one ``httpx.AsyncClient`` each, keep-alive) run for ``--warmup`` seconds (not counted)
 and ``--duration`` seconds (counted), each sending one request after another (``--think-ms``
@@ -109,6 +110,7 @@ from duecourse.domain.commands import (
 )
 from duecourse.sim.population import generate_population
 from duecourse.store.tables import cases
+from duecourse.web.server import HTTP_PROTOCOL
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BENCH_DB = "duecourse_bench_api"
@@ -456,14 +458,14 @@ def start_server(url: str, workers: int, logdir: Path, trace: Path | None = None
            "DUECOURSE_SECRET_KEY": secrets.token_hex(32)}
     if trace is not None:
         env["DUECOURSE_BENCH_TRACE"] = str(trace)
-    if workers == 1 and trace is None:
+    if trace is None:
         exe = shutil.which("duecourse") or str(Path(sys.executable).with_name("duecourse"))
-        argv = [exe, "serve", "--port", str(port), "--db", url]
+        argv = [exe, "serve", "--port", str(port), "--db", url, "--workers", str(workers)]
     else:
         argv = [sys.executable, "-m", "uvicorn", "api_load:server_app", "--factory",
                 "--app-dir", str(Path(__file__).resolve().parent), "--host", "127.0.0.1",
                 "--port", str(port), "--workers", str(workers), "--log-level", "info",
-                "--no-proxy-headers"]
+                "--no-proxy-headers", "--http", HTTP_PROTOCOL]
     log = logdir / f"server-{workers}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(argv, env=env, cwd=logdir, stdout=out, stderr=subprocess.STDOUT)

@@ -264,20 +264,26 @@ def _serve_demo(url: str, port: int) -> None:
 def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    workers: Annotated[int, typer.Option(min=1, help="Server processes (one per core).")] = 1,
     db: DbOpt = None,
 ) -> None:
     """Serve the web app and the API. Outside development it needs a PostgreSQL URL, a secret
     key (DUECOURSE_SECRET_KEY) and a ledger key, and refuses to start on defaults."""
     from .bootstrap import build_app
     from .config import load_settings
-    from .web.server import build_web, run
+    from .web.server import build_web, run, run_workers
     from .web.settings import load_web_settings
 
     settings = load_settings(db)
     web_settings = load_web_settings(settings, serving=True)
-    a = build_app(db)
-    console.print(f"Serving http://{host}:{port} ({settings.environment})", highlight=False)
-    run(build_web(a, web_settings), host, port)
+    a = build_app(db)  # migrates once, before any worker starts
+    console.print(f"Serving http://{host}:{port} ({settings.environment}, {workers} "
+                  f"worker{'s' if workers > 1 else ''})", highlight=False)
+    if workers > 1:
+        a.ctx.engine.dispose()
+        run_workers(settings.db_url, host, port, workers)
+    else:
+        run(build_web(a, web_settings), host, port)
 
 
 @account_app.command("create")
