@@ -41,8 +41,8 @@ transaction's wait for the ledger head, how long it then holds it, and its commi
 collection by generation; and every HTTP request from receipt to its last byte (the counted
 seconds only).
 
-    python bench/api_load.py [--cases 100000] [--workers 1,2] [--clients 50] [--duration 30]
-                             [--warmup 5] [--mix 1:2:1] [--think-ms 0] [--seed-workers 2]
+    python bench/api_load.py [--cases 100000] [--workers 2] [--clients 50] [--duration 30]
+                             [--warmup 5] [--mix 1:2:1] [--think-ms 2000,0] [--seed-workers 2]
                              [--pg URL] [--reuse] [--keep] [--seed-only] [--trace]
                              [--profile N] [--json]
 
@@ -873,7 +873,9 @@ def print_table(seeded: Seeded, results: list[LoadResult]) -> None:
     console.print(f"Seeding: {how}", highlight=False)
     for r in results:
         d = r.as_dict()
-        t = Table(title=f"duecourse API under load: {r.clients} clients, {r.workers} server "
+        pace = (f"each pausing ~{r.think_ms / 1000:g} s between requests" if r.think_ms
+                else "back to back (no pause)")
+        t = Table(title=f"duecourse API under load: {r.clients} clients {pace}, {r.workers} server "
                         f"worker(s), {r.seconds:.0f} s, {d['requests_per_second']:,} requests/s "
                         f"({os.cpu_count()} CPUs)")
         for col in ("kind", "count", "req/s", "errors", "p50 ms", "p95 ms", "p99 ms", "max ms",
@@ -906,14 +908,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="do not drop the database afterwards")
     parser.add_argument("--seed-only", action="store_true",
                         help="seed (or reuse) the database, keep it and stop")
-    parser.add_argument("--workers", default="1",
-                        help="server worker processes, one run per value: 1 or e.g. 1,2")
+    parser.add_argument("--workers", default="2",
+                        help="server worker processes (one per core), one run per value: e.g. 1,2")
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds measured")
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds before measuring")
     parser.add_argument("--mix", default="1:2:1", help="weights of queue:case:command")
-    parser.add_argument("--think-ms", type=float, default=0.0,
-                        help="mean pause of a client between requests (exponential; 0: none)")
+    parser.add_argument("--think-ms", default="2000,0",
+                        help="mean pause of each client between requests, ms (exponential; 0: "
+                             "back to back), one run per value: by default ~2 s, as people "
+                             "working at a screen, then none, the server saturated")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="also profile N requests of each kind in-process")
     parser.add_argument("--trace", action="store_true",
@@ -939,9 +943,10 @@ def main(argv: list[str] | None = None) -> int:
         ids = case_ids(seeded.url)
         with tempfile.TemporaryDirectory(prefix="api_load-") as tmp:
             for w in (int(x) for x in str(args.workers).split(",")):
-                results.append(run_load(seeded.url, w, tokens, ids, args.clients, weights,
-                                        args.warmup, args.duration, args.think_ms, Path(tmp),
-                                        args.trace))
+                for think in (float(x) for x in str(args.think_ms).split(",")):
+                    results.append(run_load(seeded.url, w, tokens, ids, args.clients, weights,
+                                            args.warmup, args.duration, think, Path(tmp),
+                                            args.trace))
         if args.profile:
             report = profile(seeded.url, tokens[0], ids, args.profile)
     finally:
