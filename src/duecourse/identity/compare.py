@@ -154,58 +154,51 @@ class Vocab:
 
 
 class NicknameSets:
-    """Each given name (its first word) as a code with its set of canonical forms
-    (:func:`nickname_keys`), and the column-wise test "is one name a form of the other"."""
+    """Given names (their first word) as codes, and which pairs of them are related: one name is
+    among the other's canonical forms (:func:`nickname_keys`): Bill and William, Chris and
+    Christopher; not William and Robert, who merely share "Bill".
+
+    The related pairs are found when a name is first seen (against the names already known), so
+    that comparing millions of pairs is a sorted lookup."""
+
+    _WIDTH = 1 << 31
 
     def __init__(self) -> None:
         self.codes: dict[str, int] = {}
-        self._forms: dict[str, int] = {}  # a name or canonical form → its form code
-        self._self: list[int] = []  # name code → its own form code
-        self._ptr: list[int] = [0]  # name code → its forms in _members[ptr[c]:ptr[c + 1]]
-        self._members: list[int] = []
-        self._arrays: tuple[I64, I32, I32] = (np.zeros(1, np.int64), np.zeros(0, np.int32),
-                                              np.zeros(0, np.int32))
+        self._named: dict[str, int] = {}  # a name → its code (the same as codes)
+        self._having: dict[str, list[int]] = {}  # a canonical form → codes of names that have it
+        self._pairs: set[int] = set()  # lo * _WIDTH + hi for each related pair of codes
+        self._sorted: npt.NDArray[np.int64] = np.zeros(0, np.int64)
 
     def code(self, token: str) -> int:
         if not token:
             return MISSING
         c = self.codes.get(token)
-        if c is None:
-            c = self.codes[token] = len(self._self)
-            forms = self._forms
-            self._self.append(forms.setdefault(token, len(forms)))
-            self._members.extend(forms.setdefault(k, len(forms)) for k in nickname_keys(token))
-            self._ptr.append(len(self._members))
+        if c is not None:
+            return c
+        c = self.codes[token] = len(self.codes)
+        forms = nickname_keys(token) - {token}
+        related = {self._named[f] for f in forms if f in self._named}  # its forms, as names
+        related.update(self._having.get(token, ()))  # names it is a form of
+        for other in related:
+            self._pairs.add(min(c, other) * self._WIDTH + max(c, other))
+        self._named[token] = c
+        for f in forms:
+            self._having.setdefault(f, []).append(c)
         return c
 
-    def _csr(self) -> tuple[I64, I32, I32]:
-        if len(self._arrays[0]) != len(self._ptr):
-            self._arrays = (np.array(self._ptr, np.int64), np.array(self._members, np.int32),
-                            np.array(self._self, np.int32))
-        return self._arrays
-
     def related(self, a: I32, b: I32) -> B:
-        """Per pair of name codes: one name is among the other's canonical forms (Bill and
-        William, Chris and Christopher; not William and Robert, who merely share "Bill")."""
-        ptr, members, own = self._csr()
-        size = np.diff(ptr)
+        """Per pair of name codes: the two names are related (distinct names only)."""
+        if len(self._sorted) != len(self._pairs):
+            self._sorted = np.array(sorted(self._pairs), np.int64)
         out = np.zeros(len(a), dtype=bool)
-        idx = np.nonzero((a != MISSING) & (b != MISSING) & (a != b))[0]
-        idx = idx[(size[a[idx]] > 1) | (size[b[idx]] > 1)]  # a name alone is only itself
-        if len(idx) == 0:
+        ok = np.nonzero((a != MISSING) & (b != MISSING) & (a != b))[0]
+        if len(ok) == 0 or len(self._sorted) == 0:
             return out
-        width = np.int64(len(self._forms))
-
-        def forms_of(codes: I32) -> I64:
-            n = size[codes]
-            row = np.repeat(np.arange(len(codes), dtype=np.int64), n)
-            first = np.repeat(ptr[codes] - (np.cumsum(n) - n), n)
-            return row * width + members[first + np.arange(len(row))]
-
-        rows = np.arange(len(idx), dtype=np.int64) * width
-        a_in_b = np.isin(rows + own[a[idx]], forms_of(b[idx]))
-        b_in_a = np.isin(rows + own[b[idx]], forms_of(a[idx]))
-        out[idx] = a_in_b | b_in_a
+        a64, b64 = a[ok].astype(np.int64), b[ok].astype(np.int64)
+        key = np.minimum(a64, b64) * self._WIDTH + np.maximum(a64, b64)
+        pos = np.minimum(np.searchsorted(self._sorted, key), len(self._sorted) - 1)
+        out[ok] = self._sorted[pos] == key
         return out
 
 

@@ -42,6 +42,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from .blocking import candidate_pairs
 from .compare import ANUM, COMPARISONS, DOB, FAMILY, GIVEN, LOC, SEX, Pairs, Table, compare_pairs
@@ -205,30 +207,15 @@ class LinkResult:
         yield from self.review
 
 
-class _UnionFind:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, x: int) -> int:
-        p = self.parent
-        root = x
-        while p[root] != root:
-            root = p[root]
-        while p[x] != root:
-            p[x], x = root, p[x]
-        return root
-
-
 def _components(n: int, left: I64, right: I64) -> I64:
-    uf = _UnionFind(n)
-    for a, b in zip(left.tolist(), right.tolist(), strict=True):
-        ra, rb = uf.find(a), uf.find(b)
-        if ra != rb:
-            if ra < rb:
-                uf.parent[rb] = ra
-            else:
-                uf.parent[ra] = rb
-    return np.array([uf.find(i) for i in range(n)], np.int64)
+    """Connected components of the graph of ``n`` records and the given links: each record's
+    label is the smallest record index of its component."""
+    graph = coo_matrix((np.ones(len(left), np.int8), (left, right)), shape=(n, n))
+    _, label = connected_components(graph, directed=False)
+    smallest = np.full(int(label.max(initial=0)) + 1, n, np.int64)
+    np.minimum.at(smallest, label, np.arange(n, dtype=np.int64))
+    out: I64 = smallest[label]
+    return out
 
 
 def _split_component(nodes: list[int], edges: list[tuple[float, int, int]],
