@@ -56,7 +56,10 @@ def book_in_awaiting_beds(app: App, staff: dict[str, Actor], end: datetime, n: i
                 charges=("INA 237(a)(1)(B)",), allegations=(
                     "You were admitted as a nonimmigrant visitor.",
                     "You remained beyond the time permitted without authorization."),
-                hearing_at=hearing, court=court, counsel_list_date=end.date().replace(day=1))),
+                hearing_at=hearing, court=court,
+                # The list current when the notice is issued (the first of that month: a demo
+                # ending early on the 1st issues its last notices the month before).
+                counsel_list_date=(t + timedelta(hours=2.5)).date().replace(day=1))),
             (timedelta(hours=3), rng.choice(detention), Classify(
                 level=level, basis=CLASSIFICATION_BASIS)),  # type: ignore[arg-type]
         ]
