@@ -164,8 +164,7 @@ class NicknameSets:
     _WIDTH = 1 << 31
 
     def __init__(self) -> None:
-        self.codes: dict[str, int] = {}
-        self._named: dict[str, int] = {}  # a name → its code (the same as codes)
+        self.codes: dict[str, int] = {}  # a name → its code
         self._having: dict[str, list[int]] = {}  # a canonical form → codes of names that have it
         self._pairs: set[int] = set()  # lo * _WIDTH + hi for each related pair of codes
         self._sorted: npt.NDArray[np.int64] = np.zeros(0, np.int64)
@@ -178,11 +177,10 @@ class NicknameSets:
             return c
         c = self.codes[token] = len(self.codes)
         forms = nickname_keys(token) - {token}
-        related = {self._named[f] for f in forms if f in self._named}  # its forms, as names
+        related = {self.codes[f] for f in forms if f in self.codes}  # its forms, as names
         related.update(self._having.get(token, ()))  # names it is a form of
         for other in related:
             self._pairs.add(min(c, other) * self._WIDTH + max(c, other))
-        self._named[token] = c
         for f in forms:
             self._having.setdefault(f, []).append(c)
         return c
@@ -225,7 +223,7 @@ class NameCols:
     tokens: I32  # (n, NTOK) codes of the words, MISSING-padded
     first_key: I32  # phonetic key of the first word
     last_key: I32  # phonetic key of the last word (the second of a double surname)
-    nick: I32  # code of the first word's set of canonical forms (NicknameSets)
+    nick: I32  # code of the first word among the given names of NicknameSets
     initial: I32  # code of the first letter
     prefix: I32  # code of the first three letters
 

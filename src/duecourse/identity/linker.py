@@ -113,19 +113,20 @@ def vetoes(p: Pairs, enabled: int = 0xFF) -> U8:
     out = np.zeros(len(p.left), np.uint8)
     out[lv[:, ANUM] == COMPARISONS[ANUM].level("different")] |= VETO_A_NUMBER
     out[p.dob_far] |= VETO_BIRTH_DATE
-    # The household rules tell relatives apart by their personal fields; a shared personal
-    # identifier already says whose record it is (relatives never share an A-number).
-    same_address = _SAME_ADDRESS[lv[:, LOC]] & ~(lv[:, ANUM] == _A.level("exact"))
-    household = same_address & (
+    # The household rules tell relatives apart by their personal fields; they do not apply when
+    # a shared A-number already says whose record it is (relatives never share one).
+    relatives_possible = lv[:, ANUM] != _A.level("exact")
+    same_address = _SAME_ADDRESS[lv[:, LOC]]
+    household = relatives_possible & same_address & (
         ~_DOB_AGREE_OR_MISSING[lv[:, DOB]] | (lv[:, SEX] == COMPARISONS[SEX].level("different")))
     out[household] |= VETO_HOUSEHOLD
-    sibling = (lv[:, GIVEN] == _G.level("different")) & (
-        same_address | _FAMILY_AGREE[lv[:, FAMILY]]) & ~(lv[:, ANUM] == _A.level("exact"))
+    sibling = relatives_possible & (lv[:, GIVEN] == _G.level("different")) & (
+        same_address | _FAMILY_AGREE[lv[:, FAMILY]])
     out[sibling] |= VETO_SIBLING
     # At a shared address an initial or no given name is enough only with the same birth date
     # and sex (twins then differ in given names, on the records that carry them: clustering).
     nameless = (lv[:, GIVEN] == _G.level("missing")) | (lv[:, GIVEN] == _G.level("initial"))
-    unnamed = same_address & nameless & ~(
+    unnamed = relatives_possible & same_address & nameless & ~(
         (lv[:, DOB] == _D.level("exact")) & (lv[:, SEX] == COMPARISONS[SEX].level("exact")))
     out[unnamed] |= VETO_UNNAMED
     return out & np.uint8(enabled)

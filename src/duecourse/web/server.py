@@ -81,7 +81,8 @@ def app_from_environment() -> FastAPI:
     from .settings import load_web_settings
 
     settings = load_settings()
-    return build_web(build_app(settings.db_url), load_web_settings(settings, serving=True))
+    return build_web(build_app(settings.db_url, migrate=False),  # serve migrated it
+                     load_web_settings(settings, serving=True))
 
 
 def run_workers(db_url: str, host: str, port: int, workers: int) -> None:
