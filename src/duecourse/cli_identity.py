@@ -68,8 +68,8 @@ def _fail(e: Exception, code: int = 2) -> typer.Exit:
 def identity_import(
     file: Annotated[Path, typer.Argument(help="Records as CSV (record_id,family_name,given_name,"
                                          "birth_date,sex,nationality,address,city,postcode,"
-                                         "a_number) or JSON (a list of objects with those "
-                                         "fields).")],
+                                         "a_number, and optionally document_number) or JSON "
+                                         "(a list of objects with those fields).")],
     source: Annotated[str, typer.Option("--source", help="Where the records come from (an "
                                         "encounter system, a court, a prior case file …).")],
     db: DbOpt = None,

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from duecourse.domain.errors import InvalidInput
 from duecourse.identity import Index, Record, default_model, explain, link
 from duecourse.identity.model import Model
 
@@ -81,6 +82,44 @@ def test_a_shared_a_number_lifts_the_household_vetoes() -> None:
     assert "a_number" in explain(a2, replace(b, a_number="A164712853"), MODEL).vetoes
 
 
+@pytest.mark.parametrize(("theirs", "level"), [
+    ("X12345678", "exact"),
+    ("X12345679", "close"),  # one digit off
+    ("X12345687", "close"),  # two digits swapped
+    ("X1234567", "close"),  # one dropped
+    ("X98765432", "different"),
+    ("", "missing"),
+])
+def test_document_number_levels(theirs: str, level: str) -> None:
+    a = rec("p1", "Rosa", "Iturbide", date(1979, 11, 3), sex="F", document_number="X12345678")
+    b = replace(a, record_id="p2", document_number=theirs)
+    assert explain(a, b, MODEL).steps[-1].level == level
+
+
+def test_only_the_same_document_number_lifts_the_household_vetoes() -> None:
+    # Passports of a family applying together are consecutive: one digit apart says nothing
+    # about whose record it is, the same number does.
+    a = rec("q1", "Joaquin", "Matias Nieves", date(1975, 8, 21), document_number="K40012345")
+    b = replace(a, record_id="q2", given_name="Joaqmic")
+    assert explain(a, b, MODEL).vetoes == ()
+    assert "sibling" in explain(a, replace(b, document_number="K40012346"), MODEL).vetoes
+    # A different number is no veto (a renewed passport, a consular card): only less evidence.
+    renewed = replace(a, record_id="q3", document_number="K77700011")
+    assert explain(a, renewed, MODEL).vetoes == ()
+
+
+def test_a_mistyped_document_number_still_blocks() -> None:
+    from duecourse.identity.blocking import candidate_pairs
+    from duecourse.identity.compare import Table
+
+    # Nothing in common but the number, one character apart (and a relative's, far off).
+    a = Record("d1", "court", family_name="Okafor", given_name="Chidi", document_number="A0012345")
+    b = Record("d2", "encounter", family_name="Hughes", given_name="Tom", document_number="A0021345")
+    c = Record("d3", "encounter", family_name="Lin", given_name="Mei", document_number="A0099999")
+    left, right = candidate_pairs(Table.from_records([a, b, c]))
+    assert list(zip(left.tolist(), right.tolist(), strict=True)) == [(0, 1)]
+
+
 def test_a_nameless_record_at_the_address_needs_the_same_birth_date_and_sex() -> None:
     a = rec("u1", "Vanesa", "Balderas", date(2002, 4, 14), sex="F")
     same = replace(a, record_id="u2", given_name="")
@@ -137,7 +176,8 @@ def test_waterfall_sums_to_the_log_odds(other: Record) -> None:
     assert total == pytest.approx(math.log2(e.probability / (1 - e.probability)), abs=1e-4)
     assert e.steps[-1].cumulative_probability == pytest.approx(e.probability)
     assert {s.comparison for s in e.steps[1:]} == {
-        "given_name", "family_name", "birth_date", "sex", "nationality", "a_number", "location"}
+        "given_name", "family_name", "birth_date", "sex", "nationality", "a_number", "location",
+        "document_number"}
 
 
 def test_link_clusters_review_and_chaining() -> None:
@@ -177,3 +217,27 @@ def test_model_round_trips_through_json() -> None:
     again = Model.from_json(MODEL.to_json())
     assert again == MODEL
     assert MODEL.data_card["trained_on"]
+
+
+def test_a_model_saved_before_document_numbers_still_loads_and_weighs_them_nothing() -> None:
+    import json
+
+    d = json.loads(MODEL.to_json())
+    d["comparisons"] = [c for c in d["comparisons"] if c["name"] != "document_number"]
+    old = Model.from_dict(d)
+    assert all(p.weight == 0.0 for p in old.levels[-1])
+    a = rec("o1", "Rosa", "Iturbide", date(1979, 11, 3), sex="F", document_number="X12345678")
+    assert explain(a, replace(a, record_id="o2"), old).steps[-1].match_weight == 0.0
+    d["comparisons"].append({"name": "shoe_size", "levels": []})
+    with pytest.raises(InvalidInput, match="shoe_size"):
+        Model.from_dict(d)
+
+
+def test_a_field_no_training_record_carries_is_not_learned() -> None:
+    from duecourse.identity import train
+    from duecourse.sim.identity_records import generate_identity_records
+
+    records = [replace(r, document_number="") for r in generate_identity_records(3000, seed=5).records()]
+    model = train(records, seed=5, u_pairs=50_000, em_pairs=50_000)
+    assert model.data_card["not_learned"] == ["document_number"]
+    assert all(p.m is None and p.weight == 0.0 for p in model.levels[-1])

@@ -96,3 +96,14 @@ def test_phonetic_keys_meet_for_transliterations() -> None:
 def test_nicknames_share_a_canonical_form() -> None:
     assert nickname_keys("bill") & nickname_keys("william")
     assert not nickname_keys("maria") & nickname_keys("william")
+
+
+def test_document_number_is_optional_normalised_and_checked() -> None:
+    out = parse_rows([row(), {**row(record_id="r2"), "document_number": " g 1234-5678 "}], "court")
+    assert out[0].document_number == ""  # a file without the column
+    assert out[1].document_number == "G12345678"  # spaces and hyphens as printed are dropped
+    with pytest.raises(InvalidRecords) as e:
+        parse_rows([{**row(), "document_number": "12"},
+                    {**row(record_id="r2"), "document_number": "#1234567"}], "court", first_row=2)
+    assert {(p.row, p.field) for p in e.value.problems} == {(2, "document_number"), (3, "document_number")}
+    assert "'12' is not a document number (5 to 20 letters and digits)" in str(e.value)

@@ -45,7 +45,9 @@ from ..domain.case import CaseState
 from ..domain.commands import Actor, Command, OpenCase, ProposeIdentityLink, check_text
 from ..domain.errors import DuecourseError, InvalidInput, NotFound
 from ..identity import (
+    ALL_COLUMNS,
     COLUMNS,
+    OPTIONAL_COLUMNS,
     Candidate,
     Index,
     InvalidRecords,
@@ -187,20 +189,22 @@ def read_records_file(raw: bytes, name: str
     return rows, 2, bad
 
 
+_HEADER = (f"the header is {','.join(COLUMNS)}, optionally with "
+           f"{', '.join(OPTIONAL_COLUMNS)}")
+
+
 def _csv_rows(text: str, name: str) -> tuple[list[dict[str, str | None]], list[RowProblem]]:
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
     except StopIteration:
-        raise InvalidInput("header", f"{name} is empty; the header is "
-                                     f"{','.join(COLUMNS)}") from None
+        raise InvalidInput("header", f"{name} is empty; {_HEADER}") from None
     header = [h.strip() for h in header]
-    unknown = [h for h in header if h not in COLUMNS]
+    unknown = [h for h in header if h not in ALL_COLUMNS]
     if "record_id" not in header or unknown:
         what = (f"unknown column(s) {', '.join(repr(u) for u in unknown)}" if unknown
                 else "no 'record_id' column")
-        raise InvalidInput("header", f"{name}: {what}; the header is {','.join(COLUMNS)}",
-                           record="row 1")
+        raise InvalidInput("header", f"{name}: {what}; {_HEADER}", record="row 1")
     rows: list[dict[str, str | None]] = []
     bad: list[RowProblem] = []
     lines = list(reader)
@@ -258,7 +262,7 @@ def _record(r: Any, key: str) -> Record:
     return Record(record_id=key, source=r.source, family_name=r.family_name,
                   given_name=r.given_name, birth_date=r.birth_date, sex=r.sex,
                   nationality=r.nationality, address=r.address, city=r.city,
-                  postcode=r.postcode, a_number=r.a_number)
+                  postcode=r.postcode, a_number=r.a_number, document_number=r.document_number)
 
 
 def _keys(rows: Sequence[Any]) -> dict[int, str]:

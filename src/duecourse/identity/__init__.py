@@ -21,10 +21,21 @@ This package imports nothing from the web or the store.
 from .linker import Explanation, LinkResult, ScoredPair, WaterfallStep, explain, link
 from .lookup import Candidate, Index
 from .model import Model, Thresholds, default_model, train
-from .records import COLUMNS, InvalidRecords, Record, RowProblem, check_a_number, parse_rows
+from .records import (
+    ALL_COLUMNS,
+    COLUMNS,
+    OPTIONAL_COLUMNS,
+    InvalidRecords,
+    Record,
+    RowProblem,
+    check_a_number,
+    parse_rows,
+)
 
 __all__ = [
+    "ALL_COLUMNS",
     "COLUMNS",
+    "OPTIONAL_COLUMNS",
     "Candidate",
     "Explanation",
     "Index",

@@ -14,8 +14,12 @@ pairs that the others miss, so that together they keep recall high:
   or the last family name (so a nickname, a second surname written alone, a typo in one name or
   names in swapped order are still caught);
 - ``a_number``: the same A-number;
+- ``document_number``: the same identity or travel document number, or one a single edit away
+  (the number and its variants with one character deleted are its keys);
 - ``address_and_a_name``: the same address with any one of those name keys (a birth date typo
-  together with a changed name).
+  together with a changed name);
+- ``birth_date_and_postcode``: the birth date (day and month in either order) and the postcode
+  (both names changed or missing; in a household only twins share both).
 
 A block larger than :data:`MAX_BLOCK` records is skipped (its pairs would add more cost than
 evidence); the benchmark reports blocking recall so that this stays visible.
@@ -101,7 +105,9 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule("name_prefixes", _prefixes),
     BlockingRule("birth_date_and_a_name", _with_each_name(date_key)),
     BlockingRule("a_number", lambda t: _combine(t.anum)),
+    BlockingRule("document_number", lambda t: t.doc_near.astype(np.int64)),
     BlockingRule("address_and_a_name", _with_each_name(lambda t: t.addr.astype(np.int64))),
+    BlockingRule("birth_date_and_postcode", lambda t: _combine(date_key(t), t.postcode)),
 )
 
 

@@ -22,7 +22,15 @@ import numpy.typing as npt
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
-from .records import Record, name_parts, nickname_keys, normalise_a_number, normalise_text, phonetic
+from .records import (
+    Record,
+    name_parts,
+    nickname_keys,
+    normalise_a_number,
+    normalise_document_number,
+    normalise_text,
+    phonetic,
+)
 
 __all__ = [
     "COMPARISONS",
@@ -107,8 +115,17 @@ COMPARISONS: tuple[Comparison, ...] = (
         "different places",
         "no place to compare",
     )),
+    # The number of an identity or travel document. One edit apart is a copying error; it is
+    # also how close the passports of a family applying together can be, so only "exact" says
+    # whose record it is (see the household vetoes in the linker).
+    Comparison("document_number", ("exact", "close", "different", "missing"), (
+        "the same document number",
+        "document numbers one character apart (a typo, or two characters swapped)",
+        "different document numbers",
+        "document number missing on one side",
+    )),
 )
-GIVEN, FAMILY, DOB, SEX, NAT, ANUM, LOC = range(len(COMPARISONS))
+GIVEN, FAMILY, DOB, SEX, NAT, ANUM, LOC, DOC = range(len(COMPARISONS))
 
 
 class Vocab:
@@ -208,6 +225,7 @@ class Vocabs:
     names: Vocab = field(default_factory=Vocab)
     keys: Vocab = field(default_factory=Vocab)
     other: Vocab = field(default_factory=Vocab)
+    documents: Vocab = field(default_factory=Vocab)  # document numbers and their near keys
     nicknames: NicknameSets = field(default_factory=NicknameSets)
 
 
@@ -302,6 +320,8 @@ class Table:
     addr_street: I32
     postcode: I32
     city: I32
+    doc: I32  # document number
+    doc_near: I32  # (n, DOC_NEAR) the number and its one-deletion variants, for blocking
 
     @property
     def n(self) -> int:
@@ -351,7 +371,32 @@ class Table:
             addr=a_whole[ids], addr_num=a_num[ids], addr_street=a_street[ids],
             postcode=codes([r.postcode.replace(" ", "") for r in records]),
             city=codes([r.city for r in records]),
+            **_document_columns(records, v.documents),
         )
+
+
+DOC_NEAR = 10  # blocking keys per document number: itself and the first nine deletions
+
+
+def _document_columns(records: Sequence[Record], vocab: Vocab) -> dict[str, I32]:
+    """The document number's code, and its near keys: the number and the number with one of its
+    first nine characters deleted. Two numbers one edit apart (a character changed, added,
+    dropped, or two swapped) share one of these keys, so a mistyped number still blocks."""
+    raw = [normalise_document_number(r.document_number) or "" if r.document_number else ""
+           for r in records]
+    uniq: dict[str, int] = {}
+    ids = np.fromiter((uniq.setdefault(s, len(uniq)) for s in raw), dtype=np.int64, count=len(raw))
+    code = np.full(len(uniq), MISSING, np.int32)
+    near = np.full((len(uniq), DOC_NEAR), MISSING, np.int32)
+    for s, u in uniq.items():
+        if not s:
+            continue
+        code[u] = near[u, 0] = vocab.code(s)
+        for i in range(min(len(s), DOC_NEAR - 1)):
+            near[u, i + 1] = vocab.code(s[:i] + s[i + 1:])
+    if not raw:
+        return {"doc": np.zeros(0, np.int32), "doc_near": np.zeros((0, DOC_NEAR), np.int32)}
+    return {"doc": code[ids], "doc_near": near[ids]}
 
 
 @dataclass
@@ -456,6 +501,19 @@ def _simple(a: I32, b: I32) -> I8:
     return lv
 
 
+def _document_levels(t: Table, a: I32, b: I32) -> I8:
+    lv = np.full(len(a), 2, np.int8)  # different
+    lv[a == b] = 0
+    lv[~present(a, b)] = 3
+    idx = np.nonzero(lv == 2)[0]
+    if len(idx):
+        strings = t.vocabs.documents.arrays()[0]
+        d = process.cpdist(strings[a[idx]], strings[b[idx]], scorer=DamerauLevenshtein.distance,
+                           score_cutoff=1, workers=WORKERS)
+        lv[idx[d <= 1]] = 1
+    return lv
+
+
 CHUNK = 250_000  # pairs compared at a time: bounds the memory of the gathered columns
 
 
@@ -544,4 +602,5 @@ def _compare(lt: Table, li: I64, rt: Table, ri: I64) -> Pairs:
     levels[:, NAT] = _simple(lt.nat[li], rt.nat[ri])
     levels[:, ANUM] = _simple(lt.anum[li], rt.anum[ri])
     levels[:, LOC] = loc
+    levels[:, DOC] = _document_levels(lt, lt.doc[li], rt.doc[ri])
     return Pairs(li, ri, levels, swapped, dob_far)

@@ -20,7 +20,9 @@ those in force):
   only an initial, without the same birth date and sex.
 
 The last three tell relatives apart and do not apply when both records carry the same A-number
-(relatives never share one; their A-numbers are often one digit apart, which is a veto itself).
+or the same document number (relatives never share one; their A-numbers are often one digit
+apart, which is a veto itself). A different document number is no veto: one person may hold a
+passport and a consular card, or renew a passport.
 
 The address, the family name, often the nationality and, for twins, the birth date are shared
 by everyone in a household, so they cannot tell its members apart: identity must come from the
@@ -46,7 +48,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .blocking import candidate_pairs
-from .compare import ANUM, COMPARISONS, DOB, FAMILY, GIVEN, LOC, SEX, Pairs, Table, compare_pairs
+from .compare import ANUM, COMPARISONS, DOB, DOC, FAMILY, GIVEN, LOC, SEX, Pairs, Table, compare_pairs
 from .model import Model
 from .records import Record
 
@@ -88,6 +90,8 @@ _F = COMPARISONS[FAMILY]
 _D = COMPARISONS[DOB]
 _L = COMPARISONS[LOC]
 _A = COMPARISONS[ANUM]
+_DOC_EXACT = COMPARISONS[DOC].level("exact")
+
 def _levels_in(comp: int, names: tuple[str, ...]) -> npt.NDArray[np.bool_]:
     """A lookup table: is level j of comparison ``comp`` one of ``names``?"""
     c = COMPARISONS[comp]
@@ -114,8 +118,9 @@ def vetoes(p: Pairs, enabled: int = 0xFF) -> U8:
     out[lv[:, ANUM] == COMPARISONS[ANUM].level("different")] |= VETO_A_NUMBER
     out[p.dob_far] |= VETO_BIRTH_DATE
     # The household rules tell relatives apart by their personal fields; they do not apply when
-    # a shared A-number already says whose record it is (relatives never share one).
-    relatives_possible = lv[:, ANUM] != _A.level("exact")
+    # a shared A-number or document number already says whose record it is (relatives never
+    # share one).
+    relatives_possible = (lv[:, ANUM] != _A.level("exact")) & (lv[:, DOC] != _DOC_EXACT)
     same_address = _SAME_ADDRESS[lv[:, LOC]]
     household = relatives_possible & same_address & (
         ~_DOB_AGREE_OR_MISSING[lv[:, DOB]] | (lv[:, SEX] == COMPARISONS[SEX].level("different")))
@@ -438,7 +443,7 @@ class Explanation:
 def _values(r: Record) -> tuple[str, ...]:
     loc = ", ".join(x for x in (r.address, r.city, r.postcode) if x)
     return (r.given_name, r.family_name, r.birth_date.isoformat() if r.birth_date else "", r.sex,
-            r.nationality, r.a_number, loc)
+            r.nationality, r.a_number, loc, r.document_number)
 
 
 def decide(prob: float, veto_bits: int, model: Model) -> str:

@@ -1,7 +1,7 @@
 """The Fellegi–Sunter model: m and u probabilities per comparison level, a prior, two thresholds.
 
 For a pair of records, each comparison (given name, family name, birth date, sex, nationality,
-A-number, location) lands on one level. A level's *m* is how often two records of the same
+A-number, location, document number) lands on one level. A level's *m* is how often two records of the same
 person land there, its *u* how often two records of different people do. The evidence of a
 level is its match weight ``log2(m / u)``; a pair's match weight is the prior's log-odds
 ``log2(λ / (1 - λ))`` (λ: the probability that two records drawn at random are the same person)
@@ -34,7 +34,7 @@ import numpy.typing as npt
 
 from ..domain.errors import InvalidInput
 from .blocking import candidate_pairs, date_key, pairs_in_blocks
-from .compare import COMPARISONS, DOB, FAMILY, GIVEN, Table, compare_pairs, present
+from .compare import COMPARISONS, DOB, FAMILY, GIVEN, Comparison, Table, compare_pairs, present
 from .records import Record
 
 __all__ = [
@@ -167,11 +167,17 @@ class Model:
         if d.get("format") != FORMAT:
             raise InvalidInput("format", f"not a duecourse identity model (expected {FORMAT!r})")
         try:
-            levels = tuple(
-                tuple(LevelParams(p["name"], p.get("description", ""),
-                                  None if p["m"] is None else float(p["m"]),
-                                  None if p["u"] is None else float(p["u"])) for p in c["levels"])
-                for c in d["comparisons"])
+            stored = {c["name"]: tuple(
+                LevelParams(p["name"], p.get("description", ""),
+                            None if p["m"] is None else float(p["m"]),
+                            None if p["u"] is None else float(p["u"])) for p in c["levels"])
+                for c in d["comparisons"]}
+            unknown = set(stored) - {c.name for c in COMPARISONS}
+            if unknown:
+                raise InvalidInput("comparisons", f"the model compares {sorted(unknown)}, which "
+                                   "duecourse does not")
+            # A comparison added to duecourse after the model was trained weighs nothing in it.
+            levels = tuple(stored.get(c.name) or _unweighted(c) for c in COMPARISONS)
             th = d.get("thresholds", {})
             return cls(prior=float(d["prior"]), levels=levels,
                        thresholds=Thresholds(float(th.get("auto_link", 0.999)),
@@ -188,6 +194,10 @@ class Model:
     @classmethod
     def load(cls, path: str | Path) -> Model:
         return cls.from_json(Path(path).read_text(encoding="utf-8"))
+
+
+def _unweighted(c: Comparison) -> tuple[LevelParams, ...]:
+    return tuple(LevelParams(n, d, None, None) for n, d in zip(c.levels, c.descriptions, strict=True))
 
 
 def default_model() -> Model:
@@ -298,20 +308,24 @@ def _initial_m(n_obs: int) -> F64:
     return m
 
 
-def _u_from_random_pairs(t: Table, n_pairs: int, rng: np.random.Generator) -> tuple[list[F64], int]:
+def _u_from_random_pairs(t: Table, n_pairs: int,
+                        rng: np.random.Generator) -> tuple[list[F64], list[bool], int]:
+    """u of each level from random pairs; which comparisons were observed at all; pairs drawn."""
     n = t.n
     left = rng.integers(0, n, n_pairs)
     right = rng.integers(0, n, n_pairs)
     keep = left != right
     p = compare_pairs(t, left[keep], t, right[keep])
     us: list[F64] = []
+    seen: list[bool] = []
     for k, comp in enumerate(COMPARISONS):
         nl = len(comp.levels) - 1
         lv = p.levels[:, k]
         counts = np.bincount(lv[lv < nl], minlength=nl)[:nl].astype(np.float64)
         # Half a count for a level never seen among random pairs: its u is small, not zero.
         us.append((counts + 0.5) / (counts.sum() + 0.5 * nl))
-    return us, int(keep.sum())
+        seen.append(bool(counts.sum() > 0))
+    return us, seen, int(keep.sum())
 
 
 def _sample(left: npt.NDArray[np.int64], right: npt.NDArray[np.int64], cap: int,
@@ -325,20 +339,23 @@ def _sample(left: npt.NDArray[np.int64], right: npt.NDArray[np.int64], cap: int,
 def train(data: Sequence[Record] | Table, *, seed: int = 0, u_pairs: int = 1_000_000,
           em_pairs: int = 1_000_000, trained_on: str = "", trained_at: date | None = None,
           thresholds: Thresholds | None = None,
-          candidates: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None) -> Model:
+          candidates: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None = None,
+          across_sources_only: bool = False) -> Model:
     """Train a model on unlabelled records (no ground truth is used).
 
     ``trained_on`` describes the data for the data card, ``trained_at`` is the training date
     (the caller's clock). Pair counts bound the work: ``u_pairs`` random pairs for u, at most
     ``em_pairs`` blocked pairs per EM session. ``candidates``: the blocked pairs that linkage will
-    compare, if already computed (for the prior).
+    compare, if already computed (for the prior). ``across_sources_only``: the model will link
+    lists that are each free of duplicates, so only pairs across sources can match (the prior is
+    their share).
     """
     t = data if isinstance(data, Table) else Table.from_records(data)
     if t.n < 2:
         raise InvalidInput("records", "training needs at least two records")
     rng = np.random.default_rng(seed)
     n_levels = [len(c.levels) for c in COMPARISONS]
-    u, n_u = _u_from_random_pairs(t, u_pairs, rng)
+    u, seen, n_u = _u_from_random_pairs(t, u_pairs, rng)
     m0 = [_initial_m(nl - 1) for nl in n_levels]
 
     sessions: list[dict[str, Any]] = []
@@ -374,17 +391,23 @@ def train(data: Sequence[Record] | Table, *, seed: int = 0, u_pairs: int = 1_000
         m.append(np.mean(ests, axis=0) if ests else m0[k])
 
     # λ: the share of matches among every candidate pair, scaled to all pairs.
-    lo, hi = candidates if candidates is not None else candidate_pairs(t)
+    lo, hi = (candidates if candidates is not None
+              else candidate_pairs(t, across_sources_only=across_sources_only))
     lo_s, hi_s = _sample(lo, hi, em_pairs, rng)
     p = compare_pairs(t, lo_s, t, hi_s)
     r = fit_em(p.levels, n_levels, m=m, u=u, prior=0.1, fix_m=True, fix_u=True)
     total_pairs = t.n * (t.n - 1) / 2
+    if across_sources_only:
+        _, per_source = np.unique(np.array(t.sources, dtype=object), return_counts=True)
+        total_pairs = (t.n ** 2 - float((per_source.astype(np.float64) ** 2).sum())) / 2
     prior = min(max(r.prior * len(lo) / total_pairs, 1e-12), 0.5)
 
+    # A field no training record carries teaches nothing: its levels carry no weight (m and u
+    # unknown) rather than the starting guess, and the data card says so.
     levels = tuple(
         tuple(LevelParams(name, desc,
-                          None if j == len(comp.levels) - 1 else float(m[k][j]),
-                          None if j == len(comp.levels) - 1 else float(u[k][j]))
+                          None if j == len(comp.levels) - 1 or not seen[k] else float(m[k][j]),
+                          None if j == len(comp.levels) - 1 or not seen[k] else float(u[k][j]))
               for j, (name, desc) in enumerate(zip(comp.levels, comp.descriptions, strict=True)))
         for k, comp in enumerate(COMPARISONS))
     card: dict[str, Any] = {
@@ -397,6 +420,7 @@ def train(data: Sequence[Record] | Table, *, seed: int = 0, u_pairs: int = 1_000
         "em_sessions": sessions,
         "candidate_pairs": len(lo),
         "seed": seed,
+        "not_learned": [c.name for c, ok in zip(COMPARISONS, seen, strict=True) if not ok],
         "measured_accuracy": None,
     }
     return Model(prior=prior, levels=levels, thresholds=thresholds or Thresholds(), data_card=card)

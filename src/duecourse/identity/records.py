@@ -11,8 +11,10 @@ Input arrives as rows of text (the CSV interface of the CLI)::
 
     record_id,family_name,given_name,birth_date,sex,nationality,address,city,postcode,a_number
 
-Every column but ``record_id`` may be empty. :func:`parse_rows` checks every row and raises one
-:class:`InvalidRecords` naming every bad row and field, or returns every record: all or nothing.
+and, optionally, ``document_number``: the number of an identity or travel document the source
+saw (a passport, a consular identity card). Every column but ``record_id`` may be empty.
+:func:`parse_rows` checks every row and raises one :class:`InvalidRecords` naming every bad row
+and field, or returns every record: all or nothing.
 """
 
 from __future__ import annotations
@@ -31,8 +33,10 @@ from nicknames import NickNamer
 from ..domain.errors import InvalidInput
 
 __all__ = [
+    "ALL_COLUMNS",
     "COLUMNS",
     "ISO_COUNTRIES",
+    "OPTIONAL_COLUMNS",
     "InvalidRecords",
     "NameParts",
     "Record",
@@ -41,6 +45,7 @@ __all__ = [
     "name_parts",
     "nickname_keys",
     "normalise_a_number",
+    "normalise_document_number",
     "normalise_text",
     "parse_rows",
     "phonetic",
@@ -48,6 +53,8 @@ __all__ = [
 
 COLUMNS = ("record_id", "family_name", "given_name", "birth_date", "sex", "nationality",
            "address", "city", "postcode", "a_number")
+OPTIONAL_COLUMNS = ("document_number",)  # a file may leave these out of its header
+ALL_COLUMNS = COLUMNS + OPTIONAL_COLUMNS
 SEXES = ("M", "F", "X")
 
 # ISO 3166-1 alpha-2: the 249 officially assigned codes.
@@ -78,6 +85,7 @@ _PARTICLES = frozenset({"de", "del", "la", "las", "los", "da", "das", "do", "dos
                         "abu", "y", "e", "jr", "sr", "ii", "iii", "iv"})
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _A_NUMBER = re.compile(r"^A?(\d{8,9})$")
+_DOCUMENT_NUMBER = re.compile(r"^[A-Z0-9]{5,20}$")
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
@@ -96,6 +104,7 @@ class Record:
     city: str = ""
     postcode: str = ""
     a_number: str = ""  # normalised: "A" and nine digits, or empty
+    document_number: str = ""  # normalised: upper-case letters and digits, or empty
 
 
 @dataclass(frozen=True)
@@ -203,6 +212,16 @@ def normalise_a_number(text: str) -> str | None:
     return "A" + m.group(1).rjust(9, "0")
 
 
+def normalise_document_number(text: str) -> str | None:
+    """Upper-case letters and digits (5 to 20 of them), or None if ``text`` is not a document number.
+
+    Spaces, hyphens, dots and slashes are ignored (X 123-456 = X123456): clerks copy them as
+    printed. Which document it is does not matter for comparison; the number does.
+    """
+    t = re.sub(r"[\s./-]+", "", text).upper()
+    return t if _DOCUMENT_NUMBER.match(t) else None
+
+
 def check_a_number(text: str) -> str:
     """The normalised A-number; raises :class:`InvalidInput` naming the format if it is not one."""
     out = normalise_a_number(text)
@@ -242,15 +261,15 @@ def parse_rows(rows: Iterable[Mapping[str, str | None]], source: str, *,
     out: list[Record] = []
     seen: dict[str, int] = {}
     for n, row in enumerate(rows, start=first_row):
-        unknown = sorted(k for k in row if k not in COLUMNS)
-        v = {c: (row.get(c) or "").strip() for c in COLUMNS}
+        unknown = sorted(k for k in row if k not in ALL_COLUMNS)
+        v = {c: (row.get(c) or "").strip() for c in ALL_COLUMNS}
         rid = v["record_id"]
 
         def bad(field: str, message: str, *, _n: int = n, _rid: str = rid) -> None:
             problems.append(RowProblem(_n, _rid, field, message))
 
         for k in unknown:
-            bad(k, f"unknown column; the columns are {', '.join(COLUMNS)}")
+            bad(k, f"unknown column; the columns are {', '.join(ALL_COLUMNS)}")
         if not rid:
             bad("record_id", "is required")
         elif rid in seen:
@@ -276,6 +295,14 @@ def parse_rows(rows: Iterable[Mapping[str, str | None]], source: str, *,
                 bad("a_number", f"'{v['a_number']}' is not an A-number (the letter A and 8 or 9 digits)")
             else:
                 a_number = a
+        document_number = ""
+        if v["document_number"]:
+            d = normalise_document_number(v["document_number"])
+            if d is None:
+                bad("document_number", f"'{v['document_number']}' is not a document number (5 to 20 "
+                    "letters and digits)")
+            else:
+                document_number = d
         for c in ("family_name", "given_name", "address", "city", "postcode"):
             if len(v[c]) > 200:
                 bad(c, "is longer than 200 characters")
@@ -284,7 +311,7 @@ def parse_rows(rows: Iterable[Mapping[str, str | None]], source: str, *,
         out.append(Record(
             record_id=rid, source=source, family_name=v["family_name"], given_name=v["given_name"],
             birth_date=birth, sex=sex, nationality=nat, address=v["address"], city=v["city"],
-            postcode=v["postcode"], a_number=a_number,
+            postcode=v["postcode"], a_number=a_number, document_number=document_number,
         ))
     if problems:
         raise InvalidRecords(source, problems)

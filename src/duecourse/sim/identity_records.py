@@ -11,6 +11,7 @@ Each person has one to six records from different sources (an encounter, a court
 case file, a transfer from another custody), each with the faults real records have: typos,
 nicknames, transliteration variants, a double surname written in part, names in swapped order,
 day and month swapped, one digit off, a previous address, missing fields, and any letter case.
+Some records carry a passport number (families applying together got consecutive numbers).
 
 Generation is vectorised over pools of names and addresses built once (Faker is not called per
 record): a million records take well under a minute. The same seed gives the same records.
@@ -32,13 +33,15 @@ import numpy.typing as npt
 from anyascii import anyascii
 from nicknames import NickNamer
 
-from ..identity.records import COLUMNS, Record, normalise_a_number
+from ..identity.records import ALL_COLUMNS, Record, normalise_a_number, normalise_document_number
 from .population import NATIONALITIES
 
 __all__ = ["SOURCES", "IdentityDataset", "generate_identity_records"]
 
 SOURCES = ("encounter", "court", "prior_case", "transfer")
 _A_NUMBER_KEPT = (0.4, 0.95, 0.95, 0.8)  # by source: how often a record carries a known A-number
+PASSPORT_HELD = 0.4  # share of people who hold a passport
+_PASSPORT_KEPT = (0.6, 0.1, 0.3, 0.5)  # by source: how often a holder's record carries its number
 RECORDS_PER_PERSON = np.array([0.40, 0.27, 0.16, 0.09, 0.05, 0.03])  # 1..6 records
 SHARED_HOUSEHOLD = 0.30  # share of people who share a family name and address with someone
 TWINS = 0.005  # share of people who are one of twins
@@ -144,7 +147,7 @@ def _pool(locale: str) -> _Pool:
 class IdentityDataset:
     """Records as CSV-shaped text columns, with each record's true person."""
 
-    columns: dict[str, list[str]]  # COLUMNS → text per record
+    columns: dict[str, list[str]]  # ALL_COLUMNS → text per record
     sources: list[str]
     person: npt.NDArray[np.int64]  # true person index per record
     household: npt.NDArray[np.int64]  # household index per record
@@ -156,7 +159,7 @@ class IdentityDataset:
     def rows(self) -> Iterator[dict[str, str]]:
         cols = self.columns
         for i in range(len(self)):
-            yield {c: cols[c][i] for c in COLUMNS}
+            yield {c: cols[c][i] for c in ALL_COLUMNS}
 
     def records(self) -> list[Record]:
         """As records (the generator writes only valid values; no checking needed)."""
@@ -169,14 +172,15 @@ class IdentityDataset:
                 given_name=c["given_name"][i], birth_date=date.fromisoformat(b) if b else None,
                 sex=c["sex"][i], nationality=c["nationality"][i], address=c["address"][i],
                 city=c["city"][i], postcode=c["postcode"][i],
-                a_number=normalise_a_number(c["a_number"][i]) or ""))
+                a_number=normalise_a_number(c["a_number"][i]) or "",
+                document_number=normalise_document_number(c["document_number"][i]) or ""))
         return out
 
     def write_csv(self, path: str | Path) -> None:
         with open(path, "w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
-            w.writerow(COLUMNS)
-            cols = [self.columns[c] for c in COLUMNS]
+            w.writerow(ALL_COLUMNS)
+            cols = [self.columns[c] for c in ALL_COLUMNS]
             w.writerows(zip(*cols, strict=True))
 
 
@@ -260,6 +264,44 @@ def _addresses(n: int, rng: np.random.Generator) -> tuple[list[str], list[str], 
     city = [str(places[p]["city"]).title() for p in place]
     zipc = [str(places[p]["zip_code"]) for p in place]
     return addr, city, zipc
+
+
+def _document_numbers(person: npt.NDArray[np.int64], hh_of: npt.NDArray[np.int64],
+                      pos: npt.NDArray[np.int64], src: npt.NDArray[np.int64],
+                      rng: np.random.Generator) -> list[str]:
+    """Passport numbers as the records carry them (drawn after everything else, so the other
+    fields are the same as without them).
+
+    Some people hold a passport; a family that applied together got consecutive numbers (one
+    typo away from each other: why only an exact number lifts the household vetoes). A record
+    carries the number when its source saw the passport; some carry an earlier passport's
+    number (renewed), a few a typo or two characters swapped, and clerks copy spaces as printed.
+    """
+    n_persons = len(hh_of)
+    has = rng.random(n_persons) < PASSPORT_HELD
+    n_hh = int(hh_of.max()) + 1 if n_persons else 0
+    together = rng.random(n_hh) < 0.5
+    base = rng.integers(10_000_000, 99_000_000, n_hh)
+    own = rng.integers(10_000_000, 99_999_999, n_persons)
+    number = np.where(together[hh_of], base[hh_of] + pos, own)
+    letter = rng.integers(0, 26, n_persons)
+    earlier = rng.integers(10_000_000, 99_999_999, n_persons)
+    n = len(person)
+    r = rng.random((n, 3))
+    kept = np.array(_PASSPORT_KEPT)[src]
+    out = [""] * n
+    for i in np.nonzero(has[person] & (r[:, 0] < kept))[0].tolist():
+        p = int(person[i])
+        num = int(earlier[p]) if r[i, 1] < 0.05 else int(number[p])
+        text = f"{chr(65 + int(letter[p]))}{num:08d}"
+        if r[i, 1] > 0.99:  # one digit mistyped
+            k = int(rng.integers(1, len(text)))
+            text = text[:k] + str((int(text[k]) + int(rng.integers(1, 10))) % 10) + text[k + 1:]
+        elif r[i, 1] > 0.985:  # two digits swapped
+            k = int(rng.integers(1, len(text) - 1))
+            text = text[:k] + text[k + 1] + text[k] + text[k + 2:]
+        out[i] = f"{text[:1]} {text[1:]}" if r[i, 2] < 0.2 else text
+    return out
 
 
 def generate_identity_records(n_records: int, seed: int = 0, *, as_of: date = date(2026, 1, 1),
@@ -373,7 +415,7 @@ def generate_identity_records(n_records: int, seed: int = 0, *, as_of: date = da
     n = n_records
     r = rng.random((n, 24))
     src = rng.integers(0, len(SOURCES), n)
-    cols: dict[str, list[str]] = {c: [""] * n for c in COLUMNS}
+    cols: dict[str, list[str]] = {c: [""] * n for c in ALL_COLUMNS}
     out_given, out_family, out_birth = cols["given_name"], cols["family_name"], cols["birth_date"]
     out_sex, out_nat, out_addr = cols["sex"], cols["nationality"], cols["address"]
     out_city, out_pc, out_a = cols["city"], cols["postcode"], cols["a_number"]
@@ -473,6 +515,7 @@ def generate_identity_records(n_records: int, seed: int = 0, *, as_of: date = da
             out_pc[i] = "" if ri[21] < 0.1 else zipc[h]
         elif ri[22] < 0.5:
             out_city[i] = city[int(hh_of[p])]
+    cols["document_number"] = _document_numbers(person, hh_of, pos, src, rng)
     return IdentityDataset(cols, [SOURCES[s] for s in src.tolist()], person.astype(np.int64),
                            hh_of[person].astype(np.int64), twin[person])
 

@@ -246,6 +246,7 @@ identity_records = Table(
     Column("city", String(200), nullable=False, default=""),
     Column("postcode", String(200), nullable=False, default=""),
     Column("a_number", String(20), nullable=False, default=""),
+    Column("document_number", String(20), nullable=False, default=""),
     Column("imported_at", UTCDateTime, nullable=False),
     Column("batch", String(40), nullable=False, index=True),
     UniqueConstraint("source", "record_id", name="uq_identity_records_source_record"),

@@ -19,7 +19,7 @@ from .routes import _needs_purpose, message, render
 router = APIRouter(include_in_schema=False)
 PAGE = 50
 FIELDS = ("record_id", "source", "given_name", "family_name", "birth_date", "sex", "nationality",
-          "address", "city", "postcode", "a_number")
+          "address", "city", "postcode", "a_number", "document_number")
 STATUS_WORDS = {"open": "awaiting a decision", "pending": "pending", "proposed": "proposed",
                 "confirmed": "confirmed", "rejected": "rejected", "all": "all"}
 
