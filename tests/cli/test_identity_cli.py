@@ -189,3 +189,31 @@ def test_train_writes_the_model_with_its_data_card(tmp_path: Path) -> None:
     model = Model.load(tmp_path / "m.json")
     assert model.data_card["records"] == 3000
     assert "imported into duecourse" in model.data_card["trained_on"]
+
+
+def test_document_numbers_are_an_optional_column_and_link_a_mistyped_name(db_url: str,
+                                                                          tmp_path: Path) -> None:
+    header = HEADER + ",document_number"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(f"{header}\nd-1,Nieves,Joaquin,1975-08-21,M,MX,,,,,K4#\n", encoding="utf-8")
+    code, _, err = run("identity", "import", str(bad), "--source", "encounter", "--db", db_url)
+    assert code != 0 and "row 2 (record d-1), field 'document_number'" in err
+    assert count(db_url, identity_records) == 0
+    # A given name mistyped beyond one edit at the family's address: a sibling, for all the
+    # linker can tell — unless both records carry the same passport number.
+    place = "1200 Oak Street,Houston,77002"
+    for source, rid, given, number in (("encounter", "d-1", "Joaquin", "K40012345"),
+                                       ("transfer", "d-2", "Joaqmic", "k 4001-2345")):
+        f = tmp_path / f"{source}.csv"
+        f.write_text(f"{header}\n{rid},Matias Nieves,{given},1975-08-21,M,MX,{place},,{number}\n",
+                     encoding="utf-8")
+        code, _, err = run("identity", "import", str(f), "--source", source, "--db", db_url)
+        assert code == 0, err
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        stored = set(conn.execute(select(identity_records.c.document_number)).scalars())
+    engine.dispose()
+    assert stored == {"K40012345"}
+    code, out, err = run("identity", "link", "--db", db_url, "--json")
+    assert code == 0, err
+    assert json.loads(out)["persons"] == 1
