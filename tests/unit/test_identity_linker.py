@@ -241,3 +241,16 @@ def test_a_field_no_training_record_carries_is_not_learned() -> None:
     model = train(records, seed=5, u_pairs=50_000, em_pairs=50_000)
     assert model.data_card["not_learned"] == ["document_number"]
     assert all(p.m is None and p.weight == 0.0 for p in model.levels[-1])
+
+
+def test_the_prior_shrinks_for_more_records_than_the_model_was_trained_on() -> None:
+    trained = int(MODEL.data_card["records"])
+    assert MODEL.for_population(trained // 10) is MODEL  # fewer: the cautious prior is kept
+    big = MODEL.for_population(5 * trained)
+    assert big.prior == pytest.approx(MODEL.prior * (trained - 1) / (5 * trained - 1))
+    assert big.for_population(5 * trained) == big  # set once, not again
+    assert Model.from_json(big.to_json()) == big
+    # Two records agreeing on everything but with no birth date: among more records, less sure.
+    a = rec("b1", "Juan", "Hernández", None)
+    b = replace(a, record_id="b2")
+    assert explain(a, b, big).probability < explain(a, b, MODEL).probability

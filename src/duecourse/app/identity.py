@@ -34,6 +34,7 @@ import json
 import threading
 import time
 import weakref
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -326,20 +327,38 @@ def _union(clusters: dict[str, str], merged: Iterable[tuple[str, str]]) -> dict[
     return {k: find(p) for k, p in clusters.items()}
 
 
-def _load(conn: Connection) -> tuple[Sequence[Any], dict[int, str], dict[str, str]]:
-    """Every stored record, the name of each, and each record's person (from the last linkage
-    run, with confirmed matches merged; a record not yet linked is its own person)."""
-    rows = conn.execute(select(identity_records).order_by(identity_records.c.id)).all()
-    keys = _keys(rows)
+def _stored_records(conn: Connection) -> tuple[list[int], list[Record]]:
+    """Every stored record in import order, named as linkage names it (see :func:`_keys`), with
+    its row id. Streamed: a million row objects held at once would take a gigabyte."""
+    ids: list[int] = []
+    records: list[Record] = []
+    rows = conn.execute(select(identity_records).order_by(identity_records.c.id)
+                        .execution_options(yield_per=_CHUNK))
+    for r in rows:
+        ids.append(r.id)
+        records.append(_record(r, r.record_id))
+    count = Counter(r.record_id for r in records)
+    if len(count) < len(records):
+        records = [r if count[r.record_id] == 1 else
+                   dataclasses.replace(r, record_id=f"{r.source}:{r.record_id}") for r in records]
+    return ids, records
+
+
+def _load(conn: Connection) -> tuple[list[Record], dict[int, str], dict[str, str]]:
+    """Every stored record, the name of each (by row id), and each record's person (from the
+    last linkage run, with confirmed matches merged; a record not yet linked is its own
+    person)."""
+    ids, records = _stored_records(conn)
+    keys = {i: r.record_id for i, r in zip(ids, records, strict=True)}
     stored = {int(r[0]): str(r[1]) for r in conn.execute(
         select(identity_persons.c.record, identity_persons.c.person_id))}
-    clusters = {keys[r.id]: stored.get(r.id, keys[r.id]) for r in rows}
+    clusters = {k: stored.get(i, k) for i, k in keys.items()}
     confirmed = conn.execute(select(identity_pairs.c.left_record, identity_pairs.c.right_record)
                              .where(identity_pairs.c.status == "confirmed")).all()
     if confirmed:
         clusters = _union(clusters, [(keys[a], keys[b]) for a, b in confirmed
                                      if a in keys and b in keys])
-    return rows, keys, clusters
+    return records, keys, clusters
 
 
 # ---------------------------------------------------------------------------------------------
@@ -445,18 +464,18 @@ def do_link(ctx: AppContext, actor: Actor = CLI_ACTOR, model: Model | None = Non
     at = at or ctx.clock()
     t0 = time.perf_counter()
     with ctx.engine.begin() as conn:
-        rows = conn.execute(select(identity_records).order_by(identity_records.c.id)).all()
-        keys = _keys(rows)
-        id_of = {k: i for i, k in keys.items()}
-        records = [_record(r, keys[r.id]) for r in rows]
+        ids, records = _stored_records(conn)
+        id_of = {r.record_id: i for i, r in zip(ids, records, strict=True)}
         if len(records) >= 2:
             result = link(records, model)
-            clusters, auto, review = result.clusters, result.auto_links, result.review
+            clusters, auto, review = result.clusters, result.auto_link_count, result.review
+            del result
         else:
-            clusters, auto, review = {r.record_id: r.record_id for r in records}, [], []
+            clusters, auto, review = {r.record_id: r.record_id for r in records}, 0, []
+        keys = {i: k for k, i in id_of.items()}
         inserted = conn.execute(insert(identity_runs).values(
             at=at, actor_id=actor.id, model=_model_name(model), records=len(records),
-            persons=len(set(clusters.values())), auto_links=len(auto), review_pairs=len(review),
+            persons=len(set(clusters.values())), auto_links=auto, review_pairs=len(review),
             seconds=0.0, ledger_seq=-1)).inserted_primary_key
         assert inserted is not None
         run = int(inserted[0])
@@ -495,14 +514,14 @@ def do_link(ctx: AppContext, actor: Actor = CLI_ACTOR, model: Model | None = Non
         seconds = time.perf_counter() - t0
         persons = len(set(clusters.values()))
         summary = {"run": run, "records": len(records), "persons": persons,
-                   "auto_links": len(auto), "review_pairs": len(review),
+                   "auto_links": auto, "review_pairs": len(review),
                    "model": _model_name(model)}  # how long it took is in identity_runs
         seq = L.append(conn, [L.LedgerItem("identity_linked", at, actor.id, actor.role, "",
                                            summary)], ctx.signing_key)
         conn.execute(update(identity_runs).where(identity_runs.c.id == run)
                      .values(seconds=seconds, ledger_seq=seq))
     _forget(ctx.engine)
-    return LinkSummary(run, len(records), persons, len(auto), len(review), seconds, seq)
+    return LinkSummary(run, len(records), persons, auto, len(review), seconds, seq)
 
 
 def _model_name(model: Model) -> str:
@@ -696,10 +715,10 @@ def get_clusters(ctx: AppContext, actor: Actor, purpose: str, *,
     at = at or ctx.clock()
     _access(ctx, actor, purpose, at, "identity_persons")
     with ctx.engine.begin() as conn:
-        rows, keys, clusters = _load(conn)
+        records, _, clusters = _load(conn)
         _read(conn, ctx, actor, purpose, at, "identity_persons",
-              {"records": len(rows), "persons": len(set(clusters.values()))})
-    return [(keys[r.id], clusters[keys[r.id]]) for r in rows]
+              {"records": len(records), "persons": len(set(clusters.values()))})
+    return [(r.record_id, clusters[r.record_id]) for r in records]
 
 
 def get_review_pairs_all(ctx: AppContext, actor: Actor, purpose: str, *,
@@ -780,11 +799,10 @@ def _known(conn: Connection) -> _Known:
     if gen[0] == 0:
         built = _Known(gen, None, model, {}, frozenset())
     else:
-        rows, keys, clusters = _load(conn)
-        records = [_record(r, keys[r.id]) for r in rows]
-        us = frozenset(clusters[keys[r.id]] for r in rows if r.nationality == "US")
-        built = _Known(gen, Index(records, model, clusters) if records else None, model,
-                       clusters, us)
+        records, _, clusters = _load(conn)
+        us = frozenset(clusters[r.record_id] for r in records if r.nationality == "US")
+        index = Index(records, model, clusters) if records else None
+        built = _Known(gen, index, index.model if index else model, clusters, us)
     _INDEXES[conn.engine] = built
     return built
 
@@ -892,8 +910,8 @@ def get_training_records(ctx: AppContext, actor: Actor, purpose: str, *,
     at = at or ctx.clock()
     _access(ctx, actor, purpose, at, "identity_records")
     with ctx.engine.begin() as conn:
-        rows, keys, _ = _load(conn)
-        sources = sorted({r.source for r in rows})
+        records, _, _ = _load(conn)
+        sources = sorted({r.source for r in records})
         _read(conn, ctx, actor, purpose, at, "identity_records",
-              {"records": len(rows), "use": "training"})
-    return [_record(r, keys[r.id]) for r in rows], sources
+              {"records": len(records), "use": "training"})
+    return records, sources

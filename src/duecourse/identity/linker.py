@@ -48,7 +48,20 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .blocking import candidate_pairs
-from .compare import ANUM, COMPARISONS, DOB, DOC, FAMILY, GIVEN, LOC, SEX, Pairs, Table, compare_pairs
+from .compare import (
+    ANUM,
+    CHUNK,
+    COMPARISONS,
+    DOB,
+    DOC,
+    FAMILY,
+    GIVEN,
+    LOC,
+    SEX,
+    Pairs,
+    Table,
+    compare_pairs,
+)
 from .model import Model
 from .records import Record
 
@@ -187,6 +200,10 @@ class LinkResult:
     @property
     def auto_links(self) -> list[ScoredPair]:
         return self._pairs(self.decision == AUTO)
+
+    @property
+    def auto_link_count(self) -> int:
+        return int((self.decision == AUTO).sum())
 
     @property
     def review(self) -> list[ScoredPair]:
@@ -364,6 +381,19 @@ def _cluster(n: int, left: I64, right: I64, weight: F64, auto: npt.NDArray[np.bo
     return _components(n, left[kept], right[kept]), auto & ~kept
 
 
+def _score(t: Table, left: I64, right: I64, model: Model) -> tuple[F64, U8]:
+    """Match weight and veto bits of each pair, compared a chunk at a time: the levels are not
+    kept (a million records make tens of millions of pairs)."""
+    weight = np.empty(len(left))
+    v = np.empty(len(left), np.uint8)
+    mask = veto_mask(model.vetoes)
+    for k in range(0, len(left), CHUNK):
+        p = compare_pairs(t, left[k:k + CHUNK], t, right[k:k + CHUNK])
+        weight[k:k + CHUNK] = model.match_weight(p.levels)
+        v[k:k + CHUNK] = vetoes(p, mask)
+    return weight, v
+
+
 def link(records: Sequence[Record], model: Model, *, across_sources_only: bool = False) -> LinkResult:
     """Link records to persons with ``model``. Pure: reads nothing, writes nothing.
 
@@ -378,11 +408,9 @@ def link_table(t: Table, model: Model, *, across_sources_only: bool = False,
     """:func:`link` on a prepared table (``candidates``: pairs already blocked, if any)."""
     if candidates is None:
         candidates = candidate_pairs(t, across_sources_only=across_sources_only)
+    model = model.for_population(t.n)
     left, right = candidates
-    p = compare_pairs(t, left, t, right)
-    weight = model.match_weight(p.levels)
-    v = vetoes(p, veto_mask(model.vetoes))
-    del p  # the levels are not kept: a million records make tens of millions of pairs
+    weight, v = _score(t, left, right, model)
     th = model.thresholds
     # Thresholds on the weight scale: p >= t  <=>  w >= log2(t / (1 - t)).
     auto = (weight >= np.log2(th.auto_link / (1 - th.auto_link))) & (v == 0)

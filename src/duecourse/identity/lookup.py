@@ -43,8 +43,8 @@ class Index:
     def __init__(self, records: Sequence[Record], model: Model,
                  persons: Mapping[str, str] | None = None) -> None:
         """``persons`` maps record id → person id (from :func:`link`); by default each record
-        is its own person."""
-        self.model = model
+        is its own person. The model's prior is set for the known records and the new one."""
+        self.model = model.for_population(len(records) + 1)
         self.records = list(records)
         self.table = Table.from_records(self.records)
         ids = self.table.record_ids

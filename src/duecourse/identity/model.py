@@ -92,6 +92,7 @@ class Model:
     thresholds: Thresholds = field(default_factory=Thresholds)
     data_card: Mapping[str, Any] = field(default_factory=dict)
     vetoes: tuple[str, ...] = VETOES  # which vetoes apply (see linker); all by default
+    population: int | None = None  # records the prior is set for (None: those trained on)
 
     def __post_init__(self) -> None:
         unknown = set(self.vetoes) - set(VETOES)
@@ -130,6 +131,20 @@ class Model:
             total += wt[k][levels[:, k]]
         return total
 
+    def for_population(self, n: int) -> Model:
+        """The model for linking ``n`` records: the prior scaled down when ``n`` is larger than
+        the population it is set for, never up.
+
+        Two records drawn at random from more records are less likely to be one person: the
+        pairs of one person grow with the records, all pairs with their square, so λ goes as
+        1 / (n - 1). A model trained on 200,000 records and used on a million would otherwise
+        link too readily. On fewer records it keeps its prior: the cautious side.
+        """
+        base = self.population or int(self.data_card.get("records") or 0)
+        if base < 2 or n <= base:
+            return self
+        return replace(self, prior=self.prior * (base - 1) / (n - 1), population=n)
+
     def with_thresholds(self, auto_link: float, new_person: float) -> Model:
         return replace(self, thresholds=Thresholds(auto_link, new_person))
 
@@ -148,6 +163,7 @@ class Model:
             "thresholds": {"auto_link": self.thresholds.auto_link,
                            "new_person": self.thresholds.new_person},
             "vetoes": list(self.vetoes),
+            **({"population": self.population} if self.population else {}),
             "comparisons": [
                 {"name": c.name, "levels": [
                     {"name": p.name, "description": p.description, "m": p.m, "u": p.u,
@@ -183,7 +199,8 @@ class Model:
                        thresholds=Thresholds(float(th.get("auto_link", 0.999)),
                                              float(th.get("new_person", 0.9))),
                        data_card=dict(d.get("data_card", {})),
-                       vetoes=tuple(d.get("vetoes", VETOES)))
+                       vetoes=tuple(d.get("vetoes", VETOES)),
+                       population=int(d["population"]) if d.get("population") else None)
         except (KeyError, TypeError, ValueError) as e:
             raise InvalidInput("model", f"malformed model file: {e}") from None
 
