@@ -13,7 +13,9 @@ Each comparison gives every pair a *level*: an index into the comparison's level
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -515,6 +517,7 @@ def _document_levels(t: Table, a: I32, b: I32) -> I8:
 
 
 CHUNK = 250_000  # pairs compared at a time: bounds the memory of the gathered columns
+THREADS = os.cpu_count() or 1  # chunks compared at once
 
 
 def compare_pairs(lt: Table, li: I64, rt: Table, ri: I64) -> Pairs:
@@ -523,7 +526,9 @@ def compare_pairs(lt: Table, li: I64, rt: Table, ri: I64) -> Pairs:
     ri = np.asarray(ri, np.int64)
     if len(li) <= CHUNK:
         return _compare(lt, li, rt, ri)
-    parts = [_compare(lt, li[k:k + CHUNK], rt, ri[k:k + CHUNK]) for k in range(0, len(li), CHUNK)]
+    with ThreadPoolExecutor(THREADS) as pool:  # numpy and rapidfuzz free the interpreter lock
+        parts = list(pool.map(lambda k: _compare(lt, li[k:k + CHUNK], rt, ri[k:k + CHUNK]),
+                              range(0, len(li), CHUNK)))
     return Pairs(li, ri, np.concatenate([p.levels for p in parts]),
                  np.concatenate([p.swapped for p in parts]), np.concatenate([p.dob_far for p in parts]))
 

@@ -40,6 +40,7 @@ its own.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,6 +59,7 @@ from .compare import (
     GIVEN,
     LOC,
     SEX,
+    THREADS,
     Pairs,
     Table,
     compare_pairs,
@@ -382,15 +384,20 @@ def _cluster(n: int, left: I64, right: I64, weight: F64, auto: npt.NDArray[np.bo
 
 
 def _score(t: Table, left: I64, right: I64, model: Model) -> tuple[F64, U8]:
-    """Match weight and veto bits of each pair, compared a chunk at a time: the levels are not
-    kept (a million records make tens of millions of pairs)."""
+    """Match weight and veto bits of each pair, compared a chunk at a time (as many at once as
+    there are cores): the levels are not kept (a million records make tens of millions of
+    pairs)."""
     weight = np.empty(len(left))
     v = np.empty(len(left), np.uint8)
     mask = veto_mask(model.vetoes)
-    for k in range(0, len(left), CHUNK):
+
+    def one(k: int) -> None:
         p = compare_pairs(t, left[k:k + CHUNK], t, right[k:k + CHUNK])
         weight[k:k + CHUNK] = model.match_weight(p.levels)
         v[k:k + CHUNK] = vetoes(p, mask)
+
+    with ThreadPoolExecutor(THREADS) as pool:
+        list(pool.map(one, range(0, len(left), CHUNK)))
     return weight, v
 
 
