@@ -254,3 +254,20 @@ def test_the_prior_shrinks_for_more_records_than_the_model_was_trained_on() -> N
     a = rec("b1", "Juan", "Hernández", None)
     b = replace(a, record_id="b2")
     assert explain(a, b, big).probability < explain(a, b, MODEL).probability
+
+
+def test_pairs_compared_in_threads_give_the_levels_of_one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    from duecourse.identity import compare
+    from duecourse.sim.identity_records import generate_identity_records
+
+    records = generate_identity_records(3000, seed=8).records()
+    rng = np.random.default_rng(8)
+    left, right = rng.integers(0, 3000, 40_000), rng.integers(0, 3000, 40_000)
+    monkeypatch.setattr(compare, "THREADS", 1)
+    one = compare.compare_pairs(t1 := compare.Table.from_records(records), left, t1, right)
+    monkeypatch.setattr(compare, "THREADS", 4)
+    monkeypatch.setattr(compare, "CHUNK", 500)  # many chunks on a vocabulary not yet laid out
+    many = compare.compare_pairs(t2 := compare.Table.from_records(records), left, t2, right)
+    assert np.array_equal(one.levels, many.levels) and np.array_equal(one.dob_far, many.dob_far)

@@ -14,6 +14,7 @@ Each comparison gives every pair a *level*: an index into the comparison's level
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -142,6 +143,7 @@ class Vocab:
         self._arr: npt.NDArray[np.object_] = np.array([""], dtype=object)
         self._len: npt.NDArray[np.int32] = np.zeros(1, np.int32)
         self._synced = 0
+        self._lock = threading.Lock()  # chunks of pairs are compared in threads
 
     def code(self, s: str) -> int:
         if not s:
@@ -155,21 +157,26 @@ class Vocab:
     def arrays(self) -> tuple[npt.NDArray[np.object_], npt.NDArray[np.int32]]:
         n = len(self.values)
         if self._synced != n:
-            if len(self._arr) < n + 1:
-                cap = max(n + 1, 2 * len(self._arr))
-                arr = np.empty(cap, dtype=object)
-                arr[:self._synced] = self._arr[:self._synced]
-                lens = np.zeros(cap, np.int32)
-                lens[:self._synced] = self._len[:self._synced]
-                self._arr, self._len = arr, lens
-            new = self.values[self._synced:n]
-            self._arr[self._synced:n] = new
-            self._len[self._synced:n] = [len(x) for x in new]
-            self._arr[n] = ""
-            self._len[n] = 0
-            self._synced = n
+            with self._lock:
+                if self._synced != n:
+                    self._sync(n)
         # A view ending in the "" sentinel, so that code -1 reads "".
         return self._arr[:n + 1], self._len[:n + 1]
+
+    def _sync(self, n: int) -> None:
+        if len(self._arr) < n + 1:
+            cap = max(n + 1, 2 * len(self._arr))
+            arr = np.empty(cap, dtype=object)
+            arr[:self._synced] = self._arr[:self._synced]
+            lens = np.zeros(cap, np.int32)
+            lens[:self._synced] = self._len[:self._synced]
+            self._arr, self._len = arr, lens
+        new = self.values[self._synced:n]
+        self._arr[self._synced:n] = new
+        self._len[self._synced:n] = [len(x) for x in new]
+        self._arr[n] = ""
+        self._len[n] = 0
+        self._synced = n
 
 
 class NicknameSets:
