@@ -213,16 +213,17 @@ class NicknameSets:
 
     def related(self, a: I32, b: I32) -> B:
         """Per pair of name codes: the two names are related (distinct names only)."""
-        if len(self._sorted) != len(self._pairs):
-            self._sorted = np.array(sorted(self._pairs), np.int64)
+        known = self._sorted  # read once: chunks of pairs are compared in threads
+        if len(known) != len(self._pairs):
+            known = self._sorted = np.array(sorted(self._pairs), np.int64)
         out = np.zeros(len(a), dtype=bool)
         ok = np.nonzero((a != MISSING) & (b != MISSING) & (a != b))[0]
-        if len(ok) == 0 or len(self._sorted) == 0:
+        if len(ok) == 0 or len(known) == 0:
             return out
         a64, b64 = a[ok].astype(np.int64), b[ok].astype(np.int64)
         key = np.minimum(a64, b64) * self._WIDTH + np.maximum(a64, b64)
-        pos = np.minimum(np.searchsorted(self._sorted, key), len(self._sorted) - 1)
-        out[ok] = self._sorted[pos] == key
+        pos = np.minimum(np.searchsorted(known, key), len(known) - 1)
+        out[ok] = known[pos] == key
         return out
 
 
