@@ -217,3 +217,37 @@ def test_document_numbers_are_an_optional_column_and_link_a_mistyped_name(db_url
     code, out, err = run("identity", "link", "--db", db_url, "--json")
     assert code == 0, err
     assert json.loads(out)["persons"] == 1
+
+
+def test_the_lookup_index_is_rebuilt_only_when_records_are_imported(db_url: str,
+                                                                    tmp_path: Path) -> None:
+    from duecourse.app.identity import _known, do_confirm_match, do_link, do_propose_match
+    from duecourse.bootstrap import build_app
+
+    run("identity", "import", str(write(tmp_path / "c.csv", GOOD)), "--source", "court",
+        "--db", db_url)
+    a = build_app(db_url)
+    for actor in (Actor("o1", "officer", "o1"), Actor("s1", "supervisor", "s1")):
+        a.register_actor(actor)
+    do_link(a.ctx)
+    with a.ctx.engine.connect() as conn:
+        first = _known(conn)
+        pair = conn.execute(select(identity_pairs.c.id)).scalars().first()
+    assert first.index is not None and pair is not None
+    assert first.person_of["c-3"] != first.person_of["c-4"]
+    do_propose_match(a.ctx, pair, Actor("o1", "officer", "o1"), "same court case")
+    do_confirm_match(a.ctx, pair, Actor("s1", "supervisor", "s1"))
+    with a.ctx.engine.connect() as conn:
+        after = _known(conn)
+    assert after.index is not None and after.index.table is first.index.table  # not rebuilt
+    assert after.person_of["c-3"] == after.person_of["c-4"]  # the confirmed match is one person
+    assert after.index.person_of != first.index.person_of
+    do_link(a.ctx)  # a new run: the persons are read again, the keys kept
+    with a.ctx.engine.connect() as conn:
+        relinked = _known(conn)
+    assert relinked.index is not None and relinked.index.table is first.index.table
+    assert relinked.person_of["c-3"] == relinked.person_of["c-4"]
+    run("identity", "import", str(tmp_path / "c.csv"), "--source", "prior_case", "--db", db_url)
+    with a.ctx.engine.connect() as conn:
+        grown = _known(conn)
+    assert grown.index is not None and len(grown.index) == 2 * len(GOOD)  # rebuilt

@@ -11,6 +11,7 @@ confirms or rejects the match; below, the record is a new person.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -57,6 +58,13 @@ class Index:
                 rows = np.nonzero(c >= 0)[0]
                 order = np.argsort(c[rows], kind="stable")
                 self._keys.append((c[rows][order], rows[order]))
+
+    def with_persons(self, persons: Mapping[str, str]) -> Index:
+        """The same index (records, keys, model) with other persons: after a linkage run or a
+        confirmed match nothing needs rebuilding but who is whom."""
+        out = copy.copy(self)
+        out.person_of = [persons.get(r, r) for r in self.table.record_ids]
+        return out
 
     def __len__(self) -> int:
         return self.table.n
