@@ -247,7 +247,19 @@ def test_the_lookup_index_is_rebuilt_only_when_records_are_imported(db_url: str,
         relinked = _known(conn)
     assert relinked.index is not None and relinked.index.table is first.index.table
     assert relinked.person_of["c-3"] == relinked.person_of["c-4"]
-    run("identity", "import", str(tmp_path / "c.csv"), "--source", "prior_case", "--db", db_url)
+    # New records: only they are prepared; the index keeps its vocabularies and grows.
+    more = [line.replace("c-", "n-", 1) for line in GOOD[:3]]
+    run("identity", "import", str(write(tmp_path / "n.csv", more)), "--source", "transfer",
+        "--db", db_url)
     with a.ctx.engine.connect() as conn:
         grown = _known(conn)
-    assert grown.index is not None and len(grown.index) == 2 * len(GOOD)  # rebuilt
+    assert grown.index is not None and grown.index.table.vocabs is first.index.table.vocabs
+    assert len(grown.index) == len(GOOD) + 3 and grown.person_of["n-1"] == "n-1"
+    top = grown.index.top(grown.index.records[-1], 3)  # n-3, José López: found, with c-3
+    assert {c.record_id for c in top} >= {"c-3"}
+    # The same record ids from another source: every name changes, the index is built anew.
+    run("identity", "import", str(tmp_path / "c.csv"), "--source", "prior_case", "--db", db_url)
+    with a.ctx.engine.connect() as conn:
+        rebuilt = _known(conn)
+    assert rebuilt.index is not None and rebuilt.index.table.vocabs is not first.index.table.vocabs
+    assert len(rebuilt.index) == 2 * len(GOOD) + 3 and "court:c-1" in rebuilt.person_of

@@ -17,7 +17,7 @@ import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 
 import numpy as np
@@ -336,6 +336,23 @@ class Table:
     @property
     def n(self) -> int:
         return len(self.record_ids)
+
+    def extended(self, records: Sequence[Record]) -> Table:
+        """This table with ``records`` added after its rows, coded in the same vocabularies."""
+        more = Table.from_records(records, vocabs=self.vocabs)
+        values: dict[str, object] = {}
+        for f in fields(self):
+            a, b = getattr(self, f.name), getattr(more, f.name)
+            if f.name == "vocabs":
+                values[f.name] = a
+            elif isinstance(a, list):
+                values[f.name] = a + b
+            elif isinstance(a, NameCols):
+                values[f.name] = NameCols(*(np.concatenate([getattr(a, g.name), getattr(b, g.name)])
+                                            for g in fields(NameCols)))
+            else:
+                values[f.name] = np.concatenate([a, b])
+        return Table(**values)  # type: ignore[arg-type]
 
     @classmethod
     def from_records(cls, records: Sequence[Record], vocabs: Vocabs | None = None) -> Table:
