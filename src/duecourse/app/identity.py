@@ -415,7 +415,6 @@ def do_import_records(ctx: AppContext, rows: Iterable[Mapping[str, str | None]],
         conn.execute(insert(identity_batches).values(
             id=batch, source=source, file_name=file_name[:200], sha256=sha256, records=total,
             imported_at=at, actor_id=actor.id, ledger_seq=seq))
-    _forget(ctx.engine)
     return ImportResult(batch, source, total, sha256, seq)
 
 
@@ -781,10 +780,6 @@ def _model() -> Model:
 
 
 _LOOKUP = threading.Lock()
-
-
-def _forget(engine: Engine) -> None:
-    _INDEXES.pop(engine, None)
 
 
 def _generation(conn: Connection) -> tuple[int, int, int]:
