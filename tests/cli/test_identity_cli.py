@@ -221,7 +221,13 @@ def test_document_numbers_are_an_optional_column_and_link_a_mistyped_name(db_url
 
 def test_the_lookup_index_is_rebuilt_only_when_records_are_imported(db_url: str,
                                                                     tmp_path: Path) -> None:
-    from duecourse.app.identity import _known, do_confirm_match, do_link, do_propose_match
+    from duecourse.app.identity import (
+        _known,
+        do_confirm_match,
+        do_link,
+        do_propose_match,
+        import_file,
+    )
     from duecourse.bootstrap import build_app
 
     run("identity", "import", str(write(tmp_path / "c.csv", GOOD)), "--source", "court",
@@ -249,8 +255,7 @@ def test_the_lookup_index_is_rebuilt_only_when_records_are_imported(db_url: str,
     assert relinked.person_of["c-3"] == relinked.person_of["c-4"]
     # New records: only they are prepared; the index keeps its vocabularies and grows.
     more = [line.replace("c-", "n-", 1) for line in GOOD[:3]]
-    run("identity", "import", str(write(tmp_path / "n.csv", more)), "--source", "transfer",
-        "--db", db_url)
+    import_file(a.ctx, write(tmp_path / "n.csv", more).read_bytes(), "n.csv", "transfer")
     with a.ctx.engine.connect() as conn:
         grown = _known(conn)
     assert grown.index is not None and grown.index.table.vocabs is first.index.table.vocabs
