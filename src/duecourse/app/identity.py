@@ -803,6 +803,14 @@ def _known(conn: Connection) -> _Known:
     kept = _INDEXES.get(conn.engine)
     if kept is not None and kept.generation == gen:
         return kept
+    with _LOOKUP:  # an index grows in the vocabularies that lookups write to: one at a time
+        return _refreshed(conn, gen)
+
+
+def _refreshed(conn: Connection, gen: tuple[int, int, int]) -> _Known:
+    kept = _INDEXES.get(conn.engine)
+    if kept is not None and kept.generation == gen:
+        return kept  # another thread brought it up to date while this one waited
     model = _model()
     if gen[0] == 0:
         built = _Known(gen, None, model, {}, frozenset(), {}, {})
