@@ -111,6 +111,10 @@ def build_app(
         key = signing_key or load_signing_key(settings)
     with engine.begin() as conn:
         ledger.ensure_head(conn)
+    if os.environ.get("DUECOURSE_IDENTITY_MODEL", "").strip():
+        from .app.identity import check_configured_model
+
+        check_configured_model()  # a wrong model file stops the start, not the first case
     return App(AppContext(engine=engine, signing_key=key, ids=Ids(seed), clock=clock,
                           enrich=_enrich))
 

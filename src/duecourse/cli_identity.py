@@ -35,8 +35,12 @@ PurposeOpt = Annotated[str, typer.Option(help="Why the records are read (ledgere
 
 def _build(db: str | None) -> Any:
     from .bootstrap import build_app
+    from .domain.errors import InvalidInput
 
-    return build_app(db)
+    try:
+        return build_app(db)
+    except InvalidInput as e:  # a configured model that is not one, say
+        raise _fail(e) from e
 
 
 def _actor(a: Any, who: str | None) -> Any:
@@ -110,16 +114,21 @@ def identity_link(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object: records, "
                                           "persons, auto_links, review_pairs, seconds.")] = False,
     model_file: Annotated[Path | None, typer.Option("--model", help="A model file (JSON, from "
-                                                    "`identity train`); default: the packaged "
-                                                    "model.")] = None,
+                                                    "`identity train`); default: "
+                                                    "DUECOURSE_IDENTITY_MODEL, else the "
+                                                    "packaged model.")] = None,
 ) -> None:
     """Link every imported record: persons from automatic links, and the review queue of pairs
     between the thresholds. Pairs a person has proposed or decided are kept."""
     from .app.identity import do_link
+    from .domain.errors import InvalidInput
     from .identity import Model
 
     a = _build(db)
-    model = Model.load(model_file) if model_file else None
+    try:
+        model = Model.load(model_file) if model_file else None
+    except (OSError, ValueError, InvalidInput) as e:
+        raise _fail(InvalidInput("--model", f"{model_file}: {getattr(e, 'strerror', None) or e}")) from e
     s = do_link(a.ctx, model=model)
     if as_json:
         print(json.dumps(s.as_dict()))
@@ -196,7 +205,9 @@ def identity_train(
     model.save(out)
     console.print(f"model trained on {len(records)} records → {escape(str(out))} (prior "
                   f"{model.prior:.3g}; thresholds auto-link {model.thresholds.auto_link}, new "
-                  f"person {model.thresholds.new_person})", highlight=False, soft_wrap=True)
+                  f"person {model.thresholds.new_person}); to use it for linkage and for the check "
+                  f"on open_case, set DUECOURSE_IDENTITY_MODEL={escape(str(out))}",
+                  highlight=False, soft_wrap=True)
 
 
 @identity_app.command("review")

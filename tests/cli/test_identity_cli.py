@@ -8,6 +8,7 @@ import csv
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -189,6 +190,35 @@ def test_train_writes_the_model_with_its_data_card(tmp_path: Path) -> None:
     model = Model.load(tmp_path / "m.json")
     assert model.data_card["records"] == 3000
     assert "imported into duecourse" in model.data_card["trained_on"]
+
+
+def test_the_configured_model_is_used_and_a_wrong_one_stops_the_start(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from duecourse.app.identity import _model
+    from duecourse.identity import Model, default_model
+    from duecourse.store.tables import identity_runs
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    run("identity", "import", str(write(tmp_path / "c.csv", GOOD)), "--source", "court", "--db", url)
+    trained = default_model().with_card(trained_on="the agency's own records, 2026")
+    trained.save(tmp_path / "agency.json")
+    monkeypatch.setenv("DUECOURSE_IDENTITY_MODEL", str(tmp_path / "agency.json"))
+    code, _, err = run("identity", "link", "--db", url)
+    assert code == 0, err
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        used = conn.execute(select(identity_runs.c.model)).scalar_one()
+    engine.dispose()
+    assert used == "the agency's own records, 2026"
+    assert _model() == Model.load(tmp_path / "agency.json")  # and for open_case
+    (tmp_path / "broken.json").write_text("{}", encoding="utf-8")
+    for wrong, why in (("nope.json", "No such file"), ("broken.json", "not a duecourse identity model")):
+        monkeypatch.setenv("DUECOURSE_IDENTITY_MODEL", str(tmp_path / wrong))
+        code, _, err = run("identity", "link", "--db", url)
+        assert code == 2 and f"DUECOURSE_IDENTITY_MODEL={tmp_path / wrong}" in err and why in err, err
+    monkeypatch.delenv("DUECOURSE_IDENTITY_MODEL")
+    code, _, err = run("identity", "link", "--db", url, "--model", str(tmp_path / "nope.json"))
+    assert code == 2 and "nope.json" in err
 
 
 def test_document_numbers_are_an_optional_column_and_link_a_mistyped_name(db_url: str,

@@ -31,6 +31,7 @@ import dataclasses
 import hashlib
 import io
 import json
+import os
 import threading
 import time
 import weakref
@@ -470,7 +471,7 @@ def do_link(ctx: AppContext, actor: Actor = CLI_ACTOR, model: Model | None = Non
     the review queue with this run's, keeping every pair a person has proposed or decided; one
     ledger entry for the run."""
     access_identity_write(actor, "run linkage")
-    model = model or default_model()
+    model = model or _model()
     at = at or ctx.clock()
     t0 = time.perf_counter()
     with ctx.engine.begin() as conn:
@@ -770,13 +771,35 @@ class _Known:
 
 
 _INDEXES: weakref.WeakKeyDictionary[Engine, _Known] = weakref.WeakKeyDictionary()
-_MODEL: list[Model] = []
+MODEL_ENV = "DUECOURSE_IDENTITY_MODEL"
+_MODEL: dict[str, Model] = {}
 
 
 def _model() -> Model:
-    if not _MODEL:
-        _MODEL.append(default_model())
-    return _MODEL[0]
+    """The model the agency configured (``DUECOURSE_IDENTITY_MODEL``: a model file from
+    ``duecourse identity train``), or the one shipped with duecourse."""
+    path = os.environ.get(MODEL_ENV, "").strip()
+    kept = _MODEL.get(path)
+    if kept is not None:
+        return kept
+    if not path:
+        model = default_model()
+    else:
+        try:
+            model = Model.load(path)
+        except OSError as e:
+            raise InvalidInput("identity_model", f"{MODEL_ENV}={path}: {e.strerror or e}") from None
+        except (InvalidInput, ValueError) as e:
+            why = e.message if isinstance(e, InvalidInput) else str(e)
+            raise InvalidInput("identity_model", f"{MODEL_ENV}={path}: {why}") from None
+    _MODEL[path] = model
+    return model
+
+
+def check_configured_model() -> None:
+    """Load the configured model now, so that a wrong path or file stops the start, not the
+    first case."""
+    _model()
 
 
 _LOOKUP = threading.Lock()
