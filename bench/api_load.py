@@ -42,7 +42,7 @@ collection by generation; and every HTTP request from receipt to its last byte (
 seconds only).
 
     python bench/api_load.py [--cases 100000] [--workers 2] [--clients 50] [--duration 30]
-                             [--warmup 5] [--mix 1:2:1] [--think-ms 2000,0] [--seed-workers 2]
+                             [--warmup 5] [--mix 1:2:1] [--think-ms 2000,1000,0] [--seed-workers 2]
                              [--pg URL] [--reuse] [--keep] [--seed-only] [--trace]
                              [--profile N] [--json]
 
@@ -914,10 +914,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds measured")
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds before measuring")
     parser.add_argument("--mix", default="1:2:1", help="weights of queue:case:command")
-    parser.add_argument("--think-ms", default="2000,0",
+    parser.add_argument("--think-ms", default="2000,1000,0",
                         help="mean pause of each client between requests, ms (exponential; 0: "
-                             "back to back), one run per value: by default ~2 s, as people "
-                             "working at a screen, then none, the server saturated")
+                             "back to back), one run per value: by default ~2 s and ~1 s, as "
+                             "people working at a screen, then none, the server saturated")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="also profile N requests of each kind in-process")
     parser.add_argument("--trace", action="store_true",
