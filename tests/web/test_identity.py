@@ -24,7 +24,8 @@ from .support import Site, build_site, ledger_entries, sign_in
 
 RECORDS = [
     {"record_id": "EOIR-1970-0042", "family_name": "LOPEZ", "given_name": "José",
-     "birth_date": "1970-05-05", "sex": "M", "nationality": "MX", "city": "Newark"},
+     "birth_date": "1970-05-05", "sex": "M", "nationality": "MX", "city": "Newark",
+     "document_number": "g 1234-5678"},
     {"record_id": "ENC-2024-9", "family_name": "Lopez", "given_name": "Jose", "sex": "M",
      "nationality": "MX"},
     {"record_id": "VR-1988-301", "family_name": "Reed", "given_name": "Samuel",
@@ -64,6 +65,7 @@ def test_the_queue_and_a_pair_side_by_side_with_the_waterfall(site: Site) -> Non
     assert r.status_code == 200, r.text
     d = r.json()
     assert d["left_record"]["birth_date"] == "1970-05-05" and d["right_record"]["birth_date"] == ""
+    assert d["left_record"]["document_number"] == "G12345678"  # as normalised on import
     steps = d["explanation"]["steps"]
     assert steps[0]["comparison"] == "prior"
     assert {s["comparison"] for s in steps} >= {"given_name", "family_name", "birth_date"}
@@ -194,6 +196,7 @@ def test_the_review_pages_without_javascript(site: Site) -> None:
     r = officer.get(f"/identity/review/{pair}")
     assert r.status_code == 200
     assert "EOIR-1970-0042" in r.text and "ENC-2024-9" in r.text and "<table" in r.text
+    assert re.search(r'<th scope="row">document number</th><td>G12345678</td>', r.text)
     token = re.search(r'name="csrf_token" value="([^"]+)"', r.text)
     assert token is not None and f'action="/identity/review/{pair}/propose"' in r.text
     # without the CSRF token: refused, nothing recorded
