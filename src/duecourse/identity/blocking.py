@@ -11,8 +11,8 @@ pairs that the others miss, so that together they keep recall high:
   later in a name that changes its phonetic key);
 - ``birth_date_and_a_name``: the birth date with day and month in either order (a swapped date
   still meets), with any one of the phonetic keys of the first given name, the first family name
-  or the last family name (so a nickname, a second surname written alone, a typo in one name or
-  names in swapped order are still caught);
+  or the last family name, or the first three letters of the family name (so a nickname, a
+  second surname written alone, a typo in one name or names in swapped order are still caught);
 - ``a_number``: the same A-number;
 - ``document_number``: the same identity or travel document number, or one a single edit away
   (the number and its variants with one character deleted are its keys);
@@ -77,18 +77,23 @@ def _prefixes(t: Table) -> I64:
     return _combine(np.minimum(g, f), np.maximum(g, f))
 
 
-def _name_keys(t: Table) -> list[npt.NDArray[np.int32]]:
-    """Phonetic keys a record can be found by: first given name, first and last family name.
+def _name_keys(t: Table) -> list[tuple[int, npt.NDArray[np.int32]]]:
+    """Keys a record can be found by: the phonetic keys of the first given name and of the first
+    and last family name, and the first three letters of the family name (a typo that changes
+    its sound: George, Georg).
 
     Either name may have been written in the other's place, so a rule keyed on "a name" takes
-    each of them in turn."""
-    return [t.given.first_key, t.family.first_key, t.family.last_key]
+    each of them in turn; the letters are kept apart from the sounds (their codes are of
+    another vocabulary)."""
+    sounds, letters = 0, 1
+    return [(sounds, t.given.first_key), (sounds, t.family.first_key), (sounds, t.family.last_key),
+            (letters, t.family.prefix)]
 
 
 def _with_each_name(base: Callable[[Table], I64]) -> Callable[[Table], I64]:
     def key(t: Table) -> I64:
         b = base(t)
-        return np.stack([_combine(b, k) for k in _name_keys(t)], axis=1)
+        return np.stack([_combine(b, np.full(t.n, kind), k) for kind, k in _name_keys(t)], axis=1)
     return key
 
 
