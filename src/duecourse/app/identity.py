@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, delete, func, insert, select, update
+from sqlalchemy import Connection, Engine, Select, bindparam, delete, func, insert, select, update
 
 from ..domain.case import CaseState
 from ..domain.commands import Actor, Command, OpenCase, ProposeIdentityLink, check_text
@@ -334,11 +334,13 @@ def _stored_records(conn: Connection, after: int = 0) -> tuple[list[int], list[R
     at once would take a gigabyte."""
     ids: list[int] = []
     records: list[Record] = []
-    rows = conn.execute(select(identity_records).where(identity_records.c.id > after)
+    # The columns in the order of Record's fields: each row becomes a record positionally.
+    cols = [identity_records.c[f.name] for f in dataclasses.fields(Record)]
+    rows = conn.execute(select(identity_records.c.id, *cols).where(identity_records.c.id > after)
                         .order_by(identity_records.c.id).execution_options(yield_per=_CHUNK))
     for r in rows:
-        ids.append(r.id)
-        records.append(_record(r, r.record_id))
+        ids.append(r[0])
+        records.append(Record(*r[1:]))
     count = Counter(r.record_id for r in records)
     if len(count) < len(records):
         records = [r if count[r.record_id] == 1 else
@@ -503,6 +505,7 @@ def do_link(ctx: AppContext, actor: Actor = CLI_ACTOR, model: Model | None = Non
                    identity_pairs.c.right_record, identity_pairs.c.status))}
         seen: set[tuple[int, int]] = set()
         new: list[dict[str, Any]] = []
+        rescored: list[dict[str, Any]] = []
         for p in review:
             a, b = sorted((id_of[p.left], id_of[p.right]))
             seen.add((a, b))
@@ -513,10 +516,13 @@ def do_link(ctx: AppContext, actor: Actor = CLI_ACTOR, model: Model | None = Non
                 new.append({"left_record": a, "right_record": b, "status": "pending",
                             "proposed_by": "", "decided_by": "", "reason": "", **values})
             elif old[1] == "pending":
-                conn.execute(update(identity_pairs).where(identity_pairs.c.id == old[0])
-                             .values(**values))
+                rescored.append({"pair_id": old[0], **values})
         for start in range(0, len(new), _CHUNK):
             conn.execute(insert(identity_pairs), new[start:start + _CHUNK])
+        rescore = update(identity_pairs).where(identity_pairs.c.id == bindparam("pair_id")).values(
+            {c: bindparam(c) for c in ("probability", "match_weight", "vetoes", "run")})
+        for start in range(0, len(rescored), _CHUNK):  # one statement, many rows
+            conn.execute(rescore, rescored[start:start + _CHUNK])
         gone = [pid for pair, (pid, status) in existing.items()
                 if status == "pending" and pair not in seen]
         for start in range(0, len(gone), _CHUNK):
