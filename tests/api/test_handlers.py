@@ -114,6 +114,13 @@ def removal_path(d: Desk) -> None:
     d.ok("ana", "2026-05-01T10:00:00Z", O1, "record_travel_document", country="MX",
          valid_until="2026-12-31")
     d.ok("ana", "2026-05-01T11:00:00Z", D1, "record_medical_clearance", valid_until="2026-06-01")
+    # A third country was considered (3RD-CTRY): notice served, fear claimed, screened; the
+    # removal goes to Mexico, the designated country, all the same.
+    d.ok("ana", "2026-05-01T11:30:00Z", O1, "serve_third_country_notice", country="GT",
+         language="es")
+    d.ok("ana", "2026-05-01T11:40:00Z", O1, "record_fear_claim", country="GT")
+    d.ok("ana", "2026-05-01T15:00:00Z", S1, "decide_fear_claim", country="GT",
+         outcome="fear_established")
     d.ok("ana", "2026-05-02T09:00:00Z", S1, "review_custody", kind="pocr", finding="continue")
     d.ok("ana", "2026-05-02T10:00:00Z", S1, "schedule_removal", destination="MX",
          depart_at="2026-05-05T09:00:00Z", transport="T-1")

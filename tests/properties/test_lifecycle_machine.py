@@ -69,6 +69,8 @@ USUAL: dict[str, tuple[str, ...]] = {
     "file_appeal": ("attorney",), "decide_appeal": ("counsel",), "grant_stay": ("counsel",),
     "lift_stay": ("counsel",), "issue_removal_warrant": ("supervisor",),
     "record_travel_document": ("officer",), "record_medical_clearance": ("detention",),
+    "serve_third_country_notice": ("officer",), "record_fear_claim": ("officer", "attorney"),
+    "decide_fear_claim": ("supervisor",),
     "schedule_removal": ("supervisor", "officer"), "record_removal": ("transport",),
     "release": ("detention", "officer"), "review_custody": ("supervisor",),
     "close_case": ("officer", "supervisor"),
@@ -115,7 +117,10 @@ def plausible(s: CaseState, proceedings: str) -> list[str]:
         out += ["record_examination", "determine_custody", "classify", "place", "flag_minor"]
     if s.custody == "detained":
         out += ["schedule_removal", "record_removal", "review_custody", "transfer", "release",
-                "record_travel_document", "determine_custody"]
+                "record_travel_document", "determine_custody", "serve_third_country_notice",
+                "record_fear_claim"]
+    if "pending" in s.fear_claims.values():
+        out.append("decide_fear_claim")
     if held and s.unaccompanied:
         out.append("transfer_to_orr")
     if s.minor_flagged_at is not None and s.hhs_notified_at is None:
@@ -268,6 +273,14 @@ def command_for(name: str, draw: Callable[[Any], Any], now: datetime, s: CaseSta
                                       valid_until=now.date() + timedelta(days=90))
     if name == "record_medical_clearance":
         return c.RecordMedicalClearance(valid_until=now.date() + timedelta(days=30))
+    if name == "serve_third_country_notice":
+        return c.ServeThirdCountryNotice(country=draw(country), language="es")
+    if name == "record_fear_claim":
+        return c.RecordFearClaim(country=draw(country))
+    if name == "decide_fear_claim":
+        pending = sorted(k for k, v in s.fear_claims.items() if v == "pending") or ["MX"]
+        return c.DecideFearClaim(country=draw(st.sampled_from(pending)), outcome=draw(
+            st.sampled_from(["no_fear", "fear_established", "withdrawn"])))
     if name == "schedule_removal":
         return c.ScheduleRemoval(destination=draw(country), depart_at=draw(later),
                                  transport="ICE Air T-1")

@@ -289,6 +289,35 @@ def test_removal_to_a_protected_country() -> None:
     assert rules(h).count("PROT-CTRY") == 2
 
 
+def test_removal_to_a_third_country() -> None:
+    # MX is designated; PA is neither the person's nor designated: notice, its period, no fear.
+    h, order_at = order_to_final()
+    removed(h, appeal_window_end(order_at) + H, dest="PA")
+    assert rules(h) == ["3RD-CTRY", "3RD-CTRY"]  # scheduled and removed without notice
+    h, order_at = order_to_final()
+    at = appeal_window_end(order_at) + H
+    h.add("third_country_notice_served", at - 2 * D, by="o1", country="PA", language="es")
+    removed(h, at, dest="PA")
+    assert rules(h) == ["3RD-CTRY", "3RD-CTRY"]  # two days is less than the notice period
+    h, order_at = order_to_final()
+    at = appeal_window_end(order_at) + 20 * D
+    h.add("third_country_notice_served", at - 12 * D, by="o1", country="PA", language="es")
+    h.add("fear_claim_recorded", at - 11 * D, by="o1", country="PA")
+    removed(h, at, dest="PA")
+    assert rules(h) == ["3RD-CTRY", "3RD-CTRY"]  # while the fear claim awaits its screening
+    h, order_at = order_to_final()
+    h.add("third_country_notice_served", at - 12 * D, by="o1", country="PA", language="es")
+    h.add("fear_claim_recorded", at - 11 * D, by="o1", country="PA")
+    h.add("fear_claim_decided", at - 10 * D, by="s1", country="PA", outcome="no_fear")
+    removed(h, at, dest="PA")
+    assert rules(h) == []
+    # The person's own country needs no notice, though the judge designated another.
+    h, order_at = order_to_final()
+    h.events[0].data["person"]["nationalities"] = ["GT"]
+    removed(h, appeal_window_end(order_at) + H, dest="GT")
+    assert rules(h) == []
+
+
 def test_removal_without_a_travel_document_or_medical_clearance() -> None:
     h, order_at = order_to_final()
     removed(h, appeal_window_end(order_at) + H, fit=False)

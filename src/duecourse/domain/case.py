@@ -123,6 +123,8 @@ class CaseState:
     removal_warrant_at: datetime | None = None
     travel_documents: list[tuple[str, date]] = field(default_factory=list)
     medical_clearance_until: date | None = None
+    third_country_notices: dict[str, datetime] = field(default_factory=dict)  # country → served
+    fear_claims: dict[str, str] = field(default_factory=dict)  # country → pending or the outcome
     removal_scheduled: dict[str, Any] | None = None
     removed_at: datetime | None = None
     removed_to: str = ""
@@ -358,6 +360,12 @@ def apply(s: CaseState, e: Event) -> None:
         s.travel_documents.append((d["country"], date.fromisoformat(d["valid_until"])))
     elif k == "medical_clearance_recorded":
         s.medical_clearance_until = date.fromisoformat(d["valid_until"])
+    elif k == "third_country_notice_served":
+        s.third_country_notices[d["country"].upper()] = e.at
+    elif k == "fear_claim_recorded":
+        s.fear_claims[d["country"].upper()] = "pending"
+    elif k == "fear_claim_decided":
+        s.fear_claims[d["country"].upper()] = d["outcome"]
     elif k == "removal_scheduled":
         s.removal_scheduled = dict(d)
     elif k == "removal_recorded":

@@ -235,6 +235,35 @@ class RecordMedicalClearance(Command):
 
 
 @dataclass(frozen=True)
+class ServeThirdCountryNotice(Command):
+    """Written notice that removal to ``country`` — neither a country of the person's
+    nationality nor the one the order designates — is intended, served in a language the person
+    understands (3RD-CTRY)."""
+
+    name: ClassVar[str] = "serve_third_country_notice"
+    country: str
+    language: str
+    assurance: str = ""  # the diplomatic assurance's document id, where one is credited
+
+
+@dataclass(frozen=True)
+class RecordFearClaim(Command):
+    """The person says they fear persecution or torture in ``country``."""
+
+    name: ClassVar[str] = "record_fear_claim"
+    country: str
+
+
+@dataclass(frozen=True)
+class DecideFearClaim(Command):
+    """The outcome of the fear screening for ``country`` (recorded as USCIS decided it)."""
+
+    name: ClassVar[str] = "decide_fear_claim"
+    country: str
+    outcome: Literal["no_fear", "fear_established", "withdrawn"]
+
+
+@dataclass(frozen=True)
 class ScheduleRemoval(Command):
     name: ClassVar[str] = "schedule_removal"
     destination: str
@@ -308,7 +337,8 @@ COMMAND_TYPES: dict[str, type[Command]] = {
         Transfer,
         IssueNta, ServeNta, ScheduleHearing, RecordOrder, WaiveAppeal, FileAppeal, DecideAppeal,
         GrantStay, LiftStay, IssueRemovalWarrant, RecordTravelDocument, RecordMedicalClearance,
-        ScheduleRemoval, RecordRemoval, Release, ReviewCustody, ProposeIdentityLink,
+        ServeThirdCountryNotice, RecordFearClaim, DecideFearClaim, ScheduleRemoval, RecordRemoval,
+        Release, ReviewCustody, ProposeIdentityLink,
         ConfirmIdentityLink, RejectIdentityLink, CloseCase,
     )
 }
@@ -346,6 +376,8 @@ def parse_command(name: str, data: Mapping[str, Any] | None) -> Command:
 FIELD_LIMITS: dict[str, dict[str, int]] = {
     "open_case": {"location": 200}, "place": {"facility": 200}, "transfer": {"facility": 200},
     "close_case": {"reason": 500}, "classify": {"basis": 500},
+    "serve_third_country_notice": {"country": 2, "language": 20, "assurance": 200},
+    "record_fear_claim": {"country": 2}, "decide_fear_claim": {"country": 2},
     "propose_identity_link": {"record": 200, "reason": 500},
     "confirm_identity_link": {"reason": 500}, "reject_identity_link": {"reason": 500},
 }

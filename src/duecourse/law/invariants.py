@@ -241,6 +241,10 @@ class _Facts:
     hhs_notified: bool = False
     unaccompanied: bool = False
     travel_documents: dict[str, date] = field(default_factory=dict)  # country -> latest validity
+    nationalities: frozenset[str] = frozenset()
+    designated: str = ""  # the country the order in force designates
+    notices: dict[str, datetime] = field(default_factory=dict)  # third country -> notice served
+    fear: dict[str, str] = field(default_factory=dict)  # country -> pending, or the outcome
     medical_until: date | None = None
     identity_pending: bool = False  # the person's link awaits review (ID-1)
     identity_proposed_by: str = ""  # who proposed the link now awaiting a decision
@@ -434,12 +438,27 @@ def _check_removal(f: _Facts, e: Event, flag: Flag) -> None:
         if not f.removal_warrant_seq:
             flag("I205", e, f"{what} without a warrant of removal issued on the order in force")
     _check_fit_to_travel(f, e, what, dest, flag)
+    _check_third_country(f, e, what, dest, flag)
     stays = f.active_stays(t)
     if "judicial" in stays:
         flag("STAY-JUD", e, f"{what} while a court's stay of removal was in effect")
     admin = [s for s in stays if s != "judicial"]
     if admin:
         flag("STAY-AUTO", e, f"{what} while a stay of removal was in effect ({', '.join(admin)})")
+
+
+def _check_third_country(f: _Facts, e: Event, what: str, dest: str, flag: Flag) -> None:
+    if not dest or dest in f.nationalities or dest == f.designated:
+        return
+    leaves = (_dt(e.data.get("depart_at")) if e.kind == "removal_scheduled" else None) or e.at
+    served = f.notices.get(dest)
+    hours = int(param("3RD-CTRY.min_notice_hours", leaves.astimezone(UTC).date()))
+    if served is None:
+        flag("3RD-CTRY", e, f"{what} to {dest}, a third country, with no written notice served")
+    elif leaves < served + timedelta(hours=hours):
+        flag("3RD-CTRY", e, f"{what} to {dest} less than {hours} hours after the notice")
+    if f.fear.get(dest) in ("pending", "fear_established"):
+        flag("3RD-CTRY", e, f"{what} to {dest} while a claim to fear it is {f.fear[dest]}")
 
 
 def _check_fit_to_travel(f: _Facts, e: Event, what: str, dest: str, flag: Flag) -> None:
@@ -457,6 +476,8 @@ def _apply(f: _Facts, e: Event) -> None:
     k, d, t = e.kind, e.data, e.at
     if k == "case_opened":
         f.opened = True
+        f.nationalities = frozenset(str(n).upper() for n in (d.get("person") or {}).get(
+            "nationalities") or ())
         ident = d.get("identity") or {}
         f.identity_pending = ident.get("decision") == "review"
         if ident.get("decision") == "auto_link" and ident.get("indicates_us"):
@@ -497,6 +518,12 @@ def _apply(f: _Facts, e: Event) -> None:
         f.custody = "released"
     elif k == "removal_recorded":
         f.custody, f.removed_seq = "removed", e.seq
+    elif k == "third_country_notice_served":
+        f.notices[_text(d, "country").upper()] = t
+    elif k == "fear_claim_recorded":
+        f.fear[_text(d, "country").upper()] = "pending"
+    elif k == "fear_claim_decided":
+        f.fear[_text(d, "country").upper()] = _text(d, "outcome")
     elif k == "travel_document_recorded":
         country, until = _text(d, "country").upper(), _day(d.get("valid_until"))
         if until is not None:
@@ -517,6 +544,7 @@ def _apply(f: _Facts, e: Event) -> None:
             frozenset(c.upper() for c in _items(d, "protected_countries")),
             _day(d.get("vd_deadline")), None if absentia else appeal_window_end(t))
         f.removal_warrant_seq = 0  # a warrant is issued on an order; a new order needs its own
+        f.designated = _text(d, "designated_country").upper()
     elif k == "appeal_waived" and f.order is not None:
         f.order.waived_at = f.order.waived_at or t
     elif k == "appeal_filed" and f.order is not None:

@@ -11,5 +11,6 @@ from . import (  # noqa: F401
     detention,
     identity,
     orders,
+    thirdcountry,
     transport,
 )

@@ -11,24 +11,25 @@ _OFFICER = {
     "serve_nta",
     "schedule_hearing", "record_order", "waive_appeal", "file_appeal", "decide_appeal",
     "grant_stay", "lift_stay", "record_travel_document", "record_medical_clearance",
+    "serve_third_country_notice", "record_fear_claim",
     "schedule_removal", "record_removal", "release", "close_case", "propose_identity_link",
 }
 AUTHORITY: dict[str, frozenset[str]] = {
     "officer": frozenset(_OFFICER),
     "supervisor": frozenset(_OFFICER | {
         "issue_arrest_warrant", "issue_removal_warrant", "resolve_citizenship", "review_custody",
-        "confirm_identity_link", "reject_identity_link",
+        "confirm_identity_link", "reject_identity_link", "decide_fear_claim",
     }),
     "counsel": frozenset({
         "claim_citizenship", "schedule_hearing", "record_order", "waive_appeal", "file_appeal",
-        "decide_appeal", "grant_stay", "lift_stay",
+        "decide_appeal", "grant_stay", "lift_stay", "record_fear_claim",
     }),
     "detention": frozenset({
         "flag_minor", "notify_hhs", "transfer_to_orr", "classify", "place", "transfer",
         "record_medical_clearance", "release",
     }),
     "transport": frozenset({"record_removal"}),
-    "attorney": frozenset({"claim_citizenship", "file_appeal"}),
+    "attorney": frozenset({"claim_citizenship", "file_appeal", "record_fear_claim"}),
     "oversight": frozenset(),
     "admin": frozenset(),
 }
@@ -105,6 +106,11 @@ def lifecycle(g: GuardInput) -> str | None:
                                   "no identity link has been proposed"),
         "reject_identity_link": (s.identity_proposal is not None,
                                  "no identity link has been proposed"),
+        "serve_third_country_notice": (s.order is not None and s.order.outcome == "removal",
+                                       "there is no removal order"),
+        "decide_fear_claim": (
+            s.fear_claims.get(getattr(g.command, "country", "").upper()) == "pending",
+            "there is no pending fear claim for that country"),
     }
     ok, why = need.get(name, (True, ""))
     if not ok:

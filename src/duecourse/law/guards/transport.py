@@ -8,7 +8,7 @@ another country, or one that runs out before that day, does not count.
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 
 from ...domain.commands import ScheduleRemoval
 from ..framework import GuardInput, guard
@@ -16,12 +16,17 @@ from ..framework import GuardInput, guard
 _REMOVAL = {"schedule_removal", "record_removal"}
 
 
-def departure_day(g: GuardInput) -> date:
-    """The legal date of departure: the scheduled one, or today when the removal (or a
+def departure_time(g: GuardInput) -> datetime:
+    """When the person leaves: the scheduled departure, or now when the removal (or a
     transfer) is recorded."""
     if isinstance(g.command, ScheduleRemoval):
-        return g.command.depart_at.astimezone(UTC).date()
-    return g.at.astimezone(UTC).date()
+        return g.command.depart_at
+    return g.at
+
+
+def departure_day(g: GuardInput) -> date:
+    """The legal date of departure (UTC) of :func:`departure_time`."""
+    return departure_time(g).astimezone(UTC).date()
 
 
 def _destination(g: GuardInput) -> str:
