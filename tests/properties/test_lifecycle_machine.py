@@ -51,7 +51,7 @@ from duecourse.store.tables import cases, events
 
 BASE = datetime(2026, 3, 2, 8, tzinfo=UTC)
 COUNTRIES = ("MX", "GT", "HN", "SV", "CN")
-COURTS = ("NEW", "HOU", "LOS", "SFR", "XXX")
+COURTS = ("NEW", "HOU", "NYC", "SFR", "XXX")  # active courts, and one that is none
 STAY_KINDS = ("judicial", "bia", "ij", "dhs", "mtr")
 ACTOR_IDS = [f"{role}-{n}" for role in ROLES for n in (1, 2)]
 KEYS = itertools.count()  # idempotency keys unique across examples sharing one store

@@ -46,3 +46,22 @@ def test_courts_are_immutable_and_callers_get_their_own_dict() -> None:
         courts["HOU"].active = False  # type: ignore[misc]
     del courts["HOU"]
     assert "HOU" in load_courts()
+
+
+def test_a_notice_to_appear_before_an_inactive_court_is_refused_naming_it() -> None:
+    from datetime import UTC, datetime
+
+    from duecourse.domain.case import CaseState
+    from duecourse.domain.commands import Actor, IssueNta
+    from duecourse.law.framework import GuardInput
+    from duecourse.law.guards.charging import nta_contents
+
+    at = datetime(2026, 5, 5, 9, tzinfo=UTC)
+    nta = IssueNta(charges=("237(a)(1)(B)",), allegations=("overstayed a visa",),
+                   hearing_at=datetime(2026, 6, 2, 9, tzinfo=UTC), court="los",
+                   counsel_list_date=at.date())
+    g = GuardInput(CaseState("c-1"), nta, Actor("o1", "officer"), at, lambda _: None)
+    why = nta_contents(g)
+    assert why is not None and "LOS" in why and "not an active immigration court" in why
+    assert nta_contents(GuardInput(CaseState("c-1"), dataclasses.replace(nta, court="HOU"),
+                                   Actor("o1", "officer"), at, lambda _: None)) is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from ...domain.commands import IssueNta, ScheduleHearing, ServeNta
-from ..courts import is_known_court
+from ..courts import is_known_court, load_courts
 from ..framework import GuardInput, guard
 
 
@@ -39,6 +39,10 @@ def nta_contents(g: GuardInput) -> str | None:
         return "the Notice to Appear lacks " + "; ".join(missing)
     if not is_known_court(cmd.court):
         return f"(G) the place: '{cmd.court}' is not an immigration court base-city code"
+    court = load_courts()[cmd.court.strip().upper()]
+    if not court.active:
+        return (f"(G) the place: {court.code} ({court.name.title()}, {court.city.title()}, "
+                f"{court.state}) is not an active immigration court in EOIR's list")
     if cmd.hearing_at <= g.at:
         return "(G) the time: the hearing must be a concrete date and time in the future"
     return None
