@@ -67,6 +67,8 @@ def ten_days(g: GuardInput) -> str | None:
     if isinstance(cmd, ServeNta) and s.hearings:
         return _first_hearing_ok(g, s.hearings[0].date(), g.at.date(), False)
     if isinstance(cmd, ScheduleHearing) and s.nta_served_at is not None:
+        if any(h < cmd.at for h in s.hearings):
+            return None  # not the first hearing: an earlier one is on the calendar (a continuance)
         return _first_hearing_ok(
             g, cmd.at.date(), s.nta_served_at.date(), cmd.earlier_date_requested_in_writing
         )
