@@ -267,14 +267,17 @@ def _record(r: Any, key: str) -> Record:
                   postcode=r.postcode, a_number=r.a_number, document_number=r.document_number)
 
 
-def _keys(rows: Sequence[Any]) -> dict[int, str]:
+def _names(sources_and_ids: Sequence[tuple[str, str]]) -> list[str]:
     """The name each stored record goes by: its record id, or ``source:record id`` when another
     source used the same record id."""
-    count: dict[str, int] = {}
-    for r in rows:
-        count[r.record_id] = count.get(r.record_id, 0) + 1
-    return {r.id: (r.record_id if count[r.record_id] == 1 else f"{r.source}:{r.record_id}")
-            for r in rows}
+    count = Counter(rid for _, rid in sources_and_ids)
+    return [rid if count[rid] == 1 else f"{src}:{rid}" for src, rid in sources_and_ids]
+
+
+def _keys(rows: Sequence[Any]) -> dict[int, str]:
+    """Row id → name (:func:`_names`) of stored rows with ``id``, ``source`` and ``record_id``."""
+    return dict(zip((r.id for r in rows), _names([(r.source, r.record_id) for r in rows]),
+                    strict=True))
 
 
 def _find(conn: Connection, keys: Sequence[str]) -> dict[str, Any]:
@@ -341,10 +344,9 @@ def _stored_records(conn: Connection, after: int = 0) -> tuple[list[int], list[R
     for r in rows:
         ids.append(r[0])
         records.append(Record(*r[1:]))
-    count = Counter(r.record_id for r in records)
-    if len(count) < len(records):
-        records = [r if count[r.record_id] == 1 else
-                   dataclasses.replace(r, record_id=f"{r.source}:{r.record_id}") for r in records]
+    names = _names([(r.source, r.record_id) for r in records])
+    records = [r if r.record_id == name else dataclasses.replace(r, record_id=name)
+               for r, name in zip(records, names, strict=True)]
     return ids, records
 
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, fields
 from datetime import date
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -544,6 +545,15 @@ def _document_levels(t: Table, a: I32, b: I32) -> I8:
 CHUNK = 250_000  # pairs compared at a time: bounds the memory of the gathered columns
 THREADS = os.cpu_count() or 1  # chunks compared at once
 
+T = TypeVar("T")
+
+
+def in_chunks(n: int, work: Callable[[int], T]) -> list[T]:
+    """``work(k)`` for the start ``k`` of every chunk of ``n`` pairs, in order, as many chunks at
+    once as there are cores (numpy and rapidfuzz free the interpreter lock)."""
+    with ThreadPoolExecutor(THREADS) as pool:
+        return list(pool.map(work, range(0, n, CHUNK)))
+
 
 def compare_pairs(lt: Table, li: I64, rt: Table, ri: I64) -> Pairs:
     """Compare rows ``li`` of ``lt`` with rows ``ri`` of ``rt`` (tables sharing vocabularies)."""
@@ -551,9 +561,7 @@ def compare_pairs(lt: Table, li: I64, rt: Table, ri: I64) -> Pairs:
     ri = np.asarray(ri, np.int64)
     if len(li) <= CHUNK:
         return _compare(lt, li, rt, ri)
-    with ThreadPoolExecutor(THREADS) as pool:  # numpy and rapidfuzz free the interpreter lock
-        parts = list(pool.map(lambda k: _compare(lt, li[k:k + CHUNK], rt, ri[k:k + CHUNK]),
-                              range(0, len(li), CHUNK)))
+    parts = in_chunks(len(li), lambda k: _compare(lt, li[k:k + CHUNK], rt, ri[k:k + CHUNK]))
     return Pairs(li, ri, np.concatenate([p.levels for p in parts]),
                  np.concatenate([p.swapped for p in parts]), np.concatenate([p.dob_far for p in parts]))
 

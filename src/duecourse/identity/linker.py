@@ -40,7 +40,6 @@ its own.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,10 +58,10 @@ from .compare import (
     GIVEN,
     LOC,
     SEX,
-    THREADS,
     Pairs,
     Table,
     compare_pairs,
+    in_chunks,
 )
 from .model import Model
 from .records import Record
@@ -396,8 +395,7 @@ def _score(t: Table, left: I64, right: I64, model: Model) -> tuple[F64, U8]:
         weight[k:k + CHUNK] = model.match_weight(p.levels)
         v[k:k + CHUNK] = vetoes(p, mask)
 
-    with ThreadPoolExecutor(THREADS) as pool:
-        list(pool.map(one, range(0, len(left), CHUNK)))
+    in_chunks(len(left), one)
     return weight, v
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from importlib import resources
 from types import MappingProxyType
 
-__all__ = ["Court", "is_known_court", "load_courts"]
+__all__ = ["Court", "court_of", "is_known_court", "load_courts"]
 
 _COLUMNS = (
     "idn_base_city",
@@ -87,9 +87,14 @@ def load_courts() -> dict[str, Court]:
     return dict(_court_table())
 
 
+def court_of(code: str) -> Court | None:
+    """The court with base city ``code`` (case and surrounding space ignored), if in the table."""
+    return _court_table().get(code.strip().upper())
+
+
 def is_known_court(code: str) -> bool:
     """Whether ``code`` is an EOIR base city code in the table (active or not).
 
     Surrounding whitespace and letter case are ignored.
     """
-    return code.strip().upper() in _court_table()
+    return court_of(code) is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from ...domain.commands import IssueNta, ScheduleHearing, ServeNta
-from ..courts import is_known_court, load_courts
+from ..courts import court_of
 from ..framework import GuardInput, guard
 
 
@@ -37,9 +37,9 @@ def nta_contents(g: GuardInput) -> str | None:
         missing.append("(G) the consequences of failing to appear")
     if missing:
         return "the Notice to Appear lacks " + "; ".join(missing)
-    if not is_known_court(cmd.court):
+    court = court_of(cmd.court)
+    if court is None:
         return f"(G) the place: '{cmd.court}' is not an immigration court base-city code"
-    court = load_courts()[cmd.court.strip().upper()]
     if not court.active:
         return (f"(G) the place: {court.code} ({court.name.title()}, {court.city.title()}, "
                 f"{court.state}) is not an active immigration court in EOIR's list")

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from ...domain.commands import FileAppeal, RecordRemoval, ScheduleRemoval, WaiveAppeal
 from ..framework import GuardInput, guard
-
-_REMOVAL = {"schedule_removal", "record_removal"}
+from .transport import REMOVAL as _REMOVAL
 
 
 @guard(

@@ -15,9 +15,7 @@ from datetime import UTC, timedelta
 
 from ..framework import GuardInput, guard
 from ..params import param
-from .transport import _destination, departure_time
-
-_REMOVAL = {"schedule_removal", "record_removal"}
+from .transport import REMOVAL, departure_time, destination
 
 
 def home_countries(g: GuardInput) -> set[str]:
@@ -35,10 +33,10 @@ def home_countries(g: GuardInput) -> set[str]:
              "stayed 23 Jun 2025, DHS v. D.V.D., 606 U.S. ___); ICE memo of 9 Jul 2025",
     protects="no one is sent to a country that is neither theirs nor the one the judge "
              "designated without notice and a chance to say they fear it",
-    confidence="C", commands=_REMOVAL, effective_from="1997-04-01",
+    confidence="C", commands=REMOVAL, effective_from="1997-04-01",
 )
 def third_country(g: GuardInput) -> str | None:
-    dest = _destination(g)
+    dest = destination(g)
     home = home_countries(g)
     if not dest or dest in home:
         return None

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from ...domain.commands import ScheduleRemoval
 from ..framework import GuardInput, guard
 
-_REMOVAL = {"schedule_removal", "record_removal"}
+REMOVAL = {"schedule_removal", "record_removal"}
 
 
 def departure_time(g: GuardInput) -> datetime:
@@ -29,7 +29,7 @@ def departure_day(g: GuardInput) -> date:
     return departure_time(g).astimezone(UTC).date()
 
 
-def _destination(g: GuardInput) -> str:
+def destination(g: GuardInput) -> str:
     return str(getattr(g.command, "destination", "")).strip().upper()
 
 
@@ -37,11 +37,11 @@ def _destination(g: GuardInput) -> str:
     "TRAVEL-DOC", title="A travel document for the destination, valid on the departure day",
     citation="INA 241(b)(1)-(2) (8 U.S.C. 1231(b)); INA 241(a)(1)(C); 8 CFR 241.4(g)",
     protects="no one is put on a transport to a country that has not documented them for return",
-    confidence="K", commands=_REMOVAL, effective_from="1997-04-01",
+    confidence="K", commands=REMOVAL, effective_from="1997-04-01",
     source="duecourse (no LAW.md row; general knowledge, to be verified)",
 )
 def travel_document(g: GuardInput) -> str | None:
-    dest, day = _destination(g), departure_day(g)
+    dest, day = destination(g), departure_day(g)
     if not dest:
         return "the removal names no destination country"
     valid = [until for country, until in g.state.travel_documents
@@ -59,7 +59,7 @@ def travel_document(g: GuardInput) -> str | None:
     "MED", title="Medical clearance (fit to travel), valid on the day of a transfer or departure",
     citation="ICE PBNDS 2011 (rev. 2016) 4.3 Medical Care, 7.4 Detainee Transfers",
     protects="no one is moved between facilities or out of the country while unfit to travel",
-    confidence="K", commands=_REMOVAL | {"transfer"}, effective_from="2000-09-20",
+    confidence="K", commands=REMOVAL | {"transfer"}, effective_from="2000-09-20",
 )
 def medical_clearance(g: GuardInput) -> str | None:
     until, day = g.state.medical_clearance_until, departure_day(g)
