@@ -77,6 +77,11 @@ def identity_import(
     source: Annotated[str, typer.Option("--source", help="Where the records come from (an "
                                         "encounter system, a court, a prior case file …).")],
     db: DbOpt = None,
+    one_record_per_person: Annotated[bool, typer.Option(
+        "--one-record-per-person", help="Declare that the source holds each person once (a "
+        "roster, a transfer list): its records are never linked to each other, and between two "
+        "such sources a record's candidates compete. Every batch of a source must say the "
+        "same.")] = False,
 ) -> None:
     """Import records from one lawful source, all or nothing: every bad row is named by number
     and field, and nothing is written unless every row is good. One ledger entry per batch."""
@@ -99,7 +104,8 @@ def identity_import(
             bar.update(task, completed=done, total=total)
 
         try:
-            done = import_file(a.ctx, raw, file.name, source, progress=progress)
+            done = import_file(a.ctx, raw, file.name, source, progress=progress,
+                               one_record_per_person=one_record_per_person)
         except DuecourseError as e:
             bar.stop()
             raise _fail(e) from e

@@ -298,3 +298,51 @@ def test_the_lookup_index_is_rebuilt_only_when_records_are_imported(db_url: str,
         rebuilt = _known(conn)
     assert rebuilt.index is not None and rebuilt.index.table.vocabs is not first.index.table.vocabs
     assert len(rebuilt.index) == 2 * len(GOOD) + 3 and "court:c-1" in rebuilt.person_of
+
+
+def test_sources_declared_to_hold_one_record_per_person(db_url: str, tmp_path: Path) -> None:
+    from duecourse.app.identity import get_review_pair
+    from duecourse.bootstrap import build_app
+    from identity_lists import ROSTER, TRANSFERS
+
+    def rows(records: list[dict[str, str]]) -> list[str]:
+        return [",".join(r.get(c, "") for c in HEADER.split(",")) for r in records]
+
+    roster = write(tmp_path / "roster.csv", rows([*ROSTER, dict(
+        record_id="r-5", family_name="Cruz", given_name="Elena", birth_date="1969-06-21",
+        sex="F", nationality="PH", address="3 Ash Lane", city="Fresno", postcode="93701")]))
+    transfers = write(tmp_path / "transfers.csv", rows([*TRANSFERS, dict(
+        record_id="t-5", family_name="Novak", given_name="Petra", city="Fresno")]))
+    for path, source in ((roster, "roster"), (transfers, "transfers")):
+        code, _, err = run("identity", "import", str(path), "--source", source,
+                           "--one-record-per-person", "--db", db_url)
+        assert code == 0, err
+    # a batch that says otherwise than the source's first is refused, and writes nothing
+    more = write(tmp_path / "more.csv", rows([{**ROSTER[0], "record_id": "r-9"}]))
+    ledger_before = count(db_url, ledger)
+    code, _, err = run("identity", "import", str(more), "--source", "roster", "--db", db_url)
+    assert code != 0 and "'roster' was declared to hold one record per person" in err, err
+    assert count(db_url, identity_records) == 10 and count(db_url, ledger) == ledger_before
+
+    code, _, err = run("identity", "link", "--db", db_url, "--json")
+    assert code == 0, err
+    review_file = tmp_path / "review.csv"
+    code, _, err = run("identity", "clusters", "--out", str(tmp_path / "c.csv"), "--review-out",
+                       str(review_file), "--db", db_url)
+    assert code == 0, err
+    with review_file.open(encoding="utf-8", newline="") as f:
+        review = list(csv.DictReader(f))
+    # Thandiwe Mbeki, known by her names alone: 0.954 on its own; one of four roster records
+    # in five has no match (t-5 is someone else), so her lone candidate is raised — to review
+    pair = next(r for r in review if {r["left_record_id"], r["right_record_id"]} == {"r-4", "t-4"})
+    assert 0.98 < float(pair["probability"]) < 0.999
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        pair_id, stored = conn.execute(select(identity_pairs.c.id, identity_pairs.c.probability)
+                                       .where(identity_pairs.c.competition_weight > 0)).one()
+    engine.dispose()
+    a = build_app(db_url)
+    view = get_review_pair(a.ctx, pair_id, Actor("s1", "supervisor", "s1"), "supervision")
+    last = view.explanation["steps"][-1]  # type: ignore[index]
+    assert last["comparison"] == "one_record_per_person" and last["level"] == "raised"
+    assert last["cumulative_probability"] == pytest.approx(stored, abs=1e-9)

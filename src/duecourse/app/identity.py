@@ -385,12 +385,15 @@ def do_import_records(ctx: AppContext, rows: Iterable[Mapping[str, str | None]],
                       actor: Actor = CLI_ACTOR, *, first_row: int = 1, file_name: str = "",
                       sha256: str = "", at: datetime | None = None,
                       progress: Callable[[int, int], None] | None = None,
-                      problems: Sequence[RowProblem] = ()) -> ImportResult:
+                      problems: Sequence[RowProblem] = (),
+                      one_record_per_person: bool = False) -> ImportResult:
     """Import the records of one batch from ``source``, all or nothing: every row is checked
     (``identity.parse_rows``) and every record id compared with those already imported from the
     source before anything is written; a bad batch raises ``InvalidRecords`` naming every bad row
     and field (with ``problems`` already found in the rows' shape, see ``read_records_file``).
-    ``progress(done, total)`` is called as the records are written."""
+    ``progress(done, total)`` is called as the records are written. ``one_record_per_person``
+    declares that the source holds each person once (``identity.one_per_person``); every batch
+    of a source must declare the same."""
     access_identity_write(actor, "import records")
     source = source.strip()
     check_text(source, "source", 100)
@@ -398,6 +401,7 @@ def do_import_records(ctx: AppContext, rows: Iterable[Mapping[str, str | None]],
     at = at or ctx.clock()
     batch = f"B-{at.strftime('%Y%m%d%H%M%S')}-{ctx.ids.batch_suffix()}"
     with ctx.engine.begin() as conn:
+        _check_declaration(conn, source, one_record_per_person)
         known = set(conn.execute(select(identity_records.c.record_id)
                                  .where(identity_records.c.source == source)).scalars())
         clash = [RowProblem(first_row + i, r.record_id, "record_id",
@@ -414,13 +418,33 @@ def do_import_records(ctx: AppContext, rows: Iterable[Mapping[str, str | None]],
             if progress is not None:
                 progress(start + len(chunk), total)
         body = {"change": "identity_records_imported", "batch": batch, "source": source,
-                "records": total, "file": file_name, "sha256": sha256}
+                "records": total, "file": file_name, "sha256": sha256,
+                "one_record_per_person": one_record_per_person}
         seq = L.append(conn, [L.LedgerItem("identity_records_imported", at, actor.id, actor.role,
                                            "", body)], ctx.signing_key)
         conn.execute(insert(identity_batches).values(
             id=batch, source=source, file_name=file_name[:200], sha256=sha256, records=total,
-            imported_at=at, actor_id=actor.id, ledger_seq=seq))
+            imported_at=at, actor_id=actor.id, ledger_seq=seq,
+            one_record_per_person=one_record_per_person))
     return ImportResult(batch, source, total, sha256, seq)
+
+
+def _check_declaration(conn: Connection, source: str, one_record_per_person: bool) -> None:
+    """A source holds one record per person or not, whatever batch is imported: a batch that
+    says otherwise than the source's earlier ones is refused."""
+    said = set(conn.execute(select(identity_batches.c.one_record_per_person)
+                            .where(identity_batches.c.source == source)).scalars())
+    if said and said != {one_record_per_person}:
+        before = "declared" if True in said else "not declared"
+        raise InvalidInput("one_record_per_person", (
+            f"'{source}' was {before} to hold one record per person when its earlier batches "
+            f"were imported; a batch cannot say otherwise (import it as another source)"))
+
+
+def _one_record_per_person(conn: Connection) -> frozenset[str]:
+    """The sources declared to hold one record per person."""
+    return frozenset(conn.execute(select(identity_batches.c.source).distinct()
+                                  .where(identity_batches.c.one_record_per_person)).scalars())
 
 
 def parse_rows_checked(rows: Iterable[Mapping[str, str | None]], source: str,
@@ -441,12 +465,13 @@ def parse_rows_checked(rows: Iterable[Mapping[str, str | None]], source: str,
 
 
 def import_file(ctx: AppContext, raw: bytes, name: str, source: str, actor: Actor = CLI_ACTOR,
-                progress: Callable[[int, int], None] | None = None) -> ImportResult:
+                progress: Callable[[int, int], None] | None = None,
+                one_record_per_person: bool = False) -> ImportResult:
     """``do_import_records`` over the bytes of a CSV or JSON file."""
     rows, first, problems = read_records_file(raw, name)
     return do_import_records(ctx, rows, source, actor, first_row=first, file_name=name,
                              sha256=hashlib.sha256(raw).hexdigest(), progress=progress,
-                             problems=problems)
+                             problems=problems, one_record_per_person=one_record_per_person)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -482,7 +507,7 @@ def do_link(ctx: AppContext, actor: Actor = CLI_ACTOR, model: Model | None = Non
         ids, records = _stored_records(conn)
         id_of = {r.record_id: i for i, r in zip(ids, records, strict=True)}
         if len(records) >= 2:
-            result = link(records, model)
+            result = link(records, model, one_per_person=_one_record_per_person(conn))
             clusters, auto, review = result.clusters, result.auto_link_count, result.review
             del result
         else:
@@ -512,7 +537,8 @@ def do_link(ctx: AppContext, actor: Actor = CLI_ACTOR, model: Model | None = Non
             a, b = sorted((id_of[p.left], id_of[p.right]))
             seen.add((a, b))
             values = {"probability": float(p.probability), "match_weight": float(p.match_weight),
-                      "vetoes": ",".join(p.vetoes)[:200], "run": run}
+                      "vetoes": ",".join(p.vetoes)[:200], "run": run,
+                      "competition_weight": p.competition_weight}
             old = existing.get((a, b))
             if old is None:
                 new.append({"left_record": a, "right_record": b, "status": "pending",
@@ -522,7 +548,8 @@ def do_link(ctx: AppContext, actor: Actor = CLI_ACTOR, model: Model | None = Non
         for start in range(0, len(new), _CHUNK):
             conn.execute(insert(identity_pairs), new[start:start + _CHUNK])
         rescore = update(identity_pairs).where(identity_pairs.c.id == bindparam("pair_id")).values(
-            {c: bindparam(c) for c in ("probability", "match_weight", "vetoes", "run")})
+            {c: bindparam(c) for c in ("probability", "match_weight", "vetoes", "run",
+                                       "competition_weight")})
         for start in range(0, len(rescored), _CHUNK):  # one statement, many rows
             conn.execute(rescore, rescored[start:start + _CHUNK])
         gone = [pid for pair, (pid, status) in existing.items()
@@ -719,7 +746,7 @@ def get_review_pair(ctx: AppContext, pair: int, actor: Actor, purpose: str, *,
         left, right = _record(lrow, keys[0]), _record(rrow, keys[1])
         _read(conn, ctx, actor, purpose, at, "identity_pair",
               {"pair": pair, "records": list(keys)})
-    exp = explain(left, right, model or _model())
+    exp = explain(left, right, model or _model(), row.competition_weight)
     return PairView(_summary(row, keys), _record_dict(left), _record_dict(right), exp.as_dict(),
                     row.proposed_at, row.decided_at, row.reason)
 

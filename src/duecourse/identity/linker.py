@@ -64,6 +64,7 @@ from .compare import (
     in_chunks,
 )
 from .model import Model
+from .one_per_person import competition, same_declared_source
 from .records import Record
 
 __all__ = [
@@ -166,6 +167,7 @@ class ScoredPair:
     probability: float
     match_weight: float
     vetoes: tuple[str, ...]
+    competition_weight: float = 0.0  # already in match_weight (see :mod:`.one_per_person`)
 
 
 @dataclass
@@ -185,6 +187,7 @@ class LinkResult:
     decision: U8  # NONE, REVIEW, AUTO per pair (after clustering)
     person_of: list[str]
     refused_links: int  # auto-link pairs turned to review because they would chain two people
+    competition: F64  # match weight each pair gained or lost between one-record-per-person lists
 
     @property
     def probability(self) -> F64:
@@ -194,9 +197,9 @@ class LinkResult:
     def _pairs(self, mask: npt.NDArray[np.bool_]) -> list[ScoredPair]:
         ids = self.record_ids
         w = self.match_weight[mask]
-        return [ScoredPair(ids[a], ids[b], float(p), float(x), veto_names(int(v)))
-                for a, b, p, x, v in zip(self.left[mask], self.right[mask], probability(w), w,
-                                         self.veto[mask], strict=True)]
+        return [ScoredPair(ids[a], ids[b], float(p), float(x), veto_names(int(v)), float(c))
+                for a, b, p, x, v, c in zip(self.left[mask], self.right[mask], probability(w), w,
+                                            self.veto[mask], self.competition[mask], strict=True)]
 
     @property
     def auto_links(self) -> list[ScoredPair]:
@@ -399,23 +402,33 @@ def _score(t: Table, left: I64, right: I64, model: Model) -> tuple[F64, U8]:
     return weight, v
 
 
-def link(records: Sequence[Record], model: Model, *, across_sources_only: bool = False) -> LinkResult:
+def link(records: Sequence[Record], model: Model, *, across_sources_only: bool = False,
+         one_per_person: frozenset[str] = frozenset()) -> LinkResult:
     """Link records to persons with ``model``. Pure: reads nothing, writes nothing.
 
-    ``across_sources_only`` compares only records of different sources (linking two lists that
-    are each free of duplicates, as in the FEBRL benchmark).
+    ``across_sources_only`` compares only records of different sources. ``one_per_person``
+    names the sources declared to hold one record per person: their records are never linked
+    to each other, and between two of them a record's candidates compete
+    (:mod:`.one_per_person`).
     """
-    return link_table(Table.from_records(records), model, across_sources_only=across_sources_only)
+    return link_table(Table.from_records(records), model, across_sources_only=across_sources_only,
+                      one_per_person=one_per_person)
 
 
 def link_table(t: Table, model: Model, *, across_sources_only: bool = False,
-               candidates: tuple[I64, I64] | None = None) -> LinkResult:
+               candidates: tuple[I64, I64] | None = None,
+               one_per_person: frozenset[str] = frozenset()) -> LinkResult:
     """:func:`link` on a prepared table (``candidates``: pairs already blocked, if any)."""
     if candidates is None:
         candidates = candidate_pairs(t, across_sources_only=across_sources_only)
     model = model.for_population(t.n)
     left, right = candidates
+    if one_per_person:
+        apart = same_declared_source(t.sources, one_per_person, left, right)
+        left, right = left[~apart], right[~apart]
     weight, v = _score(t, left, right, model)
+    gained = competition(t.sources, one_per_person, left, right, weight, v)
+    weight += gained
     th = model.thresholds
     # Thresholds on the weight scale: p >= t  <=>  w >= log2(t / (1 - t)).
     auto = (weight >= np.log2(th.auto_link / (1 - th.auto_link))) & (v == 0)
@@ -434,7 +447,7 @@ def link_table(t: Table, model: Model, *, across_sources_only: bool = False,
     decision = np.zeros(len(left), np.uint8)
     decision[review] = REVIEW
     decision[auto] = AUTO
-    return LinkResult(ids, left, right, weight, v, decision, person_of, int(refused.sum()))
+    return LinkResult(ids, left, right, weight, v, decision, person_of, int(refused.sum()), gained)
 
 
 # --- explanation --------------------------------------------------------------------------------
@@ -489,8 +502,11 @@ def decide(prob: float, veto_bits: int, model: Model) -> str:
 
 
 def explanation_from(levels: npt.NDArray[np.int8], swapped: bool, veto_bits: int,
-                     left: Record, right: Record, model: Model) -> Explanation:
-    """The waterfall of one compared pair (levels: one row of a :class:`Pairs` level matrix)."""
+                     left: Record, right: Record, model: Model,
+                     competition: float = 0.0) -> Explanation:
+    """The waterfall of one compared pair (levels: one row of a :class:`Pairs` level matrix);
+    ``competition``: the weight the pair gained or lost as its records' other candidates in two
+    one-record-per-person sources were weighed (a last bar when not zero)."""
     steps: list[WaterfallStep] = []
     cum = model.prior_weight
     steps.append(WaterfallStep("prior", "", "two records drawn at random are the same person",
@@ -505,14 +521,25 @@ def explanation_from(levels: npt.NDArray[np.int8], swapped: bool, veto_bits: int
         steps.append(WaterfallStep(comp.name, comp.levels[j], comp.descriptions[j], lv_vals[k],
                                    rv_vals[k], params.weight, cum,
                                    float(probability(np.array([cum]))[0])))
+    if competition:
+        cum += competition
+        steps.append(WaterfallStep(
+            "one_record_per_person", "raised" if competition > 0 else "lowered", _COMPETITION,
+            left.source, right.source, competition, cum, float(probability(np.array([cum]))[0])))
     prob = float(probability(np.array([cum]))[0])
     return Explanation(left.record_id, right.record_id, tuple(steps), cum, prob,
                        veto_names(veto_bits), swapped, decide(prob, veto_bits, model))
 
 
-def explain(left: Record, right: Record, model: Model) -> Explanation:
-    """Why the model scores this pair as it does: prior, then each comparison's level and weight."""
+_COMPETITION = ("both sources hold one record per person: each record matches at most one of the "
+                "other's, so the other candidates of both records (and the chance that a record "
+                "has no match there) are weighed against this one")
+
+
+def explain(left: Record, right: Record, model: Model, competition: float = 0.0) -> Explanation:
+    """Why the model scores this pair as it does: prior, then each comparison's level and weight
+    (and ``competition``, see :func:`explanation_from`)."""
     t = Table.from_records([left, right])
     p = compare_pairs(t, np.array([0]), t, np.array([1]))
     bits = int(vetoes(p, veto_mask(model.vetoes))[0])
-    return explanation_from(p.levels[0], bool(p.swapped[0]), bits, left, right, model)
+    return explanation_from(p.levels[0], bool(p.swapped[0]), bits, left, right, model, competition)

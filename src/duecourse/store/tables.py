@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -230,6 +231,8 @@ identity_batches = Table(
     Column("imported_at", UTCDateTime, nullable=False),
     Column("actor_id", String(64), nullable=False),
     Column("ledger_seq", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
+    # The source is declared to hold one record per person (every batch of a source says the same).
+    Column("one_record_per_person", Boolean, nullable=False, default=False),
 )
 
 identity_records = Table(
@@ -281,6 +284,8 @@ identity_pairs = Table(
     Column("probability", Float, nullable=False),
     Column("match_weight", Float, nullable=False),
     Column("vetoes", String(200), nullable=False, default=""),
+    # Weight gained or lost between two one-record-per-person sources (in match_weight already).
+    Column("competition_weight", Float, nullable=False, default=0.0),
     Column("status", String(10), nullable=False),  # pending, proposed, confirmed, rejected
     Column("run", Integer, nullable=False),
     Column("proposed_by", String(64), nullable=False, default=""),
