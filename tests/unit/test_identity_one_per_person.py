@@ -46,13 +46,14 @@ def test_a_lone_candidate_between_two_full_lists_is_raised_to_a_link() -> None:
     # q: the chance a record has no match, from the expected number of matches (3.95 of 4)
     q = 1 - float(plain.probability.sum()) / 4
     assert 0.005 < q < 0.02
+    assert declared.competition is not None
     assert declared.competition[j] == pytest.approx(-math.log2(q))
     assert declared.match_weight[j] == pytest.approx(plain.match_weight[i] - math.log2(q))
 
 
 def test_one_declared_list_is_not_enough() -> None:
     result = link(records(), _model(), one_per_person=frozenset({"roster"}))
-    assert not result.competition.any()
+    assert result.competition is None
 
 
 def test_two_records_of_one_declared_source_are_never_one_person() -> None:
@@ -75,6 +76,7 @@ def test_candidates_of_one_record_lower_each_other() -> None:
     left, right = np.array([0, 1]), np.array([2, 2])
     w = np.array([10.0, 8.0])
     gained = competition(sources, LISTS, left, right, w, np.zeros(2, np.uint8))
+    assert gained is not None
     # q: 2 roster records, the expected matches the sum of both probabilities
     q = max(1 - (1 / (1 + 2.0 ** -10) + 1 / (1 + 2.0 ** -8)) / 2, NULL_FLOOR)
     assert gained[0] == pytest.approx(-math.log2(q + 2.0 ** 8), rel=1e-12)
@@ -89,6 +91,7 @@ def test_huge_weights_neither_overflow_nor_cancel() -> None:
     assert gained == pytest.approx([-900.0, -900.0])
     alone = competition(sources, LISTS, left, right, np.array([900.0, -900.0]),
                         np.zeros(2, np.uint8))
+    assert alone is not None
     # the other is no competitor; one expected match for two roster records: q = 1/2
     assert alone[0] == pytest.approx(1.0)
 
@@ -98,6 +101,7 @@ def test_lists_that_overlap_little_raise_little() -> None:
     sources = ["roster"] * 10 + ["transfers"] * 10
     gained = competition(sources, LISTS, np.array([0]), np.array([10]), np.array([20.0]),
                          np.zeros(1, np.uint8))
+    assert gained is not None
     assert gained[0] == pytest.approx(-math.log2(1 - 1 / 10), rel=1e-5)
     assert gained[0] < 0.2
 
@@ -118,6 +122,7 @@ def test_the_raise_is_the_last_bar_of_the_explanation() -> None:
     ids = result.record_ids
     recs = {r.record_id: r for r in records()}
     left, right = recs[ids[result.left[i]]], recs[ids[result.right[i]]]
+    assert result.competition is not None
     exp = explain(left, right, model.for_population(len(recs)), float(result.competition[i]))
     last = exp.steps[-1]
     assert last.comparison == "one_record_per_person" and last.level == "raised"

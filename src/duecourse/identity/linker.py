@@ -187,7 +187,8 @@ class LinkResult:
     decision: U8  # NONE, REVIEW, AUTO per pair (after clustering)
     person_of: list[str]
     refused_links: int  # auto-link pairs turned to review because they would chain two people
-    competition: F64  # match weight each pair gained or lost between one-record-per-person lists
+    # Match weight each pair gained or lost between one-record-per-person lists (None: none did).
+    competition: F64 | None = None
 
     @property
     def probability(self) -> F64:
@@ -197,9 +198,10 @@ class LinkResult:
     def _pairs(self, mask: npt.NDArray[np.bool_]) -> list[ScoredPair]:
         ids = self.record_ids
         w = self.match_weight[mask]
+        gained = np.zeros(len(w)) if self.competition is None else self.competition[mask]
         return [ScoredPair(ids[a], ids[b], float(p), float(x), veto_names(int(v)), float(c))
                 for a, b, p, x, v, c in zip(self.left[mask], self.right[mask], probability(w), w,
-                                            self.veto[mask], self.competition[mask], strict=True)]
+                                            self.veto[mask], gained, strict=True)]
 
     @property
     def auto_links(self) -> list[ScoredPair]:
@@ -428,7 +430,8 @@ def link_table(t: Table, model: Model, *, across_sources_only: bool = False,
         left, right = left[~apart], right[~apart]
     weight, v = _score(t, left, right, model)
     gained = competition(t.sources, one_per_person, left, right, weight, v)
-    weight += gained
+    if gained is not None:
+        weight += gained
     th = model.thresholds
     # Thresholds on the weight scale: p >= t  <=>  w >= log2(t / (1 - t)).
     auto = (weight >= np.log2(th.auto_link / (1 - th.auto_link))) & (v == 0)

@@ -61,17 +61,18 @@ def same_declared_source(sources: Sequence[str], declared: frozenset[str], left:
 
 
 def competition(sources: Sequence[str], declared: frozenset[str], left: I64, right: I64,
-                weight: F64, veto: U8) -> F64:
+                weight: F64, veto: U8) -> F64 | None:
     """The match weight each pair gains (or loses) from the declaration: 0 for a pair unless
-    both of its records come from declared sources (different ones)."""
-    out = np.zeros(len(left))
+    both of its records come from declared sources (different ones); None when no pair does (a
+    million records make tens of millions of pairs: no array of zeros for them)."""
     if not declared or len(left) == 0:
-        return out
+        return None
     s, flag = _codes(sources, declared)
     sl, sr = s[left], s[right]
     both = flag[sl] & flag[sr] & (sl != sr)
     if not both.any():
-        return out
+        return None
+    out = np.zeros(len(left))
     idx = np.flatnonzero(both)
     a, b, sa, sb, w = left[idx], right[idx], sl[idx], sr[idx], weight[idx]
     k = np.int64(len(flag))
