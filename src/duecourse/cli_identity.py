@@ -184,6 +184,23 @@ def identity_clusters(
                      if review_out is not None else ""), highlight=False, soft_wrap=True)
 
 
+def _vetoes(text: str) -> tuple[str, ...]:
+    """The vetoes named on the command line ('all', 'none' or a comma-separated list)."""
+    from .domain.errors import InvalidInput
+    from .identity.model import VETOES
+
+    if text.strip() == "all":
+        return VETOES
+    if text.strip() == "none":
+        return ()
+    names = tuple(dict.fromkeys(x.strip() for x in text.split(",") if x.strip()))
+    unknown = [x for x in names if x not in VETOES]
+    if unknown or not names:
+        raise InvalidInput("--vetoes", f"no veto named {', '.join(map(repr, unknown)) or repr(text)}; "
+                                       f"give 'all', 'none' or some of: {', '.join(VETOES)}")
+    return names
+
+
 @identity_app.command("train")
 def identity_train(
     out: Annotated[Path, typer.Option("--out", help="Write the model (JSON, with its data card) "
@@ -191,9 +208,15 @@ def identity_train(
     db: DbOpt = None,
     who: AsOpt = "",
     purpose: PurposeOpt = "supervision",
+    vetoes: Annotated[str, typer.Option("--vetoes", help="The vetoes in force: 'all', 'none' "
+                                        "or their names, comma-separated (a_number, birth_date, "
+                                        "…: docs/identity.md). Lists of unrelated people (no "
+                                        "households) may do without the household ones.")] = "all",
 ) -> None:
     """Train a model on the imported records (unsupervised; no labels) and write it with its data
-    card. Re-measure it on labelled pairs and choose its thresholds before use (docs/identity.md)."""
+    card. Re-measure it on labelled pairs and choose its thresholds before use (docs/identity.md).
+    When every source was declared to hold one record per person, only pairs across sources can
+    match, and the prior is trained on those."""
     from .app.access import AccessDenied
     from .app.identity import get_training_records
     from .domain.errors import InvalidInput
@@ -201,17 +224,22 @@ def identity_train(
 
     a = _build(db)
     try:
-        records, sources = get_training_records(a.ctx, _actor(a, who), purpose)
+        in_force = _vetoes(vetoes)
+        records, sources, declared = get_training_records(a.ctx, _actor(a, who), purpose)
         now = datetime.now(UTC)
-        model = train(records, trained_at=now.date(),
+        across = len(sources) > 1 and set(sources) <= declared
+        model = train(records, trained_at=now.date(), across_sources_only=across,
                       trained_on=f"{len(records)} records imported into duecourse from "
-                                 f"{', '.join(sources) or 'no source'}")
+                                 f"{', '.join(sources) or 'no source'}"
+                                 f"{' (each holding one record per person)' if across else ''}")
+        model = model.with_vetoes(*in_force)
     except (AccessDenied, InvalidInput) as e:
         raise _fail(e) from e
     model.save(out)
     console.print(f"model trained on {len(records)} records → {escape(str(out))} (prior "
                   f"{model.prior:.3g}; thresholds auto-link {model.thresholds.auto_link}, new "
-                  f"person {model.thresholds.new_person}); to use it for linkage and for the check "
+                  f"person {model.thresholds.new_person}; vetoes "
+                  f"{', '.join(model.vetoes) or 'none'}); to use it for linkage and for the check "
                   f"on open_case, set DUECOURSE_IDENTITY_MODEL={escape(str(out))}",
                   highlight=False, soft_wrap=True)
 

@@ -190,6 +190,41 @@ def test_train_writes_the_model_with_its_data_card(tmp_path: Path) -> None:
     model = Model.load(tmp_path / "m.json")
     assert model.data_card["records"] == 3000
     assert "imported into duecourse" in model.data_card["trained_on"]
+    assert "one record per person" not in model.data_card["trained_on"]
+    assert set(model.vetoes) == {"a_number", "birth_date", "household", "sibling",
+                                 "household_given_name_unknown"}
+
+
+def test_train_with_the_vetoes_chosen_and_on_lists_of_one_record_per_person(
+        tmp_path: Path) -> None:
+    from duecourse.identity import Model
+    from duecourse.sim.identity_records import generate_identity_records
+
+    url = f"sqlite:///{tmp_path / 'train.db'}"
+    records = generate_identity_records(2000, seed=6)
+    records.write_csv(tmp_path / "sim.csv")
+    lines = (tmp_path / "sim.csv").read_text(encoding="utf-8").splitlines()
+    # the first records as one list, the rest as another (a training run, not a true roster)
+    (tmp_path / "a.csv").write_text("\n".join(lines[:1000]) + "\n", encoding="utf-8")
+    (tmp_path / "b.csv").write_text("\n".join([lines[0], *lines[1000:]]) + "\n", encoding="utf-8")
+    for name in ("a", "b"):
+        code, _, err = run("identity", "import", str(tmp_path / f"{name}.csv"), "--source", name,
+                           "--one-record-per-person", "--db", url)
+        assert code == 0, err
+    code, _, err = run("identity", "train", "--out", str(tmp_path / "m.json"), "--db", url,
+                       "--vetoes", "a_number,bogus")
+    assert code != 0 and "'bogus'" in err and "household_given_name_unknown" in err
+    assert not (tmp_path / "m.json").exists()
+    code, out, err = run("identity", "train", "--out", str(tmp_path / "m.json"), "--db", url,
+                         "--vetoes", "none")
+    assert code == 0 and "vetoes none" in out, err
+    model = Model.load(tmp_path / "m.json")
+    assert model.vetoes == ()
+    assert "(each holding one record per person)" in model.data_card["trained_on"]
+    code, _, err = run("identity", "train", "--out", str(tmp_path / "m2.json"), "--db", url,
+                       "--vetoes", "a_number, birth_date")
+    assert code == 0, err
+    assert Model.load(tmp_path / "m2.json").vetoes == ("a_number", "birth_date")
 
 
 def test_the_configured_model_is_used_and_a_wrong_one_stops_the_start(

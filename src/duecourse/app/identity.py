@@ -1011,13 +1011,16 @@ def case_identity(ctx: AppContext, state: CaseState) -> dict[str, Any]:
 
 
 def get_training_records(ctx: AppContext, actor: Actor, purpose: str, *,
-                         at: datetime | None = None) -> tuple[list[Record], list[str]]:
-    """Every stored record (to train a model on), and their sources; one ledgered read."""
+                         at: datetime | None = None
+                         ) -> tuple[list[Record], list[str], frozenset[str]]:
+    """Every stored record (to train a model on), their sources and those of them declared to
+    hold one record per person; one ledgered read."""
     at = at or ctx.clock()
     _access(ctx, actor, purpose, at, "identity_records")
     with ctx.engine.begin() as conn:
         records, _, _ = _load(conn)
         sources = sorted({r.source for r in records})
+        declared = _one_record_per_person(conn)
         _read(conn, ctx, actor, purpose, at, "identity_records",
               {"records": len(records), "use": "training"})
-    return records, sources
+    return records, sources, declared
