@@ -383,11 +383,23 @@ FIELD_LIMITS: dict[str, dict[str, int]] = {
 }
 
 
+_SHAPES: dict[type[Any], tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]] = {}
+
+
+def _shape(cls: type[Any]) -> tuple[dict[str, Any], dict[str, dataclasses.Field[Any]]]:
+    """A command class's field types and init fields (resolving string annotations costs a
+    millisecond: once per class)."""
+    shape = _SHAPES.get(cls)
+    if shape is None:
+        shape = _SHAPES[cls] = (typing.get_type_hints(cls),
+                                {f.name: f for f in dataclasses.fields(cls) if f.init})
+    return shape
+
+
 def _build(cls: type[Any], data: Mapping[str, Any], prefix: str) -> Any:
     if not isinstance(data, Mapping):
         raise InvalidInput(prefix.rstrip(".") or "with", "expected a mapping of fields")
-    hints = typing.get_type_hints(cls)
-    fields = {f.name: f for f in dataclasses.fields(cls) if f.init}
+    hints, fields = _shape(cls)
     unknown = sorted(set(data) - set(fields))
     if unknown:
         raise InvalidInput(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -38,6 +38,7 @@ def all_parameters() -> dict[str, tuple[ParamVersion, ...]]:
     return {k: tuple(sorted(vs, key=lambda v: v.effective_from)) for k, vs in out.items()}
 
 
+@lru_cache(maxsize=4096)  # the parameters are read once and never change while running
 def param(key: str, on: date) -> Any:
     """The value of ``key`` in force on ``on``; KeyError naming the key if there is none."""
     versions = all_parameters().get(key)
