@@ -70,6 +70,21 @@ def test_two_records_of_one_declared_source_are_never_one_person() -> None:
     assert declared.probability[j] == pytest.approx(0.5, abs=1e-6)
 
 
+def test_no_chain_through_another_source_joins_two_records_of_a_declared_one() -> None:
+    # r-1 twice on the roster (under r-5), and once in an encounter source nobody declared:
+    # each roster record links to the encounter, which would chain r-1 and r-5 together
+    twice = [*ROSTER, {**ROSTER[0], "record_id": "r-5"}]
+    seen = parse_rows([{**ROSTER[0], "record_id": "e-1"}], "encounters")
+    result = link(records(twice) + seen, _model(), one_per_person=LISTS)
+    person = dict(zip(result.record_ids, result.person_of, strict=True))
+    assert person["r-1"] != person["r-5"]
+    assert person["e-1"] in (person["r-1"], person["r-5"])  # one of them keeps the encounter
+    assert result.refused_links >= 1  # the other link waits for a person
+    undeclared = link(records(twice) + seen, _model())
+    person = dict(zip(undeclared.record_ids, undeclared.person_of, strict=True))
+    assert person["r-1"] == person["r-5"] == person["e-1"]
+
+
 def test_candidates_of_one_record_lower_each_other() -> None:
     # one transfer record, two roster records it may be: weights 10 and 8 bits
     sources = ["roster", "roster", "transfers"]

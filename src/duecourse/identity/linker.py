@@ -425,8 +425,10 @@ def link_table(t: Table, model: Model, *, across_sources_only: bool = False,
         candidates = candidate_pairs(t, across_sources_only=across_sources_only)
     model = model.for_population(t.n)
     left, right = candidates
-    if one_per_person:
+    apart_l = apart_r = np.zeros(0, np.int64)
+    if one_per_person:  # never one person: not scored, and a cannot-link for the clustering
         apart = same_declared_source(t.sources, one_per_person, left, right)
+        apart_l, apart_r = left[apart], right[apart]
         left, right = left[~apart], right[~apart]
     weight, v = _score(t, left, right, model)
     gained = competition(t.sources, one_per_person, left, right, weight, v)
@@ -436,7 +438,15 @@ def link_table(t: Table, model: Model, *, across_sources_only: bool = False,
     # Thresholds on the weight scale: p >= t  <=>  w >= log2(t / (1 - t)).
     auto = (weight >= np.log2(th.auto_link / (1 - th.auto_link))) & (v == 0)
     cannot = (v & CONTRADICTIONS) != 0
-    comp, refused = _cluster(t.n, left, right, weight, auto, cannot)
+    if len(apart_l):  # (copies of every pair's columns: only when there is something to add)
+        none = np.zeros(len(apart_l), bool)
+        comp, refused = _cluster(
+            t.n, np.concatenate([left, apart_l]), np.concatenate([right, apart_r]),
+            np.concatenate([weight, np.full(len(none), -1e9)]), np.concatenate([auto, none]),
+            np.concatenate([cannot, ~none]))
+        refused = refused[:len(left)]
+    else:
+        comp, refused = _cluster(t.n, left, right, weight, auto, cannot)
     auto &= ~refused
     # Person ids: the smallest record id of each cluster.
     ids = t.record_ids

@@ -2,7 +2,8 @@
 
 An agency may declare that a source holds **one record per person** — a roster, a transfer list
 from another custody, a deduplicated register. Between two such sources a record matches at most
-one record of the other, and two records of the same such source are never one person. The
+one record of the other, and two records of the same such source are never one person (not
+compared; a cannot-link for the clustering when blocking pairs them). The
 pairwise model scores every pair as if it were alone; under the declaration the posterior of a
 pair also depends on the record's other candidates in the other list:
 
