@@ -271,6 +271,14 @@ def test_reads_are_ledgered_with_user_role_and_purpose(desk: Desk) -> None:
     assert "Ana" not in r["body"]
 
 
+def test_the_case_view_names_who_acted_not_every_account(desk: Desk) -> None:
+    out = desk.open("ana", "2026-03-01T08:00:00Z")
+    view = desk.app.get_case(str(out.case_id), C1, "legal_review", t("2026-03-01T09:00:00Z"))
+    acted = {e.actor_id for e in view.events}
+    assert acted and set(view.actor_names) == acted  # the timeline's names, and no others
+    assert view.actor_names[next(iter(acted))] in {a.name for a in (O1, O2, S1)}
+
+
 def test_attorney_reads_own_client_only(desk: Desk) -> None:
     desk.open("ana", "2026-03-01T08:00:00Z")
     desk.open("ben", "2026-03-01T08:05:00Z")
