@@ -184,6 +184,37 @@ def identity_clusters(
                      if review_out is not None else ""), highlight=False, soft_wrap=True)
 
 
+@identity_app.command("sources")
+def identity_sources(
+    db: DbOpt = None,
+    who: AsOpt = "",
+    purpose: PurposeOpt = "supervision",
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
+) -> None:
+    """The sources records were imported from: batches, records, whether each holds one record
+    per person (which changes how its records are linked), and when they were imported."""
+    from rich.table import Table
+
+    from .app.access import AccessDenied
+    from .app.identity import get_sources
+
+    a = _build(db)
+    try:
+        sources = get_sources(a.ctx, _actor(a, who), purpose)
+    except AccessDenied as e:
+        raise _fail(e) from e
+    if as_json:
+        print(json.dumps([s.as_dict() for s in sources]))
+        return
+    table = Table("source", "batches", "records", "one record per person", "first import",
+                  "last import", title="identity sources")
+    for s in sources:
+        table.add_row(escape(s.source), f"{s.batches:,}", f"{s.records:,}",
+                      "yes" if s.one_record_per_person else "no",
+                      f"{s.first_import:%Y-%m-%d %H:%M} UTC", f"{s.last_import:%Y-%m-%d %H:%M} UTC")
+    console.print(table if sources else "no records imported yet")
+
+
 def _vetoes(text: str) -> tuple[str, ...]:
     """The vetoes named on the command line ('all', 'none' or a comma-separated list)."""
     from .domain.errors import InvalidInput

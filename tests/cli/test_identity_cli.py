@@ -359,6 +359,13 @@ def test_sources_declared_to_hold_one_record_per_person(db_url: str, tmp_path: P
     assert code != 0 and "'roster' was declared to hold one record per person" in err, err
     assert count(db_url, identity_records) == 10 and count(db_url, ledger) == ledger_before
 
+    code, out, err = run("identity", "sources", "--db", db_url, "--json")
+    assert code == 0, err
+    assert [(s["source"], s["batches"], s["records"], s["one_record_per_person"])
+            for s in json.loads(out)] == [("roster", 1, 5, True), ("transfers", 1, 5, True)]
+    code, out, err = run("identity", "sources", "--db", db_url)
+    assert code == 0 and "transfers" in out and "yes" in out, err
+
     code, _, err = run("identity", "link", "--db", db_url, "--json")
     assert code == 0, err
     review_file = tmp_path / "review.csv"

@@ -751,6 +751,35 @@ def get_review_pair(ctx: AppContext, pair: int, actor: Actor, purpose: str, *,
                     row.proposed_at, row.decided_at, row.reason)
 
 
+@dataclasses.dataclass(frozen=True)
+class SourceSummary:
+    source: str
+    batches: int
+    records: int
+    one_record_per_person: bool
+    first_import: datetime
+    last_import: datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "first_import": self.first_import.isoformat(),
+                "last_import": self.last_import.isoformat()}
+
+
+def get_sources(ctx: AppContext, actor: Actor, purpose: str, *,
+                at: datetime | None = None) -> list[SourceSummary]:
+    """Each source records were imported from: its batches, records, whether it was declared to
+    hold one record per person, and when it was imported (no personal data: not a ledgered
+    read; a refused one is)."""
+    at = at or ctx.clock()
+    _access(ctx, actor, purpose, at, "identity_sources")
+    b = identity_batches.c
+    with ctx.engine.connect() as conn:
+        rows = conn.execute(select(b.source, b.one_record_per_person, func.count(), func.sum(b.records),
+                                   func.min(b.imported_at), func.max(b.imported_at))
+                            .group_by(b.source, b.one_record_per_person).order_by(b.source)).all()
+    return [SourceSummary(r[0], int(r[2]), int(r[3]), bool(r[1]), r[4], r[5]) for r in rows]
+
+
 def get_clusters(ctx: AppContext, actor: Actor, purpose: str, *,
                  at: datetime | None = None) -> list[tuple[str, str]]:
     """``(record, person)`` for every stored record: records linked automatically (or by a
