@@ -892,6 +892,10 @@ def print_table(seeded: Seeded, results: list[LoadResult]) -> None:
         console.print(t)
         console.print(f"CPU (cores busy): {d['cpu']}; PostgreSQL backends (average count): "
                       f"{d['pg_backends']}", highlight=False)
+        if d["requests_per_second"]:  # the yardstick between hours: the VM's speed varies
+            per = {k: round(d["cpu"][f"{k}_cores"] * 1000 / d["requests_per_second"], 2)
+                   for k in ("server", "postgres", "load_generator")}
+            console.print(f"CPU per request (ms): {per}", highlight=False)
         if r.ledger_head:
             console.print(f"Ledger head, per appending transaction (ms): {r.ledger_head}",
                           highlight=False)
