@@ -304,7 +304,7 @@ def server_app() -> Any:
     """uvicorn factory for ``--workers`` ≥ 2 (and ``--trace``): what ``duecourse serve`` builds,
     from DUECOURSE_DB; with DUECOURSE_BENCH_TRACE (a folder) the ledger head is timed too."""
     from duecourse.config import load_settings
-    from duecourse.web.server import build_web
+    from duecourse.web.server import build_web, settle
     from duecourse.web.settings import load_web_settings
 
     settings = load_settings()
@@ -322,9 +322,12 @@ def server_app() -> Any:
                 out.write_text(json.dumps(times), encoding="utf-8")
 
         threading.Thread(target=dump, daemon=True).start()
-        return timed(build_web(app, web_settings), times.setdefault("server_request_ms", []),
-                     times.setdefault("server_request_at", []))
-    return build_web(app, web_settings)
+        web = timed(build_web(app, web_settings), times.setdefault("server_request_ms", []),
+                    times.setdefault("server_request_at", []))
+    else:
+        web = build_web(app, web_settings)
+    settle()  # as duecourse serve does
+    return web
 
 
 def timed(asgi: Any, into: list[float], at: list[float]) -> Any:
