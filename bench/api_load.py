@@ -303,8 +303,9 @@ def seed(server_url: str, n: int, workers: int, reuse: bool, quiet: bool) -> See
 def server_app() -> Any:
     """uvicorn factory for ``--workers`` ≥ 2 (and ``--trace``): what ``duecourse serve`` builds,
     from DUECOURSE_DB; with DUECOURSE_BENCH_TRACE (a folder) the ledger head is timed too."""
+    from duecourse.app.collector import settle
     from duecourse.config import load_settings
-    from duecourse.web.server import build_web, settle
+    from duecourse.web.server import build_web
     from duecourse.web.settings import load_web_settings
 
     settings = load_settings()

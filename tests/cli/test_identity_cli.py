@@ -388,3 +388,32 @@ def test_sources_declared_to_hold_one_record_per_person(db_url: str, tmp_path: P
     last = view.explanation["steps"][-1]  # type: ignore[index]
     assert last["comparison"] == "one_record_per_person" and last["level"] == "raised"
     assert last["cumulative_probability"] == pytest.approx(stored, abs=1e-9)
+
+
+def test_a_built_lookup_index_is_kept_out_of_the_collector(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a serving process the index is frozen once built (app.collector); here only that it
+    asks to be, once per build."""
+    from duecourse.app import identity as ident
+    from duecourse.bootstrap import build_app
+
+    url = f"sqlite:///{tmp_path / 'keep.db'}"
+    run("identity", "import", str(write(tmp_path / "c.csv", GOOD)), "--source", "court",
+        "--db", url)
+    kept: list[int] = []
+    monkeypatch.setattr(ident, "keep_built", lambda: kept.append(1))
+    a = build_app(url)
+    with a.ctx.engine.connect() as conn:
+        first = ident._known(conn)
+        assert first.index is not None and kept == [1]
+        assert ident._known(conn) is first and kept == [1]  # up to date: nothing built
+
+
+def test_keep_built_does_nothing_outside_a_serving_process() -> None:
+    import gc
+
+    from duecourse.app.collector import keep_built
+
+    before = gc.get_freeze_count()
+    keep_built()
+    assert gc.get_freeze_count() == before

@@ -22,7 +22,9 @@ import httpx
 import uvicorn
 from uvicorn.server import ServerState
 
-from duecourse.web.server import NoDelayHTTP, settle
+from duecourse.app import collector
+from duecourse.app.collector import settle
+from duecourse.web.server import NoDelayHTTP
 
 
 async def _asgi(scope: dict[str, object], receive: object, send: object) -> None:
@@ -79,6 +81,7 @@ def test_a_served_process_keeps_what_it_built_out_of_the_collector() -> None:
         assert garbage() is None
         assert gc.get_freeze_count() > 10 * len(gc.get_objects())
     finally:
+        collector._SERVING[0] = False  # this test process serves nothing
         gc.unfreeze()
 
 

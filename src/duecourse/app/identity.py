@@ -69,6 +69,7 @@ from ..store.tables import (
 )
 from . import ledger as L
 from .access import AccessDenied, access_identity_review, access_identity_write
+from .collector import keep_built
 from .context import AppContext
 from .reads import MAX_LIMIT, Page, refused_read
 
@@ -915,6 +916,7 @@ def _refreshed(conn: Connection, gen: tuple[int, int, int]) -> _Known:
         built = _persons_known(gen, Index(records, model), keys, linked,
                                _with_confirmed(conn, linked, keys))
     _INDEXES[conn.engine] = built
+    keep_built()  # a million records: 1.5 million objects a full collection would walk
     return built
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import os
 import secrets
 import socket
@@ -15,6 +14,7 @@ from sqlalchemy import select
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from ..app.accounts import do_create_account
+from ..app.collector import settle
 from ..bootstrap import App
 from ..domain.commands import ROLES
 from ..store.tables import actors, cases
@@ -67,16 +67,6 @@ class NoDelayHTTP(H11Protocol):
 
 
 HTTP_PROTOCOL = f"{__name__}:NoDelayHTTP"  # for uvicorn's --http
-
-
-def settle() -> None:
-    """Move everything built so far — the modules, the app, the law's tables — out of the cycle
-    collector's reach: it lives as long as the server. A full collection otherwise walks every
-    one of those objects while holding every thread of the process: one took 160 ms every half
-    minute or so under load, the whole tail of the latency (docs/benchmarks.md). Collected
-    first, so that no garbage is frozen with them."""
-    gc.collect()
-    gc.freeze()
 
 
 def run(web: FastAPI, host: str, port: int) -> None:
