@@ -465,7 +465,7 @@ def test_a_guard_registered_later_applies_without_changing_the_planner() -> None
         manifests, excluded = plan_manifests([cand], rules, AT)
         assert not manifests and [x.rule_ids for x in excluded] == [("ID-TEST",)]
     finally:
-        del framework.GUARDS["ID-TEST"]
+        framework.unregister("ID-TEST")
     manifests, excluded = plan_manifests([cand], rules, AT)
     assert len(manifests) == 1 and not excluded
 

@@ -13,7 +13,7 @@ import pytest
 from duecourse.app.identity import _model
 from duecourse.identity import link, parse_rows
 from duecourse.identity.linker import LinkResult, explain
-from duecourse.identity.one_per_person import NULL_FLOOR, competition
+from duecourse.identity.one_per_person import NULL_FLOOR, Declared
 from duecourse.identity.records import Record
 from identity_lists import LISTS, ROSTER, TRANSFERS
 
@@ -83,6 +83,13 @@ def test_no_chain_through_another_source_joins_two_records_of_a_declared_one() -
     undeclared = link(records(twice) + seen, _model())
     person = dict(zip(undeclared.record_ids, undeclared.person_of, strict=True))
     assert person["r-1"] == person["r-5"] == person["e-1"]
+
+
+def competition(sources: list[str], declared: frozenset[str], left: np.ndarray,
+                right: np.ndarray, weight: np.ndarray, veto: np.ndarray) -> np.ndarray | None:
+    d = Declared.of(sources, declared)
+    assert d is not None
+    return d.competition(left, right, weight, veto)
 
 
 def test_candidates_of_one_record_lower_each_other() -> None:

@@ -92,7 +92,7 @@ def _decide(ctx: AppContext, conn: Connection, env: Any, case_id: str,
     mismatch raises ``_Stale``. ``known`` is what this process remembered of the case."""
     cmd, actor, at, engine = env.command, env.actor, env.at, conn.engine
     base = state or CaseState(case_id=case_id)
-    role_of = _role_lookup(conn)
+    role_of = repo.role_lookup(conn)
     refusals = check_command(base, cmd, actor, at, role_of)
     if refusals:
         if remembered and repo.case_version(conn, case_id) != base.version:
@@ -234,17 +234,6 @@ def _advance_version(conn: Connection, after: CaseState, facets: Facets, at: dat
         if remembered:
             raise _Stale
         raise ConcurrencyConflict(after.case_id, expected, repo.case_version(conn, after.case_id))
-
-
-def _role_lookup(conn: Connection) -> Callable[[str], str | None]:
-    cache: dict[str, str | None] = {}
-
-    def role_of(actor_id: str) -> str | None:
-        if actor_id not in cache:
-            cache[actor_id] = repo.actor_role(conn, actor_id)
-        return cache[actor_id]
-
-    return role_of
 
 
 def _remember(conn: Connection, env: Any, outcome: Outcome) -> None:

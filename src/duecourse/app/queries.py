@@ -85,31 +85,22 @@ def get_case_view(ctx: AppContext, case_id: str, actor: Actor, purpose: str,
             item = ledger.LedgerItem("read_refused", at, actor.id, actor.role, case_id,
                                      {"record": "case", "reason": str(e)}, purpose=purpose[:200])
             denied = e
-        role_of, names = _actors(ctx, conn, {e.actor_id for e in evs})
+        if denied is None:  # what the page shows, read before the ledger head is taken
+            names = _names(conn, {e.actor_id for e in evs})
+            allowed, blocked = actions_now(state, actor, at, repo.role_lookup(conn))
         ledger.append(conn, [item], ctx.signing_key)  # last: the ledger head is held until commit
     if denied is not None:
         raise denied
-    allowed, blocked = actions_now(state, actor, at, role_of)
     return CaseView(case_id, state.person, state.facets(at, appeal_deadline(state)), evs,
                     compute_deadlines(state, at), allowed, blocked, state, names)
 
 
-def _actors(ctx: AppContext, conn: Connection, ids: set[str]
-            ) -> tuple[Callable[[str], str | None], dict[str, str]]:
-    """The names and roles of those who acted on the case (for the timeline), and who acts in
-    which role for the law (approvers of exceptions, counsel): looked up as asked, each once. Not
-    the whole actors table: an agency has thousands of accounts."""
-    rows = conn.execute(select(actors.c.id, actors.c.role, actors.c.name)
+def _names(conn: Connection, ids: set[str]) -> dict[str, str]:
+    """The names of those who acted on the case, for the timeline (not the whole actors table:
+    an agency has thousands of accounts)."""
+    rows = conn.execute(select(actors.c.id, actors.c.name)
                         .where(actors.c.id.in_(sorted(ids)))).all() if ids else []
-    roles: dict[str, str | None] = {a.id: a.role for a in rows}
-
-    def role_of(actor_id: str) -> str | None:
-        if actor_id not in roles:
-            with ctx.engine.connect() as c:
-                roles[actor_id] = repo.actor_role(c, actor_id)
-        return roles[actor_id]
-
-    return role_of, {a.id: a.name or a.id for a in rows}
+    return {a.id: a.name or a.id for a in rows}
 
 
 def probe_commands(s: CaseState, at: datetime) -> dict[str, Command]:

@@ -64,7 +64,7 @@ from .compare import (
     in_chunks,
 )
 from .model import Model
-from .one_per_person import competition, same_declared_source
+from .one_per_person import Declared
 from .records import Record
 
 __all__ = [
@@ -358,24 +358,24 @@ def _ambiguous(nodes: list[int], adj: dict[int, list[tuple[int, float]]],
 
 
 def _cluster(n: int, left: I64, right: I64, weight: F64, auto: npt.NDArray[np.bool_],
-             cannot: npt.NDArray[np.bool_]) -> tuple[I64, npt.NDArray[np.bool_]]:
-    """Cluster id per record, and which auto pairs were refused (see module docstring)."""
+             cl: I64, cr: I64) -> tuple[I64, npt.NDArray[np.bool_]]:
+    """Cluster id per record, and which auto pairs were refused (see module docstring);
+    ``cl``/``cr``: the cannot-link pairs."""
     comp = _components(n, left[auto], right[auto])
     label = comp.copy()
-    cl, cr = left[cannot], right[cannot]
     conflict = comp[cl] == comp[cr]
     if conflict.any():
         bad = np.zeros(n, dtype=bool)
         bad[comp[cl[conflict]]] = True
         in_bad = bad[comp]
         auto_idx = np.nonzero(auto & in_bad[left])[0]
-        can_idx = np.nonzero(cannot & in_bad[left] & (comp[left] == comp[right]))[0]
+        can_idx = np.nonzero(in_bad[cl] & conflict)[0]
         by_comp: dict[int, tuple[list[tuple[float, int, int]], list[tuple[int, int]]]] = {}
         for i in auto_idx.tolist():
             by_comp.setdefault(int(comp[left[i]]), ([], []))[0].append(
                 (float(weight[i]), int(left[i]), int(right[i])))
         for i in can_idx.tolist():
-            by_comp.setdefault(int(comp[left[i]]), ([], []))[1].append((int(left[i]), int(right[i])))
+            by_comp.setdefault(int(comp[cl[i]]), ([], []))[1].append((int(cl[i]), int(cr[i])))
         nodes_of: dict[int, list[int]] = {}
         for v in np.nonzero(in_bad)[0].tolist():
             nodes_of.setdefault(int(comp[v]), []).append(v)
@@ -426,27 +426,22 @@ def link_table(t: Table, model: Model, *, across_sources_only: bool = False,
     model = model.for_population(t.n)
     left, right = candidates
     apart_l = apart_r = np.zeros(0, np.int64)
-    if one_per_person:  # never one person: not scored, and a cannot-link for the clustering
-        apart = same_declared_source(t.sources, one_per_person, left, right)
+    declared = Declared.of(t.sources, one_per_person)
+    if declared is not None:  # never one person: not scored, but a cannot-link for clustering
+        apart = declared.same_source(left, right)
         apart_l, apart_r = left[apart], right[apart]
         left, right = left[~apart], right[~apart]
     weight, v = _score(t, left, right, model)
-    gained = competition(t.sources, one_per_person, left, right, weight, v)
+    gained = None if declared is None else declared.competition(left, right, weight, v)
     if gained is not None:
         weight += gained
     th = model.thresholds
     # Thresholds on the weight scale: p >= t  <=>  w >= log2(t / (1 - t)).
     auto = (weight >= np.log2(th.auto_link / (1 - th.auto_link))) & (v == 0)
     cannot = (v & CONTRADICTIONS) != 0
-    if len(apart_l):  # (copies of every pair's columns: only when there is something to add)
-        none = np.zeros(len(apart_l), bool)
-        comp, refused = _cluster(
-            t.n, np.concatenate([left, apart_l]), np.concatenate([right, apart_r]),
-            np.concatenate([weight, np.full(len(none), -1e9)]), np.concatenate([auto, none]),
-            np.concatenate([cannot, ~none]))
-        refused = refused[:len(left)]
-    else:
-        comp, refused = _cluster(t.n, left, right, weight, auto, cannot)
+    comp, refused = _cluster(t.n, left, right, weight, auto,
+                             np.concatenate([left[cannot], apart_l]),
+                             np.concatenate([right[cannot], apart_r]))
     auto &= ~refused
     # Person ids: the smallest record id of each cluster.
     ids = t.record_ids

@@ -26,11 +26,12 @@ a list has a match in the other, so a lone candidate's odds are raised at most 1
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["NULL_FLOOR", "competition", "same_declared_source"]
+__all__ = ["NULL_FLOOR", "Declared"]
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
@@ -40,49 +41,49 @@ B = npt.NDArray[np.bool_]
 NULL_FLOOR = 0.001
 
 
-def _codes(sources: Sequence[str], declared: frozenset[str]) -> tuple[I64, B]:
-    """Each record's source as a number, and whether each source is declared."""
-    index: dict[str, int] = {}
-    codes = np.fromiter((index.setdefault(s, len(index)) for s in sources), np.int64,
-                        count=len(sources))
-    flags = np.zeros(len(index), bool)
-    for name, k in index.items():
-        flags[k] = name in declared
-    return codes, flags
+@dataclass(frozen=True)
+class Declared:
+    """Each record's source as a number, and whether each source holds one record per person
+    (worked out once per linkage: a million records are a million strings to look at)."""
 
+    source: I64
+    holds_one: B
 
-def same_declared_source(sources: Sequence[str], declared: frozenset[str], left: I64,
-                         right: I64) -> B:
-    """Pairs of two records of the same declared source: never one person, not compared."""
-    if not declared:
-        return np.zeros(len(left), bool)
-    s, flag = _codes(sources, declared)
-    out: B = (s[left] == s[right]) & flag[s[left]]
-    return out
+    @classmethod
+    def of(cls, sources: Sequence[str], declared: frozenset[str]) -> Declared | None:
+        """None when no source is declared."""
+        if not declared:
+            return None
+        index: dict[str, int] = {}
+        codes = np.fromiter((index.setdefault(s, len(index)) for s in sources), np.int64,
+                            count=len(sources))
+        return cls(codes, np.array([name in declared for name in index], bool))
 
+    def same_source(self, left: I64, right: I64) -> B:
+        """Pairs of two records of the same declared source: never one person, not compared."""
+        s = self.source
+        out: B = (s[left] == s[right]) & self.holds_one[s[left]]
+        return out
 
-def competition(sources: Sequence[str], declared: frozenset[str], left: I64, right: I64,
-                weight: F64, veto: U8) -> F64 | None:
-    """The match weight each pair gains (or loses) from the declaration: 0 for a pair unless
-    both of its records come from declared sources (different ones); None when no pair does (a
-    million records make tens of millions of pairs: no array of zeros for them)."""
-    if not declared or len(left) == 0:
-        return None
-    s, flag = _codes(sources, declared)
-    sl, sr = s[left], s[right]
-    both = flag[sl] & flag[sr] & (sl != sr)
-    if not both.any():
-        return None
-    out = np.zeros(len(left))
-    idx = np.flatnonzero(both)
-    a, b, sa, sb, w = left[idx], right[idx], sl[idx], sr[idx], weight[idx]
-    k = np.int64(len(flag))
-    # log2 of Σ odds over a's other candidates in b's source, and b's in a's source.
-    row = _log2_others(np.unique(a * k + sb, return_inverse=True)[1], w)
-    col = _log2_others(np.unique(b * k + sa, return_inverse=True)[1], w)
-    q = np.log2(_none_of_them(s, sa, sb, w, veto[idx]))
-    out[idx] = -np.logaddexp2(np.logaddexp2(q, row), col)
-    return out
+    def competition(self, left: I64, right: I64, weight: F64, veto: U8) -> F64 | None:
+        """The match weight each pair gains (or loses) from the declaration: 0 for a pair unless
+        both of its records come from declared sources (different ones); None when no pair does
+        (a million records make tens of millions of pairs: no array of zeros for them)."""
+        s, flag = self.source, self.holds_one
+        sl, sr = s[left], s[right]
+        both = flag[sl] & flag[sr] & (sl != sr)
+        if not both.any():
+            return None
+        out = np.zeros(len(left))
+        idx = np.flatnonzero(both)
+        a, b, sa, sb, w = left[idx], right[idx], sl[idx], sr[idx], weight[idx]
+        k = np.int64(len(flag))
+        # log2 of Σ odds over a's other candidates in b's source, and b's in a's source.
+        row = _log2_others(np.unique(a * k + sb, return_inverse=True)[1], w)
+        col = _log2_others(np.unique(b * k + sa, return_inverse=True)[1], w)
+        q = np.log2(_none_of_them(s, sa, sb, w, veto[idx]))
+        out[idx] = -np.logaddexp2(np.logaddexp2(q, row), col)
+        return out
 
 
 def _log2_others(group: I64, w: F64) -> F64:

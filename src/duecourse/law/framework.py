@@ -67,6 +67,23 @@ class Guard:
 
 
 GUARDS: dict[str, list[Guard]] = {}  # id -> guards with that id (several predicates may share one)
+_BY_COMMAND: dict[str, tuple[Guard, ...]] = {}  # built as asked; emptied when GUARDS changes
+
+
+def guards_for(command: str) -> tuple[Guard, ...]:
+    """The guards that speak to ``command``, in registration order (a case page asks about every
+    command: without this, every guard is looked at for each)."""
+    found = _BY_COMMAND.get(command)
+    if found is None:
+        found = _BY_COMMAND[command] = tuple(
+            g for gs in GUARDS.values() for g in gs if command in g.commands)
+    return found
+
+
+def unregister(id: str) -> None:
+    """Remove the guard ``id`` (tests that stand a guard in for one not yet written)."""
+    GUARDS.pop(id, None)
+    _BY_COMMAND.clear()
 
 
 def guard(
@@ -77,6 +94,7 @@ def guard(
     """Register a pure predicate as (part of) the guard ``id``."""
 
     def register(check: Check) -> Check:
+        _BY_COMMAND.clear()
         GUARDS.setdefault(id, []).append(Guard(
             id=id, title=title, citation=citation, protects=protects, confidence=confidence,
             commands=frozenset(commands), effective_from=date.fromisoformat(effective_from),

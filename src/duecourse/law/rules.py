@@ -9,29 +9,11 @@ from ..domain.case import CaseState
 from ..domain.commands import Actor, Command
 from ..domain.errors import RuleRefusal
 from . import guards as _guards  # noqa: F401 - registers the guards
-from .framework import GUARDS, Guard, GuardInput
+from .framework import GUARDS, Guard, GuardInput, guards_for
 
 
 def all_guards() -> list[Guard]:
     return [g for gs in GUARDS.values() for g in gs]
-
-
-_BY_COMMAND: dict[str, tuple[Guard, ...]] = {}
-_INDEXED: list[tuple[tuple[str, int], ...]] = [()]
-
-
-def _guards_for(command: str) -> tuple[Guard, ...]:
-    """The guards that speak to ``command``, in registration order; the index is rebuilt when a
-    guard is registered or removed (a case page asks for every command: 25 walks of every
-    guard otherwise)."""
-    registered = tuple((gid, len(gs)) for gid, gs in GUARDS.items())
-    if registered != _INDEXED[0]:
-        _BY_COMMAND.clear()
-        _INDEXED[0] = registered
-    found = _BY_COMMAND.get(command)
-    if found is None:
-        found = _BY_COMMAND[command] = tuple(g for g in all_guards() if command in g.commands)
-    return found
 
 
 def guard_ids() -> list[str]:
@@ -47,7 +29,7 @@ def check_command(
     refusals: list[RuleRefusal] = []
     seen: set[tuple[str, str]] = set()
     on = at.date()
-    for guard in _guards_for(command.name):
+    for guard in guards_for(command.name):
         if guard.in_force(on):
             r = guard.evaluate(g)
             if r is not None and (r.rule_id, r.reason) not in seen:

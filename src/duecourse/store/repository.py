@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -185,6 +186,19 @@ def stored_outcome(conn: Connection, key: str) -> dict[str, Any] | None:
 def actor_role(conn: Connection, actor_id: str) -> str | None:
     row = conn.execute(_ACTOR_ROLE, {"b_id": actor_id}).first()
     return str(row.role) if row else None
+
+
+def role_lookup(conn: Connection) -> Callable[[str], str | None]:
+    """Who acts in which role, as the law asks (approvers of exceptions, counsel): each actor
+    looked up once, on ``conn``."""
+    cache: dict[str, str | None] = {}
+
+    def role_of(actor_id: str) -> str | None:
+        if actor_id not in cache:
+            cache[actor_id] = actor_role(conn, actor_id)
+        return cache[actor_id]
+
+    return role_of
 
 
 def upsert_actor(conn: Connection, a: Actor) -> None:
