@@ -13,16 +13,18 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, Engine, insert
 from sqlalchemy.exc import IntegrityError
 
-from ..domain.case import CaseState, Facets, apply
-from ..domain.commands import FileAppeal, OpenCase, command_to_dict
+from ..domain.case import CaseState, Facets, apply, removes_protection
+from ..domain.commands import FileAppeal, FileMotionToReopen, OpenCase, command_to_dict
 from ..domain.errors import ConcurrencyConflict, NotFound
 from ..domain.events import DEADLINE_MISSED, EVENT_OF_COMMAND, Event
+from ..law.calendar import Closures
 from ..law.deadlines import Deadline, compute_deadlines
 from ..law.framework import appeal_deadline
+from ..law.guards.orders import motion_stays_removal
 from ..law.rules import check_command
 from ..store import repository as repo
 from ..store.tables import commands
-from . import ledger
+from . import case_records, ledger
 from .context import AppContext
 from .outcome import Outcome
 
@@ -93,7 +95,8 @@ def _decide(ctx: AppContext, conn: Connection, env: Any, case_id: str,
     cmd, actor, at, engine = env.command, env.actor, env.at, conn.engine
     base = state or CaseState(case_id=case_id)
     role_of = repo.role_lookup(conn)
-    refusals = check_command(base, cmd, actor, at, role_of)
+    closures = repo.closure_days(conn)
+    refusals = check_command(base, cmd, actor, at, role_of, closures)
     if refusals:
         if remembered and repo.case_version(conn, case_id) != base.version:
             raise _Stale
@@ -111,9 +114,9 @@ def _decide(ctx: AppContext, conn: Connection, env: Any, case_id: str,
             committed.append(lambda: _put_known(engine, case_id, same))
         return outcome
     old_version = base.version
-    new_events, deadlines = _events_for(ctx, base, env, case_id, conn)
+    new_events, deadlines = _events_for(ctx, base, env, case_id, conn, closures)
     after = base  # advanced past the new events by _events_for
-    facets = after.facets(at, appeal_deadline(after))
+    facets = after.facets(at, appeal_deadline(after, closures))
     if state is None:
         assert isinstance(cmd, OpenCase)
         repo.insert_person(conn, new_events[0].data["person_id"], cmd.person, at)
@@ -124,6 +127,7 @@ def _decide(ctx: AppContext, conn: Connection, env: Any, case_id: str,
         # row lock and then finds it changed.
         _advance_version(conn, after, facets, at, old_version, remembered)
     rows = repo.insert_events(conn, new_events)
+    case_records.save_if_changed(conn, after, new_events)
     # The deadline rows are rewritten only where they differ from the stored ones, when known.
     new_rows = repo.deadline_rows(case_id, deadlines)
     stored = [] if state is None else (
@@ -149,7 +153,8 @@ def _decide(ctx: AppContext, conn: Connection, env: Any, case_id: str,
 
 
 def _events_for(ctx: AppContext, base: CaseState, env: Any, case_id: str,
-                conn: Connection | None = None) -> tuple[list[Event], list[Deadline]]:
+                conn: Connection | None = None, closures: Closures = frozenset(),
+                ) -> tuple[list[Event], list[Deadline]]:
     """The command's event and a ``deadline_missed`` event for each clock it fulfils late, and
     the case's deadlines as of ``at``. ``base`` is advanced past these events in place: it was
     folded for this command alone, so no copy of it is needed."""
@@ -158,8 +163,12 @@ def _events_for(ctx: AppContext, base: CaseState, env: Any, case_id: str,
     if isinstance(cmd, OpenCase):
         data["person_id"] = ctx.ids.person_id()
     if isinstance(cmd, FileAppeal):
-        due = appeal_deadline(base)
+        due = appeal_deadline(base, closures)
         data["timely"] = due is None or at <= due
+    if isinstance(cmd, FileMotionToReopen):
+        data["stays_removal"] = motion_stays_removal(base, cmd)
+    if removes_protection(EVENT_OF_COMMAND[cmd.name], data):
+        data["needs_confirmation"] = True  # no effect until a second person confirms it
     if ctx.enrich is not None and conn is not None:  # what the store knows (identity links)
         ctx.enrich(conn, base, cmd, data)
     main = Event(case_id, base.version + 1, EVENT_OF_COMMAND[cmd.name], at, actor.id,
@@ -167,7 +176,7 @@ def _events_for(ctx: AppContext, base: CaseState, env: Any, case_id: str,
     apply(base, main)
     # The deadlines after the command's own event are also those after the deadline_missed
     # events: clocks and facets are derived from the facts, never from the ``missed`` record.
-    deadlines = compute_deadlines(base, at)
+    deadlines = compute_deadlines(base, at, closures)
     events = [main]
     for d in deadlines:
         # Once per run of a clock: a clock that starts again (a second warrantless arrest) and is

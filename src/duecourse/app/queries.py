@@ -42,6 +42,7 @@ from ..domain.commands import (
 )
 from ..domain.errors import NotFound, RuleRefusal
 from ..domain.events import Event
+from ..law.calendar import Closures
 from ..law.deadlines import Deadline, compute_deadlines
 from ..law.framework import appeal_deadline
 from ..law.rules import check_command
@@ -87,12 +88,13 @@ def get_case_view(ctx: AppContext, case_id: str, actor: Actor, purpose: str,
             denied = e
         if denied is None:  # what the page shows, read before the ledger head is taken
             names = _names(conn, {e.actor_id for e in evs})
-            allowed, blocked = actions_now(state, actor, at, repo.role_lookup(conn))
+            closures = repo.closure_days(conn)
+            allowed, blocked = actions_now(state, actor, at, repo.role_lookup(conn), closures)
         ledger.append(conn, [item], ctx.signing_key)  # last: the ledger head is held until commit
     if denied is not None:
         raise denied
-    return CaseView(case_id, state.person, state.facets(at, appeal_deadline(state)), evs,
-                    compute_deadlines(state, at), allowed, blocked, state, names)
+    return CaseView(case_id, state.person, state.facets(at, appeal_deadline(state, closures)), evs,
+                    compute_deadlines(state, at, closures), allowed, blocked, state, names)
 
 
 def _names(conn: Connection, ids: set[str]) -> dict[str, str]:
@@ -103,10 +105,12 @@ def _names(conn: Connection, ids: set[str]) -> dict[str, str]:
     return {a.id: a.name or a.id for a in rows}
 
 
-def probe_commands(s: CaseState, at: datetime) -> dict[str, Command]:
+def probe_commands(s: CaseState, at: datetime, actor_role: str = "") -> dict[str, Command]:
     """A plausible instance of each command, to ask the law which actions are open now."""
     dest = s.order.designated_country if s.order and s.order.designated_country else (
         (s.person.get("nationalities") or [""])[0])
+    court = s.order.court if s.order is not None else ""
+    lang = str((s.person.get("languages") or [""])[0])
     return {
         "claim_citizenship": ClaimCitizenship(evidence="(probe)"),
         "issue_arrest_warrant": IssueArrestWarrant(requested_by="(another officer)"),
@@ -121,10 +125,14 @@ def probe_commands(s: CaseState, at: datetime) -> dict[str, Command]:
         "classify": Classify(level=s.classification or "A", basis="(probe)"),  # type: ignore[arg-type]
         "place": Place(facility="(probe)", classification="A"),
         "transfer": Transfer(facility="(probe)", attorney_notified=True),
-        "waive_appeal": WaiveAppeal(),
+        "waive_appeal": WaiveAppeal(
+            party="dhs" if actor_role == "counsel" else "respondent",
+            before=court or "NYC", language=lang or None, interpreter="" if lang else "(probe)"),
         "file_appeal": FileAppeal(),
-        "decide_appeal": DecideAppeal(outcome="dismissed"),
-        "grant_stay": GrantStay(kind="ij"),
+        "decide_appeal": DecideAppeal(outcome="dismissed", issued_by="BIA", reference="(probe)",
+                                      issued_on=at.date()),
+        "grant_stay": GrantStay(kind="ij", issued_by=court or "NYC", reference="(probe)",
+                                issued_on=at.date()),
         "issue_removal_warrant": IssueRemovalWarrant(),
         "record_medical_clearance": RecordMedicalClearance(valid_until=at.date()),
         "schedule_removal": ScheduleRemoval(destination=dest, depart_at=at + timedelta(days=1),
@@ -141,14 +149,15 @@ def probe_commands(s: CaseState, at: datetime) -> dict[str, Command]:
 
 
 def actions_now(s: CaseState, actor: Actor, at: datetime,
-                role_of: Callable[[str], str | None]) -> tuple[list[str], dict[str, list[RuleRefusal]]]:
+                role_of: Callable[[str], str | None], closures: Closures = frozenset(),
+                ) -> tuple[list[str], dict[str, list[RuleRefusal]]]:
     allowed: list[str] = []
     blocked: dict[str, list[RuleRefusal]] = {}
-    probes = probe_commands(s, at)
+    probes = probe_commands(s, at, actor.role)
     for name in COMMAND_NAMES:
         if name not in probes:
             continue
-        refusals = check_command(s, probes[name], actor, at, role_of)
+        refusals = check_command(s, probes[name], actor, at, role_of, closures)
         if not refusals:
             allowed.append(name)
         elif not any(r.rule_id in ("ROLE", "LIFECYCLE") for r in refusals):

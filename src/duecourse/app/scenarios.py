@@ -18,7 +18,8 @@ from ..domain.commands import ROLES, Actor, parse_command, parse_datetime
 from ..domain.errors import InvalidInput
 from ..law.framework import GUARDS
 
-TOP_KEYS = {"title", "rules", "people", "actors", "records", "steps", "notes"}
+TOP_KEYS = {"title", "rules", "people", "actors", "records", "closures", "steps", "notes"}
+CLOSURE_KEYS = {"day", "scope", "reason", "source"}
 DO_KEYS = {"at", "as", "do", "with", "expect", "citing", "key", "note"}
 CHECK_KEYS = {"at", "check", "note"}
 CHECK_FIELDS = {"case", "proceedings", "custody", "status", "holds", "due", "overdue", "missed",
@@ -102,6 +103,7 @@ def load_scenario(path: str) -> dict[str, Any]:
             if c not in people:
                 raise _err(path, f"actor '{label}'", "clients", f"'{c}' is not a person label")
     _validate_records(path, data.get("records"))
+    _validate_closures(path, data.get("closures"))
     steps = data["steps"]
     if not isinstance(steps, list) or not steps:
         raise _err(path, "file", "steps", "expected a non-empty list of steps")
@@ -136,6 +138,29 @@ def _validate_records(path: str, records: Any) -> None:
         except InvalidRecords as e:
             p = e.problems[0]
             raise _err(path, f"records.{source} record {p.row}", p.field, p.message) from e
+
+
+def _validate_closures(path: str, closures: Any) -> None:
+    """``closures``: days a filing body was closed (LEGAL-DAY), recorded before the first step
+    as ``duecourse calendar close`` records them."""
+    if closures is None:
+        return
+    from .calendar import check_closure
+
+    if not isinstance(closures, list):
+        raise _err(path, "closures", "closures", "expected a list of {day, scope, reason, source}")
+    for i, c in enumerate(closures, 1):
+        where = f"closures item {i}"
+        if not isinstance(c, Mapping):
+            raise _err(path, where, "(item)", "expected a mapping of day, scope, reason, source")
+        for k in c:
+            if k not in CLOSURE_KEYS:
+                raise _err(path, where, str(k), f"unknown key; expected {sorted(CLOSURE_KEYS)}")
+        try:
+            check_closure(c.get("day"), str(c.get("scope", "ALL")), str(c.get("reason", "")),
+                          str(c.get("source", "")))
+        except InvalidInput as e:
+            raise _err(path, where, e.field, e.message) from e
 
 
 def _validate_step(path: str, i: int, step: Any, people: Mapping[str, Any],
@@ -201,6 +226,14 @@ def run_scenario(path: str) -> ScenarioResult:
     result = ScenarioResult(path, str(data["title"]))
     app = build_app("sqlite://", seed=0)
     app.register_actor(CHECKER)
+    if data.get("closures"):
+        from .calendar import do_close_day
+
+        first = parse_datetime(data["steps"][0]["at"], "at")
+        keeper = Actor("scenario-calendar", "supervisor", "calendar keeper")
+        for c in data["closures"]:
+            do_close_day(app.ctx, c["day"], str(c.get("scope", "ALL")), str(c["reason"]),
+                         str(c["source"]), keeper, first)
     if data.get("records"):
         from .identity import do_import_records, do_link
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from ..reference.zones import zone_name
 from .events import DEADLINE_MISSED, Event
 
 ADVERSE_COMMANDS: frozenset[str] = frozenset({
@@ -64,6 +66,39 @@ class Order:
     designated_country: str
     vd_deadline: date | None
     in_absentia: bool
+    court: str = ""  # the immigration court whose order it is ("" for an order recorded before)
+    zone: str = "UTC"  # the IANA zone that court keeps its days in
+    reference: str = ""
+    seq: int = 0
+
+
+@dataclass
+class Stay:
+    """One stay of removal: one order of one body (PROVENANCE: stays are records)."""
+
+    id: str  # its reference, as recorded
+    kind: str
+    issued_by: str
+    start: datetime
+    until: datetime | None
+    seq: int
+    lifted_at: datetime | None = None
+
+    def in_force(self, at: datetime) -> bool:
+        return (self.start <= at and self.lifted_at is None
+                and (self.until is None or at < self.until))
+
+
+@dataclass
+class Motion:
+    """A motion to reopen, recorded with the court's receipt."""
+
+    receipt: str
+    grounds: str
+    filed_at: datetime
+    filed_on: date
+    stays_removal: bool  # 8 CFR 1003.23(b)(4)(ii): a motion to reopen an in-absentia order
+    decided: str = ""  # "", granted, denied
 
 
 @dataclass
@@ -118,13 +153,27 @@ class CaseState:
     appeal_decided_at: datetime | None = None
     appeal_outcome: str = ""
     concluded: bool = False
-    stays: dict[str, tuple[datetime, datetime | None]] = field(default_factory=dict)
+    stays: dict[str, Stay] = field(default_factory=dict)  # by the stay's key (its reference)
     stay_lifted_at: datetime | None = None  # a court's stay of removal, lifted (INA 241(a)(1)(B)(ii))
+    dhs_waived_at: datetime | None = None  # DHS's waiver ends DHS's appeal only (8 CFR 1241.1(b))
+    appeal_party: str = ""
+    # Countries the person is protected from by an order (withholding or CAT), for the life of
+    # the case: country -> since. Only a confirmed order that names them ends it.
+    order_protections: dict[str, datetime] = field(default_factory=dict)
+    custody_history: list[tuple[datetime, str]] = field(default_factory=list)
+    hearing_courts: dict[datetime, str] = field(default_factory=dict)
+    hearing_notices: dict[datetime, datetime] = field(default_factory=dict)  # hearing -> noticed
+    motions: dict[str, Motion] = field(default_factory=dict)  # by receipt
+    pending: dict[int, Event] = field(default_factory=dict)  # entries awaiting confirmation
+    confirmations: dict[int, tuple[str, datetime]] = field(default_factory=dict)  # seq -> by, at
+    removal_schedulers: set[str] = field(default_factory=set)
+    enforcers: set[str] = field(default_factory=set)  # actors of adverse commands on the case
     removal_warrant_at: datetime | None = None
     travel_documents: list[tuple[str, date]] = field(default_factory=list)
     medical_clearance_until: date | None = None
     third_country_notices: dict[str, datetime] = field(default_factory=dict)  # country → served
     fear_claims: dict[str, str] = field(default_factory=dict)  # country → pending or the outcome
+    fear_since: dict[str, datetime] = field(default_factory=dict)  # country → its status since
     removal_scheduled: dict[str, Any] | None = None
     removed_at: datetime | None = None
     removed_to: str = ""
@@ -157,38 +206,77 @@ class CaseState:
     def order_is_removal(self) -> bool:
         return self.order is not None and self.order.outcome in ("removal", "voluntary_departure")
 
-    def active_stays(self, at: datetime) -> dict[str, tuple[datetime, datetime | None]]:
-        return {k: v for k, v in self.stays.items() if v[1] is None or v[1] > at}
+    def active_stays(self, at: datetime) -> dict[str, Stay]:
+        """Every stay in force at ``at``, by key (any number may run at once)."""
+        return {k: v for k, v in self.stays.items() if v.in_force(at)}
+
+    def stays_in_force(self, at: datetime, kinds: frozenset[str] | None = None) -> list[Stay]:
+        return [v for v in self.stays.values()
+                if v.in_force(at) and (kinds is None or v.kind in kinds)]
+
+    def pending_motions(self) -> list[Motion]:
+        """Motions to reopen that stay removal while the judge decides them."""
+        return [m for m in self.motions.values() if m.stays_removal and not m.decided]
+
+    @property
+    def barred_countries(self) -> dict[str, str]:
+        """Every country removal to which is barred for the life of the case, with why: an
+        order's withholding or CAT protection, or a fear of it found established."""
+        out = {c: "protected by an order (withholding or CAT)" for c in self.order_protections}
+        for c, v in self.fear_claims.items():
+            if v == "fear_established":
+                out.setdefault(c, "a fear of it was found established")
+        return out
 
     def automatic_stay(self, at: datetime, appeal_deadline: datetime | None) -> str:
-        """Why an IJ order may not be executed now (8 CFR 1003.6), or '' if it may."""
+        """Why an IJ order may not be executed now (8 CFR 1003.6), or '' if it may. Only the
+        respondent's waiver ends the appeal period; DHS's waiver ends DHS's appeal only."""
         if not self.order_is_removal or self.order is None or self.concluded:
-            return ""
-        if self.order.in_absentia or self.appeal_waived_at is not None:
             return ""
         if self.appeal_filed_at is not None and self.appeal_timely and self.appeal_decided_at is None:
             return "appeal_pending"
+        if self.order.in_absentia or self.appeal_waived_at is not None:
+            return ""
         if self.appeal_filed_at is None and appeal_deadline is not None and at <= appeal_deadline:
             return "appeal_period"
         return ""
+
+    def custody_at(self, at: datetime) -> str:
+        """The person's custody at a past moment, from the custody history."""
+        now = "at_large"
+        for t, c in self.custody_history:
+            if t > at:
+                break
+            now = c
+        return now
 
     def final_at(self, appeal_deadline: datetime | None) -> datetime | None:
         """When the removal order became final (8 CFR 1241.1), or None if it is not final."""
         o = self.order
         if o is None or not self.order_is_removal or self.concluded:
             return None
-        if o.in_absentia:
-            at: datetime | None = o.at
+        if self.appeal_filed_at is not None and self.appeal_timely:
+            at: datetime | None = (self.appeal_decided_at if self.appeal_outcome == "dismissed"
+                                   else None)
+        elif o.in_absentia:
+            at = o.at
         elif self.appeal_waived_at is not None:
             at = self.appeal_waived_at
-        elif self.appeal_filed_at is not None and self.appeal_timely:
-            at = self.appeal_decided_at if self.appeal_outcome == "dismissed" else None
         else:
             at = appeal_deadline
         if at is not None and o.outcome == "voluntary_departure" and o.vd_deadline is not None:
-            vd_end = datetime.combine(o.vd_deadline, time(23, 59, 59), tzinfo=at.tzinfo)
-            at = max(at, vd_end)
+            at = max(at, self.vd_end)  # 8 CFR 1241.1(f): final only on overstay
         return at
+
+    @property
+    def vd_end(self) -> datetime:
+        """The last moment of the voluntary-departure period: the end of its day where the
+        order's court keeps its days."""
+        o = self.order
+        assert o is not None and o.vd_deadline is not None
+        zone = ZoneInfo(o.zone)
+        return (datetime.combine(o.vd_deadline, time(23, 59, 59, 999999), tzinfo=zone)
+                .astimezone(UTC))
 
     def is_final(self, at: datetime, appeal_deadline: datetime | None) -> bool:
         f = self.final_at(appeal_deadline)
@@ -222,7 +310,8 @@ class CaseState:
         holds: set[str] = set()
         if self.citizenship_claim_open:
             holds.add("citizenship_review")
-        if self.active_stays(at) or self.automatic_stay(at, appeal_deadline):
+        if (self.active_stays(at) or self.pending_motions()
+                or self.automatic_stay(at, appeal_deadline)):
             holds.add("stay")
         return frozenset(holds)
 
@@ -235,153 +324,380 @@ def fold(case_id: str, events: Iterable[Event]) -> CaseState:
     return state
 
 
+def removes_protection(kind: str, d: dict[str, Any]) -> bool:
+    """An entry that takes a protection away (LAW.md PROVENANCE): it has effect only once a
+    second person confirms it against its document. Decided by the rule, never by a flag."""
+    if kind == "stay_lifted":
+        return True
+    if kind in ("appeal_decided", "order_recorded") and d.get("terminates_protection"):
+        return True
+    if kind == "appeal_decided":
+        return d.get("outcome") == "dismissed"
+    if kind == "order_recorded":
+        return bool(d.get("in_absentia"))
+    if kind == "fear_claim_decided":
+        return d.get("outcome") in ("no_fear", "withdrawn")
+    if kind == "citizenship_resolved":
+        return d.get("finding") == "not_citizen"
+    if kind == "motion_to_reopen_decided":
+        return d.get("outcome") == "denied"
+    return False
+
+
 def apply(s: CaseState, e: Event) -> None:
-    d = e.data
+    """Advance the state past one stored event."""
     s.version = e.seq
     s.last_event_at = e.at
-    k = e.kind
-    if k == "case_opened":
-        s.person_id = d["person_id"]
-        s.person = d["person"]
-        s.opened_at = e.at
-        s.encounter = d["encounter"]
-        ident = d.get("identity") or {}
-        s.identity_link = _LINK_OF_DECISION.get(ident.get("decision", ""), "")
-        s.identity_candidates = list(ident.get("candidates") or [])
-        if s.identity_link == "auto":
-            s.identity_record = ident.get("record", "")
-            if ident.get("indicates_us"):
-                _open_citizenship_review(s, e.at)
-    elif k == "identity_link_proposed":
-        s.identity_proposal = {"record": d["record"], "by": e.actor_id,
-                               "at": e.at.isoformat(), "probability": d.get("probability"),
-                               "indicates_us": bool(d.get("indicates_us"))}
-    elif k == "identity_link_confirmed":
-        p = s.identity_proposal or {}
-        s.identity_link, s.identity_record = "confirmed", p.get("record", "")
-        s.identity_proposal = None
-        if p.get("indicates_us"):
+    if e.kind in ADVERSE_KINDS and not (e.kind == "custody_determined"
+                                        and e.data.get("decision") not in ("detain", "bond")):
+        s.enforcers.add(e.actor_id)
+    if e.kind == "removal_scheduled":
+        s.removal_schedulers.add(e.actor_id)
+    if e.kind == "entry_confirmed":
+        entry = s.pending.pop(int(e.data["entry"]), None)
+        if entry is not None:
+            s.confirmations[entry.seq] = (e.actor_id, e.at)
+            _effect(s, entry)
+    elif e.kind == "entry_rejected":
+        s.pending.pop(int(e.data["entry"]), None)
+    elif removes_protection(e.kind, e.data):
+        s.pending[e.seq] = e
+    else:
+        _effect(s, e)
+
+
+# The events of the adverse commands (domain.case.ADVERSE_COMMANDS): the enforcement chain.
+ADVERSE_KINDS = frozenset({
+    "arrest_warrant_issued", "arrest_recorded", "custody_determined", "placed", "transferred",
+    "nta_issued", "nta_served", "hearing_scheduled", "removal_warrant_issued",
+    "removal_scheduled", "removal_recorded",
+})
+
+
+def _instant(v: str) -> datetime:
+    return datetime.fromisoformat(v.replace("Z", "+00:00"))
+
+
+def _custody(s: CaseState, custody: str, at: datetime) -> None:
+    s.custody, s.custody_since = custody, at
+    s.custody_history.append((at, custody))
+
+
+def _effect(s: CaseState, e: Event) -> None:
+    """What an event changes, once it has effect."""
+    handler = _EFFECTS.get(e.kind)
+    if handler is not None:
+        handler(s, e, e.data)
+
+
+def _case_opened(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.person_id = d["person_id"]
+    s.person = d["person"]
+    s.opened_at = e.at
+    s.encounter = d["encounter"]
+    ident = d.get("identity") or {}
+    s.identity_link = _LINK_OF_DECISION.get(ident.get("decision", ""), "")
+    s.identity_candidates = list(ident.get("candidates") or [])
+    if s.identity_link == "auto":
+        s.identity_record = ident.get("record", "")
+        if ident.get("indicates_us"):
             _open_citizenship_review(s, e.at)
-    elif k == "identity_link_rejected":
-        s.identity_proposal = None  # the link awaits review again
-    elif k == "citizenship_claimed":
-        s.citizenship_claim_open = True
-        s.citizenship_claimed_at = e.at
-    elif k == "citizenship_resolved":
-        if d["finding"] in ("citizen", "not_citizen"):
-            s.citizenship_claim_open = False
-        # A finding of citizenship stands: a later claim resolved otherwise does not undo it.
-        s.citizen_found = s.citizen_found or d["finding"] == "citizen"
-        if d["finding"] == "citizen" and s.citizen_found_at is None:
-            s.citizen_found_at = e.at
-            s.held_when_found_citizen = s.custody in ("arrested", "detained")
-    elif k == "arrest_warrant_issued":
-        s.warrants.append(Warrant(e.at, e.actor_id, d["requested_by"]))
-    elif k == "arrest_recorded":
-        warrantless = d["basis"] == "warrantless"
-        if not warrantless:
-            for w in s.warrants:
-                if not w.used:
-                    w.used = True
-                    break
-        s.arrests.append(Arrest(e.at, e.actor_id, warrantless, d.get("location_type", "")))
-        s.custody, s.custody_since = "arrested", e.at
-        s.custody_determined_at = None
-        s.examined_by = ""
-        s.exceptions.pop("CUS-48", None)  # a new arrest starts a new clock; old excuses do not carry
-    elif k == "examination_recorded":
-        s.examined_by = e.actor_id
-    elif k == "custody_determined":
-        s.custody_determined_at = e.at
-        _note_exception(s, "CUS-48", d)
-        s.custody = "detained" if d["decision"] == "detain" else "released"
-        s.custody_since = e.at
-        if s.custody == "released":
-            s.released_at = e.at
-    elif k == "minor_flagged":
-        s.minor_flagged_at = s.minor_flagged_at or e.at
-        if d["unaccompanied"] and not s.unaccompanied:
-            s.unaccompanied, s.unaccompanied_at = True, e.at
-    elif k == "hhs_notified":
-        s.hhs_notified_at = s.hhs_notified_at or e.at
-    elif k == "transferred_to_orr":
-        s.orr_transferred_at = e.at
-        _note_exception(s, "UAC-72", d)
-        s.custody, s.custody_since = "with_orr", e.at
-        s.facility, s.facility_type = "ORR", "orr"
-    elif k == "classified":
-        s.classification = d["level"]
-    elif k in ("placed", "transferred"):
-        s.custody, s.custody_since = "detained", e.at
-        s.facility, s.facility_type = d["facility"], d.get("facility_type", "adult")
-        if k == "placed":
-            s.classification = d["classification"]
-    elif k == "nta_issued":
-        s.nta, s.nta_issued_at = dict(d), e.at
-        s.nta_served_at = None
-        s.hearings = [datetime.fromisoformat(d["hearing_at"].replace("Z", "+00:00"))]
-    elif k == "nta_served":
-        s.nta_served_at = e.at
-    elif k == "hearing_scheduled":
-        s.hearings.append(datetime.fromisoformat(d["at"].replace("Z", "+00:00")))
-    elif k == "order_recorded":
-        vd = d.get("vd_deadline")
-        s.order = Order(
-            e.at, d["outcome"], d["decision_mode"], tuple(d.get("protected_countries", ())),
-            d.get("designated_country", ""), date.fromisoformat(vd) if vd else None,
-            bool(d.get("in_absentia", False)),
-        )
-        s.appeal_waived_at = s.appeal_filed_at = s.appeal_decided_at = None
-        s.appeal_timely, s.appeal_outcome = False, ""
-        s.removal_warrant_at = None  # a warrant of removal is signed on one order, not its successor
-        s.concluded = d["outcome"] in ("relief", "terminated")
-    elif k == "appeal_waived":
-        s.appeal_waived_at = e.at
-    elif k == "appeal_filed":
-        s.appeal_filed_at = e.at
-        s.appeal_timely = bool(d.get("timely", True))
-    elif k == "appeal_decided":
-        s.appeal_decided_at, s.appeal_outcome = e.at, d["outcome"]
-        if d["outcome"] == "sustained":
-            s.concluded = True
-        elif d["outcome"] == "remanded":
-            s.order = None
-            s.appeal_filed_at = s.appeal_decided_at = None
-    elif k == "stay_granted":
-        until = d.get("until")
-        s.stays[d["kind"]] = (e.at, datetime.fromisoformat(until.replace("Z", "+00:00")) if until else None)
-    elif k == "stay_lifted":
-        s.stays.pop(d["kind"], None)
-        if d["kind"] == "judicial":  # only a court's stay restarts the removal period
+
+
+def _link_proposed(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.identity_proposal = {"record": d["record"], "by": e.actor_id,
+                           "at": e.at.isoformat(), "probability": d.get("probability"),
+                           "indicates_us": bool(d.get("indicates_us"))}
+
+
+def _link_confirmed(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    p = s.identity_proposal or {}
+    s.identity_link, s.identity_record = "confirmed", p.get("record", "")
+    s.identity_proposal = None
+    if p.get("indicates_us"):
+        _open_citizenship_review(s, e.at)
+
+
+def _link_rejected(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.identity_proposal = None  # the link awaits review again
+
+
+def _citizenship_claimed(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.citizenship_claim_open = True
+    s.citizenship_claimed_at = e.at
+
+
+def _citizenship_resolved(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    if d["finding"] in ("citizen", "not_citizen"):
+        s.citizenship_claim_open = False
+    # A finding of citizenship stands: a later claim resolved otherwise does not undo it.
+    s.citizen_found = s.citizen_found or d["finding"] == "citizen"
+    if d["finding"] == "citizen" and s.citizen_found_at is None:
+        s.citizen_found_at = e.at
+        s.held_when_found_citizen = s.custody in ("arrested", "detained")
+
+
+def _warrant_issued(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.warrants.append(Warrant(e.at, e.actor_id, d["requested_by"]))
+
+
+def _arrest(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    warrantless = d["basis"] == "warrantless"
+    if not warrantless:
+        for w in s.warrants:
+            if not w.used:
+                w.used = True
+                break
+    s.arrests.append(Arrest(e.at, e.actor_id, warrantless, d.get("location_type", "")))
+    _custody(s, "arrested", e.at)
+    s.custody_determined_at = None
+    s.examined_by = ""
+    s.exceptions.pop("CUS-48", None)  # a new arrest starts a new clock; old excuses do not carry
+
+
+def _examined(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.examined_by = e.actor_id
+
+
+def _custody_determined(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.custody_determined_at = e.at
+    _note_exception(s, "CUS-48", d)
+    _custody(s, "detained" if d["decision"] == "detain" else "released", e.at)
+    if s.custody == "released":
+        s.released_at = e.at
+
+
+def _minor_flagged(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.minor_flagged_at = s.minor_flagged_at or e.at
+    if d["unaccompanied"] and not s.unaccompanied:
+        s.unaccompanied, s.unaccompanied_at = True, e.at
+
+
+def _hhs_notified(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.hhs_notified_at = s.hhs_notified_at or e.at
+
+
+def _to_orr(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.orr_transferred_at = e.at
+    _note_exception(s, "UAC-72", d)
+    _custody(s, "with_orr", e.at)
+    s.facility, s.facility_type = "ORR", "orr"
+
+
+def _classified(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.classification = d["level"]
+
+
+def _placed(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    _custody(s, "detained", e.at)
+    s.facility, s.facility_type = d["facility"], d.get("facility_type", "adult")
+    if e.kind == "placed":
+        s.classification = d["classification"]
+
+
+def _nta_issued(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.nta, s.nta_issued_at = dict(d), e.at
+    s.nta_served_at = None
+    first = _instant(d["hearing_at"])
+    s.hearings = [first]
+    s.hearing_courts = {first: str(d.get("court", ""))}
+    s.hearing_notices = {}
+
+
+def _nta_served(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.nta_served_at = e.at
+    if s.hearings:  # the NTA gives the time and place of its hearing: served, it is noticed
+        s.hearing_notices.setdefault(s.hearings[0], e.at)
+
+
+def _hearing_scheduled(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    at = _instant(d["at"])
+    s.hearings.append(at)
+    s.hearing_courts[at] = str(d.get("court", ""))
+    if d.get("notice"):
+        s.hearing_notices.setdefault(at, e.at)
+
+
+def _order_recorded(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    vd = d.get("vd_deadline")
+    court = str(d.get("issued_by") or "")
+    s.order = Order(
+        e.at, d["outcome"], d["decision_mode"], tuple(d.get("protected_countries") or ()),
+        str(d.get("designated_country") or ""), date.fromisoformat(vd) if vd else None,
+        bool(d.get("in_absentia", False)), court, _zone_of(court), str(d.get("reference", "")),
+        e.seq,
+    )
+    for c in s.order.protected_countries:  # protection outlives later orders (item 4)
+        s.order_protections.setdefault(c, e.at)
+    _terminate_protection(s, d)
+    s.appeal_waived_at = s.appeal_filed_at = s.appeal_decided_at = s.dhs_waived_at = None
+    s.appeal_timely, s.appeal_outcome, s.appeal_party = False, "", ""
+    s.removal_warrant_at = None  # a warrant of removal is signed on one order, not its successor
+    s.concluded = d["outcome"] in ("relief", "terminated")
+
+
+def _zone_of(court: str) -> str:
+    """The zone a court keeps its days in; UTC for an order recorded before courts were named."""
+    if not court:
+        return "UTC"
+    try:
+        return zone_name(court)
+    except KeyError:
+        return "UTC"
+
+
+def _terminate_protection(s: CaseState, d: dict[str, Any]) -> None:
+    for c in d.get("terminates_protection") or ():
+        s.order_protections.pop(c, None)
+        if s.fear_claims.get(c) == "fear_established":
+            s.fear_claims[c] = "terminated"
+
+
+def _appeal_waived(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    if d.get("party", "respondent") == "dhs":
+        s.dhs_waived_at = s.dhs_waived_at or e.at
+    else:
+        s.appeal_waived_at = s.appeal_waived_at or e.at
+
+
+def _appeal_filed(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.appeal_filed_at = e.at
+    s.appeal_timely = bool(d.get("timely", True))
+    s.appeal_party = str(d.get("party", "respondent"))
+
+
+def _appeal_decided(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.appeal_decided_at, s.appeal_outcome = e.at, d["outcome"]
+    _terminate_protection(s, d)
+    if d["outcome"] == "sustained":
+        s.concluded = True
+    elif d["outcome"] == "remanded":
+        s.order = None
+        s.appeal_filed_at = s.appeal_decided_at = None
+    elif d.get("vd_deadline") and s.order is not None:
+        # The Board grants or reinstates voluntary departure: the alternate order becomes final
+        # only on overstay (8 CFR 1240.26, 1241.1(f)).
+        s.order.outcome = "voluntary_departure"
+        s.order.vd_deadline = date.fromisoformat(d["vd_deadline"])
+
+
+def stay_key(reference: str) -> str:
+    """How a stay's reference is compared: trimmed, case-folded, inner space made one."""
+    return " ".join(reference.split()).casefold()
+
+
+def _stay_granted(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    until = d.get("until")
+    ref = str(d.get("reference") or d["kind"])  # a stay recorded before stays were records
+    s.stays[stay_key(ref)] = Stay(ref, d["kind"], str(d.get("issued_by", "")), e.at,
+                                  _instant(until) if until else None, e.seq)
+
+
+def _stay_lifted(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    if d.get("stay"):
+        lifted = [s.stays[k] for k in (stay_key(str(d["stay"])),) if k in s.stays]
+    else:  # recorded before stays were records: it lifted the stay of its kind
+        lifted = [v for v in s.stays.values() if v.kind == d.get("kind")]
+    for stay in lifted:
+        stay.lifted_at = stay.lifted_at or e.at
+        if stay.kind == "judicial":  # only a court's stay restarts the removal period
             s.stay_lifted_at = e.at
-    elif k == "removal_warrant_issued":
-        s.removal_warrant_at = e.at
-    elif k == "travel_document_recorded":
-        s.travel_documents.append((d["country"], date.fromisoformat(d["valid_until"])))
-    elif k == "medical_clearance_recorded":
-        s.medical_clearance_until = date.fromisoformat(d["valid_until"])
-    elif k == "third_country_notice_served":
-        s.third_country_notices[d["country"].upper()] = e.at
-    elif k == "fear_claim_recorded":
-        s.fear_claims[d["country"].upper()] = "pending"
-    elif k == "fear_claim_decided":
-        s.fear_claims[d["country"].upper()] = d["outcome"]
-    elif k == "removal_scheduled":
-        s.removal_scheduled = dict(d)
-    elif k == "removal_recorded":
-        s.removed_at, s.removed_to = e.at, d["destination"]
-        s.custody, s.custody_since = "removed", e.at
-        s.removal_scheduled = None
-    elif k == "released":
-        s.custody, s.custody_since, s.released_at = "released", e.at, e.at
-    elif k == "custody_reviewed":
-        s.reviews.append(
-            Review(d["kind"], e.at, d["finding"], d.get("likelihood_of_removal", ""), e.actor_role)
-        )
-    elif k == "case_closed":
-        s.status, s.close_reason = "closed", d["reason"]
-    elif k == DEADLINE_MISSED:
-        s.missed[d["deadline"]] = e.at
+
+
+def _removal_warrant(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.removal_warrant_at = e.at
+
+
+def _travel_document(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.travel_documents.append((d["country"], date.fromisoformat(d["valid_until"])))
+
+
+def _medical(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.medical_clearance_until = date.fromisoformat(d["valid_until"])
+
+
+def _third_country_notice(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.third_country_notices[d["country"].upper()] = e.at
+
+
+def _fear_claimed(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    c = d["country"].upper()
+    if s.fear_claims.get(c) != "fear_established":  # an established fear outlives later claims
+        s.fear_claims[c], s.fear_since[c] = "pending", e.at
+
+
+def _fear_decided(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    c = d["country"].upper()
+    if s.fear_claims.get(c) != "fear_established":
+        s.fear_claims[c], s.fear_since[c] = d["outcome"], e.at
+
+
+def _motion_filed(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    receipt = str(d["receipt"])
+    s.motions[stay_key(receipt)] = Motion(
+        receipt, d["grounds"], e.at, date.fromisoformat(d["filed_on"]),
+        bool(d.get("stays_removal")))
+
+
+def _motion_decided(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    for m in s.motions.values():
+        if not m.decided:
+            m.decided = d["outcome"]
+    if d["outcome"] == "granted" and s.order is not None:  # the order is rescinded
+        s.order = None
+        s.appeal_waived_at = s.appeal_filed_at = s.appeal_decided_at = s.dhs_waived_at = None
+        s.appeal_timely, s.appeal_outcome = False, ""
+        s.removal_warrant_at = None
+
+
+def _removal_scheduled(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.removal_scheduled = dict(d)
+
+
+def _removal_recorded(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.removed_at, s.removed_to = e.at, d["destination"]
+    _custody(s, "removed", e.at)
+    s.removal_scheduled = None
+
+
+def _released(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    _custody(s, "released", e.at)
+    s.released_at = e.at
+
+
+def _reviewed(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.reviews.append(
+        Review(d["kind"], e.at, d["finding"], d.get("likelihood_of_removal", ""), e.actor_role))
+
+
+def _closed(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.status, s.close_reason = "closed", d["reason"]
+
+
+def _missed(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.missed[d["deadline"]] = e.at
+
+
+_EFFECTS = {
+    "case_opened": _case_opened, "identity_link_proposed": _link_proposed,
+    "identity_link_confirmed": _link_confirmed, "identity_link_rejected": _link_rejected,
+    "citizenship_claimed": _citizenship_claimed, "citizenship_resolved": _citizenship_resolved,
+    "arrest_warrant_issued": _warrant_issued, "arrest_recorded": _arrest,
+    "examination_recorded": _examined, "custody_determined": _custody_determined,
+    "minor_flagged": _minor_flagged, "hhs_notified": _hhs_notified, "transferred_to_orr": _to_orr,
+    "classified": _classified, "placed": _placed, "transferred": _placed,
+    "nta_issued": _nta_issued, "nta_served": _nta_served, "hearing_scheduled": _hearing_scheduled,
+    "order_recorded": _order_recorded, "appeal_waived": _appeal_waived,
+    "appeal_filed": _appeal_filed, "appeal_decided": _appeal_decided,
+    "stay_granted": _stay_granted, "stay_lifted": _stay_lifted,
+    "removal_warrant_issued": _removal_warrant, "travel_document_recorded": _travel_document,
+    "medical_clearance_recorded": _medical, "third_country_notice_served": _third_country_notice,
+    "fear_claim_recorded": _fear_claimed, "fear_claim_decided": _fear_decided,
+    "motion_to_reopen_filed": _motion_filed, "motion_to_reopen_decided": _motion_decided,
+    "removal_scheduled": _removal_scheduled, "removal_recorded": _removal_recorded,
+    "released": _released, "custody_reviewed": _reviewed, "case_closed": _closed,
+    DEADLINE_MISSED: _missed,
+}
 
 
 # The linkage decision recorded on ``case_opened`` (identity.Candidate.decision) -> the link.

@@ -13,8 +13,10 @@ import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union
 
+from .. import reference
+from .codes import CodeKind, Country, CourtCode, IssuerCode, Language
 from .errors import InvalidInput
 from .person import PersonData
 
@@ -53,8 +55,14 @@ class OpenCase(Command):
 
 @dataclass(frozen=True)
 class ClaimCitizenship(Command):
+    """A claim or any indication of U.S. citizenship, whoever raises it (ICE Directive 16001.2:
+    investigate any indication): the person, a lawyer of record or not, a relative, a document."""
+
     name: ClassVar[str] = "claim_citizenship"
     evidence: str
+    raised_by: Literal["person", "attorney_of_record", "other_lawyer", "relative", "document",
+                       "officer", "other"] = "person"
+    raised_by_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,9 @@ class ResolveCitizenship(Command):
     finding: Literal["citizen", "not_citizen", "inconclusive"]
     evidence: str
     counsel: str
+    issued_by: IssuerCode
+    reference: str
+    issued_on: date
 
 
 @dataclass(frozen=True)
@@ -152,7 +163,7 @@ class IssueNta(Command):
     charges: tuple[str, ...]
     allegations: tuple[str, ...]
     hearing_at: datetime
-    court: str
+    court: CourtCode
     counsel_list_date: date
     nature_of_proceedings: str = "Removal proceedings under section 240 of the INA"
     legal_authority: str = "INA 239; 8 CFR 239.1"
@@ -165,15 +176,18 @@ class IssueNta(Command):
 class ServeNta(Command):
     name: ClassVar[str] = "serve_nta"
     method: Literal["personal", "mail"]
-    language: str
+    language: Language
+    interpreter: str = ""
 
 
 @dataclass(frozen=True)
 class ScheduleHearing(Command):
     name: ClassVar[str] = "schedule_hearing"
     at: datetime
-    court: str
+    court: CourtCode
     earlier_date_requested_in_writing: bool = False
+    # Written notice of this hearing served when it is scheduled ("" = none yet): INA 239(a)(2).
+    notice: Literal["", "personal", "mail", "electronic"] = ""
 
 
 @dataclass(frozen=True)
@@ -181,39 +195,74 @@ class RecordOrder(Command):
     name: ClassVar[str] = "record_order"
     outcome: Literal["removal", "relief", "terminated", "voluntary_departure"]
     decision_mode: Literal["oral", "written"]
-    protected_countries: tuple[str, ...] = ()
-    designated_country: str = ""
+    issued_by: IssuerCode  # the immigration court whose order this is
+    reference: str
+    issued_on: date
+    protected_countries: tuple[Country, ...] = ()
+    designated_country: Country | None = None
     vd_deadline: date | None = None
     in_absentia: bool = False
+    hearing_at: datetime | None = None  # in absentia: the noticed hearing the person missed
+    no_address_provided: bool = False  # INA 240(b)(5)(B): no address given under 239(a)(1)(F)
+    terminates_protection: tuple[Country, ...] = ()
 
 
 @dataclass(frozen=True)
 class WaiveAppeal(Command):
+    """A party's waiver of appeal, made before the immigration judge (8 CFR 1003.39); the
+    respondent's must be knowing and intelligent: in a language they understand or through an
+    interpreter (Matter of Rodriguez-Diaz)."""
+
     name: ClassVar[str] = "waive_appeal"
+    party: Literal["respondent", "dhs"]
+    before: CourtCode
+    language: Language | None = None
+    interpreter: str = ""
 
 
 @dataclass(frozen=True)
 class FileAppeal(Command):
     name: ClassVar[str] = "file_appeal"
+    party: Literal["respondent", "dhs"] = "respondent"
 
 
 @dataclass(frozen=True)
 class DecideAppeal(Command):
     name: ClassVar[str] = "decide_appeal"
     outcome: Literal["dismissed", "sustained", "remanded"]
+    issued_by: IssuerCode
+    reference: str
+    issued_on: date
+    vd_deadline: date | None = None  # the Board grants or reinstates voluntary departure
+    terminates_protection: tuple[Country, ...] = ()
+
+
+StayKind = Literal["judicial", "bia", "ij", "dhs", "mtr"]
 
 
 @dataclass(frozen=True)
 class GrantStay(Command):
+    """A stay of removal: one order of one body, with its own reference (the stay's id), start
+    and end. Any number may run at once."""
+
     name: ClassVar[str] = "grant_stay"
-    kind: Literal["judicial", "bia", "ij", "dhs", "mtr"]
+    kind: StayKind
+    issued_by: IssuerCode
+    reference: str
+    issued_on: date
     until: datetime | None = None
 
 
 @dataclass(frozen=True)
 class LiftStay(Command):
+    """Lift the stay whose reference is ``stay``, on the order ``reference`` of ``issued_by``."""
+
     name: ClassVar[str] = "lift_stay"
-    kind: Literal["judicial", "bia", "ij", "dhs", "mtr"]
+    stay: str
+    issued_by: IssuerCode
+    reference: str
+    issued_on: date
+    kind: StayKind | None = None
 
 
 @dataclass(frozen=True)
@@ -224,7 +273,7 @@ class IssueRemovalWarrant(Command):
 @dataclass(frozen=True)
 class RecordTravelDocument(Command):
     name: ClassVar[str] = "record_travel_document"
-    country: str
+    country: Country
     valid_until: date
 
 
@@ -241,8 +290,9 @@ class ServeThirdCountryNotice(Command):
     understands (3RD-CTRY)."""
 
     name: ClassVar[str] = "serve_third_country_notice"
-    country: str
-    language: str
+    country: Country
+    language: Language
+    interpreter: str = ""
     assurance: str = ""  # the diplomatic assurance's document id, where one is credited
 
 
@@ -251,22 +301,68 @@ class RecordFearClaim(Command):
     """The person says they fear persecution or torture in ``country``."""
 
     name: ClassVar[str] = "record_fear_claim"
-    country: str
+    country: Country
 
 
 @dataclass(frozen=True)
 class DecideFearClaim(Command):
-    """The outcome of the fear screening for ``country`` (recorded as USCIS decided it)."""
+    """The outcome of the fear screening for ``country``: the screening office's decision (a USCIS
+    asylum office, or an immigration judge on review), entered with its reference. A withdrawal
+    needs the person's signed statement."""
 
     name: ClassVar[str] = "decide_fear_claim"
-    country: str
+    country: Country
     outcome: Literal["no_fear", "fear_established", "withdrawn"]
+    issued_by: IssuerCode
+    reference: str
+    issued_on: date
+    withdrawal_statement: str = ""
+
+
+@dataclass(frozen=True)
+class FileMotionToReopen(Command):
+    """A motion to reopen, recorded with the court's receipt (8 CFR 1003.23(b), 1003.2(c))."""
+
+    name: ClassVar[str] = "file_motion_to_reopen"
+    grounds: Literal["lack_of_notice", "in_custody", "exceptional_circumstances", "other"]
+    filed_with: IssuerCode
+    receipt: str
+    filed_on: date
+
+
+@dataclass(frozen=True)
+class DecideMotionToReopen(Command):
+    name: ClassVar[str] = "decide_motion_to_reopen"
+    outcome: Literal["granted", "denied"]
+    issued_by: IssuerCode
+    reference: str
+    issued_on: date
+
+
+@dataclass(frozen=True)
+class ConfirmEntry(Command):
+    """A second person confirms, against the document, an entry that takes a protection away
+    (PROVENANCE): ``entry`` is its event number, ``document_checked`` the reference read off the
+    document."""
+
+    name: ClassVar[str] = "confirm_entry"
+    entry: int
+    document_checked: str
+
+
+@dataclass(frozen=True)
+class RejectEntry(Command):
+    """A second person finds that an entry does not match its document: it never takes effect."""
+
+    name: ClassVar[str] = "reject_entry"
+    entry: int
+    reason: str
 
 
 @dataclass(frozen=True)
 class ScheduleRemoval(Command):
     name: ClassVar[str] = "schedule_removal"
-    destination: str
+    destination: Country
     depart_at: datetime
     transport: str
 
@@ -274,7 +370,7 @@ class ScheduleRemoval(Command):
 @dataclass(frozen=True)
 class RecordRemoval(Command):
     name: ClassVar[str] = "record_removal"
-    destination: str
+    destination: Country
 
 
 @dataclass(frozen=True)
@@ -337,7 +433,8 @@ COMMAND_TYPES: dict[str, type[Command]] = {
         Transfer,
         IssueNta, ServeNta, ScheduleHearing, RecordOrder, WaiveAppeal, FileAppeal, DecideAppeal,
         GrantStay, LiftStay, IssueRemovalWarrant, RecordTravelDocument, RecordMedicalClearance,
-        ServeThirdCountryNotice, RecordFearClaim, DecideFearClaim, ScheduleRemoval, RecordRemoval,
+        ServeThirdCountryNotice, RecordFearClaim, DecideFearClaim, FileMotionToReopen,
+        DecideMotionToReopen, ConfirmEntry, RejectEntry, ScheduleRemoval, RecordRemoval,
         Release, ReviewCustody, ProposeIdentityLink,
         ConfirmIdentityLink, RejectIdentityLink, CloseCase,
     )
@@ -376,8 +473,14 @@ def parse_command(name: str, data: Mapping[str, Any] | None) -> Command:
 FIELD_LIMITS: dict[str, dict[str, int]] = {
     "open_case": {"location": 200}, "place": {"facility": 200}, "transfer": {"facility": 200},
     "close_case": {"reason": 500}, "classify": {"basis": 500},
-    "serve_third_country_notice": {"country": 2, "language": 20, "assurance": 200},
-    "record_fear_claim": {"country": 2}, "decide_fear_claim": {"country": 2},
+    "serve_third_country_notice": {"interpreter": 200, "assurance": 200},
+    "serve_nta": {"interpreter": 200}, "waive_appeal": {"interpreter": 200},
+    "decide_fear_claim": {"reference": 200, "withdrawal_statement": 200},
+    "record_order": {"reference": 200}, "decide_appeal": {"reference": 200},
+    "grant_stay": {"reference": 200}, "lift_stay": {"stay": 200, "reference": 200},
+    "resolve_citizenship": {"reference": 200}, "decide_motion_to_reopen": {"reference": 200},
+    "file_motion_to_reopen": {"receipt": 200}, "confirm_entry": {"document_checked": 200},
+    "reject_entry": {"reason": 500}, "claim_citizenship": {"raised_by_name": 200},
     "propose_identity_link": {"record": 200, "reason": 500},
     "confirm_identity_link": {"reason": 500}, "reject_identity_link": {"reason": 500},
 }
@@ -391,7 +494,7 @@ def _shape(cls: type[Any]) -> tuple[dict[str, Any], dict[str, dataclasses.Field[
     millisecond: once per class)."""
     shape = _SHAPES.get(cls)
     if shape is None:
-        shape = _SHAPES[cls] = (typing.get_type_hints(cls),
+        shape = _SHAPES[cls] = (typing.get_type_hints(cls, include_extras=True),
                                 {f.name: f for f in dataclasses.fields(cls) if f.init})
     return shape
 
@@ -417,12 +520,28 @@ def _build(cls: type[Any], data: Mapping[str, Any], prefix: str) -> Any:
     return cls(**values)
 
 
+_CODE_PARSERS: dict[str, Any] = {
+    "country": reference.country, "language": reference.language, "court": reference.court,
+    "issuer": lambda v: reference.issuer(v).code,
+}
+
+
 def _coerce(tp: Any, value: Any, path: str) -> Any:
     origin = typing.get_origin(tp)
+    if origin is Annotated:
+        base, *marks = typing.get_args(tp)
+        text = _coerce(base, value, path)
+        for mark in marks:
+            if isinstance(mark, CodeKind):
+                try:
+                    return _CODE_PARSERS[mark.kind](text)
+                except ValueError as e:
+                    raise InvalidInput(path, str(e)) from None
+        return text
     if origin in (Union, types.UnionType):
         args = typing.get_args(tp)
-        if value is None and type(None) in args:
-            return None
+        if type(None) in args and (value is None or (isinstance(value, str) and not value.strip())):
+            return None  # an optional field left empty is a field not given
         errors: list[str] = []
         for arg in args:
             if arg is type(None):
@@ -495,17 +614,13 @@ def _build_person(value: Any, path: str) -> PersonData:
     person: PersonData = _build(PersonData, data, path + ".")
     for key, limit in PERSON_LIMITS.items():
         check_text(getattr(person, key), f"{path}.{key}", limit)
-    for i, lang in enumerate(person.languages):
-        if len(lang) > 16 or "," in lang:
-            raise InvalidInput(f"{path}.languages[{i}]", f"'{lang[:20]}' is not a language tag")
     if len(person.nationalities) > 20 or len(person.languages) > 10:
         raise InvalidInput(path, "at most 20 nationalities and 10 languages")
     if not person.family_name.strip() and not person.given_name.strip():
         raise InvalidInput(path + ".family_name", "a person needs at least one name")
-    for i, c in enumerate(person.nationalities):
-        if len(c) != 2 or not c.isalpha() or not c.isupper():
-            raise InvalidInput(f"{path}.nationalities[{i}]", f"'{c}' is not an ISO 3166 alpha-2 code")
-    return person
+    # The same country or language written twice ("SV", "El Salvador") is one.
+    return dataclasses.replace(person, nationalities=tuple(dict.fromkeys(person.nationalities)),
+                               languages=tuple(dict.fromkeys(person.languages)))
 
 
 def parse_datetime(value: Any, path: str) -> datetime:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from .codes import Country, Language
+
 
 @dataclass(frozen=True)
 class PersonData:
@@ -13,8 +15,8 @@ class PersonData:
     family_name: str
     given_name: str
     birth_date: date | None = None
-    nationalities: tuple[str, ...] = ()
-    languages: tuple[str, ...] = ()
+    nationalities: tuple[Country, ...] = ()
+    languages: tuple[Language, ...] = ()
     sex: str = ""
     a_number: str = ""
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from ..domain.case import CaseState
-from .calendar import end_of_day
+from .calendar import NO_CLOSURES, Closures, end_of_day
 from .framework import appeal_deadline
 from .params import param
 
@@ -89,7 +89,8 @@ def _after(t: datetime | None, start: datetime) -> datetime | None:
     return t if t is not None and t >= start else None
 
 
-def compute_deadlines(s: CaseState, as_of: datetime) -> list[Deadline]:
+def compute_deadlines(s: CaseState, as_of: datetime,
+                      closures: Closures = NO_CLOSURES) -> list[Deadline]:
     """Every statutory clock this case has started, with its state as of ``as_of``."""
     out: list[Deadline] = []
     on = (s.opened_at or as_of).date()
@@ -117,7 +118,7 @@ def compute_deadlines(s: CaseState, as_of: datetime) -> list[Deadline]:
         t = s.citizen_found_at
         out.append(_clock("USC-RELEASE", t, t + hours("USC-RELEASE.hours"),
                           _after(s.released_at, t), False, as_of))
-    app = appeal_deadline(s)
+    app = appeal_deadline(s, closures)
     if s.order is not None and app is not None and s.order_is_removal:
         filed = s.appeal_filed_at if s.appeal_timely else None
         out.append(_clock("APP-30", s.order.at, app,
@@ -126,6 +127,9 @@ def compute_deadlines(s: CaseState, as_of: datetime) -> list[Deadline]:
     if final is not None and final <= as_of:
         out.extend(_post_order(s, final, as_of))
     return out
+
+
+_COURT_STAY = frozenset({"judicial"})
 
 
 def _post_order(s: CaseState, final: datetime, as_of: datetime) -> list[Deadline]:
@@ -138,7 +142,7 @@ def _post_order(s: CaseState, final: datetime, as_of: datetime) -> list[Deadline
     moot = gone and s.removed_at is None
     # While a court's stay is in effect the removal period has not begun: it begins with the
     # court's final order (INA 241(a)(1)(B)(ii)), that is when the stay is lifted.
-    stayed = "judicial" in s.active_stays(as_of) and s.removed_at is None
+    stayed = bool(s.stays_in_force(as_of, _COURT_STAY)) and s.removed_at is None
     out = [] if stayed else [_clock("RP-90", rp_start, rp_end,
                                     s.removed_at, moot, as_of)]
     reviews = {k: [r for r in s.reviews if r.kind == k] for k in ("pocr", "hq", "zadvydas")}

@@ -8,14 +8,14 @@ Guards fail closed: a guard that cannot be evaluated refuses.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
 
 from ..domain.case import CaseState
 from ..domain.commands import Actor, Command
 from ..domain.errors import RuleRefusal
-from .calendar import end_of_day, next_business_day_if_needed
+from .calendar import BOARD_ZONE, NO_CLOSURES, Closures, end_of_day, local_day, next_business_day_if_needed
 from .params import param
 
 
@@ -28,10 +28,11 @@ class GuardInput:
     actor: Actor
     at: datetime
     role_of: Callable[[str], str | None]
+    closures: Closures = field(default=NO_CLOSURES)
 
     @cached_property
     def appeal_deadline(self) -> datetime | None:
-        return appeal_deadline(self.state)
+        return appeal_deadline(self.state, self.closures)
 
     def param(self, key: str) -> int:
         value: int = param(key, self.at.date())
@@ -105,12 +106,17 @@ def guard(
     return register
 
 
-def appeal_deadline(state: CaseState) -> datetime | None:
-    """APP-30: end of the 30th calendar day after the decision, moved to the next business day
-    when it falls on a weekend or federal holiday (8 CFR 1003.38(b)-(c)). An oral decision's clock
-    runs from the oral decision (Matter of Iskandarani, 29 I&N Dec. 26 (BIA 2025))."""
+def appeal_deadline(state: CaseState, closures: Closures = NO_CLOSURES) -> datetime | None:
+    """APP-30 (LEGAL-DAY): the decision's day is the day at its court (an oral decision's clock
+    runs from the oral decision: Matter of Iskandarani, 29 I&N Dec. 26 (BIA 2025)); the Notice of
+    Appeal must reach the Board by the 30th calendar day after it, moved to the next business day
+    when that is a Saturday, Sunday, federal holiday or a day the Board was closed (8 CFR
+    1003.38(b)-(c), 1003.3(g)(2)); the day ends where ``APP-30.filing_zones`` says."""
     o = state.order
     if o is None or o.in_absentia:
         return None
-    n = param("APP-30.calendar_days", o.at.date())
-    return end_of_day(next_business_day_if_needed(o.at.date() + timedelta(days=n)))
+    decided = local_day(o.at, o.zone)
+    n = param("APP-30.calendar_days", decided)
+    last = next_business_day_if_needed(decided + timedelta(days=n), closures)
+    zones = {"board": BOARD_ZONE, "court": o.zone}
+    return max(end_of_day(last, zones[z]) for z in param("APP-30.filing_zones", decided))

@@ -9,6 +9,7 @@ from ..domain.case import CaseState
 from ..domain.commands import Actor, Command
 from ..domain.errors import RuleRefusal
 from . import guards as _guards  # noqa: F401 - registers the guards
+from .calendar import NO_CLOSURES, Closures
 from .framework import GUARDS, Guard, GuardInput, guards_for
 
 
@@ -22,10 +23,11 @@ def guard_ids() -> list[str]:
 
 def check_command(
     state: CaseState, command: Command, actor: Actor, at: datetime,
-    role_of: Callable[[str], str | None],
+    role_of: Callable[[str], str | None], closures: Closures = NO_CLOSURES,
 ) -> list[RuleRefusal]:
     """Every refusal of every guard in force on ``at`` that applies to this command."""
-    g = GuardInput(state=state, command=command, actor=actor, at=at, role_of=role_of)
+    g = GuardInput(state=state, command=command, actor=actor, at=at, role_of=role_of,
+                   closures=closures)
     refusals: list[RuleRefusal] = []
     seen: set[tuple[str, str]] = set()
     on = at.date()

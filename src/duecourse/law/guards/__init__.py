@@ -11,6 +11,7 @@ from . import (  # noqa: F401
     detention,
     identity,
     orders,
+    provenance,
     thirdcountry,
     transport,
 )

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
-from ...domain.commands import DetermineCustody, LiftStay, RecordOrder, ReviewCustody
+from ...domain.case import stay_key
+from ...domain.commands import (
+    DecideFearClaim,
+    DetermineCustody,
+    LiftStay,
+    RecordOrder,
+    ReviewCustody,
+    WaiveAppeal,
+)
+from ...domain.events import EVENT_OF_COMMAND
 from ..framework import GuardInput, guard
 
 _OFFICER = {
     "open_case", "claim_citizenship", "record_arrest", "record_examination", "determine_custody",
     "flag_minor", "notify_hhs", "transfer_to_orr", "classify", "place", "transfer", "issue_nta",
     "serve_nta",
-    "schedule_hearing", "record_order", "waive_appeal", "file_appeal", "decide_appeal",
+    "schedule_hearing", "record_order", "file_appeal", "decide_appeal",
     "grant_stay", "lift_stay", "record_travel_document", "record_medical_clearance",
     "serve_third_country_notice", "record_fear_claim",
     "schedule_removal", "record_removal", "release", "close_case", "propose_identity_link",
@@ -18,18 +27,21 @@ AUTHORITY: dict[str, frozenset[str]] = {
     "officer": frozenset(_OFFICER),
     "supervisor": frozenset(_OFFICER | {
         "issue_arrest_warrant", "issue_removal_warrant", "resolve_citizenship", "review_custody",
-        "confirm_identity_link", "reject_identity_link", "decide_fear_claim",
+        "confirm_identity_link", "reject_identity_link", "decide_fear_claim", "confirm_entry",
+        "reject_entry",
     }),
     "counsel": frozenset({
         "claim_citizenship", "schedule_hearing", "record_order", "waive_appeal", "file_appeal",
-        "decide_appeal", "grant_stay", "lift_stay", "record_fear_claim",
+        "decide_appeal", "grant_stay", "lift_stay", "record_fear_claim", "decide_fear_claim",
+        "file_motion_to_reopen", "decide_motion_to_reopen", "confirm_entry", "reject_entry",
     }),
     "detention": frozenset({
-        "flag_minor", "notify_hhs", "transfer_to_orr", "classify", "place", "transfer",
-        "record_medical_clearance", "release",
+        "claim_citizenship", "flag_minor", "notify_hhs", "transfer_to_orr", "classify", "place",
+        "transfer", "record_medical_clearance", "release",
     }),
-    "transport": frozenset({"record_removal"}),
-    "attorney": frozenset({"claim_citizenship", "file_appeal", "record_fear_claim"}),
+    "transport": frozenset({"claim_citizenship", "record_removal"}),
+    "attorney": frozenset({"claim_citizenship", "file_appeal", "record_fear_claim", "waive_appeal",
+                           "file_motion_to_reopen"}),
     "oversight": frozenset(),
     "admin": frozenset(),
 }
@@ -88,8 +100,8 @@ def lifecycle(g: GuardInput) -> str | None:
                              "proceedings are not pending before the court"),
         "record_order": (s.nta_served_at is not None and s.order is None and not s.concluded,
                          "proceedings are not pending (serve the NTA first; one order at a time)"),
-        "waive_appeal": (s.order is not None and s.appeal_filed_at is None
-                         and s.appeal_waived_at is None, "there is no order open to appeal"),
+        "waive_appeal": (s.order is not None and s.appeal_filed_at is None,
+                         "there is no order open to appeal"),
         "file_appeal": (s.order is not None and s.appeal_filed_at is None and not s.concluded,
                         "there is no order open to appeal"),
         "decide_appeal": (s.appeal_filed_at is not None and s.appeal_decided_at is None,
@@ -109,19 +121,54 @@ def lifecycle(g: GuardInput) -> str | None:
         "serve_third_country_notice": (s.order is not None and s.order.outcome == "removal",
                                        "there is no removal order"),
         "decide_fear_claim": (
-            s.fear_claims.get(getattr(g.command, "country", "").upper()) == "pending",
+            s.fear_claims.get(getattr(g.command, "country", "")) in ("pending", "fear_established"),
             "there is no pending fear claim for that country"),
+        "file_motion_to_reopen": (s.order is not None, "there is no order to reopen"),
+        "decide_motion_to_reopen": (any(not m.decided for m in s.motions.values()),
+                                    "there is no pending motion to reopen"),
     }
     ok, why = need.get(name, (True, ""))
     if not ok:
         return why
     cmd = g.command
-    if isinstance(cmd, LiftStay) and cmd.kind not in s.stays:
-        return f"there is no {cmd.kind} stay to lift"
+    waiting = _awaiting(g)
+    if waiting:
+        return waiting
+    if isinstance(cmd, LiftStay):
+        return _stay_to_lift(g, cmd)
+    if isinstance(cmd, WaiveAppeal) and cmd.party == "respondent" and s.appeal_waived_at:
+        return "the respondent has already waived appeal"
     if isinstance(cmd, DetermineCustody) and cmd.decision == "bond" and not cmd.bond_amount:
         return "a bond decision needs a bond amount"
     if isinstance(cmd, RecordOrder) and cmd.outcome == "voluntary_departure" and not cmd.vd_deadline:
         return "a voluntary departure order needs the date by which the person must depart"
     if isinstance(cmd, ReviewCustody) and not cmd.finding:
         return "a custody review needs a finding"
+    return None
+
+
+def _stay_to_lift(g: GuardInput, cmd: LiftStay) -> str | None:
+    s = g.state
+    stay = s.stays.get(stay_key(cmd.stay))
+    if stay is None or not stay.in_force(g.at):
+        in_force = ", ".join(f"{st.id} ({st.kind})" for st in s.stays_in_force(g.at)) or "none"
+        return f"there is no stay '{cmd.stay}' in force to lift; stays in force: {in_force}"
+    if cmd.kind is not None and cmd.kind != stay.kind:
+        return f"stay {stay.id} is a {stay.kind} stay, not a {cmd.kind} stay"
+    return None
+
+
+def _awaiting(g: GuardInput) -> str | None:
+    """The same entry may not be recorded twice while the first awaits its second person."""
+    kind = EVENT_OF_COMMAND.get(g.command.name, "")
+    cmd = g.command
+    for seq, e in sorted(g.state.pending.items()):
+        if e.kind != kind:
+            continue
+        if isinstance(cmd, LiftStay) and stay_key(str(e.data.get("stay", ""))) != stay_key(cmd.stay):
+            continue
+        if isinstance(cmd, DecideFearClaim) and e.data.get("country") != cmd.country:
+            continue
+        return (f"entry #{seq} ({e.kind.replace('_', ' ')}) awaits a second person's "
+                "confirmation or rejection")
     return None

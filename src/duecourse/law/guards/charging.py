@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from ...domain.commands import IssueNta, ScheduleHearing, ServeNta
+from ..calendar import court_day
 from ..courts import court_of
 from ..framework import GuardInput, guard
+from .orders import understood
 
 
 @guard(
@@ -64,14 +66,29 @@ def _first_hearing_ok(g: GuardInput, hearing_day: date, served_day: date, waived
 )
 def ten_days(g: GuardInput) -> str | None:
     cmd, s = g.command, g.state
+    # Days are the court's days (LEGAL-DAY): a hearing in Saipan is on Saipan's date.
     if isinstance(cmd, ServeNta) and s.hearings:
-        return _first_hearing_ok(g, s.hearings[0].date(), g.at.date(), False)
+        court = s.hearing_courts.get(s.hearings[0], "")
+        return _first_hearing_ok(g, court_day(s.hearings[0], court), court_day(g.at, court), False)
     if isinstance(cmd, ScheduleHearing) and s.nta_served_at is not None:
         if any(h < cmd.at for h in s.hearings):
             return None  # not the first hearing: an earlier one is on the calendar (a continuance)
-        return _first_hearing_ok(
-            g, cmd.at.date(), s.nta_served_at.date(), cmd.earlier_date_requested_in_writing
-        )
+        return _first_hearing_ok(g, court_day(cmd.at, cmd.court),
+                                 court_day(s.nta_served_at, cmd.court),
+                                 cmd.earlier_date_requested_in_writing)
+    return None
+
+
+@guard(
+    "ARR-4", title="The NTA is served in a language the person understands",
+    citation="8 CFR 287.3(c); 8 CFR 236.1(e)",
+    protects="the advisals reach the person in a language they understand",
+    confidence="V", commands={"serve_nta"}, effective_from="1997-04-01", verified="2026-12-07",
+)
+def nta_understood(g: GuardInput) -> str | None:
+    cmd = g.command
+    if isinstance(cmd, ServeNta):
+        return understood(g.state, cmd.language, cmd.interpreter, "Notice to Appear")
     return None
 
 

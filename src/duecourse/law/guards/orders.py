@@ -3,8 +3,22 @@ pending, before the order is final, or to a protected country (LAW.md B2)."""
 
 from __future__ import annotations
 
-from ...domain.commands import FileAppeal, RecordRemoval, ScheduleRemoval, WaiveAppeal
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from ...domain.case import CaseState, Stay
+from ...domain.commands import (
+    FileAppeal,
+    FileMotionToReopen,
+    RecordOrder,
+    RecordRemoval,
+    ScheduleRemoval,
+    WaiveAppeal,
+)
+from ...reference import language as reference_language
+from ...reference import language_name
 from ..framework import GuardInput, guard
+from ..params import param
 from .transport import REMOVAL as _REMOVAL
 
 
@@ -19,14 +33,71 @@ def appeal_window(g: GuardInput) -> str | None:
     if s.order is None:
         return None
     if isinstance(cmd, FileAppeal):
-        if s.appeal_waived_at is not None:
-            return "appeal was waived; a party who waived appeal cannot appeal (8 CFR 1003.3)"
+        waived = s.appeal_waived_at if cmd.party == "respondent" else s.dhs_waived_at
+        if waived is not None:
+            return (f"the {_PARTY[cmd.party]} waived appeal; a party who waived appeal cannot "
+                    "appeal (8 CFR 1003.3)")
         if s.order.in_absentia:
             return ("there is no appeal from an in-absentia order; the remedy is a motion to "
                     "reopen (8 CFR 1003.23(b)(4)(ii))")
+        if cmd.party == "dhs" and g.actor.role != "counsel":
+            return "DHS's appeal is filed by its attorney (agency counsel)"
     if isinstance(cmd, WaiveAppeal) and g.appeal_deadline is not None and g.at > g.appeal_deadline:
         return "the appeal window has already closed; there is nothing left to waive"
     return None
+
+
+_PARTY = {"respondent": "respondent", "dhs": "Department (DHS)"}
+
+
+@guard(
+    "WAIVE", title="Only the respondent's knowing waiver makes an order final",
+    citation="8 CFR 1241.1(b); 8 CFR 1003.3(a); 8 CFR 1003.39; Matter of Rodriguez-Diaz, "
+             "22 I&N Dec. 1320 (BIA 2000)",
+    protects="no one loses the right to appeal by someone else's word or in a language they do "
+             "not understand",
+    confidence="V", commands={"waive_appeal"}, effective_from="1997-04-01", verified="2026-12-07",
+)
+def waiver(g: GuardInput) -> str | None:
+    cmd, s = g.command, g.state
+    if not isinstance(cmd, WaiveAppeal):
+        return None
+    if (s.appeal_waived_at if cmd.party == "respondent" else s.dhs_waived_at) is not None:
+        return f"the {_PARTY[cmd.party]} has already waived appeal"
+    if s.order is not None and s.order.court and cmd.before != s.order.court:
+        return (f"a waiver is made before the immigration judge who decided: {s.order.court}, "
+                f"not {cmd.before}")
+    if cmd.party == "dhs":
+        if g.actor.role != "counsel":
+            return "DHS's waiver is made by its attorney (agency counsel)"
+        return None
+    if g.actor.role not in ("counsel", "attorney"):
+        return ("the respondent's waiver is recorded by agency counsel or by the respondent's "
+                "attorney of record, as made before the judge")
+    if not cmd.language:
+        return "the respondent's waiver must record the language it was made in"
+    return understood(s, cmd.language, cmd.interpreter, "waiver")
+
+
+def understood(s: CaseState, language: str, interpreter: str, what: str) -> str | None:
+    """A notice or waiver counts only if the person can understand it: in one of their
+    recorded languages, or through an interpreter who is named."""
+    spoken = person_languages(s)
+    if language in spoken or interpreter.strip():
+        return None
+    on_file = ", ".join(f"{c} ({language_name(c)})" for c in spoken) or "none"
+    return (f"the {what} is in {language} ({language_name(language)}), which is not among the "
+            f"person's languages on file ({on_file}); use one of them or name the interpreter")
+
+
+def person_languages(s: CaseState) -> list[str]:
+    out = []
+    for raw in s.person.get("languages") or ():
+        try:
+            out.append(reference_language(str(raw)))
+        except ValueError:
+            continue
+    return out
 
 
 @guard(
@@ -39,15 +110,31 @@ def automatic_stay(g: GuardInput) -> str | None:
     s = g.state
     auto = s.automatic_stay(g.at, g.appeal_deadline)
     if auto == "appeal_period":
-        return (f"the appeal period is open until {g.appeal_deadline:%Y-%m-%d %H:%M} UTC; the order "
-                "may not be executed during it (8 CFR 1003.6(a))")
+        assert g.appeal_deadline is not None and s.order is not None
+        return (f"the appeal period is open until {_local(g.appeal_deadline, s.order.zone)}; the "
+                "order may not be executed during it (8 CFR 1003.6(a))")
     if auto == "appeal_pending":
         return "a timely appeal is pending before the BIA; the order may not be executed"
     if g.command.name in _REMOVAL:
-        admin = sorted(k for k in s.active_stays(g.at) if k != "judicial")
+        admin = [st for st in s.stays_in_force(g.at) if st.kind != "judicial"]
         if admin:
-            return f"a stay of removal is in effect ({', '.join(admin)})"
+            return "a stay of removal is in effect: " + "; ".join(_stay(st) for st in admin)
+        motions = s.pending_motions()
+        if motions:
+            return ("a motion to reopen the in-absentia order is pending (receipt "
+                    f"{motions[0].receipt}); removal is stayed until the judge decides it "
+                    "(8 CFR 1003.23(b)(4)(ii))")
     return None
+
+
+def _stay(st: Stay) -> str:
+    end = f"until {st.until:%Y-%m-%d %H:%M} UTC" if st.until else "with no end"
+    return f"{st.kind} stay {st.id} of {st.issued_by or 'an unrecorded body'}, {end}"
+
+
+def _local(at: datetime, zone: str) -> str:
+    local = at.astimezone(ZoneInfo(zone))
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()} ({at:%Y-%m-%d %H:%M} UTC)"
 
 
 @guard(
@@ -57,9 +144,11 @@ def automatic_stay(g: GuardInput) -> str | None:
     confidence="V", commands=_REMOVAL, effective_from="1997-04-01",
 )
 def judicial_stay(g: GuardInput) -> str | None:
-    if "judicial" in g.state.active_stays(g.at):
+    court = g.state.stays_in_force(g.at, frozenset({"judicial"}))
+    if court:
         when = "at departure: " if isinstance(g.command, RecordRemoval) else ""
-        return f"{when}a federal court has stayed removal; the stay must be lifted first"
+        return (f"{when}a federal court has stayed removal ({'; '.join(_stay(st) for st in court)}); "
+                "every court stay must be lifted first")
     return None
 
 
@@ -104,8 +193,61 @@ def removal_warrant(g: GuardInput) -> str | None:
 )
 def protected_country(g: GuardInput) -> str | None:
     cmd, s = g.command, g.state
-    if isinstance(cmd, ScheduleRemoval | RecordRemoval) and s.order is not None:
-        if cmd.destination.upper() in {c.upper() for c in s.order.protected_countries}:
-            return (f"the person is protected from removal to {cmd.destination} (withholding or "
-                    "CAT protection); this block has no override")
+    if isinstance(cmd, ScheduleRemoval | RecordRemoval):
+        why = s.barred_countries.get(cmd.destination)
+        if why:
+            return (f"the person is protected from removal to {cmd.destination} ({why}); this "
+                    "block has no override and lasts for the life of the case")
     return None
+
+
+@guard(
+    "IN-ABS", title="An order in absentia only after a noticed hearing the person missed, never "
+                    "for a person in DHS custody",
+    citation="INA 240(b)(5)(A)-(C); 8 CFR 1003.26; 8 CFR 1241.1(e); 8 CFR 1003.23(b)(4)(ii)",
+    protects="no one is ordered removed for missing a hearing they were not told of, had not yet "
+             "come, or were held by DHS during",
+    confidence="V", commands={"record_order", "file_motion_to_reopen"},
+    effective_from="1997-04-01", verified="2026-12-07",
+)
+def in_absentia(g: GuardInput) -> str | None:
+    cmd, s = g.command, g.state
+    if isinstance(cmd, FileMotionToReopen):
+        if s.order is None:
+            return "there is no order to reopen"
+        return None
+    if not isinstance(cmd, RecordOrder) or not cmd.in_absentia:
+        return None
+    h = cmd.hearing_at
+    if h is None:
+        return "an in-absentia order must name the hearing the person did not attend (hearing_at)"
+    if h not in s.hearings:
+        shown = ", ".join(f"{x:%Y-%m-%d %H:%M} UTC" for x in s.hearings) or "none"
+        return f"no hearing at {h:%Y-%m-%d %H:%M} UTC is on the calendar (hearings: {shown})"
+    if h > g.at:
+        return (f"the hearing of {h:%Y-%m-%d %H:%M} UTC has not yet taken place; no one is "
+                "absent from a hearing that has not come")
+    noticed = s.hearing_notices.get(h)
+    if (noticed is None or noticed > h) and not cmd.no_address_provided:
+        return ("no written notice of that hearing was served before it (INA 239(a)(1)-(2)); "
+                "without it, no order in absentia (INA 240(b)(5)(A))")
+    held = s.custody_at(h)
+    if held in ("arrested", "detained"):
+        return (f"the person was in DHS custody ({held}) at the time of the hearing; DHS must "
+                "bring them, and their absence is no ground for an order in absentia")
+    return None
+
+
+def motion_stays_removal(s: CaseState, cmd: FileMotionToReopen) -> bool:
+    """8 CFR 1003.23(b)(4)(ii): a motion to reopen an in-absentia order stays removal while the
+    judge decides it: on lack of notice or custody at any time; on exceptional circumstances
+    when filed within 180 days of the order."""
+    o = s.order
+    if o is None or not o.in_absentia:
+        return False
+    if cmd.grounds in ("lack_of_notice", "in_custody"):
+        return True
+    if cmd.grounds == "exceptional_circumstances":
+        days = int(param("IN-ABS.exceptional_circumstances_days", o.at.date()))
+        return cmd.filed_on <= o.at.date() + timedelta(days=days)
+    return False

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from datetime import UTC, timedelta
 
+from ...domain.commands import DecideFearClaim, ServeThirdCountryNotice
 from ..framework import GuardInput, guard
 from ..params import param
+from .orders import understood
 from .transport import REMOVAL, departure_time, destination
 
 
@@ -38,9 +40,11 @@ def home_countries(g: GuardInput) -> set[str]:
 def third_country(g: GuardInput) -> str | None:
     dest = destination(g)
     home = home_countries(g)
+    s = g.state
+    if s.fear_claims.get(dest) == "pending":  # whatever the country, a claim awaits screening
+        return f"the person's claim to fear {dest} awaits its screening"
     if not dest or dest in home:
         return None
-    s = g.state
     theirs = ", ".join(sorted(home)) or "none on file"
     served = s.third_country_notices.get(dest)
     if served is None:
@@ -55,9 +59,25 @@ def third_country(g: GuardInput) -> str | None:
                 f"{served + timedelta(hours=hours):%Y-%m-%d %H:%M} UTC, so that the person can "
                 "claim fear and reach counsel")
     claim = s.fear_claims.get(dest)
-    if claim == "pending":
-        return f"the person's claim to fear {dest} awaits its screening"
     if claim == "fear_established":
         return (f"the screening found the person's fear of {dest} established; no removal there "
                 "without protection proceedings")
+    return None
+
+
+@guard(
+    "3RD-CTRY", title="A third-country notice in a language the person understands",
+    citation="D.V.D. v. DHS (D. Mass., PI 18 Apr 2025); ICE memo of 9 Jul 2025 (LAW.md 3RD-CTRY)",
+    protects="a notice counts only if the person can understand it",
+    confidence="C", commands={"serve_third_country_notice", "decide_fear_claim"},
+    effective_from="1997-04-01", verified="2026-12-07",
+)
+def notice_understood(g: GuardInput) -> str | None:
+    cmd = g.command
+    if isinstance(cmd, ServeThirdCountryNotice):
+        return understood(g.state, cmd.language, cmd.interpreter, "notice")
+    if isinstance(cmd, DecideFearClaim) and g.state.fear_claims.get(cmd.country) == "fear_established":
+        return (f"the person's fear of {cmd.country} was found established; that protection stays "
+                "in force for the life of the case, and only a court or BIA order that names it "
+                "(terminates_protection) can end it")
     return None
