@@ -1,0 +1,81 @@
+"""An independent, after-the-fact check of a case's whole history against the law (LAW.md).
+
+The guards decide, before an action, whether it may happen. This package asks afterwards, from
+the recorded events alone, whether anything happened that the law forbids. It is independent in
+fact: it imports nothing from the rest of ``duecourse.law`` (no guards, rules, deadlines,
+parameters, calendar or courts), nor the case fold (``duecourse.domain.case``), nor
+``duecourse.reference``; only the ``Event`` record and the ``deadline_missed`` kind from
+``duecourse.domain.events``. It reads the packaged EOIR court table itself, keeps its own state ->
+time-zone table, computes federal holidays from 5 U.S.C. 6103 itself, and holds its own legal
+constants (``legal.py``). Two independent readings of the same rule that disagree are a bug in
+one of them; the property tests drive random command sequences through the real handlers and
+require this checker to find nothing.
+
+What it models (``facts.py``, ``model.py``): every order recorded (their protected countries are
+a union that a later order never removes), the order in force, its appeals and waivers per party,
+the Board's decision; stays as records (several at once, each until its own end or a confirmed
+lift naming it; legacy stays by kind); motions to reopen and the stay of a pending in-absentia
+motion; fear claims (an established fear is never erased by a later claim or decision); the
+citizenship review; custody over time; the hearing calendar and its notices; and the entries
+that remove a protection, which take effect only when confirmed by a second, authorised person
+who did not schedule a removal on the case (spec section 3) - decided by the rule, not by the
+``needs_confirmation`` flag.
+
+Days are legal days (``days.py``): an order's day is its local day in its court's zone; the APP-30
+window ends at the end of the 30th day after it, moved past Saturdays, Sundays, federal holidays
+and BIA closure days, in the BIA's zone (Eastern); a voluntary-departure period ends at the end of
+its day in the order's court's zone.
+
+What it reports, each as a ``Violation`` naming a LAW.md rule id:
+
+- STAY-AUTO: removal scheduled or recorded inside the appeal window (unless the respondent
+  waived: a DHS waiver does not end it), while a timely appeal of either party is pending (also
+  when its dismissal is recorded but not confirmed), while an administrative stay (bia, ij, dhs,
+  mtr) is in force, or while a motion to reopen an in-absentia order that stays removal is pending
+  (8 CFR 1003.6(a), 1003.23(b)(4)(ii));
+- STAY-JUD: removal scheduled or recorded while a court's stay is in force;
+- FINAL: a warrant of removal, or a removal scheduled or recorded, without an administratively
+  final removal order (8 CFR 1241.1: in absentia, once confirmed, at once; the respondent's
+  waiver; a confirmed dismissal of a timely appeal; no timely appeal by the end of the window;
+  voluntary departure, the IJ's or the Board's: on overstay, at the end of its day);
+- I205: a warrant of removal signed by anyone but a supervisory officer, or a removal scheduled or
+  recorded without a warrant issued on the order in force (8 CFR 241.2);
+- PROT-CTRY: removal scheduled or recorded to a country any order on the case protects the person
+  from, unless a confirmed terminates_protection ended it;
+- 3RD-CTRY: removal to a country whose fear claim is pending or established; removal to a third
+  country (neither a nationality nor the designated country) without a written notice the person
+  understands at least 24 hours before departure; a notice in a language the person does not
+  understand, with no interpreter;
+- TRAVEL-DOC and MED: removal without a travel document for the destination, or a medical
+  clearance, valid on the day of departure; MED also: a transfer without a valid clearance;
+- USC: an adverse action while a citizenship claim is open (a not-citizen finding closes it only
+  once confirmed) or after a finding of citizenship (ICE Directive 16001.2);
+- ID-1: an adverse action while the person's link to the agency's records awaited review; a link
+  decided by a non-supervisor, by its proposer, or with no proposal;
+- ARR-1, ARR-2: the I-200 and arrests (8 CFR 236.1(b), 287.5(e), 287.8(c)(2)(ii));
+- ARR-4: a Notice to Appear served in a language the person does not understand, no interpreter;
+- UAC-72: an unaccompanied child placed or transferred into a facility other than ORR's;
+- NTA-1: a Notice to Appear lacking any of items (A)-(G), or with no future hearing time;
+- APP-30: an appeal after that party's waiver, from an in-absentia order, or recorded as
+  timely/untimely when the checker's count says otherwise;
+- WAIVE: a respondent's waiver taken in a language the person does not understand with no
+  interpreter (it has no effect: the order is not final by it);
+- IN-ABS: an in-absentia order naming no hearing, a hearing not on the calendar, a hearing after
+  the order, a hearing with no written notice served before it (unless the person gave no
+  address), or a person in DHS custody (arrested, detained) at the hearing's time;
+- PROVENANCE: a fear decision by a non-supervisor/counsel or an actor of the enforcement chain
+  (it has no effect if adverse); a protection-removing entry confirmed by its proposer, by a role
+  that may not confirm, against another document, or by or on the proposal of someone who
+  scheduled a removal on the case (the confirmation has no effect); a confirmation naming no
+  earlier entry; a stay lifted by a body that may not lift it (that stay stays in force);
+- ZAD-180: detention continued at a Zadvydas review without a significant likelihood of removal;
+- LIFECYCLE, ROLE, and the clocks CUS-48, UAC-48, UAC-72 (``clocks.py``).
+"""
+
+from __future__ import annotations
+
+from .legal import ADVERSE_KINDS
+from .report import Violation
+from .run import appeal_window_end, check_history, check_store
+
+__all__ = ["ADVERSE_KINDS", "Violation", "appeal_window_end", "check_history", "check_store"]

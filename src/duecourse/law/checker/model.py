@@ -1,0 +1,157 @@
+"""The records the checker keeps of a case: orders with their appeals, waivers and decisions
+(8 CFR 1241.1, 1003.6), stays as records (spec section 4), motions to reopen (8 CFR
+1003.23(b)(4)(ii)), hearings on the calendar (IN-ABS) and custody over time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from .days import after_day
+from .legal import (
+    MTR_ANY_TIME_GROUNDS,
+    MTR_EXCEPTIONAL_DAYS,
+    MTR_TIMED_GROUNDS,
+    REMOVAL_OUTCOMES,
+)
+from .reading import when
+
+
+@dataclass
+class Appeal:
+    seq: int
+    at: datetime
+    party: str
+    timely: bool  # as the checker counts it, not as the event says
+
+
+@dataclass
+class Decision:
+    """The Board's decision on the appeals from one order, once it has effect."""
+
+    seq: int
+    at: datetime
+    outcome: str  # dismissed | sustained | remanded
+    vd_deadline: date | None  # a voluntary-departure period granted or reinstated by the Board
+
+
+@dataclass
+class Order:
+    """An immigration judge's order, with what happened to it."""
+
+    seq: int
+    at: datetime
+    outcome: str
+    in_absentia: bool
+    zone: ZoneInfo | None  # its court's zone: its days are counted there
+    day: date  # the order's local day
+    window_close: datetime | None  # first instant after the APP-30 window (None: in absentia)
+    vd_deadline: date | None
+    designated: str
+    waivers: dict[str, datetime] = field(default_factory=dict)  # party -> effective waiver
+    appeals: dict[str, Appeal] = field(default_factory=dict)  # party -> its (first) appeal
+    decision: Decision | None = None
+    unconfirmed_decision: int = 0  # an adverse Board decision recorded but without effect yet
+
+    @property
+    def is_removal(self) -> bool:
+        sustained = self.decision is not None and self.decision.outcome == "sustained"
+        return self.outcome in REMOVAL_OUTCOMES and not sustained
+
+    def timely_appeals(self) -> list[Appeal]:
+        return [a for a in self.appeals.values() if a.timely]
+
+    def pending_appeals(self) -> list[Appeal]:
+        return [] if self.decision is not None else self.timely_appeals()
+
+    def vd_end(self, d: date) -> datetime:
+        """A voluntary-departure period ends at the end of its day in the order's court's zone."""
+        return after_day(d, self.zone)
+
+    def final_at(self) -> datetime | None:
+        """8 CFR 1241.1: when this order became administratively final, or None."""
+        if not self.is_removal:
+            return None
+        if self.in_absentia:
+            return self.at  # 1241.1(e)
+        d = self.decision
+        if d is not None and d.outcome == "dismissed" and d.vd_deadline is not None:
+            return self.vd_end(d.vd_deadline)  # 1241.1(f): on overstay of the Board's period
+        if self.timely_appeals():
+            return d.at if d is not None and d.outcome == "dismissed" else None  # 1241.1(a)
+        at = self.waivers.get("respondent") or self.window_close  # 1241.1(b), (c)
+        if at is not None and self.outcome == "voluntary_departure" and self.vd_deadline:
+            at = max(at, self.vd_end(self.vd_deadline))  # 1241.1(f)
+        return at
+
+    def is_final(self, t: datetime) -> bool:
+        f = self.final_at()
+        return f is not None and f <= t
+
+    def automatic_stay(self, t: datetime) -> str:
+        """8 CFR 1003.6(a): why the order may not be executed at ``t``, or ''."""
+        if not self.is_removal or self.in_absentia:
+            return ""
+        pending = self.pending_appeals()
+        if pending:
+            who = " and ".join(sorted({a.party for a in pending}))
+            why = f"a timely appeal ({who}) is pending before the BIA"
+            if self.unconfirmed_decision:
+                why += (f"; its dismissal (event {self.unconfirmed_decision}) has no effect until "
+                        "a second person confirms it")
+            return why
+        if "respondent" in self.waivers or self.decision is not None:
+            return ""
+        if self.window_close is not None and t < self.window_close:
+            dhs = " (only DHS waived appeal)" if "dhs" in self.waivers else ""
+            return f"the appeal window is open until {when(self.window_close)}{dhs}"
+        return ""
+
+
+@dataclass
+class Stay:
+    seq: int
+    id: str  # its reference (trimmed, case-folded); legacy: its kind
+    kind: str
+    start: datetime
+    until: datetime | None
+    lifted_at: datetime | None = None
+
+    def in_force(self, t: datetime) -> bool:
+        return (self.start <= t and (self.until is None or t < self.until)
+                and (self.lifted_at is None or t < self.lifted_at))
+
+
+@dataclass
+class Motion:
+    """A motion to reopen; it stays removal while pending if it may (8 CFR 1003.23(b)(4)(ii))."""
+
+    seq: int
+    at: datetime
+    grounds: str
+    filed_on: date
+    order: Order | None  # the order it asks to reopen (the last one recorded)
+    ended_at: datetime | None = None
+
+    @property
+    def stays_removal(self) -> bool:
+        o = self.order
+        if o is None or not o.in_absentia:
+            return False
+        if self.grounds in MTR_ANY_TIME_GROUNDS:
+            return True
+        return (self.grounds in MTR_TIMED_GROUNDS
+                and self.filed_on <= o.day + timedelta(days=MTR_EXCEPTIONAL_DAYS))
+
+    def stay_in_force(self, t: datetime) -> bool:
+        return (self.stays_removal and self.at <= t
+                and (self.ended_at is None or t < self.ended_at))
+
+
+@dataclass
+class Hearing:
+    """A hearing on the calendar: the NTA's, or one scheduled; when written notice was served."""
+
+    at: datetime
+    noticed_at: datetime | None

@@ -1,0 +1,95 @@
+"""Entry points: a history (one case's events, or several cases' mixed) or a whole store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING
+
+from ...domain.events import Event
+from .checks import check_event
+from .clocks import check_clocks
+from .days import FILING_ZONE, Closures, appeal_last_day, court_zone, local_day, normalize_closures
+from .facts import Facts, apply
+from .reading import instant
+from .report import Violation
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+
+def violations_of(events: Sequence[Event], closures: Closures = frozenset()) -> list[Violation]:
+    """Every violation in one case's history."""
+    evs = sorted(events, key=lambda e: e.seq)
+    case_id = evs[0].case_id if evs else ""
+    f = Facts(case_id, closures=closures)
+    out: list[Violation] = []
+
+    def flag(rule: str, e: Event, what: str) -> None:
+        out.append(Violation(rule, e.seq, case_id, what))
+
+    for e in evs:
+        check_event(f, e, flag)
+        apply(f, e)
+    out.extend(check_clocks(case_id, evs))
+    out.sort(key=lambda v: v.event_seq)
+    return out
+
+
+def check_history(events: Sequence[Event],
+                  closures: Iterable[tuple[date, str]] = frozenset()) -> list[Violation]:
+    """Every violation in the given events (one case's history, or several cases' mixed), with
+    the closure days (day, scope: "ALL", "BIA" or a court's code) the legal calendar records."""
+    days = normalize_closures(closures)
+    by_case: dict[str, list[Event]] = {}
+    for e in events:
+        by_case.setdefault(e.case_id, []).append(e)
+    out: list[Violation] = []
+    for evs in by_case.values():
+        out.extend(violations_of(evs, days))
+    return out
+
+
+def check_store(engine: Engine) -> list[Violation]:
+    """Every case's events from the ``events`` table, checked with the ``closure_days`` table's
+    closures (none if the store has no such table)."""
+    from sqlalchemy import inspect, text
+
+    with engine.connect() as conn:
+        closures: list[tuple[date, str]] = []
+        if inspect(conn).has_table("closure_days"):
+            closures = [(r.day, r.scope) for r in conn.execute(
+                text("SELECT day, scope FROM closure_days"))]
+        rows = conn.execute(text(
+            "SELECT case_id, seq, kind, at, actor_id, actor_role, data FROM events "
+            "ORDER BY case_id, seq")).all()
+    days = normalize_closures(closures)
+    out: list[Violation] = []
+    current: list[Event] = []
+    for r in rows:
+        at = instant(r.at)
+        assert at is not None, f"event {r.case_id} #{r.seq} has no time"
+        data = r.data if isinstance(r.data, dict) else json.loads(r.data)
+        e = Event(str(r.case_id), int(r.seq), str(r.kind), at, str(r.actor_id),
+                  str(r.actor_role), data)
+        if current and current[0].case_id != e.case_id:
+            out.extend(violations_of(current, days))
+            current = []
+        current.append(e)
+    if current:
+        out.extend(violations_of(current, days))
+    return out
+
+
+def appeal_window_end(decided_at: datetime, court: str = "",
+                      closures: Iterable[tuple[date, str]] = frozenset()) -> datetime:
+    """The last second of the APP-30 window of an order entered at ``decided_at`` by ``court``
+    (its local day; UTC for an unknown court), as the checker counts it: the 30th day, moved to
+    the BIA's next business day, ending at the end of that day in the BIA's zone."""
+    zone = court_zone(court) if court else None
+    last = appeal_last_day(local_day(decided_at, zone), normalize_closures(closures))
+    ends = [datetime.combine(last, time(23, 59, 59), tzinfo=FILING_ZONE)]
+    if zone is not None:
+        ends.append(datetime.combine(last, time(23, 59, 59), tzinfo=zone))
+    return max(ends)
