@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from .cli_calendar import calendar_app
 from .cli_facilities import facilities_app
 from .cli_identity import identity_app
 from .cli_manifest import manifest as manifest_command
@@ -31,6 +32,7 @@ account_app = typer.Typer(help="Sign-in accounts.", no_args_is_help=True)
 app.add_typer(account_app, name="account")
 app.add_typer(facilities_app, name="facilities")
 app.add_typer(identity_app, name="identity")
+app.add_typer(calendar_app, name="calendar")
 app.command("place")(place_command)
 app.command("manifest")(manifest_command)
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -24,7 +24,19 @@ from ..domain.commands import Actor
 from ..domain.events import Event
 from ..domain.person import PersonData
 from ..law.deadlines import Deadline
-from .tables import actors, cases, commands, deadlines, events, persons
+from .tables import (
+    actors,
+    case_protections,
+    case_stays,
+    cases,
+    commands,
+    deadlines,
+    events,
+    persons,
+)
+from .tables import (
+    closure_days as closure_days_table,
+)
 
 # The write path's statements are built once: building a statement costs SQLAlchemy several
 # times what executing it does, and a prebuilt one hits the compiled cache (bench/commands.py).
@@ -222,3 +234,80 @@ def case_row(conn: Connection, case_id: str) -> dict[str, Any] | None:
 def person_row(conn: Connection, person_id: str) -> dict[str, Any] | None:
     r = conn.execute(select(persons).where(persons.c.id == person_id)).first()
     return dict(r._mapping) if r else None
+
+
+# The legal calendar's closure days (LEGAL-DAY). Written only through app/calendar.py, which
+# ledgers each one in the same transaction.
+_CLOSURE_DAYS = select(closure_days_table.c.day, closure_days_table.c.scope)
+
+
+def closure_days(conn: Connection) -> frozenset[tuple[date, str]]:
+    """Every closure day as (day, scope): scope "ALL", "BIA" or an EOIR court's code."""
+    return frozenset((r.day, r.scope) for r in conn.execute(_CLOSURE_DAYS))
+
+
+def closure_day_rows(conn: Connection) -> list[dict[str, Any]]:
+    """Every closure day with its reason, source and who recorded it, by day then scope."""
+    q = select(closure_days_table).order_by(closure_days_table.c.day, closure_days_table.c.scope)
+    return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def add_closure_day(conn: Connection, day: date, scope: str, reason: str, source: str,
+                    actor_id: str, at: datetime) -> int:
+    """Insert one closure day (the caller checks and ledgers it); its id. A second row for the
+    same (day, scope) fails on the table's unique constraint."""
+    res = conn.execute(insert(closure_days_table).values(
+        day=day, scope=scope, reason=reason, source=source, recorded_by=actor_id,
+        recorded_at=at))
+    key = res.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+# A case's stays and protections (read models, issue 13 sections 4 and 5), replaced whole.
+_STAY_DEFAULTS: dict[str, Any] = {"issued_by": "", "until_at": None, "lifted_at": None,
+                                  "lift_pending": False}
+_PROTECTION_COLUMNS = ("country", "source", "status", "since")
+_DELETE_STAYS = delete(case_stays).where(case_stays.c.case_id == bindparam("b_case_id"))
+_DELETE_PROTECTIONS = delete(case_protections).where(
+    case_protections.c.case_id == bindparam("b_case_id"))
+_INSERT_STAYS = insert(case_stays)
+_INSERT_PROTECTIONS = insert(case_protections)
+
+
+def save_case_records(conn: Connection, case_id: str,
+                      stays_rows: Iterable[Mapping[str, Any]],
+                      protection_rows: Iterable[Mapping[str, Any]]) -> None:
+    """Replace the case's rows in ``case_stays`` and ``case_protections``.
+
+    ``stays_rows``: one mapping per stay the case has ever had, with ``stay_id`` (its reference,
+    at most 200 characters; legacy: its kind), ``kind``, ``start_at``, and optionally
+    ``issued_by`` (default ""), ``until_at`` (None), ``lifted_at`` (None: set once a confirmed
+    lift took effect) and ``lift_pending`` (False: True while a lift is recorded and awaits
+    confirmation). ``protection_rows``: one per (country, source) with ``country`` (alpha-2),
+    ``source`` ("order" or "fear"), ``status`` ("in_force", "pending", "no_fear", "withdrawn"
+    or "terminated") and ``since``. Instants are timezone-aware. A ``case_id`` in a row is
+    ignored (the argument is the case's)."""
+    stays = [{"case_id": case_id, "stay_id": r["stay_id"], "kind": r["kind"],
+              "start_at": r["start_at"], **{k: r.get(k, v) for k, v in _STAY_DEFAULTS.items()}}
+             for r in stays_rows]
+    protections = [{"case_id": case_id, **{k: r[k] for k in _PROTECTION_COLUMNS}}
+                   for r in protection_rows]
+    conn.execute(_DELETE_STAYS, {"b_case_id": case_id})
+    conn.execute(_DELETE_PROTECTIONS, {"b_case_id": case_id})
+    if stays:
+        conn.execute(_INSERT_STAYS, stays)
+    if protections:
+        conn.execute(_INSERT_PROTECTIONS, protections)
+
+
+def case_records(conn: Connection, case_id: str
+                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The case's ``case_stays`` rows (by start, then id) and ``case_protections`` rows (by
+    country, then source), as mappings of their columns."""
+    stays = conn.execute(select(case_stays).where(case_stays.c.case_id == case_id)
+                         .order_by(case_stays.c.start_at, case_stays.c.stay_id)).all()
+    protections = conn.execute(
+        select(case_protections).where(case_protections.c.case_id == case_id)
+        .order_by(case_protections.c.country, case_protections.c.source)).all()
+    return [dict(r._mapping) for r in stays], [dict(r._mapping) for r in protections]

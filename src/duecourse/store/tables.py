@@ -297,6 +297,48 @@ identity_pairs = Table(
     Index("ix_identity_pairs_status", "status", "probability"),
 )
 
+# The legal calendar (issue 13, LEGAL-DAY): days a body was closed besides weekends and federal
+# holidays. ``scope`` is "ALL", "BIA" or an EOIR court's base-city code; written only by
+# app/calendar.py (``duecourse calendar close``), each row with its ledger entry.
+closure_days = Table(
+    "closure_days", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("day", Date, nullable=False),
+    Column("scope", String(16), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("source", Text, nullable=False),
+    Column("recorded_by", String(64)),
+    Column("recorded_at", UTCDateTime),
+    UniqueConstraint("day", "scope", name="uq_closure_days_day_scope"),
+)
+
+# Read models of a case's stays and protections (issue 13, sections 4 and 5), rewritten from its
+# events after each accepted command (repository.save_case_records); the events stay the truth.
+# One row per stay the case has ever had: its id is the order's reference (legacy: its kind).
+case_stays = Table(
+    "case_stays", metadata,
+    Column("case_id", String(40), primary_key=True),
+    Column("stay_id", String(200), primary_key=True),
+    Column("kind", String(10), nullable=False),
+    Column("issued_by", String(40), nullable=False, default=""),
+    Column("start_at", UTCDateTime, nullable=False),
+    Column("until_at", UTCDateTime, nullable=True),
+    Column("lifted_at", UTCDateTime, nullable=True),
+    Column("lift_pending", Boolean, nullable=False, default=False),
+)
+
+# One row per country and source of protection: "order" (an order's protected_countries) or
+# "fear" (a fear claim); status in_force, pending (awaiting screening), no_fear, withdrawn or
+# terminated (by a confirmed terminates_protection); ``since``: when it took that status.
+case_protections = Table(
+    "case_protections", metadata,
+    Column("case_id", String(40), primary_key=True),
+    Column("country", String(2), primary_key=True),
+    Column("source", String(8), primary_key=True),
+    Column("status", String(12), nullable=False),
+    Column("since", UTCDateTime, nullable=False),
+)
+
 Index("ix_cases_facility", cases.c.facility)
 Index("ix_cases_location", cases.c.location)
 Index("ix_deadlines_due", deadlines.c.due_at)

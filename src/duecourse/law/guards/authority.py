@@ -6,6 +6,7 @@ from ...domain.case import stay_key
 from ...domain.commands import (
     DecideFearClaim,
     DetermineCustody,
+    GrantStay,
     LiftStay,
     RecordOrder,
     ReviewCustody,
@@ -136,6 +137,9 @@ def lifecycle(g: GuardInput) -> str | None:
         return waiting
     if isinstance(cmd, LiftStay):
         return _stay_to_lift(g, cmd)
+    if isinstance(cmd, GrantStay) and stay_key(cmd.reference) in s.stays:
+        return (f"a stay with the reference '{cmd.reference}' is already on file; each stay is "
+                "one order with its own reference (record a new order under its own)")
     if isinstance(cmd, WaiveAppeal) and cmd.party == "respondent" and s.appeal_waived_at:
         return "the respondent has already waived appeal"
     if isinstance(cmd, DetermineCustody) and cmd.decision == "bond" and not cmd.bond_amount:
