@@ -297,9 +297,10 @@ class CaseState:
         if self.order is not None:
             if self.is_final(at, appeal_deadline):
                 return "final"
-            if self.appeal_filed_at is not None and self.appeal_timely:
+            if (self.appeal_filed_at is not None and self.appeal_timely
+                    and self.appeal_decided_at is None):
                 return "on_appeal"
-            return "decided"
+            return "decided"  # (a Board's grant of voluntary departure: final on overstay)
         if self.nta_served_at is not None:
             return "pending"
         if self.nta_issued_at is not None:
