@@ -167,6 +167,8 @@ class CaseState:
     pending: dict[int, Event] = field(default_factory=dict)  # entries awaiting confirmation
     confirmations: dict[int, tuple[str, datetime]] = field(default_factory=dict)  # seq -> by, at
     removal_schedulers: set[str] = field(default_factory=set)
+    # Who recorded or confirmed an entry that took (or would take) a protection away.
+    protection_removers: set[str] = field(default_factory=set)
     enforcers: set[str] = field(default_factory=set)  # actors of adverse commands on the case
     removal_warrant_at: datetime | None = None
     travel_documents: list[tuple[str, date]] = field(default_factory=list)
@@ -358,11 +360,13 @@ def apply(s: CaseState, e: Event) -> None:
         entry = s.pending.pop(int(e.data["entry"]), None)
         if entry is not None:
             s.confirmations[entry.seq] = (e.actor_id, e.at)
+            s.protection_removers.add(e.actor_id)
             _effect(s, entry)
     elif e.kind == "entry_rejected":
         s.pending.pop(int(e.data["entry"]), None)
     elif removes_protection(e.kind, e.data):
         s.pending[e.seq] = e
+        s.protection_removers.add(e.actor_id)
     else:
         _effect(s, e)
 

@@ -232,9 +232,10 @@ def in_absentia(g: GuardInput) -> str | None:
         return ("no written notice of that hearing was served before it (INA 239(a)(1)-(2)); "
                 "without it, no order in absentia (INA 240(b)(5)(A))")
     held = s.custody_at(h)
-    if held in ("arrested", "detained"):
-        return (f"the person was in DHS custody ({held}) at the time of the hearing; DHS must "
-                "bring them, and their absence is no ground for an order in absentia")
+    if held in ("arrested", "detained", "with_orr"):
+        return (f"the person was in government custody ({held.replace('_', ' ')}) at the time "
+                "of the hearing; the government must bring them, and their absence is no ground "
+                "for an order in absentia")
     return None
 
 

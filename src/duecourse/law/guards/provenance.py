@@ -25,6 +25,7 @@ from ...domain.commands import (
     RecordOrder,
     RejectEntry,
     ResolveCitizenship,
+    ScheduleRemoval,
     command_to_dict,
 )
 from ...domain.events import EVENT_OF_COMMAND
@@ -71,13 +72,18 @@ def _bodies(kinds: frozenset[str]) -> str:
     citation="INA 242(b)(3)(B); Nken v. Holder, 556 U.S. 418 (2009); 8 CFR 1241.1(a); "
              "duecourse policy (LAW.md PROVENANCE)",
     protects="no protection is taken away on one person's word or without its document",
-    confidence="K", commands=DOCUMENTED | {"confirm_entry", "reject_entry"},
+    confidence="K", commands=DOCUMENTED | {"confirm_entry", "reject_entry", "schedule_removal"},
     effective_from="1997-04-01", verified="2026-12-07",
 )
 def provenance(g: GuardInput) -> str | None:
     cmd = g.command
     if isinstance(cmd, ConfirmEntry | RejectEntry):
         return _second_person(g)
+    if isinstance(cmd, ScheduleRemoval):
+        if g.actor.id in g.state.protection_removers:
+            return ("you recorded or confirmed an entry that took a protection away on this "
+                    "case; someone else must schedule the removal")
+        return None
     ref, issued_by, issued_on = _document(cmd)
     if not ref.strip():
         return "the document's reference number is blank; record it from the document"
@@ -138,6 +144,9 @@ def _second_person(g: GuardInput) -> str | None:
         if g.actor.id in s.removal_schedulers:
             return ("you scheduled a removal on this case; you may not confirm an entry that "
                     "takes a protection away")
+        if entry.kind == "fear_claim_decided" and g.actor.id in s.enforcers:
+            return ("you took enforcement action on this case; a fear decision is confirmed by "
+                    "someone outside the case's enforcement chain")
         want = str(entry.data.get("reference", ""))
         if stay_key(cmd.document_checked) != stay_key(want):
             return (f"the reference read off the document ('{cmd.document_checked}') is not the "
