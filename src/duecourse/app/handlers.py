@@ -20,7 +20,7 @@ from ..domain.events import DEADLINE_MISSED, EVENT_OF_COMMAND, Event
 from ..law.calendar import Closures
 from ..law.deadlines import Deadline, compute_deadlines
 from ..law.framework import appeal_deadline
-from ..law.guards.orders import motion_stays_removal
+from ..law.guards.orders import appeal_timely, motion_stays_removal
 from ..law.rules import check_command
 from ..store import repository as repo
 from ..store.tables import commands
@@ -163,11 +163,10 @@ def _events_for(ctx: AppContext, base: CaseState, env: Any, case_id: str,
     if isinstance(cmd, OpenCase):
         data["person_id"] = ctx.ids.person_id()
     if isinstance(cmd, FileAppeal):
-        due = appeal_deadline(base, closures)
-        data["timely"] = due is None or at <= due
+        data["timely"] = appeal_timely(base, cmd, at, closures)
     if isinstance(cmd, FileMotionToReopen):
         data["stays_removal"] = motion_stays_removal(base, cmd)
-    if removes_protection(EVENT_OF_COMMAND[cmd.name], data):
+    if removes_protection(EVENT_OF_COMMAND[cmd.name], data, actor.role):
         data["needs_confirmation"] = True  # no effect until a second person confirms it
     if ctx.enrich is not None and conn is not None:  # what the store knows (identity links)
         ctx.enrich(conn, base, cmd, data)

@@ -156,7 +156,13 @@ class CaseState:
     stays: dict[str, Stay] = field(default_factory=dict)  # by the stay's key (its reference)
     stay_lifted_at: datetime | None = None  # a court's stay of removal, lifted (INA 241(a)(1)(B)(ii))
     dhs_waived_at: datetime | None = None  # DHS's waiver ends DHS's appeal only (8 CFR 1241.1(b))
-    appeal_party: str = ""
+    appeal_party: str = ""  # the party whose appeal came first
+    appeals: dict[str, tuple[datetime, bool]] = field(default_factory=dict)  # party -> (at, timely)
+    absentia_hearings: set[datetime] = field(default_factory=set)  # hearings an order in absentia used
+    # Every event so far, and which entries that take a protection away were confirmed or
+    # rejected: a confirmation gives the entry effect at its own place in the history.
+    history: list[Event] = field(default_factory=list, repr=False)
+    entry_decisions: dict[int, str] = field(default_factory=dict)
     # Countries the person is protected from by an order (withholding or CAT), for the life of
     # the case: country -> since. Only a confirmed order that names them ends it.
     order_protections: dict[str, datetime] = field(default_factory=dict)
@@ -164,6 +170,7 @@ class CaseState:
     hearing_courts: dict[datetime, str] = field(default_factory=dict)
     hearing_notices: dict[datetime, datetime] = field(default_factory=dict)  # hearing -> noticed
     motions: dict[str, Motion] = field(default_factory=dict)  # by receipt
+    order_hearing: datetime | None = None  # the hearing an order in absentia names
     pending: dict[int, Event] = field(default_factory=dict)  # entries awaiting confirmation
     confirmations: dict[int, tuple[str, datetime]] = field(default_factory=dict)  # seq -> by, at
     removal_schedulers: set[str] = field(default_factory=set)
@@ -235,13 +242,19 @@ class CaseState:
         respondent's waiver ends the appeal period; DHS's waiver ends DHS's appeal only."""
         if not self.order_is_removal or self.order is None or self.concluded:
             return ""
-        if self.appeal_filed_at is not None and self.appeal_timely and self.appeal_decided_at is None:
+        if self.appeal_pending:
             return "appeal_pending"
         if self.order.in_absentia or self.appeal_waived_at is not None:
             return ""
-        if self.appeal_filed_at is None and appeal_deadline is not None and at <= appeal_deadline:
+        if ("respondent" not in self.appeals and appeal_deadline is not None
+                and at <= appeal_deadline):
             return "appeal_period"
         return ""
+
+    @property
+    def appeal_pending(self) -> bool:
+        """A timely appeal of either party awaits the Board (8 CFR 1003.6(a))."""
+        return self.appeal_decided_at is None and any(t for _, t in self.appeals.values())
 
     def custody_at(self, at: datetime) -> str:
         """The person's custody at a past moment, from the custody history."""
@@ -257,9 +270,15 @@ class CaseState:
         o = self.order
         if o is None or not self.order_is_removal or self.concluded:
             return None
-        if self.appeal_filed_at is not None and self.appeal_timely:
+        if self.appeal_pending:
+            return None
+        if self.appeal_decided_at is not None and any(t for _, t in self.appeals.values()):
             at: datetime | None = (self.appeal_decided_at if self.appeal_outcome == "dismissed"
                                    else None)
+            # The Board decided another party's appeal: the respondent's own window still runs.
+            if (at is not None and "respondent" not in self.appeals
+                    and self.appeal_waived_at is None and appeal_deadline is not None):
+                at = max(at, appeal_deadline)
         elif o.in_absentia:
             at = o.at
         elif self.appeal_waived_at is not None:
@@ -299,8 +318,7 @@ class CaseState:
         if self.order is not None:
             if self.is_final(at, appeal_deadline):
                 return "final"
-            if (self.appeal_filed_at is not None and self.appeal_timely
-                    and self.appeal_decided_at is None):
+            if self.appeal_pending:
                 return "on_appeal"
             return "decided"  # (a Board's grant of voluntary departure: final on overstay)
         if self.nta_served_at is not None:
@@ -327,11 +345,16 @@ def fold(case_id: str, events: Iterable[Event]) -> CaseState:
     return state
 
 
-def removes_protection(kind: str, d: dict[str, Any]) -> bool:
+def removes_protection(kind: str, d: dict[str, Any], role: str = "") -> bool:
     """An entry that takes a protection away (LAW.md PROVENANCE): it has effect only once a
-    second person confirms it against its document. Decided by the rule, never by a flag."""
+    second person confirms it against its document. Decided by the rule, never by a flag.
+    ``role`` is the role of who records it: the respondent's waiver of appeal recorded by their
+    own attorney of record is theirs; recorded by anyone else, it ends the appeal window and the
+    automatic stay on another's word, and needs a second person."""
     if kind == "stay_lifted":
         return True
+    if kind == "appeal_waived":
+        return d.get("party", "respondent") == "respondent" and role != "attorney"
     if kind in ("appeal_decided", "order_recorded") and d.get("terminates_protection"):
         return True
     if kind == "appeal_decided":
@@ -348,7 +371,28 @@ def removes_protection(kind: str, d: dict[str, Any]) -> bool:
 
 
 def apply(s: CaseState, e: Event) -> None:
-    """Advance the state past one stored event."""
+    """Advance the state past one stored event. A confirmation or rejection of an entry that
+    takes a protection away folds the history again, so that the confirmed entry takes effect at
+    its own place (an entry recorded after it, such as a new claim, stays in force)."""
+    s.history.append(e)
+    if e.kind in ("entry_confirmed", "entry_rejected"):
+        entry = int(e.data["entry"])
+        if entry in s.pending:
+            s.entry_decisions[entry] = "confirmed" if e.kind == "entry_confirmed" else "rejected"
+            _refold(s)
+            return
+    _apply_one(s, e)
+
+
+def _refold(s: CaseState) -> None:
+    fresh = CaseState(case_id=s.case_id, entry_decisions=s.entry_decisions)
+    for ev in s.history:
+        fresh.history.append(ev)
+        _apply_one(fresh, ev)
+    s.__dict__.update(fresh.__dict__)
+
+
+def _apply_one(s: CaseState, e: Event) -> None:
     s.version = e.seq
     s.last_event_at = e.at
     if e.kind in ADVERSE_KINDS and not (e.kind == "custody_determined"
@@ -357,16 +401,20 @@ def apply(s: CaseState, e: Event) -> None:
     if e.kind == "removal_scheduled":
         s.removal_schedulers.add(e.actor_id)
     if e.kind == "entry_confirmed":
-        entry = s.pending.pop(int(e.data["entry"]), None)
-        if entry is not None:
-            s.confirmations[entry.seq] = (e.actor_id, e.at)
+        entry = int(e.data["entry"])
+        if s.entry_decisions.get(entry) == "confirmed":
+            s.confirmations[entry] = (e.actor_id, e.at)
             s.protection_removers.add(e.actor_id)
-            _effect(s, entry)
     elif e.kind == "entry_rejected":
-        s.pending.pop(int(e.data["entry"]), None)
-    elif removes_protection(e.kind, e.data):
-        s.pending[e.seq] = e
-        s.protection_removers.add(e.actor_id)
+        pass
+    elif removes_protection(e.kind, e.data, e.actor_role):
+        decision = s.entry_decisions.get(e.seq)
+        if decision == "confirmed":
+            s.protection_removers.add(e.actor_id)
+            _effect(s, e)
+        elif decision is None:
+            s.pending[e.seq] = e
+            s.protection_removers.add(e.actor_id)
     else:
         _effect(s, e)
 
@@ -377,6 +425,11 @@ ADVERSE_KINDS = frozenset({
     "nta_issued", "nta_served", "hearing_scheduled", "removal_warrant_issued",
     "removal_scheduled", "removal_recorded",
 })
+
+
+# The United States and the territories whose people are U.S. citizens or nationals by birth
+# (8 U.S.C. 1401, 1402, 1406, 1407, 1408; 48 U.S.C. 1801 for the Northern Mariana Islands).
+US_NATIONALITIES = frozenset({"US", "PR", "GU", "VI", "MP", "AS", "UM"})
 
 
 def _instant(v: str) -> datetime:
@@ -407,6 +460,8 @@ def _case_opened(s: CaseState, e: Event, d: dict[str, Any]) -> None:
         s.identity_record = ident.get("record", "")
         if ident.get("indicates_us"):
             _open_citizenship_review(s, e.at)
+    if US_NATIONALITIES & set((d["person"] or {}).get("nationalities") or ()):
+        _open_citizenship_review(s, e.at)  # recorded as a U.S. national: investigate it
 
 
 def _link_proposed(s: CaseState, e: Event, d: dict[str, Any]) -> None:
@@ -532,11 +587,15 @@ def _order_recorded(s: CaseState, e: Event, d: dict[str, Any]) -> None:
         bool(d.get("in_absentia", False)), court, _zone_of(court), str(d.get("reference", "")),
         e.seq,
     )
+    s.order_hearing = _instant(d["hearing_at"]) if d.get("hearing_at") else None
     for c in s.order.protected_countries:  # protection outlives later orders (item 4)
         s.order_protections.setdefault(c, e.at)
     _terminate_protection(s, d)
     s.appeal_waived_at = s.appeal_filed_at = s.appeal_decided_at = s.dhs_waived_at = None
     s.appeal_timely, s.appeal_outcome, s.appeal_party = False, "", ""
+    s.appeals = {}
+    if s.order.in_absentia and s.order_hearing is not None:
+        s.absentia_hearings.add(s.order_hearing)
     s.removal_warrant_at = None  # a warrant of removal is signed on one order, not its successor
     s.concluded = d["outcome"] in ("relief", "terminated")
 
@@ -566,9 +625,11 @@ def _appeal_waived(s: CaseState, e: Event, d: dict[str, Any]) -> None:
 
 
 def _appeal_filed(s: CaseState, e: Event, d: dict[str, Any]) -> None:
-    s.appeal_filed_at = e.at
-    s.appeal_timely = bool(d.get("timely", True))
-    s.appeal_party = str(d.get("party", "respondent"))
+    party = str(d.get("party", "respondent"))
+    s.appeals.setdefault(party, (e.at, bool(d.get("timely", True))))
+    if s.appeal_filed_at is None:
+        s.appeal_filed_at, s.appeal_party = e.at, party
+    s.appeal_timely = any(t for _, t in s.appeals.values())
 
 
 def _appeal_decided(s: CaseState, e: Event, d: dict[str, Any]) -> None:
@@ -579,6 +640,7 @@ def _appeal_decided(s: CaseState, e: Event, d: dict[str, Any]) -> None:
     elif d["outcome"] == "remanded":
         s.order = None
         s.appeal_filed_at = s.appeal_decided_at = None
+        s.appeals = {}
     elif d.get("vd_deadline") and s.order is not None:
         # The Board grants or reinstates voluntary departure: the alternate order becomes final
         # only on overstay (8 CFR 1240.26, 1241.1(f)).
@@ -639,19 +701,24 @@ def _fear_decided(s: CaseState, e: Event, d: dict[str, Any]) -> None:
 
 def _motion_filed(s: CaseState, e: Event, d: dict[str, Any]) -> None:
     receipt = str(d["receipt"])
+    if stay_key(receipt) in s.motions:  # a receipt is one motion: never overwritten
+        return
     s.motions[stay_key(receipt)] = Motion(
         receipt, d["grounds"], e.at, date.fromisoformat(d["filed_on"]),
         bool(d.get("stays_removal")))
 
 
 def _motion_decided(s: CaseState, e: Event, d: dict[str, Any]) -> None:
-    for m in s.motions.values():
+    named = s.motions.get(stay_key(str(d.get("receipt", ""))))
+    # A decision recorded before motions named their receipt decided the one motion pending.
+    for m in [named] if named is not None else list(s.motions.values()):
         if not m.decided:
             m.decided = d["outcome"]
     if d["outcome"] == "granted" and s.order is not None:  # the order is rescinded
         s.order = None
         s.appeal_waived_at = s.appeal_filed_at = s.appeal_decided_at = s.dhs_waived_at = None
         s.appeal_timely, s.appeal_outcome = False, ""
+        s.appeals = {}
         s.removal_warrant_at = None
 
 

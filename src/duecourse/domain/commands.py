@@ -218,12 +218,19 @@ class WaiveAppeal(Command):
     before: CourtCode
     language: Language | None = None
     interpreter: str = ""
+    # The judge's order or the signed waiver it is recorded from: needed, and checked by a second
+    # person, when someone other than the respondent's attorney records the respondent's waiver.
+    reference: str = ""
 
 
 @dataclass(frozen=True)
 class FileAppeal(Command):
     name: ClassVar[str] = "file_appeal"
     party: Literal["respondent", "dhs"] = "respondent"
+    # The day the Board received it, when it is recorded later (a filing is deemed filed on the
+    # date it was submitted: BIA Practice Manual 3.1(a)(1)); the day it is recorded, if not given.
+    filed_on: date | None = None
+    receipt: str = ""  # the Board's receipt, where there is one
 
 
 @dataclass(frozen=True)
@@ -333,6 +340,7 @@ class FileMotionToReopen(Command):
 @dataclass(frozen=True)
 class DecideMotionToReopen(Command):
     name: ClassVar[str] = "decide_motion_to_reopen"
+    receipt: str  # the motion it decides
     outcome: Literal["granted", "denied"]
     issued_by: IssuerCode
     reference: str
@@ -474,11 +482,12 @@ FIELD_LIMITS: dict[str, dict[str, int]] = {
     "open_case": {"location": 200}, "place": {"facility": 200}, "transfer": {"facility": 200},
     "close_case": {"reason": 500}, "classify": {"basis": 500},
     "serve_third_country_notice": {"interpreter": 200, "assurance": 200},
-    "serve_nta": {"interpreter": 200}, "waive_appeal": {"interpreter": 200},
+    "serve_nta": {"interpreter": 200}, "waive_appeal": {"interpreter": 200, "reference": 200},
     "decide_fear_claim": {"reference": 200, "withdrawal_statement": 200},
     "record_order": {"reference": 200}, "decide_appeal": {"reference": 200},
     "grant_stay": {"reference": 200}, "lift_stay": {"stay": 200, "reference": 200},
-    "resolve_citizenship": {"reference": 200}, "decide_motion_to_reopen": {"reference": 200},
+    "file_appeal": {"receipt": 200}, "decide_motion_to_reopen": {"receipt": 200, "reference": 200},
+    "resolve_citizenship": {"reference": 200},
     "file_motion_to_reopen": {"receipt": 200}, "confirm_entry": {"document_checked": 200},
     "reject_entry": {"reason": 500}, "claim_citizenship": {"raised_by_name": 200},
     "propose_identity_link": {"record": 200, "reason": 500},

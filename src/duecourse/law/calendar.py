@@ -27,7 +27,20 @@ def _federal_holidays(year: int) -> frozenset[date]:
 
 def is_business_day(day: date, closures: Closures = NO_CLOSURES, scope: str = BOARD) -> bool:
     return (day.weekday() < 5 and day not in _federal_holidays(day.year)
+            and not (scope == BOARD and is_inauguration_day(day))
             and (day, "ALL") not in closures and (day, scope) not in closures)
+
+
+def is_inauguration_day(day: date) -> bool:
+    """5 U.S.C. 6103(c): Inauguration Day (20 January after a presidential election, the 21st
+    when the 20th is a Sunday) is a holiday for federal employees in the District of Columbia
+    area — the Board, in Falls Church, Virginia, is closed."""
+    if day.month != 1 or day.year < 1965 or (day.year - 1965) % 4:
+        return False
+    inauguration = date(day.year, 1, 20)
+    if inauguration.weekday() == 6:
+        inauguration = date(day.year, 1, 21)
+    return day == inauguration
 
 
 def next_business_day_if_needed(day: date, closures: Closures = NO_CLOSURES,

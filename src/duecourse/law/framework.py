@@ -113,10 +113,19 @@ def appeal_deadline(state: CaseState, closures: Closures = NO_CLOSURES) -> datet
     when that is a Saturday, Sunday, federal holiday or a day the Board was closed (8 CFR
     1003.38(b)-(c), 1003.3(g)(2)); the day ends where ``APP-30.filing_zones`` says."""
     o = state.order
+    last = appeal_last_day(state, closures)
+    if o is None or last is None:
+        return None
+    zones = {"board": BOARD_ZONE, "court": o.zone}
+    return max(end_of_day(last, zones[z]) for z in param("APP-30.filing_zones", o.at.date()))
+
+
+def appeal_last_day(state: CaseState, closures: Closures = NO_CLOSURES) -> date | None:
+    """APP-30's last day: the 30th calendar day after the decision's day at its court, moved to
+    the Board's next business day (None for an in-absentia order: no appeal lies)."""
+    o = state.order
     if o is None or o.in_absentia:
         return None
     decided = local_day(o.at, o.zone)
     n = param("APP-30.calendar_days", decided)
-    last = next_business_day_if_needed(decided + timedelta(days=n), closures)
-    zones = {"board": BOARD_ZONE, "court": o.zone}
-    return max(end_of_day(last, zones[z]) for z in param("APP-30.filing_zones", decided))
+    return next_business_day_if_needed(decided + timedelta(days=n), closures)

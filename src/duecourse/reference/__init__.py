@@ -25,6 +25,9 @@ __all__ = [
 def court(value: str) -> str:
     """An EOIR base-city code, trimmed and upper-cased; ``ValueError`` if EOIR lists none."""
     found = court_of(value)
+    if found is not None and not found.is_court:
+        raise ValueError(f"{found.code} is {found.name.title()}, an EOIR office, not an "
+                         "immigration court")
     if found is None:
         raise ValueError(f"'{value.strip()[:40]}' is not an immigration court base-city code in "
                          "EOIR's list (for example NEW, HOU, LOS)")

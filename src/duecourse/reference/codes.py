@@ -31,13 +31,42 @@ def _countries() -> tuple[dict[str, str], dict[str, set[str]], dict[str, str]]:
     return codes, names, short
 
 
+# Names people use that ISO does not list, and Kosovo, whose user-assigned code XK the United
+# States and its partners use (not in ISO 3166-1).
+ALIASES = {
+    "kosovo": "XK", "xk": "XK", "xkx": "XK", "turkey": "TR", "burma": "MM", "ivory coast": "CI",
+    "macedonia": "MK", "north macedonia": "MK", "swaziland": "SZ", "cape verde": "CV",
+    "east timor": "TL", "czech republic": "CZ", "vatican": "VA", "russia": "RU",
+    "laos": "LA", "syria": "SY", "iran": "IR", "vietnam": "VN", "bolivia": "BO",
+    "tanzania": "TZ", "moldova": "MD", "the gambia": "GM", "gambia": "GM",
+    "democratic republic of the congo": "CD", "dr congo": "CD", "drc": "CD",
+    "republic of the congo": "CG", "congo-brazzaville": "CG", "congo-kinshasa": "CD",
+    "south korea": "KR", "north korea": "KP", "great britain": "GB", "united kingdom": "GB",
+    "usa": "US", "united states of america": "US",
+}
+# Names that people use for more than one country (or for a country and a U.S. state): a code
+# is needed, whatever one reference table says.
+AMBIGUOUS = {
+    "congo": "CG or CD", "guinea": "GN, GW, GQ or PG", "korea": "KR or KP",
+    "georgia": "GE (or the U.S. state)", "dominica": "DM (or DO, the Dominican Republic)",
+    "niger": "NE (or NG, Nigeria)", "sudan": "SD or SS", "samoa": "WS or AS",
+    "virgin islands": "VI or VG", "ireland": "IE (or Northern Ireland, GB)",
+}
+
+
 def country(value: str) -> str:
     """The ISO 3166-1 alpha-2 code of ``value``: a code of two or three letters in any case and
-    spacing, or a name that exactly one country has ("Venezuela" -> VE)."""
+    spacing, or a name that exactly one country has ("Venezuela" -> VE). A name people use for
+    more than one country ("Congo") is refused: write the code."""
     codes, names, _ = _countries()
     k = _key(value)
+    if k in AMBIGUOUS:
+        raise ValueError(f"'{value.strip()[:60]}' may mean {AMBIGUOUS[k]}; write the two-letter "
+                         "code of the country meant")
     if k in codes:
         return codes[k]
+    if k in ALIASES:
+        return ALIASES[k]
     found = names.get(k, set())
     if len(found) == 1:
         return next(iter(found))
@@ -50,12 +79,12 @@ def country(value: str) -> str:
 
 
 def country_name(code: str) -> str:
-    return _countries()[2].get(code, code)
+    return "Kosovo" if code == "XK" else _countries()[2].get(code, code)
 
 
 def country_options() -> list[tuple[str, str]]:
     """(code, name) of every country, by name: what a picker offers."""
-    return sorted(_countries()[2].items(), key=lambda kv: kv[1])
+    return sorted([*_countries()[2].items(), ("XK", "Kosovo")], key=lambda kv: kv[1])
 
 
 @cache

@@ -43,6 +43,16 @@ class Court:
     region: str
     active: bool
 
+    @property
+    def is_court(self) -> bool:
+        """An immigration court, not one of the EOIR offices the table also lists (the Board,
+        the Office of the Chief Immigration Judge, the Office of Management)."""
+        return self.name.upper() not in OFFICES
+
+
+OFFICES = frozenset({"BOARD OF IMMIGRATION APPEALS", "OFFICE OF THE CHIEF IMMIGRATION JUDGE",
+                     "EOIR - OFFICE OF MANAGEMENT AND ADMINISTRATION"})
+
 
 def _parse_active(value: str, code: str) -> bool:
     if value == "1":

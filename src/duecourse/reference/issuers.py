@@ -60,7 +60,7 @@ def issuer(value: str) -> Issuer:
     if code.startswith("USCIS-") and code[6:] in ASYLUM_OFFICES:
         return Issuer(code, "asylum_office", f"USCIS {ASYLUM_OFFICES[code[6:]]} Asylum Office")
     court = court_of(code)
-    if court is not None and court.code != "BIA":
+    if court is not None and court.is_court:
         return Issuer(court.code, "immigration_court",
                       f"Immigration Court, {court.city.title()}, {court.state}")
     raise ValueError(
@@ -78,5 +78,5 @@ def issuer_options() -> list[tuple[str, str]]:
     out += [(f"USCIS-{k}", f"USCIS {v} Asylum Office") for k, v in sorted(ASYLUM_OFFICES.items())]
     out += [(c.code, f"Immigration Court, {c.city.title()}, {c.state}")
             for c in sorted(load_courts().values(), key=lambda c: c.code)
-            if c.active and c.code not in ("BIA",)]
+            if c.active and c.is_court]
     return out

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from ...domain.case import stay_key
 from ...domain.commands import (
+    DecideAppeal,
     DecideFearClaim,
     DetermineCustody,
+    FileMotionToReopen,
     GrantStay,
     LiftStay,
     RecordOrder,
@@ -101,17 +103,22 @@ def lifecycle(g: GuardInput) -> str | None:
                              "proceedings are not pending before the court"),
         "record_order": (s.nta_served_at is not None and s.order is None and not s.concluded,
                          "proceedings are not pending (serve the NTA first; one order at a time)"),
-        "waive_appeal": (s.order is not None and s.appeal_filed_at is None,
-                         "there is no order open to appeal"),
-        "file_appeal": (s.order is not None and s.appeal_filed_at is None and not s.concluded,
-                        "there is no order open to appeal"),
-        "decide_appeal": (s.appeal_filed_at is not None and s.appeal_decided_at is None,
+        "waive_appeal": (s.order is not None and _party(g) not in s.appeals
+                         and s.appeal_decided_at is None,
+                         "there is no order open to appeal by that party"),
+        "file_appeal": (s.order is not None and _party(g) not in s.appeals
+                        and s.appeal_decided_at is None and not s.concluded,
+                        "there is no order open to appeal by that party"),
+        "decide_appeal": (bool(s.appeals) and s.appeal_decided_at is None,
                           "there is no pending appeal"),
         "record_removal": (s.custody == "detained" and s.removal_scheduled is not None,
                            "no removal is scheduled for a detained person"),
         "schedule_removal": (s.custody == "detained", "the person is not detained"),
         "review_custody": (s.custody == "detained", "the person is not detained"),
-        "claim_citizenship": (not s.citizenship_claim_open, "a citizenship claim is already open"),
+        # A new indication while a not-citizen finding awaits confirmation is a new claim.
+        "claim_citizenship": (not s.citizenship_claim_open or any(
+            e.kind == "citizenship_resolved" for e in s.pending.values()),
+            "a citizenship claim is already open"),
         "propose_identity_link": (s.identity_awaits_review and s.identity_proposal is None,
                                   "the person's identity link does not await a proposal (it is "
                                   "settled, or a proposal awaits a supervisor)"),
@@ -125,8 +132,9 @@ def lifecycle(g: GuardInput) -> str | None:
             s.fear_claims.get(getattr(g.command, "country", "")) in ("pending", "fear_established"),
             "there is no pending fear claim for that country"),
         "file_motion_to_reopen": (s.order is not None, "there is no order to reopen"),
-        "decide_motion_to_reopen": (any(not m.decided for m in s.motions.values()),
-                                    "there is no pending motion to reopen"),
+        "decide_motion_to_reopen": (
+            (m := s.motions.get(stay_key(getattr(g.command, "receipt", "")))) is not None
+            and not m.decided, "there is no pending motion to reopen with that receipt"),
     }
     ok, why = need.get(name, (True, ""))
     if not ok:
@@ -137,6 +145,15 @@ def lifecycle(g: GuardInput) -> str | None:
         return waiting
     if isinstance(cmd, LiftStay):
         return _stay_to_lift(g, cmd)
+    if isinstance(cmd, GrantStay) and cmd.until is not None and cmd.until <= g.at:
+        return (f"the stay's end ({cmd.until:%Y-%m-%d %H:%M} UTC) is not after now; a stay that "
+                "has already ended cannot be granted (check the date)")
+    if isinstance(cmd, FileMotionToReopen) and stay_key(cmd.receipt) in s.motions:
+        return f"a motion with the receipt '{cmd.receipt}' is already on file"
+    vd = getattr(cmd, "vd_deadline", None)
+    if isinstance(cmd, RecordOrder | DecideAppeal) and vd is not None and vd <= g.at.date():
+        return (f"the voluntary-departure deadline {vd} is not after the day of the decision; "
+                "check the date")
     if isinstance(cmd, GrantStay) and stay_key(cmd.reference) in s.stays:
         return (f"a stay with the reference '{cmd.reference}' is already on file; each stay is "
                 "one order with its own reference (record a new order under its own)")
@@ -176,3 +193,7 @@ def _awaiting(g: GuardInput) -> str | None:
         return (f"entry #{seq} ({e.kind.replace('_', ' ')}) awaits a second person's "
                 "confirmation or rejection")
     return None
+
+
+def _party(g: GuardInput) -> str:
+    return str(getattr(g.command, "party", "respondent"))

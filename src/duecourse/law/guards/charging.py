@@ -40,7 +40,7 @@ def nta_contents(g: GuardInput) -> str | None:
     if missing:
         return "the Notice to Appear lacks " + "; ".join(missing)
     court = court_of(cmd.court)
-    if court is None:
+    if court is None or not court.is_court:  # EOIR's table also lists the Board and offices
         return f"(G) the place: '{cmd.court}' is not an immigration court base-city code"
     if not court.active:
         return (f"(G) the place: {court.code} ({court.name.title()}, {court.city.title()}, "

@@ -3,7 +3,7 @@ pending, before the order is final, or to a protected country (LAW.md B2)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from ...domain.case import CaseState, Stay
@@ -17,7 +17,8 @@ from ...domain.commands import (
 )
 from ...reference import language as reference_language
 from ...reference import language_name
-from ..framework import GuardInput, guard
+from ..calendar import Closures, local_day
+from ..framework import GuardInput, appeal_deadline, appeal_last_day, guard
 from ..params import param
 from .transport import REMOVAL as _REMOVAL
 
@@ -42,6 +43,11 @@ def appeal_window(g: GuardInput) -> str | None:
                     "reopen (8 CFR 1003.23(b)(4)(ii))")
         if cmd.party == "dhs" and g.actor.role != "counsel":
             return "DHS's appeal is filed by its attorney (agency counsel)"
+        if cmd.filed_on is not None:
+            if cmd.filed_on > latest_day(g.at):
+                return f"the appeal cannot have been filed on {cmd.filed_on}, after today"
+            if cmd.filed_on < local_day(s.order.at, s.order.zone):
+                return f"the appeal cannot have been filed on {cmd.filed_on}, before the decision"
     if isinstance(cmd, WaiveAppeal) and g.appeal_deadline is not None and g.at > g.appeal_deadline:
         return "the appeal window has already closed; there is nothing left to waive"
     return None
@@ -74,6 +80,10 @@ def waiver(g: GuardInput) -> str | None:
     if g.actor.role not in ("counsel", "attorney"):
         return ("the respondent's waiver is recorded by agency counsel or by the respondent's "
                 "attorney of record, as made before the judge")
+    if g.actor.role != "attorney" and not cmd.reference.strip():
+        return ("the respondent's waiver recorded by anyone but their attorney of record needs "
+                "the reference of the judge's order or the signed waiver it is recorded from; a "
+                "second person confirms it against that document")
     if not cmd.language:
         return "the respondent's waiver must record the language it was made in"
     return understood(s, cmd.language, cmd.interpreter, "waiver")
@@ -215,6 +225,10 @@ def in_absentia(g: GuardInput) -> str | None:
     if isinstance(cmd, FileMotionToReopen):
         if s.order is None:
             return "there is no order to reopen"
+        if cmd.filed_on > latest_day(g.at):
+            return f"the motion cannot have been filed on {cmd.filed_on}, after today"
+        if cmd.filed_on < local_day(s.order.at, s.order.zone):
+            return f"the motion cannot have been filed on {cmd.filed_on}, before the order"
         return None
     if not isinstance(cmd, RecordOrder) or not cmd.in_absentia:
         return None
@@ -227,6 +241,13 @@ def in_absentia(g: GuardInput) -> str | None:
     if h > g.at:
         return (f"the hearing of {h:%Y-%m-%d %H:%M} UTC has not yet taken place; no one is "
                 "absent from a hearing that has not come")
+    later = [x for x in s.hearings if x > h]
+    if later:
+        return (f"the hearing of {h:%Y-%m-%d %H:%M} UTC was continued to "
+                f"{min(later):%Y-%m-%d %H:%M} UTC; absence is judged at the hearing in force")
+    if h in s.absentia_hearings:
+        return ("an order in absentia was already entered for that hearing and rescinded; a new "
+                "hearing must be noticed")
     noticed = s.hearing_notices.get(h)
     if (noticed is None or noticed > h) and not cmd.no_address_provided:
         return ("no written notice of that hearing was served before it (INA 239(a)(1)-(2)); "
@@ -249,6 +270,23 @@ def motion_stays_removal(s: CaseState, cmd: FileMotionToReopen) -> bool:
     if cmd.grounds in ("lack_of_notice", "in_custody"):
         return True
     if cmd.grounds == "exceptional_circumstances":
-        days = int(param("IN-ABS.exceptional_circumstances_days", o.at.date()))
-        return cmd.filed_on <= o.at.date() + timedelta(days=days)
+        ordered = local_day(o.at, o.zone)  # the order's day at its court (LEGAL-DAY)
+        days = int(param("IN-ABS.exceptional_circumstances_days", ordered))
+        return cmd.filed_on <= ordered + timedelta(days=days)
     return False
+
+
+def latest_day(at: datetime) -> date:
+    """The latest calendar day ``at`` falls on in any U.S. court's zone (Guam and Saipan are
+    UTC+10): a document or filing dated after it is dated in the future."""
+    return (at.astimezone(UTC) + timedelta(hours=10)).date()
+
+
+def appeal_timely(s: CaseState, cmd: FileAppeal, at: datetime, closures: Closures) -> bool:
+    """Whether an appeal reached the Board in time: filed by the end of APP-30's last day — on
+    the day it says it was filed, or else at the moment it is recorded."""
+    if cmd.filed_on is not None:
+        last = appeal_last_day(s, closures)
+        return last is None or cmd.filed_on <= last
+    due = appeal_deadline(s, closures)
+    return due is None or at <= due

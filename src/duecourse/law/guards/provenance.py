@@ -11,7 +11,7 @@ who recorded it nor the one who confirms may have scheduled a removal on the cas
 
 from __future__ import annotations
 
-from datetime import UTC, date, timedelta
+from datetime import date
 
 from ...domain.case import removes_protection, stay_key
 from ...domain.commands import (
@@ -23,6 +23,7 @@ from ...domain.commands import (
     GrantStay,
     LiftStay,
     RecordOrder,
+    RecordRemoval,
     RejectEntry,
     ResolveCitizenship,
     ScheduleRemoval,
@@ -31,6 +32,7 @@ from ...domain.commands import (
 from ...domain.events import EVENT_OF_COMMAND
 from ...reference import issuer
 from ..framework import GuardInput, guard
+from .orders import latest_day
 
 DOCUMENTED = {"record_order", "decide_appeal", "grant_stay", "lift_stay", "decide_fear_claim",
               "resolve_citizenship", "decide_motion_to_reopen"}
@@ -72,22 +74,23 @@ def _bodies(kinds: frozenset[str]) -> str:
     citation="INA 242(b)(3)(B); Nken v. Holder, 556 U.S. 418 (2009); 8 CFR 1241.1(a); "
              "duecourse policy (LAW.md PROVENANCE)",
     protects="no protection is taken away on one person's word or without its document",
-    confidence="K", commands=DOCUMENTED | {"confirm_entry", "reject_entry", "schedule_removal"},
+    confidence="K", commands=DOCUMENTED | {"confirm_entry", "reject_entry", "schedule_removal",
+                                           "record_removal"},
     effective_from="1997-04-01", verified="2026-12-07",
 )
 def provenance(g: GuardInput) -> str | None:
     cmd = g.command
     if isinstance(cmd, ConfirmEntry | RejectEntry):
         return _second_person(g)
-    if isinstance(cmd, ScheduleRemoval):
+    if isinstance(cmd, ScheduleRemoval | RecordRemoval):
         if g.actor.id in g.state.protection_removers:
             return ("you recorded or confirmed an entry that took a protection away on this "
-                    "case; someone else must schedule the removal")
+                    "case; someone else must carry out the removal")
         return None
     ref, issued_by, issued_on = _document(cmd)
     if not ref.strip():
         return "the document's reference number is blank; record it from the document"
-    latest = (g.at.astimezone(UTC) + timedelta(hours=14)).date()  # the day somewhere on Earth
+    latest = latest_day(g.at)
     if issued_on > latest:
         return f"the document is dated {issued_on}, after the day it is recorded"
     body = issuer(issued_by)
@@ -96,7 +99,7 @@ def provenance(g: GuardInput) -> str | None:
     if body.kind not in allowed:
         return (f"{body.name} ({body.code}) does not issue this document; it is issued by "
                 f"{_bodies(allowed)}")
-    if removes_protection(EVENT_OF_COMMAND[cmd.name], command_to_dict(cmd)) \
+    if removes_protection(EVENT_OF_COMMAND[cmd.name], command_to_dict(cmd), g.actor.role) \
             and g.actor.id in g.state.removal_schedulers:
         return ("you scheduled a removal on this case; an entry that takes a protection away "
                 "must be recorded by someone else")
