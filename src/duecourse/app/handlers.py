@@ -96,7 +96,9 @@ def _decide(ctx: AppContext, conn: Connection, env: Any, case_id: str,
     base = state or CaseState(case_id=case_id)
     role_of = repo.role_lookup(conn)
     closures = repo.closure_days(conn)
-    refusals = check_command(base, cmd, actor, at, role_of, closures)
+    related = (repo.related_protections(conn, case_id, base.person)
+               if cmd.name in ("schedule_removal", "record_removal") else None)
+    refusals = check_command(base, cmd, actor, at, role_of, closures, related)
     if refusals:
         if remembered and repo.case_version(conn, case_id) != base.version:
             raise _Stale

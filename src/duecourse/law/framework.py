@@ -7,7 +7,7 @@ Guards fail closed: a guard that cannot be evaluated refuses.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
@@ -29,6 +29,8 @@ class GuardInput:
     at: datetime
     role_of: Callable[[str], str | None]
     closures: Closures = field(default=NO_CLOSURES)
+    # Countries the same person is protected from in their other cases (country -> why).
+    related_barred: Mapping[str, str] = field(default_factory=dict)
 
     @cached_property
     def appeal_deadline(self) -> datetime | None:

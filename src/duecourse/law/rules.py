@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from ..domain.case import CaseState
@@ -24,10 +24,11 @@ def guard_ids() -> list[str]:
 def check_command(
     state: CaseState, command: Command, actor: Actor, at: datetime,
     role_of: Callable[[str], str | None], closures: Closures = NO_CLOSURES,
+    related_barred: Mapping[str, str] | None = None,
 ) -> list[RuleRefusal]:
     """Every refusal of every guard in force on ``at`` that applies to this command."""
     g = GuardInput(state=state, command=command, actor=actor, at=at, role_of=role_of,
-                   closures=closures)
+                   closures=closures, related_barred=related_barred or {})
     refusals: list[RuleRefusal] = []
     seen: set[tuple[str, str]] = set()
     on = at.date()

@@ -11,9 +11,11 @@ from sqlalchemy import (
     BindParameter,
     Connection,
     String,
+    and_,
     bindparam,
     delete,
     insert,
+    or_,
     select,
     type_coerce,
     update,
@@ -311,3 +313,34 @@ def case_records(conn: Connection, case_id: str
         select(case_protections).where(case_protections.c.case_id == case_id)
         .order_by(case_protections.c.country, case_protections.c.source)).all()
     return [dict(r._mapping) for r in stays], [dict(r._mapping) for r in protections]
+
+
+def related_protections(conn: Connection, case_id: str, person: Mapping[str, Any]
+                        ) -> dict[str, str]:
+    """Countries the same person is protected from in their OTHER cases (PROT-CTRY is the
+    person's, for life, not one case's): the same A-number, or the same names and birth date.
+    Country -> which case and why. An order or an established fear is in force; a fear claim
+    still awaiting its screening counts too."""
+    same = []
+    a_number = str(person.get("a_number") or "").strip()
+    if a_number:
+        same.append(persons.c.a_number == a_number)
+    born = person.get("birth_date")
+    if born and (person.get("family_name") or person.get("given_name")):
+        same.append(and_(persons.c.family_name == str(person.get("family_name") or ""),
+                         persons.c.given_name == str(person.get("given_name") or ""),
+                         persons.c.birth_date == date.fromisoformat(str(born))))
+    if not same:
+        return {}
+    q = (select(case_protections.c.case_id, case_protections.c.country,
+                case_protections.c.source, case_protections.c.status)
+         .join(cases, cases.c.id == case_protections.c.case_id)
+         .join(persons, persons.c.id == cases.c.person_id)
+         .where(or_(*same), case_protections.c.case_id != case_id,
+                case_protections.c.status.in_(("in_force", "pending"))))
+    out: dict[str, str] = {}
+    for r in conn.execute(q):
+        why = ("a withholding or CAT order" if r.source == "order" else
+               "a fear found established" if r.status == "in_force" else "a fear claim pending")
+        out.setdefault(r.country, f"{why} in the person's case {r.case_id}")
+    return out

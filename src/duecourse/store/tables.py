@@ -67,6 +67,7 @@ persons = Table(
     Column("a_number", String(20), nullable=False, default=""),
     Column("created_at", UTCDateTime, nullable=False),
     Index("ix_persons_names", "family_name", "given_name"),
+    Index("ix_persons_a_number", "a_number"),
 )
 
 cases = Table(

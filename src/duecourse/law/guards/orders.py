@@ -204,7 +204,7 @@ def removal_warrant(g: GuardInput) -> str | None:
 def protected_country(g: GuardInput) -> str | None:
     cmd, s = g.command, g.state
     if isinstance(cmd, ScheduleRemoval | RecordRemoval):
-        why = s.barred_countries.get(cmd.destination)
+        why = s.barred_countries.get(cmd.destination) or g.related_barred.get(cmd.destination)
         if why:
             return (f"the person is protected from removal to {cmd.destination} ({why}); this "
                     "block has no override and lasts for the life of the case")
