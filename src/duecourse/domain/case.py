@@ -90,6 +90,16 @@ class Stay:
 
 
 @dataclass
+class Appeal:
+    """One party's appeal to the Board (each party appeals once)."""
+
+    at: datetime
+    timely: bool
+    decided_at: datetime | None = None
+    outcome: str = ""
+
+
+@dataclass
 class Motion:
     """A motion to reopen, recorded with the court's receipt."""
 
@@ -157,7 +167,7 @@ class CaseState:
     stay_lifted_at: datetime | None = None  # a court's stay of removal, lifted (INA 241(a)(1)(B)(ii))
     dhs_waived_at: datetime | None = None  # DHS's waiver ends DHS's appeal only (8 CFR 1241.1(b))
     appeal_party: str = ""  # the party whose appeal came first
-    appeals: dict[str, tuple[datetime, bool]] = field(default_factory=dict)  # party -> (at, timely)
+    appeals: dict[str, Appeal] = field(default_factory=dict)  # by party
     absentia_hearings: set[datetime] = field(default_factory=set)  # hearings an order in absentia used
     # Every event so far, and which entries that take a protection away were confirmed or
     # rejected: a confirmation gives the entry effect at its own place in the history.
@@ -254,7 +264,7 @@ class CaseState:
     @property
     def appeal_pending(self) -> bool:
         """A timely appeal of either party awaits the Board (8 CFR 1003.6(a))."""
-        return self.appeal_decided_at is None and any(t for _, t in self.appeals.values())
+        return any(a.timely and a.decided_at is None for a in self.appeals.values())
 
     def custody_at(self, at: datetime) -> str:
         """The person's custody at a past moment, from the custody history."""
@@ -272,7 +282,7 @@ class CaseState:
             return None
         if self.appeal_pending:
             return None
-        if self.appeal_decided_at is not None and any(t for _, t in self.appeals.values()):
+        if any(a.timely and a.decided_at is not None for a in self.appeals.values()):
             at: datetime | None = (self.appeal_decided_at if self.appeal_outcome == "dismissed"
                                    else None)
             # The Board decided another party's appeal: the respondent's own window still runs.
@@ -626,14 +636,17 @@ def _appeal_waived(s: CaseState, e: Event, d: dict[str, Any]) -> None:
 
 def _appeal_filed(s: CaseState, e: Event, d: dict[str, Any]) -> None:
     party = str(d.get("party", "respondent"))
-    s.appeals.setdefault(party, (e.at, bool(d.get("timely", True))))
+    s.appeals.setdefault(party, Appeal(e.at, bool(d.get("timely", True))))
     if s.appeal_filed_at is None:
         s.appeal_filed_at, s.appeal_party = e.at, party
-    s.appeal_timely = any(t for _, t in s.appeals.values())
+    s.appeal_timely = any(a.timely for a in s.appeals.values())
 
 
 def _appeal_decided(s: CaseState, e: Event, d: dict[str, Any]) -> None:
     s.appeal_decided_at, s.appeal_outcome = e.at, d["outcome"]
+    for a in s.appeals.values():  # the Board decides every appeal pending before it
+        if a.decided_at is None:
+            a.decided_at, a.outcome = e.at, d["outcome"]
     _terminate_protection(s, d)
     if d["outcome"] == "sustained":
         s.concluded = True

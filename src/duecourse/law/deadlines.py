@@ -120,7 +120,10 @@ def compute_deadlines(s: CaseState, as_of: datetime,
                           _after(s.released_at, t), False, as_of))
     app = appeal_deadline(s, closures)
     if s.order is not None and app is not None and s.order_is_removal:
-        filed = s.appeal_filed_at if s.appeal_timely else None
+        # The person's window: met by the respondent's timely appeal (on the day the Board
+        # received it, when recorded later), not by DHS's.
+        mine = s.appeals.get("respondent")
+        filed = min(mine.at, app) if mine is not None and mine.timely else None
         out.append(_clock("APP-30", s.order.at, app,
                           filed, s.appeal_waived_at is not None, as_of))
     final = s.final_at(app)

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from datetime import UTC
 
 from ...domain.events import DEADLINE_MISSED, Event
-from .facts import Facts, waiver_party
+from .facts import Facts, appeal_filed_on, appeal_is_timely, waiver_party
 from .legal import (
     ADVERSE_CUSTODY,
     ADVERSE_KINDS,
+    GOVERNMENT_CUSTODY,
     HELD,
     ID1_KINDS,
     KNOWN_ROLES,
@@ -66,8 +67,9 @@ def _citizenship(f: Facts, e: Event, flag: Flag) -> None:
         flag("USC", e, f"'{e.kind}' was recorded against a person found to be a U.S. citizen "
                        f"(event {f.citizen_found_seq})")
     elif f.claim_seq:
-        flag("USC", e, f"'{e.kind}' was recorded while a claim to U.S. citizenship was unresolved "
-                       "(a finding that the person is not a citizen has effect only once confirmed)")
+        why = f" ({f.claim_why})" if f.claim_why else ""
+        flag("USC", e, f"'{e.kind}' was recorded while a citizenship review was open{why}: only "
+                       "a finding takes it away (that the person is not a citizen, once confirmed)")
 
 
 def _identity(f: Facts, e: Event, flag: Flag) -> None:
@@ -194,13 +196,18 @@ def _appeal(f: Facts, e: Event, flag: Flag) -> None:
     if o.in_absentia:
         flag("APP-30", e, "an appeal was filed from an in-absentia order")
         return
-    timely = o.window_close is not None and e.at < o.window_close
+    filed, impossible = appeal_filed_on(o, e)
+    if impossible:
+        flag("APP-30", e, impossible)
+    timely = appeal_is_timely(o, e)
     marked = e.data.get("timely")
     if isinstance(marked, bool) and marked != timely and o.window_close is not None:
+        counted = (f"the Board received it on {filed}" if filed is not None
+                   else f"it was recorded at {when(e.at)}")
         flag("APP-30", e, f"the appeal was recorded as {'timely' if marked else 'untimely'}, but "
-                          f"the window closed at {when(o.window_close)} (30 days from the "
-                          f"order's local day {o.day}, to the BIA's next business day, "
-                          "Eastern time)")
+                          f"{counted} and the window's last day was {o.last_day} (closing "
+                          f"{when(o.window_close)}: 30 days from the order's local day {o.day}, "
+                          "to the BIA's next business day)")
 
 
 def _custody_review(f: Facts, e: Event, flag: Flag) -> None:
@@ -232,9 +239,18 @@ def _in_absentia(f: Facts, e: Event, flag: Flag) -> None:
             h.noticed_at is not None and h.noticed_at < at for h in on_calendar):
         flag("IN-ABS", e, f"an in-absentia order was entered without written notice of the "
                           f"hearing of {when(at)} served before it (INA 240(b)(5)(A))")
+    later = [h.at for h in f.scheduled_hearings if h.at > at]
+    if later:
+        flag("IN-ABS", e, f"an in-absentia order names the hearing of {when(at)}, which was "
+                          f"continued to a later one ({when(max(later))}): absence is judged at "
+                          "the hearing in force")
+    earlier = f.absentia_hearings.get(at)
+    if earlier is not None:
+        flag("IN-ABS", e, f"an in-absentia order names the hearing of {when(at)}, for which an "
+                          f"order in absentia was already entered (event {earlier})")
     held = f.custody_at(at)
-    if held in HELD:
-        flag("IN-ABS", e, f"an in-absentia order was entered for a person in DHS custody "
+    if held in GOVERNMENT_CUSTODY:
+        flag("IN-ABS", e, f"an in-absentia order was entered for a person in government custody "
                           f"({held}) at the hearing's time ({when(at)})")
 
 

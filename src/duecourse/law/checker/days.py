@@ -161,6 +161,16 @@ def federal_holidays(year: int) -> frozenset[date]:
     return frozenset(d for d in days if d.year == year)
 
 
+def is_inauguration_day(d: date) -> bool:
+    """5 U.S.C. 6103(c): 20 January of every fourth year from 1965 (the 21st when the 20th is a
+    Sunday) is a holiday for federal employees in the District of Columbia area, which takes in
+    Falls Church, Virginia: the Board is closed."""
+    if d.month != 1 or d.year < 1965 or (d.year - 1965) % 4:
+        return False
+    day = date(d.year, 1, 20)
+    return d == (day + timedelta(days=1) if day.weekday() == 6 else day)
+
+
 def normalize_closures(closures: Iterable[tuple[object, object]]) -> Closures:
     out: set[tuple[date, str]] = set()
     for when, scope in closures:
@@ -171,8 +181,9 @@ def normalize_closures(closures: Iterable[tuple[object, object]]) -> Closures:
 
 
 def is_bia_business_day(d: date, closures: Closures) -> bool:
-    """Not a Saturday, Sunday, federal holiday, or a day the BIA (or every office) was closed."""
-    if d.weekday() >= 5 or d in federal_holidays(d.year):
+    """Not a Saturday, Sunday, federal holiday, Inauguration Day (the Board sits in the District
+    of Columbia area), or a day the BIA (or every office) was closed."""
+    if d.weekday() >= 5 or d in federal_holidays(d.year) or is_inauguration_day(d):
         return False
     return not any((d, scope) in closures for scope in APP30_CLOSURE_SCOPES)
 

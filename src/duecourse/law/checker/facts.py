@@ -17,13 +17,22 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ...domain.events import Event
-from .days import Closures, appeal_window_close, court_zone, issuer_kind, local_day
+from .days import (
+    FILING_ZONE,
+    Closures,
+    appeal_last_day,
+    appeal_window_close,
+    court_zone,
+    issuer_kind,
+    local_day,
+)
 from .legal import (
     ADVERSE_CUSTODY,
     ADVERSE_KINDS,
     CONFIRMER_ROLES,
     FEAR_DECIDER_ROLES,
     MAY_LIFT,
+    US_NATIONALITIES,
 )
 from .model import Appeal, Decision, Hearing, Motion, Order, Stay
 from .reading import code, codes, day, instant, items, lang, ref, text
@@ -46,6 +55,7 @@ class Facts:
     decided_since_arrest: bool = False
     # citizenship (USC) and identity (ID-1)
     claim_seq: int = 0  # the latest event that opened or renewed an open citizenship review
+    claim_why: str = ""  # what opened it
     citizen_found_seq: int = 0
     identity_pending: bool = False
     identity_proposed_by: str = ""
@@ -53,8 +63,10 @@ class Facts:
     # proceedings
     nta_issued: bool = False
     court_hint: str = ""  # the court the proceedings were last noticed before (NTA, hearing)
-    hearings: list[Hearing] = field(default_factory=list)
+    hearings: list[Hearing] = field(default_factory=list)  # every hearing on the calendar
+    scheduled_hearings: list[Hearing] = field(default_factory=list)  # by hearing_scheduled
     nta_hearing: Hearing | None = None
+    absentia_hearings: dict[datetime, int] = field(default_factory=dict)  # hearing -> order seq
     order: Order | None = None  # the order in force
     last_order: Order | None = None  # the last order recorded, with effect or not
     rescinded: set[int] = field(default_factory=set)
@@ -179,7 +191,11 @@ def removes_protection(e: Event) -> bool:
             or (k == "order_recorded" and (d.get("in_absentia") is True or terminates))
             or (k == "fear_claim_decided" and d.get("outcome") in ("no_fear", "withdrawn"))
             or (k == "citizenship_resolved" and d.get("finding") == "not_citizen")
-            or (k == "motion_to_reopen_decided" and d.get("outcome") == "denied"))
+            or (k == "motion_to_reopen_decided" and d.get("outcome") == "denied")
+            # the respondent's waiver ends their appeal and the automatic stay: recorded by anyone
+            # but their attorney of record, it needs the document and a second person
+            or (k == "appeal_waived" and waiver_party(e) == "respondent"
+                and e.actor_role != "attorney"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -217,9 +233,12 @@ def effect(f: Facts, e: Event, target: Order | None) -> None:
         _fear_not_established(f, e)
     elif k == "citizenship_resolved":
         if f.claim_seq and f.claim_seq < e.seq:
-            f.claim_seq = 0  # a later claim stays open
+            f.claim_seq, f.claim_why = 0, ""  # a later claim stays open
     elif k == "motion_to_reopen_decided":
-        _end_motions(f, e)
+        for m in motions_decided(f, e):
+            m.ended_at = e.at
+    elif k == "appeal_waived" and target is not None:
+        _waiver_takes_effect(e, target)
 
 
 def _custody(f: Facts, e: Event, status: str) -> None:
@@ -232,11 +251,17 @@ def _opened(f: Facts, e: Event) -> None:
     f.opened = True
     person = d.get("person") or {}
     f.nationalities = codes(person, "nationalities")
+    us = sorted(f.nationalities & US_NATIONALITIES)
+    if us:  # as if the person had claimed citizenship at the opening
+        f.claim_seq = e.seq
+        f.claim_why = (f"the person's recorded nationality ({', '.join(us)}) opened a citizenship "
+                       "review")
     f.languages = frozenset(lang(x) for x in items(person, "languages"))
     ident = d.get("identity") or {}
     f.identity_pending = ident.get("decision") == "review"
     if ident.get("decision") == "auto_link" and ident.get("indicates_us"):
         f.claim_seq = e.seq  # a linked record indicates U.S. birth or citizenship
+        f.claim_why = "a linked record indicates U.S. birth or citizenship"
 
 
 def _identity(f: Facts, e: Event) -> None:
@@ -248,17 +273,19 @@ def _identity(f: Facts, e: Event) -> None:
         f.identity_pending = False
         if f.identity_proposed_us:
             f.claim_seq = e.seq
+            f.claim_why = "a linked record indicates U.S. birth or citizenship"
     f.identity_proposed_by, f.identity_proposed_us = "", False
 
 
 def _citizenship(f: Facts, e: Event) -> None:
     if e.kind == "citizenship_claimed":
         f.claim_seq = e.seq
+        f.claim_why = f"a claim to U.S. citizenship (event {e.seq})"
         return
     finding = e.data.get("finding")
     if finding == "citizen":
         f.citizen_found_seq = f.citizen_found_seq or e.seq  # a citizen stays a citizen
-        f.claim_seq = 0
+        f.claim_seq, f.claim_why = 0, ""
     else:
         _deferred(f, e)  # not_citizen needs confirmation; inconclusive leaves the review open
 
@@ -357,7 +384,9 @@ def _hearing(f: Facts, e: Event) -> None:
     f.court_hint = text(e.data, "court") or f.court_hint
     at = instant(e.data.get("at"))
     if at is not None:
-        f.hearings.append(Hearing(at, e.at if text(e.data, "notice") else None))
+        h = Hearing(at, e.at if text(e.data, "notice") else None)
+        f.hearings.append(h)
+        f.scheduled_hearings.append(h)
 
 
 def _order_recorded(f: Facts, e: Event) -> None:
@@ -366,9 +395,13 @@ def _order_recorded(f: Facts, e: Event) -> None:
     order_day = local_day(e.at, zone)
     absentia = d.get("in_absentia") is True
     o = Order(e.seq, e.at, str(d.get("outcome", "")), absentia, zone, order_day,
+              None if absentia else appeal_last_day(order_day, f.closures),
               None if absentia else appeal_window_close(order_day, f.closures, zone),
               day(d.get("vd_deadline")), code(d.get("designated_country")))
     f.last_order = o
+    heard = instant(d.get("hearing_at"))
+    if absentia and heard is not None:
+        f.absentia_hearings.setdefault(heard, e.seq)  # never a second order for that hearing
     for c in codes(d, "protected_countries"):
         f.protected[c] = e.seq  # protections count at once, and outlive the order
     if not _deferred(f, e, o):
@@ -387,32 +420,65 @@ def _set_order(f: Facts, o: Order | None) -> None:
 
 
 def waiver_party(e: Event) -> str:
-    """Whose waiver: its party; for a legacy record with none, the respondent's only if entered
-    by the attorney of record (the agency's counsel may have waived DHS's appeal)."""
-    return text(e.data, "party") or ("respondent" if e.actor_role == "attorney" else "dhs")
+    """Whose waiver: its party; a legacy record with none is the respondent's (whoever entered
+    it: a waiver that names no party cannot be read as the agency's)."""
+    return text(e.data, "party") or "respondent"
 
 
 def _waived(f: Facts, e: Event) -> None:
-    party = waiver_party(e)
-    if f.order is None:
+    o = f.order
+    if o is None:
         return
-    if party == "respondent" and f.understood(e.data) is False:
+    if waiver_party(e) == "respondent" and f.understood(e.data) is False:
         return  # not knowing and intelligent: no waiver (Matter of Rodriguez-Diaz)
-    f.order.waivers.setdefault(party, e.at)
+    if _deferred(f, e, o):
+        o.unconfirmed_waiver = o.unconfirmed_waiver or e.seq
+        return
+    _waiver_takes_effect(e, o)
+
+
+def _waiver_takes_effect(e: Event, o: Order) -> None:
+    party = waiver_party(e)
+    o.waivers[party] = min(o.waivers.get(party, e.at), e.at)
+    if o.unconfirmed_waiver == e.seq:
+        o.unconfirmed_waiver = 0
+
+
+def appeal_filed_on(o: Order, e: Event) -> tuple[date | None, str]:
+    """The day the Board received the appeal (data ``filed_on``), if given and possible: not
+    after the day it is recorded, wherever that day is counted; else None, with why not."""
+    filed = day(e.data.get("filed_on"))
+    if filed is None:
+        return None, ""
+    latest = max(local_day(e.at, z) for z in (None, FILING_ZONE, o.zone))
+    if filed > latest:
+        return None, (f"the appeal is recorded as received by the Board on {filed}, after the day "
+                      f"it was recorded ({latest})")
+    return filed, ""
+
+
+def appeal_is_timely(o: Order, e: Event) -> bool:
+    """APP-30: received on or before the window's last day (``filed_on``), or, when no day of
+    receipt is given, recorded before the window closed."""
+    if o.window_close is None or o.last_day is None:
+        return False  # in absentia: no appeal
+    filed, _ = appeal_filed_on(o, e)
+    if filed is not None:
+        return filed <= o.last_day
+    return e.at < o.window_close
 
 
 def _appeal_filed(f: Facts, e: Event) -> None:
     o, party = f.order, text(e.data, "party") or "respondent"
     if o is not None and party not in o.appeals and party not in o.waivers:  # 8 CFR 1003.3(a)
-        timely = o.window_close is not None and e.at < o.window_close
-        o.appeals[party] = Appeal(e.seq, e.at, party, timely)
+        o.appeals[party] = Appeal(e.seq, e.at, party, appeal_is_timely(o, e))
 
 
 def _appeal_decided(f: Facts, e: Event) -> None:
     target = f.order
     if _deferred(f, e, target):
         if target is not None and e.data.get("outcome") == "dismissed":
-            target.unconfirmed_decision = e.seq
+            target.unconfirmed_decision = target.unconfirmed_decision or e.seq
         return
     _decide_appeal(f, e, target)
 
@@ -422,12 +488,18 @@ def _decide_appeal(f: Facts, e: Event, target: Order | None) -> None:
     if target is None:
         return
     outcome = str(e.data.get("outcome"))
-    target.unconfirmed_decision = 0
+    if target.unconfirmed_decision == e.seq:
+        target.unconfirmed_decision = 0
+    decision = Decision(e.seq, e.at, outcome, day(e.data.get("vd_deadline")))
+    for a in target.appeals.values():  # it decides every appeal pending at its place
+        if a.decided is None and a.seq < e.seq:
+            a.decided = decision
     if outcome == "remanded":
         if f.order is target:
             _set_order(f, None)  # vacated: the case goes back to the immigration judge
         return
-    target.decision = Decision(e.seq, e.at, outcome, day(e.data.get("vd_deadline")))
+    if target.decision is None or target.decision.seq < e.seq:
+        target.decision = decision
 
 
 def _stay_granted(f: Facts, e: Event) -> None:
@@ -447,27 +519,45 @@ def _lift(f: Facts, e: Event) -> None:
             s.lifted_at = e.at if s.lifted_at is None else min(s.lifted_at, e.at)
 
 
+def receipt(d: dict[str, Any]) -> str:
+    """A motion's receipt, its identity: trimmed and case-folded."""
+    v = d.get("receipt")
+    return v.strip().casefold() if isinstance(v, str) else ""
+
+
 def _motion_filed(f: Facts, e: Event) -> None:
+    r = receipt(e.data)
+    if r and any(m.receipt == r for m in f.motions):
+        return  # a motion with that receipt is on file: a second record of it changes nothing
     o = f.last_order
     filed_on = day(e.data.get("filed_on")) or local_day(e.at, o.zone if o else None)
-    f.motions.append(Motion(e.seq, e.at, text(e.data, "grounds"), filed_on, o))
+    f.motions.append(Motion(e.seq, e.at, r, text(e.data, "grounds"), filed_on, o))
+
+
+def motions_decided(f: Facts, e: Event) -> list[Motion]:
+    """The pending motions a decision decides, as of its own place: the one it names by its
+    receipt; a legacy decision naming none decides every motion then pending."""
+    pending = [m for m in f.motions if m.seq < e.seq and m.ended_at is None]
+    if "receipt" not in e.data:
+        return pending
+    r = receipt(e.data)
+    return [m for m in pending if m.receipt == r]
 
 
 def _motion_decided(f: Facts, e: Event) -> None:
     if e.data.get("outcome") != "granted":
         _deferred(f, e)
         return
-    _end_motions(f, e)
-    for o in (f.order, f.last_order):  # granted: the order is rescinded
-        if o is not None:
-            f.rescinded.add(o.seq)
-    _set_order(f, None)
-
-
-def _end_motions(f: Facts, e: Event) -> None:
-    for m in f.motions:
-        if m.seq < e.seq and m.ended_at is None:
-            m.ended_at = e.at
+    decided = motions_decided(f, e)
+    orders = [m.order for m in decided if m.order is not None]
+    if "receipt" not in e.data:  # legacy: the order in force and the last one recorded
+        orders += [o for o in (f.order, f.last_order) if o is not None]
+    for m in decided:
+        m.ended_at = e.at
+    for o in orders:  # granted: the order is rescinded
+        f.rescinded.add(o.seq)
+        if f.order is o:
+            _set_order(f, None)
 
 
 def _confirmed(f: Facts, e: Event) -> None:
@@ -480,7 +570,14 @@ def _confirmed(f: Facts, e: Event) -> None:
 
 def _rejected(f: Facts, e: Event) -> None:
     with suppress(TypeError, ValueError):
-        f.proposals.pop(int(e.data.get("entry")), None)  # type: ignore[arg-type]
+        entry = f.proposals.pop(int(e.data.get("entry")), None)  # type: ignore[arg-type]
+        if entry is not None and entry[0].kind == "order_recorded":
+            heard = instant(entry[0].data.get("hearing_at"))  # a rejected order was never entered
+            if heard is not None and f.absentia_hearings.get(heard) == entry[0].seq:
+                del f.absentia_hearings[heard]
+        if entry is not None and entry[1] is not None and entry[0].kind == "appeal_waived" \
+                and entry[1].unconfirmed_waiver == entry[0].seq:
+            entry[1].unconfirmed_waiver = 0
 
 
 def _closed(f: Facts, e: Event) -> None:

@@ -51,6 +51,12 @@ ADVERSE_KINDS: frozenset[str] = frozenset({
     "removal_scheduled", "removal_recorded",
 })
 ADVERSE_CUSTODY = frozenset({"detain", "bond"})
+# A recorded nationality of the United States or of a territory whose people are citizens or
+# nationals by statute (8 U.S.C. 1401 United States; 1402 Puerto Rico; 1406 the U.S. Virgin
+# Islands; 1407 Guam; 1408 American Samoa and Swains Island, the U.S. Minor Outlying Islands;
+# 48 U.S.C. 1801 the Northern Mariana Islands) opens a citizenship review from the opening, as a
+# claim would (ICE Directive 16001.2: investigate any indication).
+US_NATIONALITIES = frozenset({"US", "PR", "GU", "VI", "MP", "AS", "UM"})
 # ICE Directive 16001.2; GAO-21-487: what must wait for an uncertain identity link to be decided.
 ID1_KINDS = frozenset({
     "arrest_warrant_issued", "arrest_recorded", "custody_determined", "nta_issued", "nta_served",
@@ -59,6 +65,10 @@ ID1_KINDS = frozenset({
 REMOVAL_KINDS = frozenset({"removal_scheduled", "removal_recorded"})
 REMOVAL_OUTCOMES = frozenset({"removal", "voluntary_departure"})
 HELD = frozenset({"arrested", "detained"})  # in DHS custody
+# INA 240(b)(5)(A): the government must produce a person it holds; an order in absentia may not be
+# entered against a person in its custody at the hearing's time - DHS's (arrested, detained) or
+# ORR's (a child transferred to the Office of Refugee Resettlement, 8 U.S.C. 1232(b)).
+GOVERNMENT_CUSTODY = HELD | frozenset({"with_orr"})
 PARTIES = ("respondent", "dhs")
 
 # PROVENANCE (spec sections 2-3): who may confirm an entry that removes a protection, and who may

@@ -19,21 +19,24 @@ from .reading import when
 
 
 @dataclass
-class Appeal:
-    seq: int
-    at: datetime
-    party: str
-    timely: bool  # as the checker counts it, not as the event says
-
-
-@dataclass
 class Decision:
-    """The Board's decision on the appeals from one order, once it has effect."""
+    """A decision of the Board on the appeals from one order, once it has effect."""
 
     seq: int
     at: datetime
     outcome: str  # dismissed | sustained | remanded
     vd_deadline: date | None  # a voluntary-departure period granted or reinstated by the Board
+
+
+@dataclass
+class Appeal:
+    """One party's appeal (8 CFR 1003.3(a): each party files its own; at most one each)."""
+
+    seq: int
+    at: datetime
+    party: str
+    timely: bool  # as the checker counts it, not as the event says
+    decided: Decision | None = None  # the Board's decision on it, once that has effect
 
 
 @dataclass
@@ -46,13 +49,15 @@ class Order:
     in_absentia: bool
     zone: ZoneInfo | None  # its court's zone: its days are counted there
     day: date  # the order's local day
+    last_day: date | None  # APP-30's last day (None: in absentia, no appeal)
     window_close: datetime | None  # first instant after the APP-30 window (None: in absentia)
     vd_deadline: date | None
     designated: str
     waivers: dict[str, datetime] = field(default_factory=dict)  # party -> effective waiver
-    appeals: dict[str, Appeal] = field(default_factory=dict)  # party -> its (first) appeal
-    decision: Decision | None = None
+    appeals: dict[str, Appeal] = field(default_factory=dict)  # party -> its (only) appeal
+    decision: Decision | None = None  # the Board's latest decision with effect
     unconfirmed_decision: int = 0  # an adverse Board decision recorded but without effect yet
+    unconfirmed_waiver: int = 0  # the respondent's waiver recorded but without effect yet
 
     @property
     def is_removal(self) -> bool:
@@ -63,14 +68,23 @@ class Order:
         return [a for a in self.appeals.values() if a.timely]
 
     def pending_appeals(self) -> list[Appeal]:
-        return [] if self.decision is not None else self.timely_appeals()
+        return [a for a in self.timely_appeals() if a.decided is None]
+
+    def respondent_appealed(self) -> bool:
+        a = self.appeals.get("respondent")
+        return a is not None and a.timely
 
     def vd_end(self, d: date) -> datetime:
         """A voluntary-departure period ends at the end of its day in the order's court's zone."""
         return after_day(d, self.zone)
 
     def final_at(self) -> datetime | None:
-        """8 CFR 1241.1: when this order became administratively final, or None."""
+        """8 CFR 1241.1: when this order became administratively final, or None.
+
+        Each party's appeal is its own: the order is final once every timely appeal has been
+        dismissed by the Board (a), and the respondent, unless they appealed in time, waived
+        appeal (b) or let their window run out (c) - a dismissal of DHS's appeal does not end
+        the respondent's window."""
         if not self.is_removal:
             return None
         if self.in_absentia:
@@ -78,10 +92,19 @@ class Order:
         d = self.decision
         if d is not None and d.outcome == "dismissed" and d.vd_deadline is not None:
             return self.vd_end(d.vd_deadline)  # 1241.1(f): on overstay of the Board's period
-        if self.timely_appeals():
-            return d.at if d is not None and d.outcome == "dismissed" else None  # 1241.1(a)
-        at = self.waivers.get("respondent") or self.window_close  # 1241.1(b), (c)
-        if at is not None and self.outcome == "voluntary_departure" and self.vd_deadline:
+        ends: list[datetime] = []
+        for a in self.timely_appeals():
+            if a.decided is None:
+                return None  # pending before the Board
+            ends.append(a.decided.at)  # 1241.1(a)
+        if not self.respondent_appealed():
+            at = self.waivers.get("respondent") or self.window_close  # 1241.1(b), (c)
+            if at is None:
+                return None
+            ends.append(at)
+        at = max(ends)
+        if not self.timely_appeals() and self.outcome == "voluntary_departure" \
+                and self.vd_deadline:
             at = max(at, self.vd_end(self.vd_deadline))  # 1241.1(f)
         return at
 
@@ -101,11 +124,16 @@ class Order:
                 why += (f"; its dismissal (event {self.unconfirmed_decision}) has no effect until "
                         "a second person confirms it")
             return why
-        if "respondent" in self.waivers or self.decision is not None:
+        if "respondent" in self.waivers or self.respondent_appealed():
             return ""
         if self.window_close is not None and t < self.window_close:
-            dhs = " (only DHS waived appeal)" if "dhs" in self.waivers else ""
-            return f"the appeal window is open until {when(self.window_close)}{dhs}"
+            why = f"the appeal window is open until {when(self.window_close)}"
+            if "dhs" in self.waivers or "dhs" in self.appeals:
+                why += " (only DHS waived or appealed: the respondent's own window runs)"
+            if self.unconfirmed_waiver:
+                why += (f" (the respondent's waiver, event {self.unconfirmed_waiver}, has no "
+                        "effect until a second person confirms it)")
+            return why
         return ""
 
 
@@ -129,6 +157,7 @@ class Motion:
 
     seq: int
     at: datetime
+    receipt: str  # the court's receipt, trimmed and case-folded: the motion's identity
     grounds: str
     filed_on: date
     order: Order | None  # the order it asks to reopen (the last one recorded)

@@ -15,6 +15,7 @@ from ...domain.commands import (
     WaiveAppeal,
 )
 from ...domain.events import EVENT_OF_COMMAND
+from ..calendar import court_day
 from ..framework import GuardInput, guard
 
 _OFFICER = {
@@ -103,13 +104,11 @@ def lifecycle(g: GuardInput) -> str | None:
                              "proceedings are not pending before the court"),
         "record_order": (s.nta_served_at is not None and s.order is None and not s.concluded,
                          "proceedings are not pending (serve the NTA first; one order at a time)"),
-        "waive_appeal": (s.order is not None and _party(g) not in s.appeals
-                         and s.appeal_decided_at is None,
+        "waive_appeal": (s.order is not None and _party(g) not in s.appeals,
                          "there is no order open to appeal by that party"),
-        "file_appeal": (s.order is not None and _party(g) not in s.appeals
-                        and s.appeal_decided_at is None and not s.concluded,
+        "file_appeal": (s.order is not None and _party(g) not in s.appeals and not s.concluded,
                         "there is no order open to appeal by that party"),
-        "decide_appeal": (bool(s.appeals) and s.appeal_decided_at is None,
+        "decide_appeal": (any(a.decided_at is None for a in s.appeals.values()),
                           "there is no pending appeal"),
         "record_removal": (s.custody == "detained" and s.removal_scheduled is not None,
                            "no removal is scheduled for a detained person"),
@@ -151,7 +150,8 @@ def lifecycle(g: GuardInput) -> str | None:
     if isinstance(cmd, FileMotionToReopen) and stay_key(cmd.receipt) in s.motions:
         return f"a motion with the receipt '{cmd.receipt}' is already on file"
     vd = getattr(cmd, "vd_deadline", None)
-    if isinstance(cmd, RecordOrder | DecideAppeal) and vd is not None and vd <= g.at.date():
+    court = cmd.issued_by if isinstance(cmd, RecordOrder) else s.order.court if s.order else ""
+    if isinstance(cmd, RecordOrder | DecideAppeal) and vd is not None and vd <= court_day(g.at, court):
         return (f"the voluntary-departure deadline {vd} is not after the day of the decision; "
                 "check the date")
     if isinstance(cmd, GrantStay) and stay_key(cmd.reference) in s.stays:
@@ -189,6 +189,8 @@ def _awaiting(g: GuardInput) -> str | None:
         if isinstance(cmd, LiftStay) and stay_key(str(e.data.get("stay", ""))) != stay_key(cmd.stay):
             continue
         if isinstance(cmd, DecideFearClaim) and e.data.get("country") != cmd.country:
+            continue
+        if isinstance(cmd, WaiveAppeal) and e.data.get("party", "respondent") != cmd.party:
             continue
         return (f"entry #{seq} ({e.kind.replace('_', ' ')}) awaits a second person's "
                 "confirmation or rejection")
