@@ -23,7 +23,7 @@ from starlette.types import ASGIApp
 
 from duecourse.app.accounts import get_account
 from duecourse.domain.commands import parse_command
-from web.support import PASSWORD, PURPOSE, Site, build_site
+from web.support import PASSWORD, PURPOSE, Site, build_site, charged_case, document
 
 # The fixtures' signatures (as in conftest.py).
 Serve = Callable[[ASGIApp], str]
@@ -156,7 +156,7 @@ def test_officer_opens_a_case_records_a_warrantless_arrest_and_sees_the_clock_in
     axe_check(page, "new-case")
     page.get_by_label("Family name").fill("Okonkwo")
     page.get_by_label("Given name").fill("Dara")
-    page.get_by_label("Nationalities").fill("NG")
+    page.get_by_label("Nationalities").select_option(["NG"])
     page.get_by_label("Encounter").select_option("interior")
     page.get_by_label("Location").fill("Newark, NJ")
     page.get_by_label("Legal basis").fill("INA 237(a)(1)(B)")
@@ -222,7 +222,7 @@ def test_supervisor_cannot_schedule_a_removal_inside_the_appeal_window(
     # STAY-AUTO, and the case page says why.
     entry.locator("summary", has_text="Try schedule removal anyway").click()
     depart = (datetime.now(UTC) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M")
-    entry.get_by_label("Destination").fill("GT")
+    entry.get_by_label("Destination").select_option("GT")
     entry.get_by_label("Depart at (UTC)").fill(depart)
     entry.get_by_label("Transport").fill("T-1")
     with page.expect_response(re.compile(r"/commands/schedule_removal$")) as answer:
@@ -352,3 +352,51 @@ def test_pages_work_without_javascript(browser: Browser, served: Served, shot: S
         shot(page, "no-js-recorded")
     finally:
         context.close()
+
+
+def test_supervisor_confirms_a_stay_lifted_against_its_document(
+    page: Page, served: Served, shot: Shot, axe_check: AxeCheck
+) -> None:
+    site, now = served.site, datetime.now(UTC)
+    case = charged_case(site, "Stayed", "Noor", "SV", now)
+    with site.app.ctx.engine.connect() as conn:
+        counsel = get_account(conn, "counsel1")
+    assert counsel is not None
+    for at, name, data in (
+        (now - timedelta(days=3), "record_order", {
+            "outcome": "removal", "decision_mode": "oral", "designated_country": "GT",
+            "protected_countries": ["El Salvador"],
+            **document("NEW", "IJ-NOOR-1", now - timedelta(days=3))}),
+        (now - timedelta(days=2), "grant_stay", {
+            "kind": "judicial", **document("CA3", "CA3-26-0555", now - timedelta(days=2))}),
+        (now - timedelta(hours=3), "lift_stay", {
+            "stay": "CA3-26-0555", **document("CA3", "CA3-26-0555-L", now - timedelta(hours=3))}),
+    ):
+        out = site.app.do(parse_command(name, data), counsel.actor, at, case_id=case)
+        assert out.accepted, (name, out.refusals)
+
+    sign_in(page, served, "supervisor")
+    choose_purpose(page, "supervisor")
+    page.goto(served.url(f"/cases/{case}"))
+    stays = page.get_by_role("region", name="Stays of removal")
+    row = stays.get_by_role("row").filter(has_text="CA3-26-0555")
+    expect(row).to_contain_text("judicial")
+    expect(row).to_contain_text("Court of Appeals for the 3rd Circuit")
+    expect(row.locator(".badge")).to_have_text("in force")
+    expect(page.get_by_role("region", name="Protections in force")).to_contain_text(
+        "El Salvador (SV)")
+    waiting = page.get_by_role("region", name="Entries awaiting confirmation")
+    entry = waiting.get_by_role("row").filter(has_text="lifts the stay CA3-26-0555")
+    expect(entry).to_have_count(1)
+    shot(page, "awaiting-confirmation")
+    axe_check(page, "awaiting-confirmation")
+
+    entry.get_by_label("Reference read off the document").fill("CA3-26-0555-L")
+    entry.get_by_role("button", name=re.compile(r"^Confirm entry \d+$")).click()
+    expect(page).to_have_url(served.url(f"/cases/{case}?done=confirm_entry"))
+    expect(page.get_by_text("No entry awaits confirmation.")).to_be_visible()
+    row = page.get_by_role("region", name="Stays of removal").get_by_role("row").filter(
+        has_text="CA3-26-0555")
+    expect(row.locator(".badge")).to_have_text("not in force")
+    expect(row).to_contain_text("lifted")
+    shot(page, "stay-lifted")

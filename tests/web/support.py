@@ -31,6 +31,14 @@ def person(family: str, given: str, country: str = "MX") -> dict[str, Any]:
             "nationalities": [country], "languages": ["es"]}
 
 
+def document(issued_by: str, reference: str, at: datetime) -> dict[str, Any]:
+    """The source fields of an entry recorded at ``at`` from a document of ``issued_by``
+    (PROVENANCE): its reference, and the day it was issued (the day before, so that it is never
+    after the local day of recording in any court's zone)."""
+    return {"issued_by": issued_by, "reference": reference,
+            "issued_on": (at - timedelta(days=1)).date().isoformat()}
+
+
 @dataclass
 class Site:
     """The application, its web app, and what the seed made."""
@@ -100,7 +108,8 @@ def build_site(url: str, now: datetime | None = None) -> Site:
                 select(cases.c.person_id).where(cases.c.id == cid)).scalar_one()
     counsel = do_create_account(app.ctx, None, "counsel1", "counsel", PASSWORD)
     do(counsel.actor, "record_order", {"outcome": "removal", "decision_mode": "oral",
-                                       "designated_country": "GT"},
+                                       "designated_country": "GT",
+                                       **document("NEW", "IJ-BEN-1", now - timedelta(days=1))},
        now - timedelta(days=1), ben)
     for role in ROLES:
         if role not in ("officer", "supervisor", "counsel"):
@@ -112,6 +121,43 @@ def build_site(url: str, now: datetime | None = None) -> Site:
         assert account is not None
         site.tokens[role] = do_issue_token(app.ctx, account)[0]
     return site
+
+
+def charged_case(site: Site, family: str, given: str, country: str = "SV",
+                 now: datetime | None = None) -> str:
+    """A case built through the handlers as ``build_site`` builds ben's: arrested 40 days ago,
+    examined, detained, an NTA for a hearing 20 days ago at NEW served in Spanish; no order
+    yet. Its id."""
+    now = now or datetime.now(UTC)
+    t0 = now - timedelta(days=40)
+    accounts = {}
+    with site.app.ctx.engine.connect() as conn:
+        for role in ("officer", "supervisor"):
+            account = get_account(conn, f"{role}1")
+            assert account is not None
+            accounts[role] = account.actor
+    o, s = accounts["officer"], accounts["supervisor"]
+    case: str | None = None
+    for actor, at, name, data in (
+        (o, t0, "open_case", {"person": person(family, given, country), "encounter": "interior",
+                              "location": "Newark, NJ", "legal_basis": "INA 237(a)(1)(B)"}),
+        (o, t0 + timedelta(minutes=30), "record_arrest", {
+            "basis": "warrantless", "reason_to_believe": "admitted overstay",
+            "likely_to_escape": "no fixed address"}),
+        (s, t0 + timedelta(hours=1), "record_examination", {}),
+        (o, t0 + timedelta(hours=2), "determine_custody", {"decision": "detain",
+                                                            "authority": "236(a)"}),
+        (o, t0 + timedelta(hours=3), "issue_nta", {
+            "charges": ["237(a)(1)(B)"], "allegations": ["overstay"],
+            "hearing_at": (t0 + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "court": "NEW", "counsel_list_date": (t0 - timedelta(days=10)).date().isoformat()}),
+        (o, t0 + timedelta(hours=4), "serve_nta", {"method": "personal", "language": "es"}),
+    ):
+        out = site.app.do(parse_command(name, data), actor, at, case_id=case)
+        assert out.accepted, (name, [(r.rule_id, r.reason) for r in out.refusals])
+        case = out.case_id
+    assert case is not None
+    return case
 
 
 def sign_in(site: Site, role: str, purpose: str | None = "case_work") -> TestClient:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from duecourse.store.tables import ledger
 
-from .support import PASSWORD, Site, build_site, person
+from .support import PASSWORD, Site, build_site, charged_case, person
 
 
 @pytest.fixture
@@ -258,3 +258,107 @@ def test_each_role_reads_for_its_own_purposes_only(site: Site) -> None:
     assert oversight.status_code == 403
     refused = _ledger(site, "read_refused")[-1]
     assert (refused.actor_role, refused.purpose) == ("oversight", "case_work")
+
+
+# ---------------------------------------------------------------------------------------------
+# Code fields (countries, languages, courts, issuing bodies): normalised by the domain's own
+# parser before they are validated, described in the OpenAPI document, compared as codes.
+
+
+def test_a_country_is_read_as_its_code_and_a_country_that_is_none_is_a_422(site: Site) -> None:
+    c = site.client("officer")
+    opened = c.post("/api/v1/cases", json={
+        "person": {**person("Codes", "Ana"), "nationalities": ["sv ", "El Salvador", "gtm"],
+                   "languages": ["Spanish", "es-MX", "MAM"]},
+        "encounter": "interior", "location": "Newark, NJ", "legal_basis": "INA 237(a)(1)(B)"})
+    assert opened.status_code == 201, opened.text
+    case = opened.json()["case_id"]
+    view = c.get(f"/api/v1/cases/{case}", params={"purpose": "case_work"}).json()
+    assert view["person"]["nationalities"] == ["SV", "GT"]  # one country written twice is one
+    assert view["person"]["languages"] == ["es", "mam"]
+    claimed = _command(site, "officer", case, "record_fear_claim", {"country": "El Salvador"})
+    assert claimed.status_code == 200, claimed.text
+    events = c.get(f"/api/v1/cases/{case}", params={"purpose": "case_work"}).json()["events"]
+    assert events[-1]["kind"] == "fear_claim_recorded" and events[-1]["data"]["country"] == "SV"
+    before = len(_ledger(site))
+    for name, data, field in (
+            ("record_fear_claim", {"country": "ZZ"}, "with.country"),
+            ("record_fear_claim", {"country": "Narnia"}, "with.country"),
+            ("serve_nta", {"method": "personal", "language": "Elvish"}, "with.language"),
+            ("record_fear_claim", {"country": 7}, "with.country")):
+        bad = _command(site, "officer", case, name, data)
+        assert bad.status_code == 422 and bad.json()["error"] == "invalid_input", bad.text
+        assert bad.json()["field"] == field
+        if isinstance(data.get("country"), str):
+            assert f"'{data['country']}' is not an ISO 3166-1 country" in bad.json()["message"]
+    nobody = c.post("/api/v1/cases", json={
+        "person": {**person("Codes", "Zed"), "nationalities": ["ZZ"]}, "encounter": "interior",
+        "location": "Newark, NJ", "legal_basis": "INA 237(a)(1)(B)"})
+    assert nobody.status_code == 422 and nobody.json()["field"] == "person.nationalities[0]"
+    assert "'ZZ'" in nobody.json()["message"]
+    assert len(_ledger(site)) == before  # nothing written, not even a refusal
+
+
+def test_the_openapi_document_lists_the_codes(site: Site) -> None:
+    doc = site.client().get("/api/v1/openapi.json").json()
+    schemas = doc["components"]["schemas"]
+    country = schemas["CountryCode"]
+    assert country["type"] == "string" and country["pattern"] == "^[A-Z]{2}$"
+    assert {"SV", "GT", "MX", "VE"} <= set(country["enum"]) and "ZZ" not in country["enum"]
+    assert len(country["enum"]) == 249 and "El Salvador" in country["description"]
+    assert schemas["ScheduleRemovalFields"]["properties"]["destination"] == {
+        "$ref": "#/components/schemas/CountryCode"}
+    nationalities = schemas["PersonDataFields"]["properties"]["nationalities"]
+    assert nationalities["items"] == {"$ref": "#/components/schemas/CountryCode"}
+    assert nationalities["maxItems"] == 20
+    protected = schemas["RecordOrderFields"]["properties"]
+    assert protected["protected_countries"]["items"] == {"$ref": "#/components/schemas/CountryCode"}
+    assert {"$ref": "#/components/schemas/CountryCode"} in protected["designated_country"]["anyOf"]
+    assert {"es", "ht", "mam", "quc"} <= set(schemas["LanguageCode"]["enum"])
+    assert schemas["ServeNtaFields"]["properties"]["language"] == {
+        "$ref": "#/components/schemas/LanguageCode"}
+    assert {"NEW", "HOU", "LOS"} <= set(schemas["CourtCode"]["enum"])
+    assert schemas["IssueNtaFields"]["properties"]["court"] == {
+        "$ref": "#/components/schemas/CourtCode"}
+    import re
+    issuer = re.compile(schemas["IssuerCode"]["pattern"])
+    for code in ("NEW", "BIA", "DHS", "SCOTUS", "CA9", "CA11", "CADC", "USDC-MA", "USDC-NYS",
+                 "USCIS-NYC"):
+        assert issuer.match(code), code
+    for code in ("CA12", "USDC-MAX", "USCIS-XYZ", "bia"):
+        assert not issuer.match(code), code
+    assert schemas["GrantStayFields"]["properties"]["issued_by"] == {
+        "$ref": "#/components/schemas/IssuerCode"}
+    # the new commands are in the vocabulary of the document
+    commands = {s["properties"]["command"]["const"] for name, s in schemas.items()
+                if name.endswith("Command") and "command" in s.get("properties", {})}
+    assert {"file_motion_to_reopen", "decide_motion_to_reopen", "confirm_entry",
+            "reject_entry"} <= commands
+    assert schemas["ConfirmEntryFields"]["properties"]["entry"]["type"] == "integer"
+
+
+def test_a_removal_to_a_protected_country_however_written_is_refused(site: Site) -> None:
+    case = charged_case(site, "Protected", "Rosa", "SV")
+    now = datetime.now(UTC)
+    ordered = _command(site, "counsel", case, "record_order", {
+        "outcome": "removal", "decision_mode": "oral", "designated_country": "gt",
+        "protected_countries": ["El Salvador"], "issued_by": "new", "reference": "IJ-ROSA-1",
+        "issued_on": (now - timedelta(days=1)).date().isoformat()})
+    assert ordered.status_code == 200, ordered.text
+    view = site.client("supervisor").get(f"/api/v1/cases/{case}",
+                                         params={"purpose": "supervision"}).json()
+    data = view["events"][-1]["data"]
+    assert (data["protected_countries"], data["designated_country"], data["issued_by"]) == (
+        ["SV"], "GT", "NEW")
+    assert [p["country"] for p in view["protections"]] == ["SV"]
+    before = len(_ledger(site, "command_refused"))
+    for destination in ("SV ", "sv", "El Salvador", "SLV"):
+        refused = _command(site, "supervisor", case, "schedule_removal", {
+            "destination": destination, "transport": "ICE Air",
+            "depart_at": (now + timedelta(days=60)).strftime("%Y-%m-%dT08:00:00Z")})
+        assert refused.status_code == 409, refused.text
+        rules = {r["rule"] for r in refused.json()["refusals"]}
+        assert "PROT-CTRY" in rules, (destination, rules)
+        prot = next(r for r in refused.json()["refusals"] if r["rule"] == "PROT-CTRY")
+        assert "SV" in prot["reason"] or "Salvador" in prot["reason"]
+    assert len(_ledger(site, "command_refused")) == before + 4

@@ -25,6 +25,7 @@ from duecourse.app.transport import next_departure_day
 from duecourse.bootstrap import build_app
 from duecourse.config import load_settings
 from duecourse.domain.commands import COMMAND_TYPES, ROLES, Actor, parse_command
+from duecourse.law.guards.authority import AUTHORITY
 from duecourse.store.tables import cases, events
 from duecourse.web.app import create_web_app
 from duecourse.web.settings import load_web_settings
@@ -52,8 +53,8 @@ MATRIX: dict[str, tuple[Expected, ...]] = {
     "read person ben":                    (200, 200, 200, 200, 200, 200, 200, 403, 401, 401),
     "work queue":                         (200, 200, 200, 200, 200, 200, 200, 403, 401, 401),
     "open a case":                        (201, 201, R,   R,   R,   R,   R,   R,   401, 401),
-    "claim citizenship, new case":        (200, 200, 200, R,   R,   R,   R,   R,   401, 401),
-    "claim citizenship, new client case": (200, 200, 200, R,   R,   R,   200, R,   401, 401),
+    "claim citizenship, new case":        (200, 200, 200, 200, 200, R,   R,   R,   401, 401),
+    "claim citizenship, new client case": (200, 200, 200, 200, 200, R,   200, R,   401, 401),
     "flag a minor, new case":             (200, 200, R,   200, R,   R,   R,   R,   401, 401),
     "list accounts":                      (403, 403, 403, 403, 403, 403, 403, 200, 401, 401),
     "create an account":                  (403, 403, 403, 403, 403, 403, 403, 201, 401, 401),
@@ -295,10 +296,12 @@ def test_authorisation_matrix(db_url: str) -> None:
 
 # A valid body for every command of the vocabulary: oversight (read and report) and admin
 # (accounts) are refused every one of them by ROLE, whatever the case's state.
+SOURCE = {"issued_by": "NEW", "reference": "IJ-2026-1", "issued_on": "2026-01-05"}
 EVERY_COMMAND: dict[str, dict[str, Any]] = {
     "open_case": _opening(0),
     "claim_citizenship": {"evidence": "birth certificate"},
-    "resolve_citizenship": {"finding": "not_citizen", "evidence": "records", "counsel": "OPLA"},
+    "resolve_citizenship": {"finding": "not_citizen", "evidence": "records", "counsel": "OPLA",
+                            **SOURCE},
     "issue_arrest_warrant": {"requested_by": "u-officer1"},
     "record_arrest": {"basis": "warrantless", "reason_to_believe": "admitted overstay",
                       "likely_to_escape": "no fixed address"},
@@ -314,18 +317,25 @@ EVERY_COMMAND: dict[str, dict[str, Any]] = {
                   "counsel_list_date": "2026-11-01"},
     "serve_nta": {"method": "personal", "language": "es"},
     "schedule_hearing": {"at": "2027-03-01T09:00:00Z", "court": "NEW"},
-    "record_order": {"outcome": "removal", "decision_mode": "oral", "designated_country": "GT"},
-    "waive_appeal": {},
+    "record_order": {"outcome": "removal", "decision_mode": "oral", "designated_country": "GT",
+                     **SOURCE},
+    "waive_appeal": {"party": "respondent", "before": "NEW", "language": "es"},
     "file_appeal": {},
-    "decide_appeal": {"outcome": "dismissed"},
-    "grant_stay": {"kind": "ij"},
-    "lift_stay": {"kind": "ij"},
+    "decide_appeal": {"outcome": "dismissed", **SOURCE, "issued_by": "BIA"},
+    "grant_stay": {"kind": "ij", **SOURCE},
+    "lift_stay": {"stay": "IJ-2026-1", **SOURCE},
     "issue_removal_warrant": {},
     "record_travel_document": {"country": "GT", "valid_until": "2027-06-01"},
     "record_medical_clearance": {"valid_until": "2027-06-01"},
     "serve_third_country_notice": {"country": "PA", "language": "es"},
     "record_fear_claim": {"country": "PA"},
-    "decide_fear_claim": {"country": "PA", "outcome": "no_fear"},
+    "decide_fear_claim": {"country": "PA", "outcome": "no_fear", **SOURCE,
+                          "issued_by": "USCIS-NEW"},
+    "file_motion_to_reopen": {"grounds": "lack_of_notice", "filed_with": "NEW",
+                              "receipt": "MTR-1", "filed_on": "2026-01-05"},
+    "decide_motion_to_reopen": {"outcome": "denied", **SOURCE},
+    "confirm_entry": {"entry": 1, "document_checked": "IJ-2026-1"},
+    "reject_entry": {"entry": 1, "reason": "the document says otherwise"},
     "classify": {"level": "B", "basis": "no criminal history"},
     "schedule_removal": {"destination": "GT", "depart_at": "2027-03-10T08:00:00Z",
                          "transport": "ICE Air"},
@@ -340,18 +350,30 @@ EVERY_COMMAND: dict[str, dict[str, Any]] = {
 
 
 def _never_write(w: World) -> None:
+    """Every role is refused by ROLE every command the role table (law/guards/authority.py)
+    does not give it, whatever the case's state, and nothing is written: oversight and admin
+    every command; officers, for instance, no waiver of appeal (a party waives, before the
+    judge), and no one but counsel and supervisors confirms or rejects an entry."""
     assert set(EVERY_COMMAND) == set(COMMAND_TYPES), "a command without a body here"
+    assert AUTHORITY["oversight"] == AUTHORITY["admin"] == frozenset()
+    assert "waive_appeal" not in AUTHORITY["officer"]
+    assert {r for r, cmds in AUTHORITY.items() if cmds & {"confirm_entry", "reject_entry"}} == {
+        "counsel", "supervisor"}
     before = _written(w.site)
     wrong = []
-    for role in ("oversight", "admin"):
+    for role in ROLES:
         c = _client(w.site, role)
-        answers = {"open_case": c.post("/api/v1/cases", json=EVERY_COMMAND["open_case"])}
-        for name, data in EVERY_COMMAND.items():
-            for case in ("ana", "ben") if name != "open_case" else ():
-                # ana arrested an hour ago, ben ordered removed yesterday
+        refused = set(EVERY_COMMAND) - AUTHORITY[role] - ({"open_case"} if role in (
+            "officer", "supervisor") else set())
+        answers = {}
+        if "open_case" in refused:
+            answers["open_case"] = c.post("/api/v1/cases", json=EVERY_COMMAND["open_case"])
+        for name in sorted(refused - {"open_case"}):
+            # ana arrested an hour ago, ben ordered removed yesterday (the attorney's client)
+            for case in ("ana", "ben"):
                 answers[f"{name} on {case}"] = c.post(
                     f"/api/v1/cases/{w.site.cases[case]}/commands",
-                    json={"command": name, "with": data})
+                    json={"command": name, "with": EVERY_COMMAND[name]})
         wrong += [f"{role} {what}: {r.status_code} {r.text[:160]}" for what, r in answers.items()
                   if _answer(r.status_code, r.json()) != R]
     assert not wrong, "\n".join(wrong)

@@ -4,18 +4,20 @@ data, commands from forms, refusals explained, and serving refuses unsafe config
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from duecourse.app.accounts import get_account
 from duecourse.cli import app as cli
 from duecourse.config import load_settings
-from duecourse.domain.commands import Actor, CloseCase
+from duecourse.domain.commands import Actor, CloseCase, parse_command
 from duecourse.web.app import create_web_app
 from duecourse.web.settings import load_web_settings
 
-from .support import PASSWORD, Site, build_site, csrf, sign_in
+from .support import PASSWORD, Site, build_site, charged_case, csrf, document, sign_in
 
 pytestmark = pytest.mark.sqlite
 
@@ -178,3 +180,107 @@ def test_open_a_case_form_renders_and_opens_a_case(site: Site) -> None:
     assert r.status_code == 303 and r.headers["location"].endswith("?done=open_case")
     case = c.get(r.headers["location"])
     assert "Nguyen" in case.text and "languages" not in case.text.lower().split("person:")[1][:80]
+
+
+# ---------------------------------------------------------------------------------------------
+# Pickers for the fields that hold a code, and what stands between a person and removal.
+
+
+def _select(page: str, name: str) -> str:
+    """The <select> element whose control is named ``name`` (the first on the page)."""
+    m = re.search(rf'<select [^>]*name="{re.escape(name)}"[^>]*>.*?</select>', page, re.S)
+    assert m is not None, f"no <select name={name}>"
+    return m[0]
+
+
+def test_the_forms_offer_pickers_that_show_names_and_send_codes(site: Site) -> None:
+    c = sign_in(site, "officer")
+    form = c.get("/cases/new").text
+    nationalities = _select(form, "person.nationalities")
+    assert " multiple" in nationalities
+    assert '<option value="SV">El Salvador (SV)</option>' in nationalities
+    assert nationalities.count("<option") == 249
+    languages = re.search(r'<input [^>]*name="person.languages"[^>]*>', form)
+    assert languages is not None and 'list="picker-language"' in languages[0]
+    assert '<datalist id="picker-language">' in form
+    assert '<option value="es" label="Spanish">' in form and 'value="mam"' in form
+    # several countries chosen, a language written by name: stored as codes
+    r = c.post("/cases/new", follow_redirects=False, data={
+        "csrf_token": csrf(c, "/cases/new"), "person.family_name": "Picker",
+        "person.given_name": "Rosa", "person.nationalities": ["SV", "GT"],
+        "person.languages": "Spanish, mam", "encounter": "self_report",
+        "location": "Newark, NJ", "legal_basis": "INA 237(a)(1)(B)"})
+    assert r.status_code == 303, r.text
+    case = c.get(r.headers["location"]).text
+    assert "El Salvador (SV), Guatemala (GT)" in case and "speaks Spanish (es), Mam (mam)" in case
+    bad = c.post("/cases/new", data={
+        "csrf_token": csrf(c, "/cases/new"), "person.family_name": "Picker",
+        "person.given_name": "Zed", "person.nationalities": "ZZ", "encounter": "self_report",
+        "location": "Newark, NJ", "legal_basis": "INA 237(a)(1)(B)"})
+    assert bad.status_code == 422 and "&#39;ZZ&#39; is not an ISO 3166-1 country" in bad.text
+    # on a case: a country to remove to, a court, an issuing body
+    sup = sign_in(site, "supervisor", "supervision")
+    page = sup.get(f"/cases/{site.cases['ben']}").text
+    destination = _select(page, "destination")
+    assert " required" in destination and '<option value="GT">Guatemala (GT)</option>' in destination
+    counsel = sign_in(site, "counsel", "legal_review")
+    page = counsel.get(f"/cases/{site.cases['ben']}").text
+    court = _select(page, "before")
+    assert '<option value="NEW">NEW: Newark, NJ</option>' in court
+    assert 'name="issued_by"' in page and 'list="picker-issuer"' in page
+    assert '<option value="USCIS-NEW" label="USCIS Newark Asylum Office">' in page
+
+
+def test_the_case_page_lists_stays_protections_and_entries_to_confirm(site: Site) -> None:
+    now = datetime.now(UTC)
+    case = charged_case(site, "Stayed", "Ivo", "SV", now)
+    with site.app.ctx.engine.connect() as conn:
+        counsel = get_account(conn, "counsel1")
+    assert counsel is not None
+
+    def do(at: datetime, name: str, **data: object) -> None:
+        out = site.app.do(parse_command(name, data), counsel.actor, at, case_id=case)
+        assert out.accepted, (name, [(r.rule_id, r.reason) for r in out.refusals])
+
+    do(now - timedelta(days=3), "record_order", outcome="removal", decision_mode="oral",
+       designated_country="GT", protected_countries=["SV"],
+       **document("NEW", "IJ-IVO-1", now - timedelta(days=3)))
+    do(now - timedelta(days=2), "grant_stay", kind="judicial",
+       **document("CA3", "CA3-26-0417", now - timedelta(days=2)))
+    do(now - timedelta(days=2), "grant_stay", kind="ij", until=(now - timedelta(days=1)).strftime(
+        "%Y-%m-%dT%H:%M:%SZ"), **document("NEW", "IJ-STAY-9", now - timedelta(days=2)))
+    do(now - timedelta(hours=5), "lift_stay", stay="CA3-26-0417",
+       **document("CA3", "CA3-26-0417-L", now - timedelta(hours=5)))
+    sup = sign_in(site, "supervisor", "supervision")
+    page = sup.get(f"/cases/{case}").text
+    stays = page.split('<table id="stays">')[1].split("</table>")[0]
+    court = stays.split("CA3-26-0417</th>")[1].split("</tr>")[0]
+    assert "judicial" in court and "CA3" in court and "Court of Appeals for the 3rd Circuit" in court
+    assert (now - timedelta(days=2)).strftime("%Y-%m-%d") in court and "until lifted" in court
+    assert "in force" in court and "not in force" not in court  # the lifting awaits a second look
+    ij = stays.split("IJ-STAY-9</th>")[1].split("</tr>")[0]
+    assert "ij" in ij and (now - timedelta(days=1)).strftime("%Y-%m-%d") in ij
+    assert "not in force" in ij
+    protections = page.split('<ul id="protections">')[1].split("</ul>")[0]
+    assert "El Salvador (SV)" in protections
+    pending = page.split('<table id="pending">')[1].split("</table>")[0]
+    entry = re.search(r'<th scope="row">(\d+)</th>', pending)
+    assert entry is not None
+    assert "lifts the stay CA3-26-0417" in pending and "CA3-26-0417-L" in pending
+    # the supervisor checks the document and confirms: the stay ends
+    confirm = pending.split("/commands/confirm_entry")[1].split("</form>")[0]
+    assert f'<input type="hidden" name="entry" value="{entry[1]}">' in confirm
+    assert 'name="document_checked"' in confirm
+    assert "/commands/reject_entry" in pending
+    # the commands whose details the law cannot guess are offered too, with their pickers
+    others = page.split('id="others-h"')[1].split("</section>")[0]
+    for name in ("confirm_entry", "reject_entry", "record_fear_claim"):
+        assert f"/commands/{name}" in others, name
+    r = sup.post(f"/cases/{case}/commands/confirm_entry", follow_redirects=False, data={
+        "csrf_token": csrf(sup, f"/cases/{case}"), "entry": entry[1],
+        "document_checked": "ca3-26-0417-l "})
+    assert r.status_code == 303, r.text
+    page = sup.get(f"/cases/{case}").text
+    assert "No entry awaits confirmation." in page
+    court = page.split("CA3-26-0417</th>")[1].split("</tr>")[0]
+    assert "lifted" in court and "not in force" in court

@@ -28,7 +28,7 @@ from duecourse.law.guards.authority import AUTHORITY
 from duecourse.law.rules import all_guards
 from duecourse.store.tables import events
 
-from .support import Site, build_site, ledger_entries, person, sign_in
+from .support import Site, build_site, document, ledger_entries, person, sign_in
 
 STAGING = "ELZ"
 # label -> (family name, given name, nationality: the country the order designates)
@@ -80,8 +80,10 @@ def seed_removals(app: App, now: datetime) -> dict[str, str]:
         do(officer, case, t0 + timedelta(days=1, hours=1), "serve_nta", method="personal",
            language="es")
         do(counsel, case, ordered, "record_order", outcome="removal", decision_mode="oral",
-           designated_country=country, protected_countries=["HN"] if label == "kim" else [])
-        do(counsel, case, ordered + timedelta(minutes=10), "waive_appeal")
+           designated_country=country, protected_countries=["HN"] if label == "kim" else [],
+           **document("NEW", f"IJ-{label.upper()}-1", ordered))
+        do(counsel, case, ordered + timedelta(minutes=10), "waive_appeal", party="respondent",
+           before="NEW", language="es")
         do(supervisor, case, ordered + timedelta(days=1), "issue_removal_warrant")
         if label != "lea":
             do(officer, case, ordered + timedelta(days=2), "record_travel_document",
@@ -89,7 +91,8 @@ def seed_removals(app: App, now: datetime) -> dict[str, str]:
         do(detention, case, ordered + timedelta(days=3), "record_medical_clearance",
            valid_until=(now + timedelta(days=90)).date().isoformat())
         cases[label] = case
-    do(counsel, cases["jon"], now - timedelta(days=2), "grant_stay", kind="judicial")
+    do(counsel, cases["jon"], now - timedelta(days=2), "grant_stay", kind="judicial",
+       **document("CA3", "CA3-24-1001", now - timedelta(days=2)))
     return cases
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request
@@ -20,6 +21,7 @@ from ...app.reads import (
     refused_read,
 )
 from ...domain.commands import OpenCase, parse_command
+from .. import records
 from ..security import ApiAccount, the_app, web_settings
 from .errors import responses
 from .schemas import (
@@ -69,8 +71,13 @@ def _outcome(o: Outcome, created: bool = False) -> JSONResponse:
     return JSONResponse(body, status_code=status)
 
 
-def case_out(v: CaseView, identity: dict[str, Any] | None = None) -> dict[str, Any]:
+def case_out(v: CaseView, identity: dict[str, Any] | None = None,
+             at: datetime | None = None) -> dict[str, Any]:
+    at = at or datetime.now(UTC)
     return {"identity": identity or {}, "case_id": v.case_id, "version": v.state.version,
+            "stays": [s.as_dict() for s in records.stays(v.state, at)],
+            "protections": [p.as_dict() for p in records.protections(v.state)],
+            "pending": [p.as_dict() for p in records.pending(v.state)],
             "person": v.person, "facets": v.facets.as_dict(), "deadlines": [d.as_dict() for d in v.deadlines],
             "events": [{"seq": e.seq, "kind": e.kind, "at": e.at, "actor_id": e.actor_id,
                         "actor_role": e.actor_role, "data": e.data} for e in v.events],
@@ -129,7 +136,7 @@ def read_case(request: Request, account: ApiAccount, case_id: CaseId,
               purpose: Purpose) -> dict[str, Any]:
     app = the_app(request)
     view = app.get_case(case_id, account.actor, _purpose(request, purpose, account, "case"))
-    return case_out(view, case_identity(app.ctx, view.state))
+    return case_out(view, case_identity(app.ctx, view.state), app.ctx.clock())
 
 
 @router.get("/cases/{case_id}/deadlines", response_model=list[DeadlineOut], tags=["cases"],

@@ -4,7 +4,10 @@ value again and names the field of any bad one.
 
 What the domain cannot know is what the store can hold, so the API says it (in the document) and
 checks it (a 422 naming the field, never a 500): text without the NUL character, as long as its
-column at most, and dates in a range that date arithmetic cannot overflow."""
+column at most, and dates in a range that date arithmetic cannot overflow.
+
+A field that holds a code (a country, a language, a court, an issuing body: domain/codes.py) is
+read by the domain's own parser before it is validated, and the document lists its codes."""
 
 from __future__ import annotations
 
@@ -14,11 +17,23 @@ import typing
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    create_model,
+)
+from typing_extensions import TypeAliasType
 
+from ... import reference
 from ...app.accounts import MAX_USERNAME, MIN_PASSWORD
 from ...app.reads import CaseRow, PersonRow, QueueItem
-from ...domain.commands import COMMAND_TYPES, OpenCase, Role
+from ...domain.codes import CodeKind
+from ...domain.commands import COMMAND_TYPES, FIELD_LIMITS, PERSON_LIMITS, OpenCase, Role
+from ...reference.issuers import ASYLUM_OFFICES
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -26,7 +41,11 @@ _STRICT = ConfigDict(extra="forbid")
 # Unicode (no lone surrogate), which neither store can encode either.
 NO_NUL = r"^[^\x00]*$"
 NO_NUL_OR_COMMA = r"^[^\x00,]*$"  # items of a list the store keeps comma-separated
-COUNTRY = r"^[A-Z]{2}$"  # ISO 3166 alpha-2, as the domain requires of a nationality
+COUNTRY = r"^[A-Z]{2}$"  # ISO 3166-1 alpha-2, the code every country field holds
+LANGUAGE = r"^[a-z]{2,3}$"  # ISO 639-1 where it has the language, else ISO 639-3
+COURT = r"^[A-Z]{3}$"  # an EOIR base-city code
+ISSUER = (r"^(BIA|DHS|SCOTUS|CADC|CA([1-9]|1[01])|USDC-[A-Z]{2}[NSEWMC]?|USCIS-("
+          + "|".join(sorted(ASYLUM_OFFICES)) + r")|[A-Z]{3})$")
 EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
 IDEMPOTENCY_KEY_MAX = 128  # stored with the actor's id (at most 64) in 200 characters
 
@@ -56,22 +75,90 @@ def _tuple_of(item: Any, max_items: int | None = None) -> Any:
     return seq if max_items is None else Annotated[seq, Field(max_length=max_items)]
 
 
-# Fields that the store keeps in columns of a limited size (store/tables.py).
+# ---------------------------------------------------------------------------------------------
+# Code fields (domain/codes.py): what a person may write is normalised by the domain's own
+# parser before the value is validated, so that "sv ", "SLV" and "El Salvador" are all SV, and
+# anything that is no code is a 422 naming the field and the value. The document says which
+# codes there are: an enumeration (countries, languages, courts) or a pattern (issuers, where
+# any district court may be written).
+
+def _checked_text(value: str) -> str:
+    """``value`` if a store can hold it; the sentences are those of ``check_text``."""
+    if "\x00" in value:
+        raise ValueError("must not contain the character NUL (U+0000)")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("contains a character that is not valid Unicode") from None
+    return value
+
+
+def _normalised(parse: Any) -> Any:
+    def before(value: Any) -> Any:
+        if not isinstance(value, str):
+            return value  # the string type below says what is wrong with it
+        return parse(_checked_text(value))
+    return BeforeValidator(before)
+
+
+def _court_codes() -> list[str]:
+    out = []
+    for code in sorted(reference.load_courts()):
+        try:
+            out.append(reference.court(code))
+        except ValueError:  # pragma: no cover - a table entry the parser does not take
+            continue
+    return sorted(set(out))
+
+
+def _code_type(name: str, parse: Any, description: str, **schema: Any) -> Any:
+    """A named string type (one component of the document, referred to by every field of its
+    kind) whose input ``parse`` normalises before validation."""
+    return TypeAliasType(name, Annotated[str, _normalised(parse), Field(
+        description=description, json_schema_extra=schema)])
+
+
+CODE_TYPES: dict[str, Any] = {
+    "country": _code_type(
+        "CountryCode", reference.country,
+        "an ISO 3166-1 alpha-2 country code. A code in any case, an alpha-3 code or the name "
+        "that exactly one country has is accepted and stored as its alpha-2 code "
+        "('sv ', 'SLV' and 'El Salvador' are SV)",
+        enum=sorted(code for code, _ in reference.country_options()), pattern=COUNTRY),
+    "language": _code_type(
+        "LanguageCode", reference.language,
+        "an ISO 639 language code: the two-letter ISO 639-1 code where the language has one, "
+        "else the three-letter ISO 639-3 code. Any ISO 639 code, a language tag ('es-MX') or "
+        "the English name of exactly one language is accepted and stored as that code",
+        enum=sorted(code for code, _ in reference.language_options()), pattern=LANGUAGE),
+    "court": _code_type(
+        "CourtCode", reference.court,
+        "an immigration court: its EOIR base-city code (NEW for Newark), in any case",
+        enum=_court_codes(), pattern=COURT),
+    "issuer": _code_type(
+        "IssuerCode", lambda v: reference.issuer(v).code,
+        "the body that issued the document: an immigration court's EOIR base-city code (NEW), "
+        "BIA (the Board of Immigration Appeals), a federal court (SCOTUS, CA1 to CA11, CADC, or "
+        "a district court as USDC- and the state's two letters, with N, S, E, W, M or C for its "
+        "district: USDC-MA, USDC-NYS), a USCIS asylum office (USCIS-" + ", USCIS-".join(
+            sorted(ASYLUM_OFFICES)) + ") or DHS; in any case",
+        pattern=ISSUER, examples=["NEW", "BIA", "CA9", "USDC-NYS", "USCIS-NYC", "DHS"]),
+}
+
+
+def _blank_is_none(value: Any) -> Any:
+    """An optional field left empty is a field not given (as ``parse_command`` has it)."""
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+# Fields kept in columns of a limited size (store/tables.py): the domain's own limits
+# (commands.FIELD_LIMITS, commands.PERSON_LIMITS), stated in the document and checked here too.
 _COLUMNS: dict[tuple[str, str], Any] = {
-    ("PersonData", "family_name"): text(200),
-    ("PersonData", "given_name"): text(200),
-    ("PersonData", "sex"): text(1),
-    ("PersonData", "a_number"): text(20),
-    ("PersonData", "nationalities"): _tuple_of(text(pattern=COUNTRY), 20),
-    ("PersonData", "languages"): _tuple_of(text(16, NO_NUL_OR_COMMA), 10),
-    ("OpenCase", "location"): text(200),
-    ("Place", "facility"): text(200),
-    ("Transfer", "facility"): text(200),
-    ("CloseCase", "reason"): text(500),
-    ("ProposeIdentityLink", "record"): text(200),
-    ("ProposeIdentityLink", "reason"): text(500),
-    ("ConfirmIdentityLink", "reason"): text(500),
-    ("RejectIdentityLink", "reason"): text(500),
+    **{("PersonData", f): text(limit) for f, limit in PERSON_LIMITS.items()},
+    ("PersonData", "nationalities"): _tuple_of(CODE_TYPES["country"], 20),
+    ("PersonData", "languages"): _tuple_of(CODE_TYPES["language"], 10),
+    **{(COMMAND_TYPES[c].__name__, f): text(limit)
+       for c, limits in FIELD_LIMITS.items() for f, limit in limits.items()},
 }
 
 
@@ -87,16 +174,26 @@ def _field_type(tp: Any, owner: str = "", name: str = "") -> Any:
     if tp is date:
         return _DATE
     origin = typing.get_origin(tp)
+    if origin is Annotated:
+        base, *marks = typing.get_args(tp)
+        for mark in marks:
+            if isinstance(mark, CodeKind):
+                return CODE_TYPES[mark.kind]
+        return _field_type(base)
     if origin is tuple:
         return _tuple_of(_field_type(typing.get_args(tp)[0]))
     if origin in (Union, types.UnionType):
-        return Union[tuple(_field_type(a) for a in typing.get_args(tp))]  # noqa: UP007
+        args = typing.get_args(tp)
+        union: Any = Union[tuple(_field_type(a) for a in args)]  # noqa: UP007
+        if type(None) in args:
+            return Annotated[union, BeforeValidator(_blank_is_none)]
+        return union
     return tp
 
 
 def fields_model(cls: type[Any]) -> type[BaseModel]:
     """A Pydantic model with the init fields of the dataclass ``cls`` (no others allowed)."""
-    hints = typing.get_type_hints(cls)
+    hints = typing.get_type_hints(cls, include_extras=True)
     spec: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
         if not f.init:
@@ -198,6 +295,35 @@ class BlockedOut(BaseModel):
     refusals: list[RefusalOut]
 
 
+class StayOut(BaseModel):
+    id: str = Field(description="the stay's reference (a motion to reopen: its receipt)")
+    kind: str = Field(description="judicial, bia, ij, dhs, mtr; motion: a pending motion to "
+                                  "reopen an in-absentia order, which stays removal")
+    issued_by: str = Field(description="the issuing body's code ('' if not recorded)")
+    start: datetime
+    until: datetime | None
+    lifted_at: datetime | None = Field(description="when a confirmed lifting took effect")
+    in_force: bool = Field(description="in force now: any stay in force blocks removal")
+
+
+class ProtectionOut(BaseModel):
+    country: str = Field(description="ISO 3166-1 alpha-2: removal there is barred")
+    name: str
+    why: str
+
+
+class PendingOut(BaseModel):
+    entry: int = Field(description="the event's number: what confirm_entry and reject_entry "
+                                   "name")
+    kind: str
+    at: datetime
+    actor_id: str
+    actor_role: str
+    reference: str = Field(description="the reference of the document it was entered from")
+    issued_by: str
+    what: str = Field(description="what it does once confirmed")
+
+
 class CaseOut(BaseModel):
     case_id: str
     version: int
@@ -207,6 +333,13 @@ class CaseOut(BaseModel):
     events: list[EventOut]
     allowed: list[str]
     blocked: list[BlockedOut]
+    stays: list[StayOut] = Field(default_factory=list, description=(
+        "every stay recorded on the case, and any pending motion to reopen that stays removal"))
+    protections: list[ProtectionOut] = Field(default_factory=list, description=(
+        "the countries removal to which is barred for the life of the case"))
+    pending: list[PendingOut] = Field(default_factory=list, description=(
+        "entries that take a protection away and have no effect until a second person "
+        "confirms them against their document (PROVENANCE)"))
     identity: dict[str, Any] = Field(
         default_factory=dict, description="the person's link to the agency's records: link "
         "(auto, new_person, awaiting_review, confirmed, or empty if not assessed), record, "

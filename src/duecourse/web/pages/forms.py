@@ -1,5 +1,10 @@
 """HTML forms for commands, generated from the command dataclasses (the same source as the API's
-schema), and the way back from submitted form fields to the plain data ``parse_command`` takes."""
+schema), and the way back from submitted form fields to the plain data ``parse_command`` takes.
+
+A field that holds a code (domain/codes.py) gets a picker that shows names and sends codes:
+countries and courts a list to choose from (several countries at once where the field holds a
+list), languages and issuing bodies a text box with suggestions (any ISO 639 code, and any
+district court, may be typed). The domain's parser reads the code, or a name, either way."""
 
 from __future__ import annotations
 
@@ -8,9 +13,13 @@ import types
 import typing
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Literal, Union
+from functools import cache
+from typing import Annotated, Any, Literal, Union
 
 from starlette.datastructures import FormData
+
+from ... import reference
+from ...domain.codes import CodeKind
 
 HIDDEN = {"location_type"}  # defaults that a clerk does not choose on this form
 # Fields that hold a narrative, written as sentences.
@@ -22,11 +31,22 @@ NARRATIVE = {"reason_to_believe", "likely_to_escape", "evidence", "conditions", 
 class FormField:
     name: str  # the form control's name; "person.family_name" for a nested field
     label: str
-    kind: str  # text, textarea, select, checkbox, date, datetime, list, number
+    # text, textarea, select, multiselect, checkbox, date, datetime, list, number
+    kind: str
     required: bool
-    options: tuple[str, ...] = ()
+    options: tuple[str, ...] = ()  # the values a select offers
     default: str = ""
     hint: str = ""
+    labels: tuple[str, ...] = ()  # what each option shows (its value, if none)
+    picker: str = ""  # the code the field holds (country, language, court, issuer), if any
+    suggestions: str = ""  # the id of the <datalist> whose entries a text box suggests
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        """(value, what is shown) of each option."""
+        if self.labels:
+            return list(zip(self.options, self.labels, strict=True))
+        return [(o, o.replace("_", " ")) for o in self.options]
 
 
 LABELS = {"a_number": "A-number", "vd_deadline": "Voluntary departure deadline",
@@ -41,12 +61,80 @@ def _label(name: str) -> str:
     return words[:1].upper() + words[1:]
 
 
+# ---------------------------------------------------------------------------------- pickers
+
+# Languages of the immigration courts that ISO 639-1 has no two-letter code for (EOIR's
+# statistics year book lists Mam, K'iche' and Q'anjob'al among the most frequent).
+COURT_LANGUAGES = ("mam", "quc", "kjb", "knj", "ixl", "jac", "acr", "cak", "kek", "poh", "cmn",
+                   "yue")
+
+
+@cache
+def country_choices() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(codes, "name (code)") of every ISO 3166-1 country, by name."""
+    pairs = reference.country_options()
+    return tuple(c for c, _ in pairs), tuple(f"{n} ({c})" for c, n in pairs)
+
+
+@cache
+def court_choices() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(codes, "code: city, state") of the active EOIR immigration courts, by code."""
+    courts = sorted((c for c in reference.load_courts().values()
+                     if c.active and c.is_court), key=lambda c: c.code)
+    return (tuple(c.code for c in courts),
+            tuple(f"{c.code}: {c.city.title()}, {c.state}" for c in courts))
+
+
+@cache
+def datalists() -> dict[str, list[tuple[str, str]]]:
+    """The suggestions of the text boxes, by the <datalist>'s id: (code, name)."""
+    languages = [(c, n) for c, n in reference.language_options() if len(c) == 2]
+    languages += sorted(((c, reference.language_name(c)) for c in COURT_LANGUAGES),
+                        key=lambda cn: cn[1])
+    return {"picker-language": languages, "picker-issuer": reference.issuer_options()}
+
+
+def datalists_for(field_lists: Any) -> dict[str, list[tuple[str, str]]]:
+    """The <datalist>s that the fields of ``field_lists`` (lists of FormField) suggest from."""
+    used = {f.suggestions for fields in field_lists for f in fields if f.suggestions}
+    return {k: v for k, v in datalists().items() if k in used}
+
+
+PICKER_HINTS = {
+    "language": "a code or a name (es, Spanish; mam for Mam)",
+    "issuer": "an immigration court (NEW), BIA, a federal court (CA3, USDC-NJ), USCIS-NEW, DHS",
+}
+
+
+def _code_field(name: str, kind: str, required: bool, many: bool, shown: str) -> FormField:
+    label = _label(name)
+    if kind in ("country", "court"):
+        codes, names = country_choices() if kind == "country" else court_choices()
+        if many:
+            return FormField(name, label, "multiselect", required, codes, shown,
+                             "choose one or several (Ctrl or ⌘ and click)", names, kind)
+        return FormField(name, label, "select", required, codes, shown, labels=names,
+                         picker=kind)
+    hint = PICKER_HINTS[kind] + ("; separate several with commas" if many else "")
+    return FormField(name, label, "list" if many else "text", required, default=shown,
+                     hint=hint, picker=kind, suggestions=f"picker-{kind}")
+
+
 def _unwrap(tp: Any) -> tuple[Any, bool]:
     """(the type without None, whether None was allowed)."""
     if typing.get_origin(tp) in (Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         return args[0], len(args) < len(typing.get_args(tp))
     return tp, False
+
+
+def _code_kind(tp: Any) -> str:
+    """The kind of code an ``Annotated[str, CodeKind(...)]`` holds, or ""."""
+    if typing.get_origin(tp) is Annotated:
+        for mark in typing.get_args(tp)[1:]:
+            if isinstance(mark, CodeKind):
+                return mark.kind
+    return ""
 
 
 def _field(name: str, tp: Any, required: bool, default: Any) -> FormField:
@@ -57,6 +145,12 @@ def _field(name: str, tp: Any, required: bool, default: Any) -> FormField:
         shown = ", ".join(str(d) for d in default)
     else:
         shown = str(default)
+    if kind := _code_kind(tp):
+        return _code_field(name, kind, required, False, shown)
+    if typing.get_origin(tp) is tuple and (kind := _code_kind(typing.get_args(tp)[0])):
+        return _code_field(name, kind, required, True, shown)
+    if typing.get_origin(tp) is Annotated:
+        tp = typing.get_args(tp)[0]
     if typing.get_origin(tp) is Literal:
         return FormField(name, _label(name), "select", required,
                          tuple(str(a) for a in typing.get_args(tp)), shown)
@@ -77,7 +171,7 @@ def _field(name: str, tp: Any, required: bool, default: Any) -> FormField:
 
 
 def form_fields(cls: type[Any], prefix: str = "") -> list[FormField]:
-    hints = typing.get_type_hints(cls)
+    hints = typing.get_type_hints(cls, include_extras=True)
     out: list[FormField] = []
     for f in dataclasses.fields(cls):
         if not f.init or f.name in HIDDEN:
@@ -92,21 +186,29 @@ def form_fields(cls: type[Any], prefix: str = "") -> list[FormField]:
     return out
 
 
+def _items(values: list[str]) -> list[str]:
+    """The entries of a list field: every value submitted, each split on commas."""
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
 def form_to_data(cls: type[Any], form: FormData) -> dict[str, Any]:
     """The submitted fields as plain data: empty optional fields are left out (their defaults
-    apply), lists split on commas, datetimes read as UTC, checkboxes true when ticked."""
+    apply), lists split on commas (a multiple select sends each choice), datetimes read as UTC,
+    checkboxes true when ticked."""
     data: dict[str, Any] = {}
     for field in form_fields(cls):
         raw = form.get(field.name)
         value = raw.strip() if isinstance(raw, str) else ""
         if field.kind == "checkbox":
             item: Any = value in ("on", "true", "1")
+        elif field.kind in ("list", "multiselect"):
+            item = _items([v for v in form.getlist(field.name) if isinstance(v, str)])
+            if not item and not field.required:
+                continue
         elif not value:
             if not field.required:
                 continue
             item = ""
-        elif field.kind == "list":
-            item = [v.strip() for v in value.split(",") if v.strip()]
         elif field.kind == "datetime":
             item = value if value.endswith("Z") or "+" in value else (
                 value + (":00" if len(value) == 16 else "") + "Z")

@@ -30,9 +30,13 @@ from ...app.accounts import (
     list_accounts,
 )
 from ...app.identity import case_identity
+from ...app.queries import probe_commands
 from ...app.reads import find_cases, get_oversight_report, get_person_view, get_work_queue
 from ...domain.commands import COMMAND_TYPES, ROLES, OpenCase, parse_command
 from ...domain.errors import ConcurrencyConflict, InvalidInput, NotFound
+from ...law.guards.authority import AUTHORITY
+from ...reference import country_name, language_name
+from .. import records
 from ..security import (
     PRE_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -46,11 +50,14 @@ from ..security import (
     web_settings,
 )
 from .charts import bar_chart
-from .forms import form_fields, form_to_data
+from .forms import datalists_for, form_fields, form_to_data
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("duecourse.web") / "templates"))
 templates.env.globals["quote"] = quote
+templates.env.globals["picker_lists"] = datalists_for
+templates.env.globals["country_name"] = country_name
+templates.env.globals["language_name"] = language_name
 
 HOME = {"admin": "/admin/accounts", "oversight": "/oversight"}
 NAV = [("/queue", "Work queue", "read"), ("/cases", "Find a case", "read"),
@@ -215,15 +222,17 @@ def new_case(request: Request, user: SignedIn) -> Response:
 @router.post("/cases/new")
 async def open_case(request: Request, user: FormUser) -> Response:
     form = await request.form()
+    # what was entered, to show again (each choice of a multiple select, joined)
+    values = {k: ", ".join(v for v in form.getlist(k) if isinstance(v, str)) for k in form}
     try:
         cmd = parse_command(OpenCase.name, form_to_data(OpenCase, form))
     except InvalidInput as e:
         return render(request, "new_case.html", user, 422, fields=form_fields(OpenCase),
-                      values=dict(form), error=str(e))
+                      values=values, error=str(e))
     outcome = the_app(request).do(cmd, user.account.actor)
     if not outcome.accepted:
         return render(request, "new_case.html", user, 409, fields=form_fields(OpenCase),
-                      values=dict(form), refusals=outcome.refusals)
+                      values=values, refusals=outcome.refusals)
     return RedirectResponse(f"/cases/{outcome.case_id}?done=open_case", status_code=303)
 
 
@@ -231,9 +240,23 @@ def _case_page(request: Request, user: PageUser, case_id: str, status: int = 200
                **extra: Any) -> Response:
     app = the_app(request)
     view = app.get_case(case_id, user.account.actor, user.session.purpose)
-    forms = {name: form_fields(COMMAND_TYPES[name]) for name in [*view.allowed, *view.blocked]}
-    return render(request, "case.html", user, status, view=view, forms=forms,
-                  identity=case_identity(app.ctx, view.state), **extra)
+    now = app.ctx.clock()
+    role = user.account.actor.role
+    # The commands of the role that the law cannot be asked about beforehand (their details
+    # cannot be guessed: an order, a motion, the confirmation of an entry): offered, and checked
+    # when submitted.
+    probed = probe_commands(view.state, now, role)
+    others = [] if view.state.status == "closed" or view.state.custody == "removed" else [
+        n for n in COMMAND_TYPES if n != OpenCase.name and n in AUTHORITY.get(role, ())
+        and n not in probed and n not in view.allowed and n not in view.blocked]
+    forms = {name: form_fields(COMMAND_TYPES[name])
+             for name in [*view.allowed, *view.blocked, *others]}
+    return render(request, "case.html", user, status, view=view, forms=forms, others=others,
+                  may_confirm="confirm_entry" in AUTHORITY.get(role, ()),
+                  identity=case_identity(app.ctx, view.state), now=now,
+                  stays=records.stays(view.state, now),
+                  protections=records.protections(view.state),
+                  pending=records.pending(view.state), **extra)
 
 
 @router.get("/cases/{case_id}")
