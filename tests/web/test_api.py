@@ -280,16 +280,25 @@ def test_a_country_is_read_as_its_code_and_a_country_that_is_none_is_a_422(site:
     assert claimed.status_code == 200, claimed.text
     events = c.get(f"/api/v1/cases/{case}", params={"purpose": "case_work"}).json()["events"]
     assert events[-1]["kind"] == "fear_claim_recorded" and events[-1]["data"]["country"] == "SV"
+    kosovo = _command(site, "officer", case, "record_fear_claim", {"country": "Kosovo"})
+    assert kosovo.status_code == 200, kosovo.text  # not in ISO 3166-1; XK, as the U.S. uses
+    events = c.get(f"/api/v1/cases/{case}", params={"purpose": "case_work"}).json()["events"]
+    assert events[-1]["data"]["country"] == "XK"
     before = len(_ledger(site))
     for name, data, field in (
             ("record_fear_claim", {"country": "ZZ"}, "with.country"),
             ("record_fear_claim", {"country": "Narnia"}, "with.country"),
             ("serve_nta", {"method": "personal", "language": "Elvish"}, "with.language"),
-            ("record_fear_claim", {"country": 7}, "with.country")):
+            ("record_fear_claim", {"country": 7}, "with.country"),
+            # names people use for more than one country: the code must be written
+            ("record_fear_claim", {"country": "Congo"}, "with.country"),
+            ("record_fear_claim", {"country": "Georgia"}, "with.country")):
         bad = _command(site, "officer", case, name, data)
         assert bad.status_code == 422 and bad.json()["error"] == "invalid_input", bad.text
         assert bad.json()["field"] == field
-        if isinstance(data.get("country"), str):
+        if data.get("country") in ("Congo", "Georgia"):
+            assert "write the two-letter code" in bad.json()["message"], bad.text
+        elif isinstance(data.get("country"), str):
             assert f"'{data['country']}' is not an ISO 3166-1 country" in bad.json()["message"]
     nobody = c.post("/api/v1/cases", json={
         "person": {**person("Codes", "Zed"), "nationalities": ["ZZ"]}, "encounter": "interior",
@@ -305,7 +314,8 @@ def test_the_openapi_document_lists_the_codes(site: Site) -> None:
     country = schemas["CountryCode"]
     assert country["type"] == "string" and country["pattern"] == "^[A-Z]{2}$"
     assert {"SV", "GT", "MX", "VE"} <= set(country["enum"]) and "ZZ" not in country["enum"]
-    assert len(country["enum"]) == 249 and "El Salvador" in country["description"]
+    assert len(country["enum"]) == 250 and "XK" in country["enum"]  # ISO 3166-1 and Kosovo
+    assert "El Salvador" in country["description"]
     assert schemas["ScheduleRemovalFields"]["properties"]["destination"] == {
         "$ref": "#/components/schemas/CountryCode"}
     nationalities = schemas["PersonDataFields"]["properties"]["nationalities"]

@@ -82,8 +82,15 @@ def seed_removals(app: App, now: datetime) -> dict[str, str]:
         do(counsel, case, ordered, "record_order", outcome="removal", decision_mode="oral",
            designated_country=country, protected_countries=["HN"] if label == "kim" else [],
            **document("NEW", f"IJ-{label.upper()}-1", ordered))
-        do(counsel, case, ordered + timedelta(minutes=10), "waive_appeal", party="respondent",
-           before="NEW", language="es")
+        # Agency counsel records the respondent's waiver from the judge's order; it takes
+        # effect once a second person checks it against that order (WAIVE, PROVENANCE).
+        waiver = app.do(parse_command("waive_appeal", {
+            "party": "respondent", "before": "NEW", "language": "es",
+            "reference": f"IJ-{label.upper()}-1"}), counsel, ordered + timedelta(minutes=10),
+            case_id=case)
+        assert waiver.accepted, [(r.rule_id, r.reason) for r in waiver.refusals]
+        do(supervisor, case, ordered + timedelta(minutes=20), "confirm_entry",
+           entry=int(waiver.events[0]["seq"]), document_checked=f"IJ-{label.upper()}-1")
         do(supervisor, case, ordered + timedelta(days=1), "issue_removal_warrant")
         if label != "lea":
             do(officer, case, ordered + timedelta(days=2), "record_travel_document",
