@@ -25,6 +25,7 @@ O1 = Actor("o1", "officer", "Officer One")
 O2 = Actor("o2", "officer", "Officer Two")
 S1 = Actor("s1", "supervisor", "Supervisor One")
 C1 = Actor("c1", "counsel", "Agency Counsel")
+C2 = Actor("c2", "counsel", "Second Agency Counsel")  # checks entries against their documents
 D1 = Actor("d1", "detention", "Detention Officer")
 T1 = Actor("t1", "transport", "Transport Officer")
 OV = Actor("ov", "oversight", "Inspector")
@@ -42,6 +43,8 @@ PEOPLE: dict[str, dict[str, Any]] = {
     # no birth date given: the court record below is probable but not certain (ID-1)
     "eli": {"family_name": "Lopez", "given_name": "Eli", "sex": "M", "nationalities": ["MX"],
             "languages": ["es"]},
+    "fay": {"family_name": "Beispiel", "given_name": "Fay", "birth_date": "1992-09-09",
+            "nationalities": ["Honduras"], "languages": ["Spanish"]},
 }
 
 
@@ -54,7 +57,7 @@ class Desk:
 
     def __init__(self, url: str) -> None:
         self.app: App = build_app(url, seed=11)
-        for a in (O1, O2, S1, C1, D1, T1, OV, AD):
+        for a in (O1, O2, S1, C1, C2, D1, T1, OV, AD):
             self.app.register_actor(a)
         self.cases: dict[str, str] = {}
         self.accepted: set[str] = set()
@@ -89,6 +92,16 @@ NTA: dict[str, Any] = {"charges": ["237(a)(1)(B)"], "allegations": ["remained lo
                        "court": "NEW", "counsel_list_date": "2026-01-15"}
 
 
+def doc(issued_by: str, reference: str, issued_on: str) -> dict[str, str]:
+    """The source of a court or agency event (PROVENANCE): its issuer, reference and date."""
+    return {"issued_by": issued_by, "reference": reference, "issued_on": issued_on}
+
+
+def seq(out: Outcome) -> int:
+    """The event number of the entry a command recorded (what a confirmation names)."""
+    return int(out.events[0]["seq"])
+
+
 def removal_path(d: Desk) -> None:
     """Arrest, examination, detention, NTA, hearing, order, stay, removal and closing."""
     d.open("ana", "2026-03-01T08:00:00Z")
@@ -107,9 +120,14 @@ def removal_path(d: Desk) -> None:
     d.ok("ana", "2026-03-05T10:00:00Z", C1, "schedule_hearing", at="2026-03-25T09:00:00Z",
          court="NEW")
     d.ok("ana", "2026-03-25T10:00:00Z", C1, "record_order", outcome="removal",
-         decision_mode="oral", designated_country="MX")
-    d.ok("ana", "2026-03-26T10:00:00Z", C1, "grant_stay", kind="ij")
-    d.ok("ana", "2026-03-27T10:00:00Z", C1, "lift_stay", kind="ij")
+         decision_mode="oral", designated_country="MX", **doc("NEW", "NEW-IJ-1", "2026-03-25"))
+    d.ok("ana", "2026-03-26T10:00:00Z", C1, "grant_stay", kind="ij",
+         **doc("NEW", "NEW-STAY-1", "2026-03-26"))
+    lift = d.ok("ana", "2026-03-27T10:00:00Z", C1, "lift_stay", stay="NEW-STAY-1", kind="ij",
+                **doc("NEW", "NEW-LIFT-1", "2026-03-27"))
+    # Lifting a stay takes a protection away: a second person checks it against the order.
+    d.ok("ana", "2026-03-27T11:00:00Z", C2, "confirm_entry", entry=seq(lift),
+         document_checked="new-lift-1 ")
     d.ok("ana", "2026-05-01T09:00:00Z", S1, "issue_removal_warrant")
     d.ok("ana", "2026-05-01T10:00:00Z", O1, "record_travel_document", country="MX",
          valid_until="2026-12-31")
@@ -119,8 +137,9 @@ def removal_path(d: Desk) -> None:
     d.ok("ana", "2026-05-01T11:30:00Z", O1, "serve_third_country_notice", country="GT",
          language="es")
     d.ok("ana", "2026-05-01T11:40:00Z", O1, "record_fear_claim", country="GT")
-    d.ok("ana", "2026-05-01T15:00:00Z", S1, "decide_fear_claim", country="GT",
-         outcome="fear_established")
+    # The screening office's decision, entered by someone outside the enforcement chain.
+    d.ok("ana", "2026-05-01T15:00:00Z", C2, "decide_fear_claim", country="GT",
+         outcome="fear_established", **doc("USCIS-NEW", "ZNK-2026-0001", "2026-05-01"))
     d.ok("ana", "2026-05-02T09:00:00Z", S1, "review_custody", kind="pocr", finding="continue")
     d.ok("ana", "2026-05-02T10:00:00Z", S1, "schedule_removal", destination="MX",
          depart_at="2026-05-05T09:00:00Z", transport="T-1")
@@ -132,8 +151,11 @@ def appeal_path(d: Desk) -> None:
     """A citizenship claim resolved, an arrest on a warrant, release, an appeal decided."""
     d.open("ben", "2026-03-01T08:00:00Z")
     d.ok("ben", "2026-03-01T08:30:00Z", O1, "claim_citizenship", evidence="says born in Texas")
-    d.ok("ben", "2026-03-01T10:00:00Z", S1, "resolve_citizenship", finding="not_citizen",
-         evidence="birth record search: no record; foreign birth certificate", counsel="c1")
+    found = d.ok("ben", "2026-03-01T10:00:00Z", S1, "resolve_citizenship", finding="not_citizen",
+                 evidence="birth record search: no record; foreign birth certificate",
+                 counsel="c1", **doc("DHS", "USC-2026-0001", "2026-03-01"))
+    d.ok("ben", "2026-03-01T10:30:00Z", C1, "confirm_entry", entry=seq(found),
+         document_checked="USC-2026-0001")
     d.ok("ben", "2026-03-02T09:00:00Z", O1, "issue_nta", hearing_at="2026-03-20T09:00:00Z", **NTA)
     d.ok("ben", "2026-03-02T09:30:00Z", S1, "issue_arrest_warrant", requested_by="o1")
     d.ok("ben", "2026-03-02T11:00:00Z", O2, "record_arrest", basis="warrant")
@@ -143,11 +165,14 @@ def appeal_path(d: Desk) -> None:
     d.ok("ben", "2026-03-03T09:00:00Z", D1, "release", kind="supervision",
          conditions="report monthly")
     d.ok("ben", "2026-03-20T10:00:00Z", C1, "record_order", outcome="removal",
-         decision_mode="oral", designated_country="GT")
+         decision_mode="oral", designated_country="GT", **doc("NEW", "NEW-IJ-2", "2026-03-20"))
     attorney = Actor("att1", "attorney", "Counsel of record", (d.person_id("ben"),))
     d.app.register_actor(attorney)
     d.ok("ben", "2026-03-25T10:00:00Z", attorney, "file_appeal")
-    d.ok("ben", "2026-06-01T10:00:00Z", C1, "decide_appeal", outcome="dismissed")
+    dismissed = d.ok("ben", "2026-06-01T10:00:00Z", C1, "decide_appeal", outcome="dismissed",
+                     **doc("BIA", "BIA-2026-77", "2026-05-29"))
+    d.ok("ben", "2026-06-01T11:00:00Z", S1, "confirm_entry", entry=seq(dismissed),
+         document_checked="BIA-2026-77")
 
 
 def waiver_path(d: Desk) -> None:
@@ -155,8 +180,37 @@ def waiver_path(d: Desk) -> None:
     d.ok("cai", "2026-03-02T09:00:00Z", O1, "issue_nta", hearing_at="2026-03-20T09:00:00Z", **NTA)
     d.ok("cai", "2026-03-02T10:00:00Z", O1, "serve_nta", method="mail", language="es")
     d.ok("cai", "2026-03-20T10:00:00Z", C1, "record_order", outcome="removal",
-         decision_mode="written", designated_country="HN")
-    d.ok("cai", "2026-03-20T11:00:00Z", C1, "waive_appeal")
+         decision_mode="written", designated_country="HN", **doc("NEW", "NEW-IJ-3", "2026-03-20"))
+    # Agency counsel records the respondent's waiver from the judge's order: a second person
+    # checks it against the order (WAIVE, PROVENANCE); DHS waives its own appeal too.
+    waived = d.ok("cai", "2026-03-20T11:00:00Z", C1, "waive_appeal", party="respondent",
+                  before="NEW", language="es", reference="NEW-IJ-3")
+    d.ok("cai", "2026-03-20T11:30:00Z", C2, "confirm_entry", entry=seq(waived),
+         document_checked="NEW-IJ-3")
+    d.ok("cai", "2026-03-20T11:40:00Z", C1, "waive_appeal", party="dhs", before="NEW")
+
+
+def absentia_path(d: Desk) -> None:
+    """A person at liberty misses a noticed hearing: an order in absentia, confirmed; a motion to
+    reopen it (which stays removal), a denial entered wrongly and rejected, then granted."""
+    d.open("fay", "2026-03-01T08:00:00Z")
+    d.ok("fay", "2026-03-02T09:00:00Z", O1, "issue_nta", hearing_at="2026-03-20T13:00:00Z", **NTA)
+    d.ok("fay", "2026-03-02T10:00:00Z", O1, "serve_nta", method="mail", language="es")
+    order = d.ok("fay", "2026-03-20T15:00:00Z", C1, "record_order", outcome="removal",
+                 decision_mode="oral", designated_country="HN", in_absentia=True,
+                 hearing_at="2026-03-20T13:00:00Z", **doc("NEW", "NEW-IJ-4", "2026-03-20"))
+    d.ok("fay", "2026-03-20T16:00:00Z", S1, "confirm_entry", entry=seq(order),
+         document_checked="NEW-IJ-4")
+    attorney = Actor("att2", "attorney", "Counsel of record", (d.person_id("fay"),))
+    d.app.register_actor(attorney)
+    d.ok("fay", "2026-04-02T10:00:00Z", attorney, "file_motion_to_reopen",
+         grounds="lack_of_notice", filed_with="NEW", receipt="MTR-2026-9", filed_on="2026-04-02")
+    wrong = d.ok("fay", "2026-04-20T10:00:00Z", C1, "decide_motion_to_reopen",
+                 receipt="MTR-2026-9", outcome="denied", **doc("NEW", "NEW-MTR-9", "2026-04-20"))
+    d.ok("fay", "2026-04-20T11:00:00Z", S1, "reject_entry", entry=seq(wrong),
+         reason="the order in the file grants the motion")
+    d.ok("fay", "2026-04-20T12:00:00Z", C1, "decide_motion_to_reopen", receipt="mtr-2026-9",
+         outcome="granted", **doc("NEW", "NEW-MTR-9", "2026-04-20"))
 
 
 def child_path(d: Desk) -> None:
@@ -200,6 +254,7 @@ def test_every_command_is_accepted_along_a_lawful_path(desk: Desk) -> None:
     removal_path(desk)
     appeal_path(desk)
     waiver_path(desk)
+    absentia_path(desk)
     child_path(desk)
     identity_path(desk)
     assert desk.accepted == set(COMMAND_NAMES)
@@ -209,6 +264,7 @@ def test_every_command_is_accepted_along_a_lawful_path(desk: Desk) -> None:
     assert (facets["ben"].proceedings, facets["ben"].custody) == ("final", "released")
     assert facets["cai"].proceedings == "final"
     assert facets["dia"].custody == "with_orr"
+    assert facets["fay"].proceedings == "pending"  # the order was rescinded on reopening
     assert verify_store(desk.app.ctx).ok
 
 
@@ -234,7 +290,7 @@ def test_refusal_is_an_answer_and_is_ledgered(desk: Desk) -> None:
     d.ok("cai", "2026-03-02T09:00:00Z", O1, "issue_nta", hearing_at="2026-03-20T09:00:00Z", **NTA)
     d.ok("cai", "2026-03-02T10:00:00Z", O1, "serve_nta", method="personal", language="es")
     d.ok("cai", "2026-03-20T10:00:00Z", C1, "record_order", outcome="removal",
-         decision_mode="oral", designated_country="HN")
+         decision_mode="oral", designated_country="HN", **doc("NEW", "NEW-IJ-5", "2026-03-20"))
     before = d.app.get_case(d.cases["cai"], S1, "supervision", t("2026-03-21T08:00:00Z")).state
     out = d.do("cai", "2026-03-21T09:00:00Z", S1, "schedule_removal", destination="HN",
                depart_at="2026-03-23T09:00:00Z", transport="T-1")
@@ -349,8 +405,14 @@ def test_admin_and_oversight_cannot_write(desk: Desk, actor: Actor) -> None:
     ("issue_nta", {**NTA, "hearing_at": "2026-03-20T09:00:00Z", "counsel_list_date": "15/01/2026"},
      "counsel_list_date"),
     ("transfer", {"facility": "X", "attorney_notified": "yes"}, "attorney_notified"),
-    ("open_case", {"person": {**PEOPLE["ana"], "nationalities": ["Mexico"]}, "encounter": "interior",
+    # A country's name is a code once parsed ("Mexico" -> MX); one that no country has is not.
+    ("open_case", {"person": {**PEOPLE["ana"], "nationalities": ["Narnia"]}, "encounter": "interior",
                    "location": "Newark", "legal_basis": "x"}, "person.nationalities[0]"),
+    ("open_case", {"person": {**PEOPLE["ana"], "languages": ["Elvish"]}, "encounter": "interior",
+                   "location": "Newark", "legal_basis": "x"}, "person.languages[0]"),
+    ("record_order", {"outcome": "removal", "decision_mode": "oral", "issued_by": "USDC-ZZ",
+                      "reference": "R-1", "issued_on": "2026-03-20"}, "issued_by"),
+    ("waive_appeal", {"party": "respondent", "before": "XYZ"}, "before"),
     ("open_case", {"person": {**PEOPLE["ana"], "birth_date": "1990-13-45"}, "encounter": "interior",
                    "location": "Newark", "legal_basis": "x"}, "person.birth_date"),
     ("open_case", {"person": PEOPLE["ana"], "encounter": "dragnet", "location": "Newark",

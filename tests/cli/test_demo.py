@@ -111,6 +111,41 @@ def test_plan_is_in_time_order_within_each_person() -> None:
     assert all(steps_[0] == 0 for steps_ in by_person.values())  # each path opens a case first
 
 
+def test_entries_that_take_a_protection_away_are_confirmed_by_a_second_person() -> None:
+    from duecourse.domain.case import removes_protection
+    from duecourse.domain.commands import ConfirmEntry, command_to_dict
+    from duecourse.domain.events import EVENT_OF_COMMAND
+    from duecourse.sim.planner import staff_actors
+
+    people = generate_population(120, seed=9, as_of=date(2026, 1, 5))
+    steps, _ = plan_steps(people, seed=9, days=200)
+    staff = staff_actors()
+    by_person: dict[int, dict[int, Any]] = {}
+    for s in steps:
+        by_person.setdefault(s.person, {})[s.order] = s
+    kinds: set[str] = set()
+    for s in steps:
+        role = staff[s.actor].role
+        data = command_to_dict(s.command)
+        if s.expect == "accepted" and removes_protection(EVENT_OF_COMMAND[s.command.name], data,
+                                                         role):
+            # Every such entry is followed by a confirmation naming it.
+            confirms = [c for c in by_person[s.person].values() if c.confirms == s.order]
+            assert len(confirms) == 1, (s.person, s.command)
+            c = confirms[0]
+            assert isinstance(c.command, ConfirmEntry) and c.at > s.at
+            assert c.actor != s.actor and staff[c.actor].role in ("counsel", "supervisor")
+            assert c.command.document_checked == data["reference"]
+            kinds.add(s.command.name)
+        if isinstance(s.command, ConfirmEntry):
+            assert s.confirms in by_person[s.person]  # names an earlier step of that person
+            assert by_person[s.person][s.confirms].order < s.order
+    schedulers = {s.actor for s in steps if s.command.name == "schedule_removal"}
+    confirmers = {s.actor for s in steps if isinstance(s.command, ConfirmEntry)}
+    assert not schedulers & confirmers
+    assert {"record_order", "decide_appeal", "lift_stay", "waive_appeal"} <= kinds
+
+
 def test_a_served_demo_ends_in_the_week_before_now() -> None:
     from datetime import UTC, datetime, timedelta
 

@@ -25,6 +25,7 @@ from duecourse.store.tables import events, ledger
 O1, O2 = Actor("o1", "officer", "Officer One"), Actor("o2", "officer", "Officer Two")
 S1, C1 = Actor("s1", "supervisor", "Supervisor One"), Actor("c1", "counsel", "Agency Counsel")
 D1 = Actor("d1", "detention", "Detention Officer")
+C2 = Actor("c2", "counsel", "Second Agency Counsel")  # checks entries against documents
 
 PEOPLE: dict[str, dict[str, Any]] = {  # synthetic people
     "ana": {"family_name": "Example", "given_name": "Ana", "nationalities": ["GT"]},
@@ -71,10 +72,17 @@ def _case(a: App, label: str, *, order_day: int = 4, designated: str = "",
     _do(a, case, "2026-03-03T10:00:00Z", O1, "serve_nta", method="personal", language="es")
     ordered = f"2026-05-{order_day:02d}T10:00:00Z"
     _do(a, case, ordered, C1, "record_order", outcome="removal", decision_mode="oral",
-        designated_country=dest, protected_countries=list(protected))
+        designated_country=dest, protected_countries=list(protected), issued_by="NEW",
+        reference=f"NEW-IJ-{label}", issued_on=ordered[:10])
     if not waive:
         return case
-    _do(a, case, f"2026-05-{order_day:02d}T10:10:00Z", C1, "waive_appeal")
+    # Counsel records the respondent's waiver from the judge's order; a second person checks it.
+    waiver = a.do(parse_command("waive_appeal", {
+        "party": "respondent", "before": "NEW", "language": "es",
+        "reference": f"NEW-IJ-{label}"}), C1, t(f"2026-05-{order_day:02d}T10:10:00Z"), case_id=case)
+    assert waiver.accepted, waiver.refusals
+    _do(a, case, f"2026-05-{order_day:02d}T10:20:00Z", C2, "confirm_entry",
+        entry=waiver.events[0]["seq"], document_checked=f"NEW-IJ-{label}")
     _do(a, case, "2026-05-12T09:00:00Z", S1, "issue_removal_warrant")
     if travel_document:
         _do(a, case, "2026-05-13T09:00:00Z", O1, "record_travel_document", country=dest,
@@ -86,7 +94,7 @@ def _case(a: App, label: str, *, order_day: int = 4, designated: str = "",
 
 def _site(url: str) -> tuple[App, dict[str, str]]:
     a = build_app(url, seed=5)
-    for actor in (O1, O2, S1, C1, D1):
+    for actor in (O1, O2, S1, C1, C2, D1):
         a.register_actor(actor)
     cases = {
         "ana": _case(a, "ana"),
@@ -97,7 +105,8 @@ def _site(url: str) -> tuple[App, dict[str, str]]:
         "fay": _case(a, "fay", order_day=5),
         "gus": _case(a, "gus", order_day=11, waive=False),  # appeal window open until June
     }
-    _do(a, cases["ben"], "2026-05-15T12:00:00Z", C1, "grant_stay", kind="judicial")
+    _do(a, cases["ben"], "2026-05-15T12:00:00Z", C1, "grant_stay", kind="judicial",
+        issued_by="CA3", reference="CA3-26-1234", issued_on="2026-05-15")
     return a, cases
 
 

@@ -7,6 +7,7 @@ through; each test pins the fix, and the whole store must then check clean.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -73,11 +74,16 @@ def test_a_citizen_finding_stands(app: App) -> None:
     case = open_case(app)
     resolve = c.ResolveCitizenship
     assert app.do(c.ClaimCitizenship(evidence="birth certificate"), O1, T + H, case_id=case).accepted
-    assert app.do(resolve(finding="citizen", evidence="birth certificate", counsel="c1"), S1,
-                  T + 2 * H, case_id=case).accepted
+    doc: dict[str, Any] = {"issued_by": "DHS", "issued_on": T.date()}
+    assert app.do(resolve(finding="citizen", evidence="birth certificate", counsel="c1",
+                          reference="USC-1", **doc), S1, T + 2 * H, case_id=case).accepted
     assert app.do(c.ClaimCitizenship(evidence="again"), O1, T + 3 * H, case_id=case).accepted
-    assert app.do(resolve(finding="not_citizen", evidence="none", counsel="c1"), S2,
-                  T + 4 * H, case_id=case).accepted
+    out = app.do(resolve(finding="not_citizen", evidence="none", counsel="c1", reference="USC-2",
+                         **doc), S2, T + 4 * H, case_id=case)
+    assert out.accepted
+    # Even confirmed by a second person, a later finding does not undo the citizen finding.
+    assert app.do(c.ConfirmEntry(entry=out.events[0]["seq"], document_checked="USC-2"), C1,
+                  T + 4.5 * H, case_id=case).accepted
     out = app.do(WARRANTLESS, O1, T + 5 * H, case_id=case)
     assert not out.accepted and "USC" in out.rule_ids
     assert check_store(app.ctx.engine) == []

@@ -4,7 +4,12 @@ Random people in all eight roles give random commands from the whole vocabulary 
 unlawful on purpose (removal in the appeal window or to a protected country, arrests during a
 citizenship review, late custody decisions, exceptions with and without approvers, attorneys
 acting for other people's clients) — to a few cases at once, while time moves forward by minutes
-to 200 days. After every step:
+to 200 days. The commands of issue 13 are driven too: documents with their issuer, reference and
+date (sometimes the wrong body, a blank reference, a future date); several stays at once, lifted
+one by one by reference; entries that take a protection away (a lift, a dismissal, an in-absentia
+order, a negative fear decision, a not-citizen finding, a denied motion) confirmed or rejected by
+a second person — or by the same one, against the wrong document; waivers by either party, in a
+language the person does or does not speak; fear claims; motions to reopen. After every step:
 
 (a) ``law/invariants.py``, written apart from the guards, finds no violation in any case;
 (b) the stored read model (proceedings, custody, holds, status) equals a fresh fold of the
@@ -53,6 +58,11 @@ BASE = datetime(2026, 3, 2, 8, tzinfo=UTC)
 COUNTRIES = ("MX", "GT", "HN", "SV", "CN")
 COURTS = ("NEW", "HOU", "NYC", "SFR", "XXX")  # active courts, and one that is none
 STAY_KINDS = ("judicial", "bia", "ij", "dhs", "mtr")
+# The body that issues each kind of stay; CA9 (a federal court) may lift any stay.
+STAY_ISSUERS = {"judicial": ("CA9", "USDC-NYS"), "bia": ("BIA",), "ij": ("NEW", "HOU"),
+                "dhs": ("DHS",), "mtr": ("NEW", "BIA")}
+ISSUERS = ("NEW", "HOU", "BIA", "CA9", "USDC-NYS", "USCIS-NEW", "DHS")
+REFERENCES = ("DOC-1", "DOC-2", "DOC-3", "S-1", "S-2")  # few, so that some repeat
 ACTOR_IDS = [f"{role}-{n}" for role in ROLES for n in (1, 2)]
 KEYS = itertools.count()  # idempotency keys unique across examples sharing one store
 
@@ -65,12 +75,15 @@ USUAL: dict[str, tuple[str, ...]] = {
     "notify_hhs": ("detention",), "transfer_to_orr": ("detention",),
     "classify": ("detention", "officer"), "place": ("detention",),
     "transfer": ("detention",), "issue_nta": ("officer",), "serve_nta": ("officer",),
-    "schedule_hearing": ("counsel",), "record_order": ("counsel",), "waive_appeal": ("counsel",),
+    "schedule_hearing": ("counsel",), "record_order": ("counsel",),
+    "waive_appeal": ("counsel", "attorney"),
     "file_appeal": ("attorney",), "decide_appeal": ("counsel",), "grant_stay": ("counsel",),
     "lift_stay": ("counsel",), "issue_removal_warrant": ("supervisor",),
     "record_travel_document": ("officer",), "record_medical_clearance": ("detention",),
     "serve_third_country_notice": ("officer",), "record_fear_claim": ("officer", "attorney"),
-    "decide_fear_claim": ("supervisor",),
+    "decide_fear_claim": ("supervisor", "counsel"),
+    "file_motion_to_reopen": ("attorney", "counsel"), "decide_motion_to_reopen": ("counsel",),
+    "confirm_entry": ("supervisor", "counsel"), "reject_entry": ("supervisor", "counsel"),
     "schedule_removal": ("supervisor", "officer"), "record_removal": ("transport",),
     "release": ("detention", "officer"), "review_custody": ("supervisor",),
     "close_case": ("officer", "supervisor"),
@@ -121,6 +134,12 @@ def plausible(s: CaseState, proceedings: str) -> list[str]:
                 "record_fear_claim"]
     if "pending" in s.fear_claims.values():
         out.append("decide_fear_claim")
+    if s.pending:  # entries awaiting a second person
+        out += ["confirm_entry", "confirm_entry", "reject_entry"]
+    if s.order is not None:
+        out.append("file_motion_to_reopen")
+    if any(not m.decided for m in s.motions.values()):
+        out.append("decide_motion_to_reopen")
     if held and s.unaccompanied:
         out.append("transfer_to_orr")
     if s.minor_flagged_at is not None and s.hhs_notified_at is None:
@@ -129,18 +148,22 @@ def plausible(s: CaseState, proceedings: str) -> list[str]:
         "none": ["issue_nta"],
         "charged": ["serve_nta", "issue_arrest_warrant"],
         "pending": ["record_order", "schedule_hearing", "issue_arrest_warrant"],
-        "decided": ["waive_appeal", "file_appeal", "issue_removal_warrant", "schedule_removal"],
-        "on_appeal": ["decide_appeal", "schedule_removal"],
-        "final": ["issue_removal_warrant", "schedule_removal", "record_removal", "grant_stay"],
+        "decided": ["waive_appeal", "file_appeal", "issue_removal_warrant", "schedule_removal",
+                    "grant_stay"],
+        "on_appeal": ["decide_appeal", "schedule_removal", "grant_stay"],
+        "final": ["issue_removal_warrant", "schedule_removal", "record_removal", "grant_stay",
+                  "grant_stay"],
         "concluded": ["close_case"],
     }.get(proceedings, [])
-    if s.stays:
-        out.append("lift_stay")
+    if s.stays_in_force(s.last_event_at or BASE):
+        out += ["lift_stay", "lift_stay"]
     return out or ["close_case"]
 
 
 def progress(s: CaseState, proceedings: str, now: datetime) -> str:
     """The next step on the lawful road to an outcome, so that some cases go the whole way."""
+    if s.pending:  # an entry taking a protection away has effect once a second person confirms
+        return "confirm_entry"
     if s.citizenship_claim_open:
         return "resolve_citizenship"
     if s.identity_awaits_review:
@@ -163,10 +186,182 @@ def progress(s: CaseState, proceedings: str, now: datetime) -> str:
     if proceedings == "on_appeal":
         return "decide_appeal"
     if proceedings == "final" and s.custody == "detained":
+        if len(s.stays) < 2 and s.removal_scheduled is None:
+            return "grant_stay"  # two stays at once, each lifted on its own
+        if s.stays_in_force(now):
+            return "lift_stay"
         if s.removal_warrant_at is None:
             return "issue_removal_warrant"
+        if s.order is not None and not any(
+                country == (s.order.designated_country or "MX") and until > now.date()
+                for country, until in s.travel_documents):
+            return "record_travel_document"
+        if s.medical_clearance_until is None or s.medical_clearance_until <= now.date():
+            return "record_medical_clearance"
         return "record_removal" if s.removal_scheduled else "schedule_removal"
     return "close_case"
+
+
+def noticed_hearing_missed(s: CaseState, now: datetime) -> datetime | None:
+    """A past hearing with written notice served before it, while the person was at liberty:
+    one an order in absentia may name (IN-ABS)."""
+    for h in sorted(s.hearings, reverse=True):
+        noticed = s.hearing_notices.get(h)
+        if (h < now and noticed is not None and noticed <= h
+                and s.custody_at(h) not in ("arrested", "detained")):
+            return h
+    return None
+
+
+def lawful(name: str, draw: Callable[[Any], Any], now: datetime, s: CaseState,
+           clients: tuple[str, ...]) -> tuple[Actor, Command] | None:
+    """The step ``name`` of the lawful road, given by someone who may give it, with fields the
+    law accepts (None: no lawful form here; the random one is used instead)."""
+    officer, supervisor = Actor("officer-1", "officer"), Actor("supervisor-1", "supervisor")
+    counsel, detention = Actor("counsel-1", "counsel"), Actor("detention-1", "detention")
+    court = order_court(s)
+    doc: dict[str, Any] = {"reference": f"R-{s.version + 1}", "issued_on": now.date()}
+    if name == "confirm_entry":
+        entry = min(s.pending)
+        proposer = s.pending[entry].actor_id
+        who = [a for a in (Actor("supervisor-2", "supervisor"), Actor("counsel-2", "counsel"),
+                           supervisor, counsel)
+               if a.id != proposer and a.id not in s.removal_schedulers]
+        if not who:
+            return None
+        return draw(st.sampled_from(who)), c.ConfirmEntry(
+            entry=entry, document_checked=str(s.pending[entry].data.get("reference", "")))
+    if name == "resolve_citizenship":
+        return supervisor, c.ResolveCitizenship(
+            finding=draw(st.sampled_from(["citizen", "not_citizen", "not_citizen"])),
+            evidence="registrar's search", counsel="counsel-1", issued_by="DHS", **doc)
+    if name == "issue_nta":
+        return officer, c.IssueNta(
+            charges=("INA 237(a)(1)(B)",), allegations=("overstayed a visa",),
+            hearing_at=now + timedelta(days=draw(st.integers(15, 40))),
+            court=draw(st.sampled_from(COURTS[:-1])), counsel_list_date=now.date())
+    if name == "serve_nta":
+        return officer, c.ServeNta(method=draw(st.sampled_from(["personal", "mail"])),
+                                   language="es")
+    if name == "record_arrest":
+        missed = noticed_hearing_missed(s, now)
+        if missed is not None and s.order is None and draw(st.booleans()):
+            # The person missed a noticed hearing at liberty: ordered removed in absentia.
+            return counsel, c.RecordOrder(
+                outcome="removal", decision_mode="oral", designated_country=draw(
+                    st.sampled_from(COUNTRIES)), in_absentia=True, hearing_at=missed,
+                issued_by=court, **doc)
+        return officer, c.RecordArrest(basis="warrantless", reason_to_believe="overstay",
+                                       likely_to_escape="no fixed address")
+    if name == "determine_custody":
+        return officer, c.DetermineCustody(decision="detain", authority="INA 236(a)")
+    if name == "record_order":
+        outcome = draw(st.sampled_from(["removal", "removal", "removal", "relief"]))
+        return counsel, c.RecordOrder(
+            outcome=outcome, decision_mode="oral", designated_country=draw(
+                st.sampled_from(COUNTRIES)),
+            protected_countries=tuple(draw(st.lists(st.sampled_from(COUNTRIES), max_size=1))),
+            issued_by=court, **doc)
+    if name == "waive_appeal":
+        if draw(st.integers(0, 2)) == 0:  # or the respondent appeals instead, in time
+            return Actor("attorney-1", "attorney", clients=clients), c.FileAppeal()
+        party = draw(st.sampled_from(["respondent", "respondent", "dhs"]))
+        if party == "dhs" or draw(st.booleans()):  # counsel, from the judge's order
+            return counsel, c.WaiveAppeal(party=party, before=court, language="es",
+                                          reference=s.order.reference if s.order else "R-0")
+        return Actor("attorney-1", "attorney", clients=clients), c.WaiveAppeal(
+            party="respondent", before=court, language="es")
+    if name == "decide_appeal":
+        return counsel, c.DecideAppeal(outcome=draw(st.sampled_from(["dismissed", "remanded"])),
+                                       issued_by="BIA", **doc)
+    if name == "grant_stay":
+        kind = draw(st.sampled_from(STAY_KINDS))
+        return counsel, c.GrantStay(kind=kind, issued_by=STAY_ISSUERS[kind][0], until=draw(
+            st.one_of(st.none(), st.integers(1, 60).map(lambda d: now + timedelta(days=d)))),
+            **doc)
+    if name == "lift_stay":
+        stay = min(s.stays_in_force(now), key=lambda x: x.seq)
+        return counsel, c.LiftStay(stay=stay.id, issued_by=draw(st.sampled_from(
+            [stay.issued_by, "CA9"])), **doc)
+    if name == "issue_removal_warrant":
+        return supervisor, c.IssueRemovalWarrant()
+    if name == "record_travel_document":
+        dest = (s.order.designated_country if s.order else "") or "MX"
+        return officer, c.RecordTravelDocument(country=dest,
+                                               valid_until=now.date() + timedelta(days=90))
+    if name == "record_medical_clearance":
+        return detention, c.RecordMedicalClearance(valid_until=now.date() + timedelta(days=30))
+    if name == "schedule_removal":
+        dest = (s.order.designated_country if s.order else "") or "MX"
+        return officer, c.ScheduleRemoval(destination=dest, transport="ICE Air T-1",
+                                          depart_at=now + timedelta(days=3))
+    if name == "record_removal":
+        dest = str((s.removal_scheduled or {}).get("destination") or "MX")
+        return Actor("transport-1", "transport"), c.RecordRemoval(destination=dest)
+    return None
+
+
+def lawful_detour(draw: Callable[[Any], Any], now: datetime, s: CaseState,
+                  clients: tuple[str, ...]) -> tuple[Actor, Command] | None:
+    """A lawful step off the road: a fear claim and its screening, a motion to reopen an
+    in-absentia order and its decision, an appeal by either party."""
+    counsel2, attorney = Actor("counsel-2", "counsel"), Actor("attorney-1", "attorney",
+                                                              clients=clients)
+    court = order_court(s)
+    doc: dict[str, Any] = {"reference": f"R-{s.version + 1}", "issued_on": now.date()}
+    pending_fear = sorted(k for k, v in s.fear_claims.items() if v == "pending")
+    undecided = [m for m in s.motions.values() if not m.decided]
+    options: list[tuple[Actor, Command]] = []
+    if s.custody == "detained" and s.order is not None:
+        options.append((attorney, c.RecordFearClaim(country=draw(st.sampled_from(COUNTRIES)))))
+    if pending_fear:
+        options.append((counsel2, c.DecideFearClaim(
+            country=pending_fear[0], outcome=draw(st.sampled_from(
+                ["no_fear", "fear_established", "withdrawn"])),
+            withdrawal_statement="signed statement WS-1", issued_by="USCIS-NEW", **doc)))
+    if s.order is not None and s.order.in_absentia and not undecided:
+        options.append((attorney, c.FileMotionToReopen(
+            grounds=draw(st.sampled_from(["lack_of_notice", "exceptional_circumstances"])),
+            filed_with=court, receipt=f"MTR-{s.version + 1}", filed_on=now.date())))
+    if undecided:
+        options.append((Actor("counsel-1", "counsel"), c.DecideMotionToReopen(
+            receipt=undecided[0].receipt, outcome=draw(st.sampled_from(["granted", "denied"])),
+            issued_by=court, **doc)))
+    if s.order is not None and s.appeal_filed_at is None and not s.order.in_absentia:
+        party = draw(st.sampled_from(["respondent", "dhs"]))
+        options.append((attorney if party == "respondent" else Actor("counsel-1", "counsel"),
+                        c.FileAppeal(party=party)))
+    return draw(st.sampled_from(options)) if options else None
+
+
+def document(draw: Callable[[Any], Any], now: datetime, usual: tuple[str, ...]) -> dict[str, Any]:
+    """The source of a court or agency event: mostly from a body that issues it, with a
+    reference and the day's date; sometimes another body, a blank reference, a future date."""
+    defect = draw(st.sampled_from([""] * 17 + ["issuer", "reference", "date"]))
+    issued_by = draw(st.sampled_from(ISSUERS if defect == "issuer" else usual))
+    reference = " " if defect == "reference" else draw(st.sampled_from(REFERENCES))
+    ahead = 5 if defect == "date" else draw(st.sampled_from([0, 0, 0, -3]))
+    return {"issued_by": issued_by, "reference": reference,
+            "issued_on": (now + timedelta(days=ahead)).date()}
+
+
+def order_court(s: CaseState) -> str:
+    """The court of the case: the order's, or the NTA's."""
+    if s.order is not None and s.order.court:
+        return s.order.court
+    return str((s.nta or {}).get("court") or "NEW")
+
+
+def entry_to_check(draw: Callable[[Any], Any], s: CaseState) -> tuple[int, str]:
+    """An entry awaiting a second person (mostly), and the reference read off its document
+    (mostly the recorded one, sometimes in another case or spacing, sometimes another)."""
+    pending = sorted(s.pending)
+    entry = draw(st.one_of(*[st.just(p) for p in pending], st.integers(1, s.version + 2))) \
+        if pending else draw(st.integers(1, s.version + 2))
+    recorded = str(s.pending[entry].data.get("reference", "")) if entry in s.pending else "DOC-1"
+    checked = draw(st.sampled_from([recorded, recorded, recorded, f" {recorded.lower()} ",
+                                    "DOC-3"]))
+    return entry, checked
 
 
 def command_for(name: str, draw: Callable[[Any], Any], now: datetime, s: CaseState) -> Command:
@@ -175,12 +370,14 @@ def command_for(name: str, draw: Callable[[Any], Any], now: datetime, s: CaseSta
     later = st.integers(-3 * 24, 150 * 24).map(lambda h: now + timedelta(hours=h))
     country = st.sampled_from(COUNTRIES)
     if name == "claim_citizenship":
-        return c.ClaimCitizenship(evidence=draw(TEXT))
+        return c.ClaimCitizenship(evidence=draw(TEXT), raised_by=draw(st.sampled_from(
+            ["person", "attorney_of_record", "relative", "document"])))
     if name == "resolve_citizenship":
         return c.ResolveCitizenship(
             finding=draw(st.sampled_from(["citizen", "not_citizen", "not_citizen", "inconclusive"])),
             evidence=draw(GOOD_TEXT),
-            counsel=draw(st.one_of(st.just("counsel-1"), who)))
+            counsel=draw(st.one_of(st.just("counsel-1"), who)),
+            **document(draw, now, ("DHS",)))
     if name == "issue_arrest_warrant":
         return c.IssueArrestWarrant(requested_by=draw(st.one_of(st.just("officer-1"), who)))
     if name == "record_arrest":
@@ -239,33 +436,61 @@ def command_for(name: str, draw: Callable[[Any], Any], now: datetime, s: CaseSta
             counsel_advisal=defect != "counsel", address_advisal=defect != "address",
             failure_to_appear_advisal=defect != "appear")
     if name == "serve_nta":
-        return c.ServeNta(method=draw(st.sampled_from(["personal", "mail"])), language="es")
+        return c.ServeNta(method=draw(st.sampled_from(["personal", "mail"])),
+                          language=draw(st.sampled_from(["es", "es", "es", "fr"])),
+                          interpreter=draw(st.sampled_from(["", "", "Ana Ruiz (French)"])))
     if name == "schedule_hearing":
         return c.ScheduleHearing(at=draw(later), court=draw(st.sampled_from(COURTS)),
-                                 earlier_date_requested_in_writing=draw(st.booleans()))
+                                 earlier_date_requested_in_writing=draw(st.booleans()),
+                                 notice=draw(st.sampled_from(["", "mail", "mail", "personal"])))
+    court = order_court(s)
     if name == "record_order":
         outcome = draw(st.sampled_from(["removal", "removal", "removal", "voluntary_departure",
                                         "relief", "terminated"]))
         vd = now.date() + timedelta(days=draw(st.integers(0, 120)))
+        absentia = draw(st.sampled_from([False, False, False, True]))
+        missed = st.sampled_from(s.hearings) if s.hearings else st.just(now - timedelta(days=1))
         return c.RecordOrder(
             outcome=outcome, decision_mode=draw(st.sampled_from(["oral", "written"])),
             protected_countries=tuple(draw(st.lists(country, max_size=2, unique=True))),
             designated_country=draw(country),
             vd_deadline=vd if outcome == "voluntary_departure" and draw(st.booleans()) else None,
-            in_absentia=draw(st.sampled_from([False, False, False, True])))
+            in_absentia=absentia,
+            hearing_at=draw(st.one_of(missed, missed, st.none())) if absentia else None,
+            no_address_provided=absentia and draw(st.integers(0, 5)) == 0,
+            terminates_protection=tuple(draw(st.lists(country, max_size=1)))
+            if draw(st.integers(0, 9)) == 0 else (),
+            **document(draw, now, (court,)))
     if name == "waive_appeal":
-        return c.WaiveAppeal()
+        return c.WaiveAppeal(party=draw(st.sampled_from(["respondent", "respondent", "dhs"])),
+                             before=draw(st.sampled_from([court, court, court, "HOU"])),
+                             language=draw(st.sampled_from(["es", "es", "es", "fr", None])),
+                             interpreter=draw(st.sampled_from(["", "", "", "Ana Ruiz"])),
+                             reference=draw(st.sampled_from([*REFERENCES, ""])))
     if name == "file_appeal":
-        return c.FileAppeal()
+        return c.FileAppeal(party=draw(st.sampled_from(["respondent", "respondent", "dhs"])),
+                            filed_on=draw(st.sampled_from(
+                                [None, None, None, now.date() - timedelta(days=3), now.date()])))
     if name == "decide_appeal":
         return c.DecideAppeal(outcome=draw(st.sampled_from(["dismissed", "dismissed",
-                                                            "sustained", "remanded"])))
+                                                            "sustained", "remanded"])),
+                              vd_deadline=now.date() + timedelta(days=draw(st.integers(1, 90)))
+                              if draw(st.integers(0, 5)) == 0 else None,
+                              terminates_protection=tuple(draw(st.lists(country, max_size=1)))
+                              if draw(st.integers(0, 9)) == 0 else (),
+                              **document(draw, now, ("BIA",)))
     if name == "grant_stay":
         until = draw(st.one_of(st.none(), later))
-        return c.GrantStay(kind=draw(st.sampled_from(STAY_KINDS)), until=until)
-    if name == "lift_stay":
-        kinds = sorted(s.stays) or list(STAY_KINDS)
-        return c.LiftStay(kind=draw(st.sampled_from(kinds)))
+        kind = draw(st.sampled_from(STAY_KINDS))
+        return c.GrantStay(kind=kind, until=until, **document(draw, now, STAY_ISSUERS[kind]))
+    if name == "lift_stay":  # a stay by its reference, lifted by its body or a federal court
+        stays = sorted(s.stays_in_force(now), key=lambda x: x.seq) or \
+            sorted(s.stays.values(), key=lambda x: x.seq)
+        stay = draw(st.sampled_from(stays)) if stays else None
+        lifters = (stay.issued_by, "CA9") if stay is not None else ("CA9",)
+        return c.LiftStay(stay=stay.id if stay is not None else draw(st.sampled_from(REFERENCES)),
+                          kind=draw(st.sampled_from([None, None, *STAY_KINDS])),
+                          **document(draw, now, lifters))
     if name == "issue_removal_warrant":
         return c.IssueRemovalWarrant()
     if name == "record_travel_document":
@@ -274,13 +499,35 @@ def command_for(name: str, draw: Callable[[Any], Any], now: datetime, s: CaseSta
     if name == "record_medical_clearance":
         return c.RecordMedicalClearance(valid_until=now.date() + timedelta(days=30))
     if name == "serve_third_country_notice":
-        return c.ServeThirdCountryNotice(country=draw(country), language="es")
+        return c.ServeThirdCountryNotice(
+            country=draw(country), language=draw(st.sampled_from(["es", "es", "es", "fr"])),
+            interpreter=draw(st.sampled_from(["", "", "Ana Ruiz"])))
     if name == "record_fear_claim":
         return c.RecordFearClaim(country=draw(country))
     if name == "decide_fear_claim":
         pending = sorted(k for k, v in s.fear_claims.items() if v == "pending") or ["MX"]
-        return c.DecideFearClaim(country=draw(st.sampled_from(pending)), outcome=draw(
-            st.sampled_from(["no_fear", "fear_established", "withdrawn"])))
+        return c.DecideFearClaim(
+            country=draw(st.sampled_from(pending)),
+            outcome=draw(st.sampled_from(["no_fear", "fear_established", "withdrawn"])),
+            withdrawal_statement=draw(st.sampled_from(["", "signed statement WS-1"])),
+            **document(draw, now, ("USCIS-NEW", court)))
+    if name == "file_motion_to_reopen":
+        return c.FileMotionToReopen(
+            grounds=draw(st.sampled_from(["lack_of_notice", "in_custody",
+                                          "exceptional_circumstances", "other"])),
+            filed_with=draw(st.sampled_from([court, court, "BIA"])),
+            receipt=draw(st.sampled_from(["MTR-1", "MTR-2"])), filed_on=now.date())
+    if name == "decide_motion_to_reopen":
+        receipts = sorted(m.receipt for m in s.motions.values()) or ["MTR-1"]
+        return c.DecideMotionToReopen(receipt=draw(st.sampled_from(receipts)),
+                                      outcome=draw(st.sampled_from(["granted", "denied"])),
+                                      **document(draw, now, (court, "BIA")))
+    if name == "confirm_entry":
+        entry, checked = entry_to_check(draw, s)
+        return c.ConfirmEntry(entry=entry, document_checked=checked)
+    if name == "reject_entry":
+        entry, _ = entry_to_check(draw, s)
+        return c.RejectEntry(entry=entry, reason=draw(TEXT))
     if name == "schedule_removal":
         return c.ScheduleRemoval(destination=draw(country), depart_at=draw(later),
                                  transport="ICE Air T-1")
@@ -415,6 +662,28 @@ def make_machine(app: App) -> type[RuleBasedStateMachine]:
                                   st.sampled_from(COMMAND_NAMES[1:])))
             cmd = command_for(name, draw, self.now, s)
             self.do(cmd, self.actor(draw, name), case_id, draw(st.booleans()))
+
+        @rule(data=st.data())
+        def advance(self, data: st.DataObject) -> None:
+            """One lawful step for the first case (or a lawful detour), so that cases reach
+            the deep states: stays, lifts and their confirmation, appeals, waivers, fear
+            screenings, in-absentia orders and motions to reopen, removal."""
+            draw = data.draw
+            self.now += draw(st.sampled_from([timedelta(minutes=30), timedelta(hours=6),
+                                              timedelta(days=2), timedelta(days=12),
+                                              timedelta(days=35)]))
+            case_id = self.cases[0]
+            with engine.connect() as conn:
+                s = repo.load_case(conn, case_id)
+            assert s is not None
+            proceedings = s.facets(self.now, appeal_deadline(s)).proceedings
+            clients = tuple(self.persons)
+            step = (lawful_detour(draw, self.now, s, clients) if draw(st.integers(0, 3)) == 0
+                    else lawful(progress(s, proceedings, self.now), draw, self.now, s, clients))
+            if step is None:
+                return
+            actor, cmd = step
+            self.do(cmd, actor, case_id, draw(st.booleans()))
 
         def retry_with_the_same_key(self, wait: timedelta) -> None:
             """The same command with the same idempotency key, later: the stored outcome, and

@@ -28,7 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from duecourse.domain import commands as c
-from duecourse.domain.case import CaseState, apply
+from duecourse.domain.case import CaseState, apply, removes_protection
 from duecourse.domain.commands import Command, command_to_dict
 from duecourse.domain.events import EVENT_OF_COMMAND, Event
 from duecourse.domain.person import PersonData
@@ -59,6 +59,10 @@ STAY_KINDS = ("judicial", "bia", "ij", "dhs", "mtr")
 ACTOR = {"officer": "officer-1", "supervisor": "supervisor-1", "counsel": "counsel-1",
          "detention": "detention-1", "transport": "transport-1", "attorney": "attorney-1"}
 ROLES = {v: k for k, v in ACTOR.items()}
+# The second person who confirms entries that take a protection away (PROVENANCE).
+CHECKER = "supervisor-2"
+ROLES[CHECKER] = "supervisor"
+STAY_ISSUER = {"judicial": "CA3", "bia": "BIA", "ij": "NEW", "dhs": "DHS", "mtr": "NEW"}
 
 
 def role_of(actor_id: str) -> str | None:
@@ -76,7 +80,10 @@ class History:
     now: datetime
     events: list[Event] = field(default_factory=list)
 
-    def do(self, role: str, cmd: Command, at: datetime | None = None) -> None:
+    def do(self, role: str, cmd: Command, at: datetime | None = None,
+           confirm: bool = True) -> None:
+        """Append the command's event; an entry that takes a protection away is confirmed by
+        a second person at once (``confirm``) or left awaiting confirmation (no effect)."""
         self.now = max(self.now, at or self.now)
         data: dict[str, Any] = command_to_dict(cmd)
         if isinstance(cmd, c.OpenCase):
@@ -86,8 +93,20 @@ class History:
             data["timely"] = due is None or self.now <= due
         e = Event(self.state.case_id, self.state.version + 1, EVENT_OF_COMMAND[cmd.name],
                   self.now, ACTOR[role], role, data)
+        self._append(e)
+        if confirm and removes_protection(e.kind, e.data, e.actor_role):
+            self._append(Event(self.state.case_id, self.state.version + 1, "entry_confirmed",
+                               self.now, CHECKER, "supervisor",
+                               {"entry": e.seq, "document_checked": data.get("reference", "")}))
+
+    def _append(self, e: Event) -> None:
         apply(self.state, e)
         self.events.append(e)
+
+    def doc(self, issued_by: str) -> dict[str, Any]:
+        """The source of a court or agency event: issuer, a reference of its own, its date."""
+        return {"issued_by": issued_by, "reference": f"{issued_by}-{len(self.events) + 1}",
+                "issued_on": self.now.date()}
 
 
 STEP = st.one_of(st.integers(1, 600).map(lambda m: timedelta(minutes=m)),
@@ -107,25 +126,27 @@ def later_event(draw: Callable[[Any], Any], h: History, name: str) -> tuple[str,
     country = st.sampled_from(COUNTRIES)
     today = h.now.date()
     if name == "waive_appeal":
-        return "counsel", c.WaiveAppeal()
+        return "counsel", c.WaiveAppeal(party=draw(st.sampled_from(["respondent"] * 3 + ["dhs"])),
+                                        before="NEW", language="es", reference="NEW-IJ")
     if name == "file_appeal":
         return "attorney", c.FileAppeal()
     if name == "decide_appeal":
         return "counsel", c.DecideAppeal(outcome=draw(st.sampled_from(
-            ["dismissed", "dismissed", "sustained", "remanded"])))
+            ["dismissed", "dismissed", "sustained", "remanded"])), **h.doc("BIA"))
     if name == "grant_stay":
         until = draw(st.one_of(st.none(), st.integers(1, 60 * 24).map(
             lambda m: h.now + timedelta(hours=m))))
-        return "counsel", c.GrantStay(kind=draw(st.sampled_from(STAY_KINDS)), until=until)
-    if name == "lift_stay":
-        kinds = sorted(h.state.stays) or list(STAY_KINDS)
-        return "counsel", c.LiftStay(kind=draw(st.sampled_from(kinds)))
+        kind = draw(st.sampled_from(STAY_KINDS))
+        return "counsel", c.GrantStay(kind=kind, until=until, **h.doc(STAY_ISSUER[kind]))
+    if name == "lift_stay":  # one stay of several, by its reference (any number run at once)
+        refs = sorted(st_.id for st_ in h.state.stays.values()) or ["no-such-stay"]
+        return "counsel", c.LiftStay(stay=draw(st.sampled_from(refs)), **h.doc("CA3"))
     if name == "claim_citizenship":
         return "attorney", c.ClaimCitizenship(evidence="a birth certificate from Texas")
     if name == "resolve_citizenship":
         return "supervisor", c.ResolveCitizenship(
             finding=draw(st.sampled_from(["citizen", "not_citizen", "inconclusive"])),
-            evidence="registrar's search", counsel="counsel-1")
+            evidence="registrar's search", counsel="counsel-1", **h.doc("DHS"))
     if name == "issue_removal_warrant":
         return "supervisor", c.IssueRemovalWarrant()
     if name == "record_travel_document":
@@ -140,19 +161,21 @@ def later_event(draw: Callable[[Any], Any], h: History, name: str) -> tuple[str,
     if name == "release":
         return "detention", c.Release(kind="supervision")
     if name == "record_order":
-        return "counsel", order(draw)
+        return "counsel", order(draw, h)
     raise AssertionError(name)  # pragma: no cover
 
 
-def order(draw: Callable[[Any], Any]) -> c.RecordOrder:
+def order(draw: Callable[[Any], Any], h: History) -> c.RecordOrder:
     outcome = draw(st.sampled_from(["removal"] * 6 + ["voluntary_departure", "relief"]))
+    absentia = draw(st.sampled_from([False, False, True]))
     return c.RecordOrder(
         outcome=outcome, decision_mode="oral",
         protected_countries=tuple(draw(st.lists(st.sampled_from(COUNTRIES), max_size=1))),
-        designated_country=draw(st.sampled_from((*COUNTRIES, ""))),
+        designated_country=draw(st.sampled_from((*COUNTRIES, None))),
         vd_deadline=BASE.date() + timedelta(days=draw(st.integers(0, 60)))
         if outcome == "voluntary_departure" else None,
-        in_absentia=draw(st.sampled_from([False, False, True])))
+        in_absentia=absentia, hearing_at=h.state.hearings[-1] if absentia and h.state.hearings
+        else None, **h.doc("NEW"))
 
 
 @st.composite
@@ -176,7 +199,8 @@ def histories(draw: Callable[[Any], Any], case_id: str) -> History:
                                hearing_at=h.now + timedelta(days=20), court="NEW",
                                counsel_list_date=h.now.date()), h.now + timedelta(hours=1))
     h.do("officer", c.ServeNta(method="personal", language="es"), h.now + timedelta(hours=1))
-    h.do("counsel", order(draw), h.now + timedelta(days=draw(st.integers(20, 90))))
+    h.do("counsel", order(draw, h), h.now + timedelta(days=draw(st.integers(20, 90))),
+         confirm=draw(st.integers(0, 5)) > 0)
     road = [n for n, p in (("waive_appeal", 0.7), ("issue_removal_warrant", 0.8),
                            ("record_travel_document", 0.8), ("record_medical_clearance", 0.8))
             if draw(st.floats(0, 1)) < p]
@@ -192,7 +216,7 @@ def histories(draw: Callable[[Any], Any], case_id: str) -> History:
                                              valid_until=at.date() + timedelta(days=180))
             if isinstance(cmd, c.RecordMedicalClearance):
                 cmd = c.RecordMedicalClearance(valid_until=at.date() + timedelta(days=120))
-        h.do(role, cmd, at)
+        h.do(role, cmd, at, confirm=draw(st.integers(0, 5)) > 0)
     return h
 
 
@@ -338,7 +362,8 @@ def test_departure_takes_off_everyone_a_guard_now_refuses(people: list[History],
                                               transport=m.transport.id), at)
         for name in data.draw(st.lists(st.sampled_from(LATER), max_size=3)):
             role, cmd = later_event(data.draw, h, name)
-            h.do(role, cmd, min(h.now + data.draw(STEP), depart))
+            h.do(role, cmd, min(h.now + data.draw(STEP), depart),
+                 confirm=data.draw(st.integers(0, 5)) > 0)
     boarding = depart + timedelta(minutes=data.draw(st.integers(0, 12 * 60)))
     states = {k: h.state for k, h in hist.items() if data.draw(st.integers(0, 19))}
     for m in manifests:
@@ -382,9 +407,11 @@ def _ready(case_id: str, dest: str = "GT", facility: str = "ELZ", order_day: int
                                hearing_at=BASE + timedelta(days=20), court="NEW",
                                counsel_list_date=BASE.date()))
     h.do("officer", c.ServeNta(method="personal", language="es"))
+    h.now = max(h.now, BASE + timedelta(days=order_day))
     h.do("counsel", c.RecordOrder(outcome="removal", decision_mode="oral",
-                                  designated_country=dest), BASE + timedelta(days=order_day))
-    h.do("counsel", c.WaiveAppeal())
+                                  designated_country=dest, **h.doc("NEW")))
+    h.do("counsel", c.WaiveAppeal(party="respondent", before="NEW", language="es",
+                                  reference="NEW-IJ"))
     h.do("supervisor", c.IssueRemovalWarrant(), BASE + timedelta(days=36))
     h.do("officer", c.RecordTravelDocument(country=dest, valid_until=date(2026, 12, 31)))
     h.do("detention", c.RecordMedicalClearance(valid_until=date(2026, 6, 30)))

@@ -26,7 +26,7 @@ def _open(**person: Any) -> dict[str, Any]:
     ("place", {"facility": "f" * 201, "classification": "A"}, "facility", "at most 200"),
     ("open_case", _open(family_name="N" * 201), "person.family_name", "at most 200"),
     ("open_case", _open(a_number="1" * 21), "person.a_number", "at most 20"),
-    ("open_case", _open(languages=["es,en"]), "person.languages[0]", "language tag"),
+    ("open_case", _open(languages=["es,en"]), "person.languages[0]", "not an ISO 639 language"),
     ("schedule_hearing", {"at": "0001-01-01T00:00:00+05:00", "court": "NEW"}, "at",
      "between 1900 and 2199"),
     ("record_medical_clearance", {"valid_until": "9999-12-31"}, "valid_until",

@@ -105,6 +105,13 @@ def _languages() -> tuple[dict[str, str], dict[str, set[str]], dict[str, str]]:
     return codes, names, shown
 
 
+# Names people use that ISO 639's English names do not ("Haitian" is ISO's name for Haitian
+# Creole; Filipino is ISO 639-3 fil, Tagalog tl).
+LANGUAGE_ALIASES = {"haitian creole": "ht", "creole (haitian)": "ht", "farsi": "fa",
+                    "mandarin": "zh", "cantonese": "yue", "brazilian portuguese": "pt",
+                    "k'iche'": "quc", "kiche": "quc", "q'eqchi'": "kek"}
+
+
 def language(value: str) -> str:
     """The ISO 639 code of ``value`` (the two-letter code where ISO 639-1 has one, else the
     three-letter one): a code in any case, a language tag whose first part is one ("es-MX"), or
@@ -114,6 +121,8 @@ def language(value: str) -> str:
     primary = k.replace("_", "-").split("-")[0] if "-" in k or "_" in k else k
     if primary in codes:
         return codes[primary]
+    if k in LANGUAGE_ALIASES:
+        return LANGUAGE_ALIASES[k]
     found = names.get(k, set())
     if len(found) == 1:
         return next(iter(found))

@@ -21,9 +21,16 @@ the people so that every run shows the guards at work:
 - an I-200 signed by the officer who requested it (ARR-1), an arresting officer examining their
   own arrest (ARR-3).
 
-These are expected to be refused. Late fulfilments — a custody decision more than 48 hours after a
-warrantless arrest, a late HHS notice, a late transfer of a child to ORR, a late post-order
-custody review — are never refused (LAW.md): they are accepted and the deadline is marked missed.
+These are expected to be refused. Court and agency events carry their documents (issuer,
+reference, date: the NTA's court for an order, the BIA, the circuit's court of appeals for a
+judicial stay, DHS for a citizenship finding), and every entry that takes a protection away — a
+stay lifted, an appeal dismissed, an order in absentia (only after a noticed hearing missed at
+liberty), a not-citizen finding, the respondent's waiver recorded by agency counsel — is confirmed
+against its document by a second agency counsel who never schedules a removal (PROVENANCE); the
+runner fills in the entry's event number once it is recorded. Late fulfilments — a custody
+decision more than 48 hours after a warrantless arrest, a late HHS notice, a late transfer of a
+child to ORR, a late post-order custody review — are never refused (LAW.md): they are accepted and
+the deadline is marked missed.
 
 The summary counts cases by facet, events, refusals by rule id, deadlines (as of the end of the
 simulation), violations found by the independent checker (``law.invariants``; must be 0) and the
@@ -32,6 +39,7 @@ ledger's entries, and whether it verifies. The same seed gives the same summary.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,6 +53,7 @@ from ..bootstrap import App, build_app
 from ..config import default_key_path
 from ..domain.commands import (
     Actor,
+    ConfirmEntry,
     OpenCase,
 )
 from ..domain.errors import DuecourseError
@@ -114,11 +123,12 @@ def simulate(people: int = 300, days: int = 365, seed: int = 7, db_url: str = "s
     case_of: dict[int, str] = {}
     clients: dict[str, list[str]] = {a: [] for a in staff if staff[a].role == "attorney"}
     last_step = {s.person: i for i, s in enumerate(steps)}
+    seq_of: dict[tuple[int, int], int] = {}
     done = 0
     for i, step in enumerate(steps):
         if step.at > end:
             break
-        _run_step(app, step, staff, clients, attorney_of, case_of, result, refusals)
+        _run_step(app, step, staff, clients, attorney_of, case_of, result, refusals, seq_of)
         if last_step.get(step.person) == i:
             done += 1
         if progress is not None and i % 50 == 0:
@@ -150,7 +160,7 @@ def import_agency_records(app: App, seed: int, at: datetime, n: int = 400) -> No
 
 def _run_step(app: App, step: Step, staff: dict[str, Actor], clients: dict[str, list[str]],
               attorney_of: dict[int, str], case_of: dict[int, str], result: DemoResult,
-              refusals: Counter[str]) -> None:
+              refusals: Counter[str], seq_of: dict[tuple[int, int], int]) -> None:
     is_open = isinstance(step.command, OpenCase)
     case_id = case_of.get(step.person)
     if not is_open and case_id is None:
@@ -158,13 +168,24 @@ def _run_step(app: App, step: Step, staff: dict[str, Actor], clients: dict[str, 
     actor = staff[step.actor]
     if actor.role == "attorney":
         actor = Actor(actor.id, actor.role, actor.name, tuple(clients[actor.id]))
-    out = app.do(step.command, actor, step.at, case_id=case_id)
+    command = step.command
+    what = f"person {step.person} {command.name} at {step.at:%Y-%m-%d %H:%M}"
+    if isinstance(command, ConfirmEntry) and step.confirms >= 0:
+        # The second person confirms the entry recorded by the step it names: its event number
+        # is known only now that the entry has been recorded.
+        entry = seq_of.get((step.person, step.confirms))
+        if entry is None:
+            result.surprises.append(f"{what}: the entry it confirms was not recorded")
+            return
+        command = dataclasses.replace(command, entry=entry)
+    out = app.do(command, actor, step.at, case_id=case_id)
     result.commands += 1
     ids = out.rule_ids
     refusals.update(ids)
-    what = f"person {step.person} {step.command.name} at {step.at:%Y-%m-%d %H:%M}"
     if out.accepted:
         result.accepted += 1
+        if out.events:
+            seq_of[(step.person, step.order)] = int(out.events[0]["seq"])
         if is_open and out.case_id:
             case_of[step.person] = out.case_id
             att = attorney_of.get(step.person)

@@ -8,14 +8,16 @@ import math
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
+from ..domain.case import CaseState, Order
 from ..domain.commands import (
     Actor,
     ClaimCitizenship,
     Classify,
     CloseCase,
     Command,
+    ConfirmEntry,
     DecideAppeal,
     DetermineCustody,
     FileAppeal,
@@ -43,8 +45,10 @@ from ..domain.commands import (
     TransferToOrr,
     WaiveAppeal,
 )
-from ..law.calendar import end_of_day, next_business_day_if_needed
+from ..law.calendar import court_zone_name
+from ..law.framework import appeal_deadline
 from ..law.params import param
+from ..reference import court_zone
 from .calibration import Calibration, load_calibration
 from .facilities import facility_for, family_facility_for
 from .population import SyntheticPerson
@@ -108,6 +112,13 @@ COURTS: tuple[tuple[str, str, float], ...] = (
     ("TAC", "Tacoma, WA", 1), ("SEA", "Seattle, WA", 1),
 )
 
+# The federal court of appeals for each state the simulated courts sit in: it grants and lifts
+# judicial stays of removal (petitions for review, INA 242(b)(2)).
+CIRCUIT_OF_STATE = {"TX": "CA5", "LA": "CA5", "AZ": "CA9", "CA": "CA9", "WA": "CA9",
+                    "GA": "CA11", "FL": "CA11", "NJ": "CA3", "NY": "CA2", "MA": "CA1",
+                    "IL": "CA7", "CO": "CA10"}
+BOARD = "BIA"
+
 ENCOUNTERS: tuple[tuple[Encounter, float, str, str], ...] = (  # encounter, weight, legal basis, place
     ("custody_transfer", 0.38, "INA 212(a)(6)(A)(i)", "public"),
     ("interior", 0.34, "INA 237(a)(1)(B)", "public"),
@@ -152,6 +163,10 @@ SCRIPTED: dict[str, float] = {
     "self_examination": 0.015,  # the arresting officer examines their own arrest
 }
 LATE_SHARE = 0.04  # other late fulfilments (HHS notice, ORR transfer, POCR), per chance
+# A second person checks an entry that takes a protection away against its document (a fixed
+# delay, so that the confirmations take no draws from the generator: the sampled paths and their
+# statistics stay those of the calibration).
+CONFIRM_AFTER = timedelta(minutes=20)
 
 
 @dataclass(frozen=True)
@@ -167,6 +182,9 @@ class Step:
     cites: tuple[str, ...] = ()  # rule ids an expected refusal must include
     attempt: str = ""  # the name of a deliberate unlawful attempt
     late: str = ""  # the deadline this late (accepted) fulfilment misses
+    # A ConfirmEntry's entry: the ``order`` of the step (of the same person) whose event it
+    # confirms; the runner puts that event's number into the command (-1: not a confirmation).
+    confirms: int = -1
 
 
 def _minute(t: datetime) -> datetime:
@@ -181,10 +199,15 @@ def D(x: float) -> timedelta:  # a unit: D(30) is thirty days
     return timedelta(days=x)
 
 
-def window_end(order_at: datetime) -> datetime:
-    """The end of the appeal window of an oral decision at ``order_at`` (APP-30)."""
-    n = int(param("APP-30.calendar_days", order_at.date()))
-    return end_of_day(next_business_day_if_needed(order_at.date() + timedelta(days=n)))
+def window_end(order_at: datetime, court: str) -> datetime:
+    """The end of the appeal window of an oral decision of ``court`` at ``order_at`` (APP-30,
+    counted in the court's days and ending where the law says: the law's own computation)."""
+    zone = court_zone_name(court)
+    state = CaseState("plan", order=Order(order_at, "removal", "oral", (), "", None, False,
+                                          court, zone))
+    end = appeal_deadline(state)
+    assert end is not None
+    return end
 
 
 class _Path:
@@ -196,13 +219,25 @@ class _Path:
         self.last: datetime | None = None
 
     def add(self, at: datetime, actor: str, command: Command, *, expect: str = "accepted",
-            cites: tuple[str, ...] = (), attempt: str = "", late: str = "") -> datetime:
+            cites: tuple[str, ...] = (), attempt: str = "", late: str = "",
+            confirms: int = -1) -> datetime:
         at = _minute(at)
         if self.last is not None and at <= self.last:
             at = self.last + timedelta(minutes=1)
         self.last = at
         self.steps.append(Step(at, self.person.index, len(self.steps), actor, command, expect,
-                               cites, attempt, late))
+                               cites, attempt, late, confirms))
+        return at
+
+    def confirmed(self, at: datetime, actor: str, command: Command, reference: str,
+                  confirmer: str) -> datetime:
+        """An entry that takes a protection away (PROVENANCE), and a second person's
+        confirmation of it against its document (``reference``) a little later; the entry's
+        time (its effect, once confirmed, dates from it)."""
+        at = self.add(at, actor, command)
+        entry = len(self.steps) - 1
+        self.add(at + CONFIRM_AFTER, confirmer,
+                 ConfirmEntry(entry=-1, document_checked=reference), confirms=entry)
         return at
 
     def attempt(self, at: datetime, actor: str, command: Command, name: str,
@@ -271,13 +306,14 @@ class Planner:
     def rand_d(self, lo: float, hi: float) -> timedelta:
         return D(self.rng.uniform(lo, hi))
 
-    def hearing_after(self, served: datetime, lo: int, hi: int) -> datetime:
-        """A hearing at least ``lo`` (≥ 11) whole days after service, in court hours."""
+    def hearing_after(self, served: datetime, lo: int, hi: int, court: str) -> datetime:
+        """A hearing at least ``lo`` (≥ 11) whole days after service, in the court's hours (its
+        own time zone: LEGAL-DAY), as a UTC instant."""
         day = served.date() + timedelta(days=self.rng.randint(lo, hi))
         while day.weekday() >= 5:
             day += timedelta(days=1)
         return datetime(day.year, day.month, day.day, self.rng.choice((8, 9, 10, 13, 14)),
-                        tzinfo=UTC)
+                        tzinfo=court_zone(court)).astimezone(UTC)
 
     # -- the plan ---------------------------------------------------------------------------
 
@@ -291,6 +327,12 @@ class Planner:
         ctx = _Ctx(p, path, self.pick(self.officers), court, city, enc, basis, place)
         ctx.o2 = self.pick(self.officers, but=ctx.o)
         ctx.s, ctx.c = self.pick(self.supervisors), self.pick(self.counsel)
+        # The second person who checks entries that take a protection away against their
+        # documents: another agency counsel (chosen without a draw from the generator).
+        ctx.c2 = self.counsel[(self.counsel.index(ctx.c) + 1) % len(self.counsel)]
+        # The supervisor who reviews a citizenship claim is not the one who later schedules a
+        # removal: who took a protection away does not carry out the removal (PROVENANCE).
+        ctx.s2 = self.supervisors[(self.supervisors.index(ctx.s) + 1) % len(self.supervisors)]
         ctx.dt, ctx.tr = self.pick(self.detention), self.pick(self.transport)
         if self.chance(0.3 if p.minor else 0.35):
             ctx.attorney = self.pick(self.attorneys)
@@ -328,20 +370,25 @@ class Planner:
             likely_to_escape="no fixed address"), "arrest_during_citizenship_review", "USC")
         t = t + self.rand_d(1, 6)
         if self.chance(0.12):  # first review inconclusive: the claim stays open
-            t = path.add(t, x.s, ResolveCitizenship(
+            t = path.add(t, x.s2, ResolveCitizenship(
                 finding="inconclusive", evidence="no birth record found yet; state registrar "
-                "asked to search under alternative spellings", counsel=x.c))
+                "asked to search under alternative spellings", counsel=x.c,
+                **x.document("DHS", t, "USC")))
             t += self.rand_d(2, 8)
         if p.us_citizen:
-            t = path.add(t, x.s, ResolveCitizenship(
+            t = path.add(t, x.s2, ResolveCitizenship(
                 finding="citizen", evidence="state birth certificate verified with the "
-                "registrar of vital records", counsel=x.c))
+                "registrar of vital records", counsel=x.c, **x.document("DHS", t, "USC")))
             path.add(t + self.rand_h(1, 20), x.o, CloseCase(
                 reason="U.S. citizen: citizenship established; no immigration enforcement"))
             return None
-        return path.add(t, x.s, ResolveCitizenship(
+        # A finding of no citizenship takes a protection away: a second person checks it.
+        doc = x.document("DHS", t, "USC")
+        t = path.confirmed(t, x.s2, ResolveCitizenship(
             finding="not_citizen", evidence="foreign birth registration and a prior sworn "
-            "statement; no U.S. birth record in the claimed state", counsel=x.c))
+            "statement; no U.S. birth record in the claimed state", counsel=x.c, **doc),
+            doc["reference"], x.c2)
+        return t + CONFIRM_AFTER
 
     # -- arrest, examination, custody decision, NTA ------------------------------------------
 
@@ -361,7 +408,7 @@ class Planner:
             t_arr = t_w + self.rand_h(12, 120)
             t_cd = t_arr + self.rand_h(2, 20)
             t_serve = t_cd + self.rand_h(0.5, 3)
-            hearing = self.hearing_after(t_serve, 12, 20)
+            hearing = self.hearing_after(t_serve, 12, 20, x.court)
             path.add(t_nta, x.o, self._nta(x, t_nta, hearing))
             if "self_signed_warrant" in scripted:
                 path.attempt(t_w - H(0.5), x.s, IssueArrestWarrant(requested_by=x.s),
@@ -374,7 +421,7 @@ class Planner:
             t_cd = t_arr + (self.rand_h(49, 96) if late else self.rand_h(3, 40))
             t_nta = t_cd + self.rand_h(1, 20)
             t_serve = t_nta + self.rand_h(0.5, 4)
-            hearing = self.hearing_after(t_serve, 12, 20)
+            hearing = self.hearing_after(t_serve, 12, 20, x.court)
             path.add(t_arr, x.o, RecordArrest(
                 basis="warrantless", reason_to_believe="admitted entering without inspection; "
                 "no record of admission or parole", likely_to_escape="no fixed address; "
@@ -418,9 +465,10 @@ class Planner:
         elif fate == "protected":
             self._protected(x, hearing, los_end)
         elif fate == "relief":
-            at = path.add(max(hearing, los_end), x.c, RecordOrder(
+            at = max(hearing, los_end)
+            at = path.add(at, x.c, RecordOrder(
                 outcome=self.weighted(RELIEF_OR_TERMINATION),
-                decision_mode="oral"))
+                decision_mode="oral", **x.order_document(at)))
             at = path.add(at + self.rand_h(1, 8), x.o, Release(kind="relief"))
             path.add(at + self.rand_h(1, 48), x.o, CloseCase(reason="relief granted or "
                                                             "proceedings terminated"))
@@ -464,14 +512,15 @@ class Planner:
             path.add(hearing + H(1), x.c, ScheduleHearing(at=order_at, court=x.court))
         designated = x.person.nationality
         order_at = path.add(order_at, x.c, RecordOrder(outcome="removal", decision_mode="oral",
-                                                       designated_country=designated))
+                                                       designated_country=designated,
+                                                       **x.order_document(order_at)))
         if "foreign_attorney" in scripted:
             other = self.pick(self.attorneys, but=x.attorney)
             path.attempt(order_at + H(0.3), other, FileAppeal(), "foreign_attorney", "ROLE")
         if process == "waived":
-            final = path.add(order_at + H(0.5), x.c, WaiveAppeal())
+            final = self._waive(x, order_at + H(0.5))
         elif process == "window":
-            end = window_end(order_at)
+            end = window_end(order_at, x.court)
             if "appeal_window_removal" in scripted or self.chance(0.2):
                 self._premature_removal(x, order_at + self.rand_d(1, 20), designated)
             final = end
@@ -480,7 +529,12 @@ class Planner:
             if "appeal_window_removal" in scripted:
                 self._premature_removal(x, filed + self.rand_d(1, 25), designated)
             outcome = self.weighted(APPEAL_DECISIONS)
-            decided = path.add(filed + bia, x.c, DecideAppeal(outcome=outcome))
+            doc = x.document(BOARD, filed + bia, "BIA")
+            decision = DecideAppeal(outcome=outcome, **doc)
+            if outcome == "dismissed":  # takes the automatic stay away: a second person checks
+                decided = path.confirmed(filed + bia, x.c, decision, doc["reference"], x.c2)
+            else:
+                decided = path.add(filed + bia, x.c, decision)
             if outcome == "sustained":
                 at = path.add(decided + self.rand_h(2, 24), x.o, Release(kind="relief"))
                 path.add(at + self.rand_d(1, 3), x.o, CloseCase(reason="relief granted on appeal"))
@@ -489,8 +543,9 @@ class Planner:
                 again = decided + self.rand_d(20, 60)
                 path.add(decided + H(1), x.c, ScheduleHearing(at=again, court=x.court))
                 again = path.add(again, x.c, RecordOrder(outcome="removal", decision_mode="oral",
-                                                         designated_country=designated))
-                final = path.add(again + H(0.5), x.c, WaiveAppeal())
+                                                         designated_country=designated,
+                                                         **x.order_document(again)))
+                final = self._waive(x, again + H(0.5))
             else:
                 final = decided
         ready = final + self.rand_h(1, 30)
@@ -500,6 +555,15 @@ class Planner:
                 return
             ready, final = lifted + self.rand_h(1, 30), lifted
         self._execute(x, ready, final, wait)
+
+    def _waive(self, x: _Ctx, at: datetime) -> datetime:
+        """The respondent waives appeal before the judge, in their language: recorded by their
+        attorney of record, or else by agency counsel from the judge's order, which a second
+        person checks (WAIVE, PROVENANCE). The waiver's time: the order is final from it."""
+        if x.attorney:
+            return x.path.add(at, x.attorney, x.waiver())
+        reference = x.order_reference
+        return x.path.confirmed(at, x.c, x.waiver(reference), reference, x.c2)
 
     def _premature_removal(self, x: _Ctx, at: datetime, dest: str) -> None:
         if self.chance(0.5):
@@ -514,14 +578,19 @@ class Planner:
         """A stay of removal after the order is final; the lifted time, or None if not lifted."""
         path = x.path
         kind = self.weighted(STAY_KINDS)
-        granted = path.add(ready, x.c, GrantStay(kind=kind))
+        body = {"judicial": x.circuit, "bia": BOARD, "dhs": "DHS", "ij": x.court}[kind]
+        stay = x.document(body, ready, "STAY")
+        granted = path.add(ready, x.c, GrantStay(kind=kind, **stay))
         path.add(granted + self.rand_h(1, 12), x.s, IssueRemovalWarrant())
         x.i205 = True
         path.attempt(granted + self.rand_d(1, 5), x.s, ScheduleRemoval(
             destination=dest, depart_at=granted + D(8), transport="ICE Air charter"),
             "stay_removal", "STAY-JUD" if kind == "judicial" else "STAY-AUTO")
         if self.chance(0.75):
-            return path.add(granted + self.rand_d(15, 60), x.c, LiftStay(kind=kind))
+            at = granted + self.rand_d(15, 60)
+            lift = x.document(body, at, "LIFT")  # the body that stayed removal lifts its stay
+            return path.confirmed(at, x.c, LiftStay(stay=stay["reference"], kind=kind, **lift),
+                                  lift["reference"], x.c2)
         # The stay holds: detention is reviewed and the person released on supervision.
         review = max(final + self.rand_d(60, 85), granted + D(6))
         at = path.add(review, x.s, ReviewCustody(kind="pocr", finding="release"))
@@ -568,8 +637,8 @@ class Planner:
             path.add(hearing + H(1), x.c, ScheduleHearing(at=order_at, court=x.court))
         order_at = path.add(order_at, x.c, RecordOrder(
             outcome="removal", decision_mode="oral", designated_country=nat,
-            protected_countries=(nat,)))
-        final = path.add(order_at + H(0.5), x.c, WaiveAppeal())
+            protected_countries=(nat,), **x.order_document(order_at)))
+        final = self._waive(x, order_at + H(0.5))
         if "protected_country" in x.scripted or self.chance(0.5):
             at = path.add(final + self.rand_d(1, 5), x.s, IssueRemovalWarrant())
             path.attempt(at + self.rand_d(1, 10), x.s, ScheduleRemoval(
@@ -586,7 +655,7 @@ class Planner:
     def _not_detained(self, x: _Ctx, t: datetime) -> None:
         t_nta = t + self.rand_d(1, 10)
         t_serve = t_nta + self.rand_d(1, 4)
-        hearing = self.hearing_after(t_serve, 30, 120)
+        hearing = self.hearing_after(t_serve, 30, 120, x.court)
         x.path.add(t_nta, x.o, self._nta(x, t_nta, hearing))
         x.path.add(t_serve, x.o, ServeNta(method="mail", language=x.person.language))
         self._docket(x, hearing, released=None)
@@ -595,15 +664,24 @@ class Planner:
         """Proceedings of a person at liberty: slow, often beyond the simulated period."""
         path = x.path
         start = max(hearing, released or hearing)
-        decision = self.hearing_after(start, 60, 540)
-        path.add(max(hearing + H(1), start), x.c, ScheduleHearing(at=decision, court=x.court))
+        decision = self.hearing_after(start, 60, 540, x.court)
+        # The hearing notice is mailed with the scheduling (INA 239(a)(2)): a person at liberty
+        # who misses a noticed hearing may be ordered removed in absentia (IN-ABS).
+        path.add(max(hearing + H(1), start), x.c, ScheduleHearing(at=decision, court=x.court,
+                                                                  notice="mail"))
         outcome = self.weighted(DOCKET_OUTCOMES)
         absentia = outcome == "removal" and self.chance(0.4)
         vd = (decision + D(self.rng.randint(60, 120))).date() if outcome == "voluntary_departure" \
             else None
-        at = path.add(decision, x.c, RecordOrder(
+        doc = x.order_document(decision)
+        order = RecordOrder(
             outcome=outcome, decision_mode="oral", designated_country=x.person.nationality,
-            vd_deadline=vd, in_absentia=absentia))
+            vd_deadline=vd, in_absentia=absentia, hearing_at=decision if absentia else None,
+            **doc)
+        if absentia:  # the order takes the right to a hearing away: a second person checks it
+            at = path.confirmed(decision, x.c, order, doc["reference"], x.c2)
+        else:
+            at = path.add(decision, x.c, order)
         if outcome in ("relief", "terminated"):
             path.add(at + self.rand_d(1, 10), x.o, CloseCase(
                 reason="relief granted" if outcome == "relief" else "proceedings terminated"))
@@ -633,16 +711,16 @@ class Planner:
                              x.dt, TransferToOrr(), late="UAC-72" if late_orr else "")
             t_nta = moved + self.rand_d(1, 5)
             t_serve = t_nta + self.rand_h(2, 30)
-            hearing = self.hearing_after(t_serve, 20, 60)
+            hearing = self.hearing_after(t_serve, 20, 60, x.court)
             path.add(t_nta, x.o, self._nta(x, t_nta, hearing))
             path.add(t_serve, x.o, ServeNta(method="personal", language=p.language))
-            decision = self.hearing_after(hearing, 30, 200)
+            decision = self.hearing_after(hearing, 30, 200, x.court)
             path.add(hearing + H(1), x.c, ScheduleHearing(at=decision, court=x.court))
             outcome = self.weighted(CHILD_OUTCOMES)
             vd = (decision + D(60)).date() if outcome == "voluntary_departure" else None
             at = path.add(decision, x.c, RecordOrder(
                 outcome=outcome, decision_mode="oral", designated_country=p.nationality,
-                vd_deadline=vd))
+                vd_deadline=vd, **x.order_document(decision)))
             reason = {"relief": "relief granted (special immigrant juvenile)",
                       "terminated": "proceedings terminated",
                       "voluntary_departure": "voluntary departure granted; child in ORR care "
@@ -656,7 +734,7 @@ class Planner:
             facility=family_facility_for(x.court), classification="A", facility_type="family"))
         t_nta = placed + self.rand_h(2, 24)
         t_serve = t_nta + self.rand_h(1, 6)
-        hearing = self.hearing_after(t_serve, 20, 60)
+        hearing = self.hearing_after(t_serve, 20, 60, x.court)
         path.add(t_nta, x.o, self._nta(x, t_nta, hearing))
         path.add(t_serve, x.o, ServeNta(method="personal", language=p.language))
         released = path.add(placed + self.rand_d(3, 18), x.dt, Release(
@@ -677,12 +755,42 @@ class _Ctx:
     o2: str = ""
     s: str = ""
     c: str = ""
+    c2: str = ""  # the second person who confirms entries that take a protection away
+    s2: str = ""  # the supervisor who reviews a citizenship claim
     dt: str = ""
     tr: str = ""
     attorney: str = ""
     scripted: set[str] = field(default_factory=set)
     arrested_at: datetime | None = None
     i205: bool = False  # a warrant of removal was issued on the order in force
+    documents: int = 0  # documents recorded on the case so far (their references)
+    order_reference: str = ""  # the reference of the judge's latest order
+
+    @property
+    def circuit(self) -> str:
+        """The federal court of appeals for the court's state (judicial stays)."""
+        return CIRCUIT_OF_STATE[self.city.rsplit(", ", 1)[1]]
+
+    def document(self, issued_by: str, at: datetime, what: str) -> dict[str, Any]:
+        """The source of a court or agency event: who issued it, its reference, its date (the
+        issuing body's day; an immigration court's in its own zone)."""
+        self.documents += 1
+        zone = court_zone(issued_by) if issued_by == self.court else UTC
+        return {"issued_by": issued_by, "issued_on": at.astimezone(zone).date(),
+                "reference": f"{issued_by}-{what}-{at:%Y}-{self.person.index:05d}-"
+                             f"{self.documents}"}
+
+    def order_document(self, at: datetime) -> dict[str, Any]:
+        """The source of an immigration judge's order: the court of the NTA (its own zone)."""
+        doc = self.document(self.court, at, "IJ")
+        self.order_reference = doc["reference"]
+        return doc
+
+    def waiver(self, reference: str = "") -> WaiveAppeal:
+        """The respondent's waiver before the judge who decided, in the person's language
+        (``reference``: the judge's order it is recorded from, when counsel records it)."""
+        return WaiveAppeal(party="respondent", before=self.court, language=self.person.language,
+                           reference=reference)
 
 
 def plan_steps(people: list[SyntheticPerson], seed: int, days: int,

@@ -38,8 +38,10 @@ class Nationality:
     double_surname: bool = False
 
 
+# Languages are ISO 639 codes of single languages (ISO 639-3 where ISO 639-1 has none), as the
+# law parses them: Nahuatl is nhe (Eastern Huasteca, the most spoken), not the collective "nah".
 NATIONALITIES: tuple[Nationality, ...] = (
-    Nationality("MX", 0.33, "es_MX", ("es",), ("nah", "mix"), double_surname=True),
+    Nationality("MX", 0.33, "es_MX", ("es",), ("nhe", "mix"), double_surname=True),
     Nationality("GT", 0.13, "es_MX", ("es",), ("quc", "mam", "kek"), double_surname=True),
     Nationality("HN", 0.11, "es_MX", ("es",), double_surname=True),
     Nationality("SV", 0.05, "es_MX", ("es",), double_surname=True),
