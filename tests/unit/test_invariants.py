@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine
@@ -16,10 +17,12 @@ from duecourse.domain.events import DEADLINE_MISSED, Event
 from duecourse.law.invariants import Violation, appeal_window_end, check_history, check_store
 
 T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)  # a Monday
+EASTERN = ZoneInfo("America/New_York")  # where the Board keeps its days (APP-30 filing zone)
 H = timedelta(hours=1)
 D = timedelta(days=1)
 
 ROLE_OF = {"o1": "officer", "o2": "officer", "s1": "supervisor", "s2": "supervisor",
+           "c2": "counsel",
            "c1": "counsel", "d1": "detention", "t1": "transport", "g1": "oversight",
            "x1": "admin", "a1": "attorney"}
 
@@ -62,7 +65,23 @@ def nta_data(at: datetime, **over: Any) -> dict[str, Any]:
 
 
 def opened(at: datetime = T0) -> History:
-    return History().add("case_opened", at, person_id="P-1", person={}, encounter="interior")
+    return History().add("case_opened", at, person_id="P-1", person={"languages": ["es"]},
+                         encounter="interior")
+
+
+def confirm(h: History, by: str = "s2") -> History:
+    """A second person confirms the last entry against its document (PROVENANCE)."""
+    e = h.events[-1]
+    return h.add("entry_confirmed", e.at + timedelta(minutes=10), by=by, entry=e.seq,
+                 document_checked=str(e.data.get("reference", "")))
+
+
+def waived(h: History, at: datetime, party: str = "respondent") -> History:
+    """A party's waiver of appeal before the judge (the respondent's in their language), entered
+    by counsel: the respondent's, from the judge's order, confirmed by a second person."""
+    h.add("appeal_waived", at, by="c1", party=party, before="NEW", language="es",
+          interpreter="", reference=f"NEW-WAIVER-{len(h.events) + 1}")
+    return confirm(h) if party == "respondent" else h
 
 
 def detained(h: History | None = None) -> History:
@@ -86,9 +105,23 @@ def charged(h: History) -> History:
 def ordered(h: History, at: datetime, **over: Any) -> History:
     data: dict[str, Any] = {"outcome": "removal", "decision_mode": "oral",
                             "protected_countries": ["SV"], "designated_country": "MX",
-                            "vd_deadline": None, "in_absentia": False}
+                            "vd_deadline": None, "in_absentia": False, "issued_by": "NEW",
+                            "reference": f"NEW-IJ-{len(h.events) + 1}",
+                            "issued_on": at.astimezone(EASTERN).date().isoformat()}
     data.update(over)
     return h.add("order_recorded", at, by="c1", **data)
+
+
+def absent() -> tuple[History, datetime]:
+    """A person at liberty, charged and served by mail, who missed the NTA's hearing: an order
+    in absentia naming that hearing, confirmed by a second person; the order's time."""
+    h = opened()
+    t = h.last + H
+    h.add("nta_issued", t, **nta_data(t)).add("nta_served", t + H, method="mail", language="es")
+    hearing = t + 20 * D  # the NTA's hearing (nta_data)
+    ordered(h, hearing + 2 * H, in_absentia=True, hearing_at=iso(hearing))
+    confirm(h)
+    return h, hearing + 2 * H
 
 
 def removed(h: History, at: datetime, dest: str = "MX", warrant: bool = True,
@@ -135,28 +168,41 @@ def test_a_lawful_removal_after_the_window_closed() -> None:
 def test_the_appeal_window_runs_to_the_next_business_day() -> None:
     # 2026-04-05 + 30 days = 2026-05-05 (Tuesday); 2026-04-26 + 30 = 2026-05-26 (Tuesday after
     # Memorial Day, Monday 25th); a decision on 2026-04-25 ends on Monday 25 May, a holiday.
+    # The day ends where the Board keeps its days (LEGAL-DAY: Eastern), not at midnight UTC.
     assert appeal_window_end(datetime(2026, 4, 5, 9, tzinfo=UTC)) == datetime(
-        2026, 5, 5, 23, 59, 59, tzinfo=UTC)
+        2026, 5, 5, 23, 59, 59, tzinfo=EASTERN)
     assert appeal_window_end(datetime(2026, 4, 25, 9, tzinfo=UTC)) == datetime(
-        2026, 5, 26, 23, 59, 59, tzinfo=UTC)
+        2026, 5, 26, 23, 59, 59, tzinfo=EASTERN)
 
 
 def test_waiver_in_absentia_and_dismissed_appeal_make_the_order_final() -> None:
     h, order_at = order_to_final()
-    h.add("appeal_waived", order_at + H, by="c1")
+    waived(h, order_at + H)
     removed(h, order_at + 2 * H)
     assert check_history(h.events) == []
 
-    h = charged(detained())
-    ordered(h, T0 + 40 * D, in_absentia=True)
-    removed(h, T0 + 40 * D + H)
+    # In absentia (a noticed hearing missed while at liberty; confirmed): final at once. The
+    # person is arrested and detained afterwards.
+    h, order_at = absent()
+    removed(detained(h), h.last + 22 * H)
     assert check_history(h.events) == []
 
     h, order_at = order_to_final()
-    h.add("appeal_filed", order_at + 10 * D, by="a1", timely=True)
-    h.add("appeal_decided", order_at + 90 * D, by="c1", outcome="dismissed")
+    h.add("appeal_filed", order_at + 10 * D, by="a1", timely=True, party="respondent")
+    h.add("appeal_decided", order_at + 90 * D, by="c1", outcome="dismissed", issued_by="BIA",
+          reference="BIA-1", issued_on=(order_at + 90 * D).date().isoformat())
+    confirm(h)
     removed(h, order_at + 90 * D + H)
     assert check_history(h.events) == []
+
+
+def test_an_entry_that_takes_a_protection_away_has_no_effect_until_confirmed() -> None:
+    h, order_at = order_to_final()
+    h.add("appeal_filed", order_at + 10 * D, by="a1", timely=True, party="respondent")
+    h.add("appeal_decided", order_at + 90 * D, by="c1", outcome="dismissed", issued_by="BIA",
+          reference="BIA-1", issued_on=(order_at + 90 * D).date().isoformat())
+    removed(h, order_at + 90 * D + H)
+    assert "STAY-AUTO" in rules(h) and "FINAL" in rules(h)
 
 
 def test_an_untimely_appeal_does_not_stay_removal() -> None:
@@ -172,19 +218,50 @@ def test_voluntary_departure_is_final_after_its_deadline() -> None:
     order_at = T0 + 40 * D
     vd = (order_at + 60 * D).date()
     ordered(h, order_at, outcome="voluntary_departure", vd_deadline=vd.isoformat())
-    h.add("appeal_waived", order_at + H, by="c1")
-    removed(h, datetime.combine(vd + timedelta(days=1), datetime.min.time(), tzinfo=UTC))
+    waived(h, order_at + H)
+    # The period ends at the end of its day where the order's court (Newark) keeps its days.
+    removed(h, datetime.combine(vd + timedelta(days=1), datetime.min.time(), tzinfo=EASTERN))
     assert check_history(h.events) == []
 
 
 def test_a_lifted_or_expired_stay_no_longer_blocks() -> None:
     h, order_at = order_to_final()
     t = appeal_window_end(order_at) + H
-    h.add("stay_granted", t, by="c1", kind="judicial", until=None)
-    h.add("stay_lifted", t + D, by="c1", kind="judicial")
-    h.add("stay_granted", t + D, by="c1", kind="dhs", until=iso(t + 2 * D))
+    h.add("stay_granted", t, by="c1", kind="judicial", until=None, issued_by="CA3",
+          reference="CA3-1", issued_on=t.date().isoformat())
+    h.add("stay_granted", t, by="c1", kind="bia", until=None, issued_by="BIA",
+          reference="BIA-S-1", issued_on=t.date().isoformat())
+    h.add("stay_lifted", t + D, by="c1", stay="CA3-1", issued_by="CA3", reference="CA3-2",
+          issued_on=(t + D).date().isoformat())
+    confirm(h)
+    h.add("stay_lifted", t + D, by="c1", stay="bia-s-1 ", issued_by="BIA", reference="BIA-S-2",
+          issued_on=(t + D).date().isoformat())
+    confirm(h)
+    h.add("stay_granted", t + D, by="c1", kind="dhs", until=iso(t + 2 * D), issued_by="DHS",
+          reference="DHS-S-1", issued_on=(t + D).date().isoformat())
     removed(h, t + 3 * D)
     assert check_history(h.events) == []
+
+
+def test_a_lift_takes_effect_only_confirmed_and_lifts_only_the_stay_it_names() -> None:
+    h, order_at = order_to_final()
+    t = appeal_window_end(order_at) + H
+    h.add("stay_granted", t, by="c1", kind="judicial", until=None, issued_by="CA3",
+          reference="CA3-1", issued_on=t.date().isoformat())
+    h.add("stay_lifted", t + D, by="c1", stay="CA3-1", issued_by="CA3", reference="CA3-2",
+          issued_on=(t + D).date().isoformat())  # one person's word: no effect
+    removed(h, t + 3 * D)
+    assert "STAY-JUD" in rules(h)
+    h, order_at = order_to_final()
+    h.add("stay_granted", t, by="c1", kind="judicial", until=None, issued_by="CA3",
+          reference="CA3-1", issued_on=t.date().isoformat())
+    h.add("stay_granted", t, by="c1", kind="judicial", until=None, issued_by="CA3",
+          reference="CA3-7", issued_on=t.date().isoformat())
+    h.add("stay_lifted", t + D, by="c1", stay="CA3-1", issued_by="CA3", reference="CA3-2",
+          issued_on=(t + D).date().isoformat())
+    confirm(h)
+    removed(h, t + 3 * D)
+    assert "STAY-JUD" in rules(h)  # CA3-7 still stays removal
 
 
 def test_late_custody_decision_recorded_as_missed_or_excepted_is_not_a_violation() -> None:
@@ -220,7 +297,8 @@ def test_enforcement_after_a_claim_is_resolved_not_citizen() -> None:
     h.add("citizenship_claimed", T0 + H, evidence="says born in Texas")
     h.add("custody_determined", T0 + 2 * H, decision="recognizance", authority="x")  # helps
     h.add("citizenship_resolved", T0 + D, by="s1", finding="not_citizen", evidence="records",
-          counsel="c1")
+          counsel="c1", issued_by="DHS", reference="USC-1", issued_on=T0.date().isoformat())
+    confirm(h, by="c1")
     h.add("arrest_recorded", T0 + 2 * D, basis="warrantless", reason_to_believe="r",
           likely_to_escape="l")
     assert check_history(h.events) == []
@@ -296,9 +374,17 @@ def test_removal_to_a_third_country() -> None:
     assert rules(h) == ["3RD-CTRY", "3RD-CTRY"]  # scheduled and removed without notice
     h, order_at = order_to_final()
     at = appeal_window_end(order_at) + H
-    h.add("third_country_notice_served", at - 2 * D, by="o1", country="PA", language="es")
-    removed(h, at, dest="PA")
-    assert rules(h) == ["3RD-CTRY", "3RD-CTRY"]  # two days is less than the notice period
+    h.add("removal_warrant_issued", at, by="s1")
+    h.add("travel_document_recorded", at, by="o1", country="PA",
+          valid_until=(at + 30 * D).date().isoformat())
+    h.add("medical_clearance_recorded", at, by="d1", valid_until=(at + 10 * D).date().isoformat())
+    h.add("third_country_notice_served", at, by="o1", country="PA", language="es")
+    h.add("removal_scheduled", at + H, by="s1", destination="PA", depart_at=iso(at + 12 * H),
+          transport="T-1")
+    h.add("removal_recorded", at + 12 * H, by="t1", destination="PA")
+    # Twelve hours is less than the notice period (the checker holds the legal floor, 24 hours;
+    # the guards' configurable default is longer).
+    assert rules(h) == ["3RD-CTRY", "3RD-CTRY"]
     h, order_at = order_to_final()
     at = appeal_window_end(order_at) + 20 * D
     h.add("third_country_notice_served", at - 12 * D, by="o1", country="PA", language="es")
@@ -308,7 +394,9 @@ def test_removal_to_a_third_country() -> None:
     h, order_at = order_to_final()
     h.add("third_country_notice_served", at - 12 * D, by="o1", country="PA", language="es")
     h.add("fear_claim_recorded", at - 11 * D, by="o1", country="PA")
-    h.add("fear_claim_decided", at - 10 * D, by="s1", country="PA", outcome="no_fear")
+    h.add("fear_claim_decided", at - 10 * D, by="s2", country="PA", outcome="no_fear",
+          issued_by="USCIS-NEW", reference="ZNK-1", issued_on=(at - 10 * D).date().isoformat())
+    confirm(h, by="c2")  # the negative decision takes effect once a second person confirms it
     removed(h, at, dest="PA")
     assert rules(h) == []
     # The person's own country needs no notice, though the judge designated another.
@@ -582,10 +670,15 @@ def test_nta_with_a_hearing_in_the_past() -> None:
 
 def test_appeal_after_waiver_or_from_in_absentia_order_and_zadvydas_without_finding() -> None:
     h, order_at = order_to_final()
-    h.add("appeal_waived", order_at + H, by="c1").add("appeal_filed", order_at + D, by="a1")
+    waived(h, order_at + H).add("appeal_filed", order_at + D, by="a1", party="respondent")
     assert rules(h) == ["APP-30"]
-    h = charged(detained())
-    ordered(h, T0 + 40 * D, in_absentia=True).add("appeal_filed", T0 + 41 * D, by="a1")
+    # DHS's waiver does not stop the respondent's appeal.
+    h, order_at = order_to_final()
+    waived(h, order_at + H, party="dhs").add("appeal_filed", order_at + D, by="a1",
+                                              party="respondent", timely=True)
+    assert rules(h) == []
+    h, order_at = absent()
+    h.add("appeal_filed", order_at + D, by="a1", party="respondent")
     assert rules(h) == ["APP-30"]
     h, order_at = order_to_final()
     h.add("custody_reviewed", order_at + 200 * D, by="s1", kind="zadvydas", finding="continue",

@@ -436,9 +436,13 @@ def test_a_timely_dhs_appeal_stays_removal() -> None:
     assert "STAY-AUTO" in r and "FINAL" in r
 
 
-def test_a_legacy_waiver_is_the_respondents_only_if_their_attorney_entered_it() -> None:
-    h = ordered().add("appeal_waived", ORDER_AT + H, by="c1")  # the agency's counsel
-    assert {"STAY-AUTO", "FINAL"} <= set(rules(remove(h, ORDER_AT + 2 * D)))
+def test_a_legacy_waiver_with_no_party_is_the_respondents() -> None:
+    """Entered by counsel, it needs confirmation like any respondent's waiver not entered by
+    their attorney; entered by the attorney of record, it has effect at once."""
+    h = ordered().add("appeal_waived", ORDER_AT + H, by="c1")
+    assert {"STAY-AUTO", "FINAL"} <= set(rules(remove(h.copy(), ORDER_AT + 2 * D)))
+    h.confirm(h.seq, ORDER_AT + 2 * H, by="s1")
+    assert rules(remove(h, ORDER_AT + 2 * D)) == []
     h = ordered().add("appeal_waived", ORDER_AT + H, by="a1")
     assert rules(remove(h, ORDER_AT + 2 * D)) == []
 
@@ -640,11 +644,11 @@ def test_an_in_absentia_order_without_notice_or_a_hearing_on_the_calendar() -> N
     # a hearing scheduled with notice, and one without
     h.add("hearing_scheduled", T0 + 2 * D, by="c1", at=iso(HEARING + 7 * D), court="NEW",
           notice="mail")
-    h.add("hearing_scheduled", T0 + 3 * D, by="c1", at=iso(HEARING + 14 * D), court="NEW",
-          notice="")
     ok = HEARING + 7 * D
     assert rules(order(h, ok + H, in_absentia=True, hearing_at=iso(ok))) == []
     h.events.pop()
+    h.add("hearing_scheduled", T0 + 3 * D, by="c1", at=iso(HEARING + 14 * D), court="NEW",
+          notice="")
     late = HEARING + 14 * D
     assert rules(order(h, late + H, in_absentia=True, hearing_at=iso(late))) == ["IN-ABS"]
     h.events.pop()
@@ -662,9 +666,10 @@ def test_an_in_absentia_order_takes_effect_only_when_confirmed() -> None:
     assert rules(remove(h, HEARING + 2 * D)) == []
 
 
-def mtr(h: History, at: datetime, grounds: str, filed_on: date | None = None) -> History:
+def mtr(h: History, at: datetime, grounds: str, filed_on: date | None = None,
+        receipt: str = "R-77") -> History:
     return h.add("motion_to_reopen_filed", at, by="a1", grounds=grounds, filed_with="NEW",
-                 receipt="R-77", filed_on=(filed_on or at.date()).isoformat())
+                 receipt=receipt, filed_on=(filed_on or at.date()).isoformat())
 
 
 def test_a_pending_in_absentia_motion_to_reopen_stays_removal() -> None:
@@ -681,7 +686,7 @@ def test_a_pending_in_absentia_motion_to_reopen_stays_removal() -> None:
     assert rules(remove(h, HEARING + 101 * D)) == ["STAY-AUTO", "STAY-AUTO"]
     # denied: the stay ends once the denial is confirmed
     h = mtr(absentia(), HEARING + D, "in_custody")
-    h.add("motion_to_reopen_decided", HEARING + 2 * D, by="c1", outcome="denied",
+    h.add("motion_to_reopen_decided", HEARING + 2 * D, by="c1", outcome="denied", receipt="R-77",
           **doc("NEW", "MTR-DEN-1", HEARING))
     assert rules(remove(h.copy(), HEARING + 3 * D)) == ["STAY-AUTO", "STAY-AUTO"]
     h.confirm(h.seq, HEARING + 2 * D + H, by="s1")
@@ -727,3 +732,394 @@ def test_who_may_confirm(who: str, role_ok: bool) -> None:
     h = judicial_stay(ordered(), t)
     lift(h, t + D, by="c1").confirm(h.seq, t + D + H, by=who)
     assert ("PROVENANCE" in rules(h)) is not role_ok
+
+
+# ---------------------------------------------------------------------------------------------
+# After the adversarial review: the readings the guards and the fold now share
+
+
+ARREST = {"basis": "warrantless", "reason_to_believe": "overstay", "likely_to_escape": "none",
+          "location_type": "public"}
+
+
+def opened_as(nationalities: list[str]) -> History:
+    return History().add("case_opened", T0, person_id="P-1", encounter="interior",
+                         person={"family_name": "Example", "given_name": "Ana",
+                                 "nationalities": nationalities, "languages": ["es"]})
+
+
+@pytest.mark.parametrize("nationality", ["US", "pr", " GU ", "VI", "MP", "AS", "UM"])
+def test_a_recorded_us_or_territorial_nationality_opens_a_citizenship_review(
+        nationality: str) -> None:
+    """8 U.S.C. 1401, 1402, 1406-1408; 48 U.S.C. 1801: as if the person had claimed citizenship
+    at the opening."""
+    h = opened_as(["MX", nationality])
+    bad = h.copy().add("arrest_recorded", T0 + D, **ARREST)
+    vs = check_history(bad.events)
+    assert [v.rule for v in vs] == ["USC"] and "nationality" in vs[0].what
+    # a custody decision is adverse only when it detains or sets a bond
+    assert rules(h.copy().add("custody_determined", T0 + D, decision="release",
+                              authority="INA 236(a)")) == []
+    assert rules(h.copy().add("custody_determined", T0 + D, decision="bond",
+                              authority="INA 236(a)")) == ["USC"]
+    # a not-citizen finding closes the review only once confirmed
+    h.add("citizenship_resolved", T0 + D, by="s1", finding="not_citizen", evidence="records",
+          **doc("DHS", "USC-REV-9", T0))
+    assert rules(h.copy().add("arrest_recorded", T0 + 2 * D, **ARREST)) == ["USC"]
+    h.confirm(h.seq, T0 + D + H, by="c1")
+    assert rules(h.add("arrest_recorded", T0 + 2 * D, **ARREST)) == []
+    # the lawful twin: a nationality of no U.S. territory opens nothing
+    assert rules(opened_as(["MX", "SV"]).add("arrest_recorded", T0 + D, **ARREST)) == []
+
+
+def test_a_citizen_finding_ends_the_review_a_nationality_opened_but_bars_enforcement() -> None:
+    h = opened_as(["PR"]).add("citizenship_resolved", T0 + D, by="s1", finding="citizen",
+                              evidence="birth certificate", **doc("DHS", "USC-REV-1", T0))
+    assert rules(h.add("arrest_recorded", T0 + 2 * D, **ARREST)) == ["USC"]
+
+
+def absentia_order(court: str = "NEW", at: datetime = HEARING + H) -> History:
+    h = order(at_large(court), at, court, in_absentia=True, hearing_at=iso(HEARING))
+    return h.confirm(h.seq, at + H, by="s1")
+
+
+def decide_mtr(h: History, at: datetime, outcome: str, receipt: str | None = "R-77",
+               confirm: bool = True) -> History:
+    data: dict[str, Any] = doc("NEW", f"MTR-DEC-{len(h.events) + 1}", at)
+    if receipt is not None:
+        data["receipt"] = receipt
+    h.add("motion_to_reopen_decided", at, by="c1", outcome=outcome, **data)
+    if confirm and outcome == "denied":
+        h.confirm(h.seq, at + H, by="s1")
+    return h
+
+
+def test_motions_to_reopen_are_identified_by_their_receipt() -> None:
+    # A second record of the motion on file (its receipt in another case and spacing) changes
+    # nothing: denying the motion ends the only stay there is.
+    h = mtr(absentia_order(), HEARING + D, "lack_of_notice", receipt="R-77")
+    mtr(h, HEARING + D + H, "in_custody", receipt="  r-77 ")
+    decide_mtr(h, HEARING + 2 * D, "denied", receipt=" R-77")
+    assert rules(remove(h, HEARING + 3 * D)) == []
+    # Two motions: a decision on one leaves the other pending (and its stay in force).
+    h = mtr(absentia_order(), HEARING + D, "lack_of_notice", receipt="R-77")
+    mtr(h, HEARING + D + H, "in_custody", receipt="R-78")
+    decide_mtr(h, HEARING + 2 * D, "denied", receipt="R-77")
+    vs = [v for v in check_history(remove(h, HEARING + 3 * D).events) if v.rule == "STAY-AUTO"]
+    assert len(vs) == 2 and "R-78" in vs[0].what and "R-77" not in vs[0].what
+    # A legacy decision naming no receipt decides every motion pending.
+    h = mtr(absentia_order(), HEARING + D, "lack_of_notice", receipt="R-77")
+    mtr(h, HEARING + D + H, "in_custody", receipt="R-78")
+    decide_mtr(h, HEARING + 2 * D, "denied", receipt=None)
+    assert rules(remove(h, HEARING + 3 * D)) == []
+
+
+def test_a_granted_motion_rescinds_only_its_own_order() -> None:
+    # Granted on a receipt not on file: no motion is decided, no order rescinded.
+    h = mtr(absentia_order(), HEARING + D, "other", receipt="R-77")
+    decide_mtr(h, HEARING + 2 * D, "granted", receipt="R-99")
+    assert rules(remove(h.copy(), HEARING + 3 * D)) == []
+    # Granted on the motion's receipt: the order is rescinded, and a removal has none.
+    decide_mtr(h, HEARING + 2 * D + H, "granted", receipt="r-77")
+    assert rules(remove(h, HEARING + 3 * D)).count("FINAL") == 3
+
+
+def test_180_days_for_exceptional_circumstances_count_from_the_orders_local_day() -> None:
+    # 22:30 UTC on 1 March is 08:30 on 2 March in Saipan: day 180 is 29 August, not 28.
+    at = datetime(2026, 3, 1, 22, 30, tzinfo=UTC)
+    recorded = datetime(2026, 9, 10, 15, tzinfo=UTC)  # recorded later; filed_on is the filing day
+    h = mtr(absentia_order("SAI", at), recorded, "exceptional_circumstances",
+            filed_on=date(2026, 8, 29))
+    assert rules(remove(h, recorded + D)) == ["STAY-AUTO", "STAY-AUTO"]
+    h = mtr(absentia_order("SAI", at), recorded, "exceptional_circumstances",
+            filed_on=date(2026, 8, 30))
+    assert rules(remove(h, recorded + D)) == []
+
+
+WAIVER = {"party": "respondent", "before": "NEW", "language": "es", "interpreter": "",
+          "reference": "IJ-NEW-WAIVER-1"}
+
+
+def test_a_respondents_waiver_entered_by_counsel_needs_confirmation() -> None:
+    h = ordered().add("appeal_waived", ORDER_AT + H, by="c1", **WAIVER)
+    bad = remove(h.copy(), ORDER_AT + 2 * D)
+    assert {"STAY-AUTO", "FINAL"} <= set(rules(bad))
+    assert any("has no effect until a second person confirms it" in v.what
+               for v in check_history(bad.events))
+    # confirmed by its proposer, or against another document: still no waiver
+    for who, checked in (("c1", ""), ("s1", "IJ-NEW-OTHER")):
+        b = h.copy().confirm(h.seq, ORDER_AT + 2 * H, by=who, checked=checked)
+        r = rules(remove(b, ORDER_AT + 2 * D))
+        assert "PROVENANCE" in r and "STAY-AUTO" in r and "FINAL" in r
+    # confirmed by a second person against the judge's document: final at once
+    h.confirm(h.seq, ORDER_AT + 2 * H, by="s1", checked=" ij-new-waiver-1 ")
+    assert rules(remove(h, ORDER_AT + 2 * D)) == []
+    # entered by the respondent's attorney of record: effective at once
+    h = ordered().add("appeal_waived", ORDER_AT + H, by="a1", **WAIVER)
+    assert rules(remove(h, ORDER_AT + 2 * D)) == []
+
+
+def test_an_appeal_after_an_unconfirmed_waiver_stands() -> None:
+    """Until confirmed the respondent has not waived: their appeal in that time is lawful, and
+    the later confirmation does not wipe it (the entry has effect at its own place)."""
+    h = ordered().add("appeal_waived", ORDER_AT + H, by="c1", **WAIVER)
+    waiver = h.seq
+    appeal(h, ORDER_AT + D, timely=True)
+    h.confirm(waiver, ORDER_AT + 2 * D, by="s1")
+    assert rules(h) == []
+    r = rules(remove(h.copy(), ORDER_AT + 40 * D))
+    assert "STAY-AUTO" in r and "FINAL" in r  # the appeal is pending before the Board
+    dismissed(h, ORDER_AT + 60 * D).confirm(h.seq, ORDER_AT + 60 * D + H, by="c2")
+    assert rules(remove(h, ORDER_AT + 61 * D)) == []
+    # a waiver that took effect first bars the appeal
+    h = ordered().add("appeal_waived", ORDER_AT + H, by="c1", **WAIVER)
+    h.confirm(h.seq, ORDER_AT + 2 * H, by="s1")
+    assert rules(appeal(h, ORDER_AT + D, timely=True)) == ["APP-30"]
+
+
+def test_dhs_waiver_by_counsel_ends_only_dhs_appeal() -> None:
+    h = ordered().add("appeal_waived", ORDER_AT + H, by="c1", party="dhs", before="NEW",
+                      language="", interpreter="")
+    assert rules(appeal(h.copy(), ORDER_AT + D, timely=True, party="dhs", by="c2")) == ["APP-30"]
+    assert {"STAY-AUTO", "FINAL"} <= set(rules(remove(h.copy(), ORDER_AT + 2 * D)))
+    assert rules(remove(h, AFTER_WINDOW)) == []
+
+
+def scheduled_hearing(h: History, at: datetime, when_: datetime, notice: str = "mail") -> History:
+    return h.add("hearing_scheduled", at, by="c1", at=iso(when_), court="NEW", notice=notice)
+
+
+def test_an_in_absentia_order_at_a_hearing_continued_to_a_later_one() -> None:
+    # The NTA's hearing was continued to a later one, still in the future: not the hearing in
+    # force, whatever the person did that day.
+    h = scheduled_hearing(at_large(), HEARING - 5 * D, HEARING + 30 * D)
+    vs = check_history(order(h, HEARING + H, in_absentia=True, hearing_at=iso(HEARING)).events)
+    assert [v.rule for v in vs] == ["IN-ABS"] and "continued" in vs[0].what
+    # the twin: the order at the hearing in force, the latest on the calendar
+    h = scheduled_hearing(at_large(), HEARING - 5 * D, HEARING + 30 * D)
+    later = HEARING + 30 * D
+    assert rules(order(h, later + H, in_absentia=True, hearing_at=iso(later))) == []
+    # the NTA's hearing is on the calendar too: an earlier hearing set beside it is not in force
+    h = scheduled_hearing(at_large(), HEARING - 5 * D, HEARING - D)
+    assert rules(order(h, HEARING - D + H, in_absentia=True,
+                       hearing_at=iso(HEARING - D))) == ["IN-ABS"]
+    # a Notice to Appear issued again replaces the first one's hearing
+    h = opened()
+    for hearing in (HEARING + 20 * D, HEARING):
+        h.add("nta_issued", T0 + D, charges=["c"], allegations=["a"], hearing_at=iso(hearing),
+              court="NEW", counsel_list_date="2026-01-02", counsel_advisal=True,
+              address_advisal=True, failure_to_appear_advisal=True, nature_of_proceedings="n",
+              legal_authority="l")
+    h.add("nta_served", T0 + 2 * D, method="personal", language="es", interpreter="")
+    assert rules(order(h.copy(), HEARING + H, in_absentia=True, hearing_at=iso(HEARING))) == []
+    assert rules(order(h, HEARING + 21 * D, in_absentia=True,
+                       hearing_at=iso(HEARING + 20 * D))) == ["IN-ABS"]  # no longer on it
+    # nor is a hearing scheduled after the order
+    h = order(at_large(), HEARING + H, in_absentia=True, hearing_at=iso(HEARING))
+    assert rules(scheduled_hearing(h, HEARING + D, HEARING + 30 * D)) == []
+
+
+def test_never_a_second_in_absentia_order_for_one_hearing() -> None:
+    h = mtr(absentia_order(), HEARING + D, "lack_of_notice")
+    decide_mtr(h, HEARING + 2 * D, "granted")  # rescinded: proceedings are pending again
+    again = h.copy()
+    vs = check_history(order(again, HEARING + 3 * D, in_absentia=True,
+                             hearing_at=iso(HEARING)).events)
+    assert [v.rule for v in vs] == ["IN-ABS"] and "already entered" in vs[0].what
+    # the twin: a new hearing, noticed and missed
+    later = HEARING + 40 * D
+    scheduled_hearing(h, HEARING + 3 * D, later)
+    assert rules(order(h, later + H, in_absentia=True, hearing_at=iso(later))) == []
+    # an order rejected by the second person was never entered: it may be entered again
+    h = order(at_large(), HEARING + H, in_absentia=True, hearing_at=iso(HEARING))
+    h.add("entry_rejected", HEARING + 2 * H, by="s1", entry=h.seq, reason="wrong reference")
+    assert rules(order(h, HEARING + 3 * H, in_absentia=True, hearing_at=iso(HEARING))) == []
+
+
+def test_an_in_absentia_order_for_a_child_in_orr_custody() -> None:
+    h = at_large().add("transferred_to_orr", HEARING - 2 * D, by="o1", facility="ORR-1")
+    vs = check_history(order(h, HEARING + H, in_absentia=True, hearing_at=iso(HEARING)).events)
+    assert [v.rule for v in vs] == ["IN-ABS"] and "with_orr" in vs[0].what
+    h = at_large().add("transferred_to_orr", HEARING + 2 * D, by="o1", facility="ORR-1")
+    assert rules(order(h, HEARING + 3 * D, in_absentia=True, hearing_at=iso(HEARING))) == []
+
+
+def test_inauguration_day_is_not_a_business_day_of_the_board() -> None:
+    from duecourse.law.checker.days import is_bia_business_day, is_inauguration_day
+
+    assert is_inauguration_day(date(2033, 1, 20)) and is_inauguration_day(date(2013, 1, 21))
+    assert not is_inauguration_day(date(2013, 1, 20)) and not is_inauguration_day(date(2034, 1, 20))
+    assert not is_inauguration_day(date(1961, 1, 20))  # before 5 U.S.C. 6103(c)
+    assert not is_bia_business_day(date(2033, 1, 20), frozenset())
+    # Order on Tuesday 21 December 2032 in Newark: day 30 is Thursday 20 January 2033,
+    # Inauguration Day; the window runs to Friday 21 January.
+    at = datetime(2032, 12, 21, 15, tzinfo=UTC)
+    filed = datetime(2033, 1, 21, 14, tzinfo=UTC)
+    assert rules(appeal(ordered(at=at), filed, timely=False)) == ["APP-30"]
+    assert rules(appeal(ordered(at=at), filed, timely=True)) == []
+    assert "STAY-AUTO" in rules(schedule(ordered(at=at), filed))
+    assert rules(appeal(ordered(at=at), filed + D, timely=True)) == ["APP-30"]
+
+
+def test_the_board_dismissing_dhs_appeal_leaves_the_respondents_window() -> None:
+    h = appeal(ordered(), ORDER_AT + D, timely=True, party="dhs", by="c2")
+    dismissed(h, ORDER_AT + 5 * D).confirm(h.seq, ORDER_AT + 5 * D + H, by="s1")
+    r = rules(remove(h.copy(), ORDER_AT + 10 * D))
+    assert "STAY-AUTO" in r and "FINAL" in r
+    assert rules(remove(h.copy(), AFTER_WINDOW)) == []
+    # the respondent's own appeal, filed after the Board decided DHS's, is pending
+    appeal(h, ORDER_AT + 20 * D, timely=True)
+    r = rules(remove(h.copy(), AFTER_WINDOW))
+    assert "STAY-AUTO" in r and "FINAL" in r
+    dismissed(h, ORDER_AT + 60 * D).confirm(h.seq, ORDER_AT + 60 * D + H, by="s1")
+    assert rules(remove(h, ORDER_AT + 61 * D)) == []
+
+
+def test_one_board_decision_decides_every_pending_appeal_and_one_appeal_per_party() -> None:
+    h = appeal(ordered(), ORDER_AT + D, timely=True, party="dhs", by="c2")
+    appeal(h, ORDER_AT + 2 * D, timely=True)
+    dismissed(h, ORDER_AT + 10 * D).confirm(h.seq, ORDER_AT + 10 * D + H, by="s1")
+    assert rules(remove(h.copy(), ORDER_AT + 11 * D)) == []
+    # a second appeal by the respondent changes nothing: the order stays final
+    appeal(h, ORDER_AT + 12 * D, timely=True)
+    assert rules(remove(h, ORDER_AT + 13 * D)) == []
+    # the lawful twin's unlawful sibling: the respondent's first appeal is still pending
+    h = appeal(ordered(), ORDER_AT + D, timely=True, party="dhs", by="c2")
+    dismissed(h, ORDER_AT + 10 * D).confirm(h.seq, ORDER_AT + 10 * D + H, by="s1")
+    appeal(h, ORDER_AT + 12 * D, timely=True)
+    r = rules(remove(h, ORDER_AT + 13 * D))
+    assert "STAY-AUTO" in r and "FINAL" in r
+
+
+def test_an_appeal_counts_from_the_day_the_board_received_it() -> None:
+    # Recorded after the window closed, received on its last day (1 April): timely.
+    late = AFTER_WINDOW + 5 * D
+    h = appeal(ordered(), late, timely=True)
+    h.events[-1].data["filed_on"] = "2026-04-01"
+    assert rules(h) == []
+    r = rules(remove(h.copy(), late + D))
+    assert "STAY-AUTO" in r and "FINAL" in r  # pending before the Board
+    h.events[-1].data["timely"] = False
+    assert rules(h) == ["APP-30"]
+    # received the day after: untimely, however it is marked
+    h = appeal(ordered(), late, timely=True)
+    h.events[-1].data["filed_on"] = "2026-04-02"
+    assert rules(h) == ["APP-30"]
+    h.events[-1].data["timely"] = False
+    assert rules(remove(h, late + D)) == []
+    # recorded inside the window with a day of receipt after it: that cannot be
+    h = appeal(ordered(), ORDER_AT + 5 * D, timely=True)
+    h.events[-1].data["filed_on"] = (ORDER_AT + 9 * D).date().isoformat()
+    vs = check_history(h.events)
+    assert [v.rule for v in vs] == ["APP-30"] and "after the day it was recorded" in vs[0].what
+    h.events[-1].data["filed_on"] = (ORDER_AT - D).date().isoformat()
+    vs = check_history(h.events)
+    assert [v.rule for v in vs] == ["APP-30"] and "before the order" in vs[0].what
+    # a BIA closure day on the last day moves it for a filed_on too
+    h = appeal(ordered(), late, timely=True)
+    h.events[-1].data["filed_on"] = "2026-04-02"
+    assert rules(h, frozenset({(date(2026, 4, 1), "BIA")})) == []
+
+
+def test_a_confirmed_entry_does_not_wipe_what_came_after_it() -> None:
+    """A confirmation gives an entry effect as of its own place in the history: a protective
+    event recorded between the entry and its confirmation stands."""
+    t = AFTER_WINDOW + 10 * D
+    # a new fear claim after a no_fear decision
+    h = third_country(ordered(), t)
+    h.add("fear_claim_recorded", t - 4 * D, by="o1", country="PA")
+    fear(h, t - 3 * D, "no_fear", by="c2")
+    entry = h.seq
+    h.add("fear_claim_recorded", t - 2 * D, by="a1", country="PA")
+    h.confirm(entry, t - D, by="s1")
+    assert rules(remove(h, t, dest="PA")) == ["3RD-CTRY", "3RD-CTRY"]
+    # (its twin: the claim before the decision is ended by it)
+    h = third_country(ordered(), t)
+    h.add("fear_claim_recorded", t - 4 * D, by="o1", country="PA")
+    fear(h, t - 3 * D, "no_fear", by="c2").confirm(h.seq, t - D, by="s1")
+    assert rules(remove(h, t, dest="PA")) == []
+    # a fear found established after an order that terminates protection
+    second = ORDER_AT + 10 * D
+    t = second + 50 * D
+
+    def terminated(fear_after: bool) -> History:
+        h = ordered(protected_countries=["PA"])
+        order(h, second, terminates_protection=["PA"])
+        entry = h.seq
+        if fear_after:
+            h.add("fear_claim_recorded", second + D, by="a1", country="PA")
+            fear(h, second + 2 * D, "fear_established", by="c2")
+        h.confirm(entry, second + 3 * D, by="s1")
+        return remove(third_country(h, t), t, dest="PA")
+
+    assert rules(terminated(True)) == ["3RD-CTRY", "3RD-CTRY"]
+    assert rules(terminated(False)) == []
+    # a new citizenship claim after a not-citizen finding
+    h = opened().add("citizenship_claimed", T0 + H, by="a1", evidence="born in El Paso")
+    h.add("citizenship_resolved", T0 + D, by="s1", finding="not_citizen", evidence="records",
+          **doc("DHS", "USC-REV-1", T0))
+    entry = h.seq
+    h.add("citizenship_claimed", T0 + D + H, by="d1", evidence="says born in Texas",
+          raised_by="person")
+    h.confirm(entry, T0 + 2 * D, by="c1")
+    assert rules(h.add("arrest_recorded", T0 + 3 * D, **ARREST)) == ["USC"]
+
+
+def test_kosovo_is_a_country() -> None:
+    t = AFTER_WINDOW
+    h = History().add("case_opened", T0, person_id="P-1", encounter="interior",
+                      person={"nationalities": ["XK"], "languages": ["sq", "es"]})
+    h = order(detained(charged(h)), designated_country="XK")
+    assert rules(remove(h.copy(), t, dest="XK")) == []
+    h = ordered(protected_countries=["xk "], designated_country="XK")
+    assert rules(remove(h, t, dest="XK")) == ["PROT-CTRY", "PROT-CTRY"]
+
+
+def test_who_took_a_protection_away_does_not_schedule_or_carry_out_the_removal() -> None:
+    t = AFTER_WINDOW
+    h = judicial_stay(ordered(), t)
+    lift(h, t + D).confirm(h.seq, t + D + H, by="s2")  # s2 confirmed the lifting
+    vs = check_history(remove(h.copy(), t + 2 * D).events)  # ... and schedules the removal
+    assert [v.rule for v in vs] == ["PROVENANCE"] and "duties stay apart" in vs[0].what
+    # nor does the one who recorded it carry it out
+    h = judicial_stay(ordered(), t)
+    h.add("stay_lifted", t + D, by="s2", stay="No. 26-1234 (stay)", kind="judicial",
+          **doc("CA9", "No. 26-1234 (order lifting stay)", t))
+    h.confirm(h.seq, t + D + H, by="s1")
+    assert rules(remove(h.copy(), t + 2 * D)) == ["PROVENANCE"]
+    # the lawful twin: someone else schedules it
+    h = judicial_stay(ordered(), t)
+    lift(h, t + D).confirm(h.seq, t + D + H, by="s1")
+    assert rules(remove(h, t + 2 * D)) == []
+
+
+def person_case(case_id: str, at: datetime, a_number: str = "", birth: str = "1987-09-14",
+                family: str = "Rahimova", **over: Any) -> History:
+    h = History(case_id).add("case_opened", at, person_id=f"P-{case_id}", encounter="interior",
+                             person={"family_name": family, "given_name": "Nadia",
+                                     "birth_date": birth, "nationalities": ["UZ"],
+                                     "languages": ["es"], "a_number": a_number})
+    h = detained(charged(h))
+    return order(h, at + 40 * D, **{"designated_country": "UZ", **over})
+
+
+def test_protection_is_the_persons_across_cases() -> None:
+    """A second case for the same person (same A-number, or same names and birth date) does
+    not shed the protection an order on the first one named."""
+    first = person_case("C-1", T0, a_number="A212345678", protected_countries=["UZ"],
+                        designated_country="KZ")
+    later = T0 + 400 * D
+    second = remove(person_case("C-2", later, a_number="212-345-678"), later + 100 * D, "UZ")
+    vs = check_history(first.events + second.events)
+    assert {(v.rule, v.case_id) for v in vs} == {("PROT-CTRY", "C-2")} and len(vs) == 2
+    assert "C-1" in vs[0].what
+    assert check_history(second.events) == []  # checked alone, the second case looks lawful
+    # the same names and birth date, no A-number
+    second = remove(person_case("C-2", later, family=" rahimova"), later + 100 * D, "UZ")
+    assert [v.rule for v in check_history(first.events + second.events)] == ["PROT-CTRY"] * 2
+    # the lawful twin: another person (another birth date, no A-number in common)
+    second = remove(person_case("C-2", later, birth="1990-01-01"), later + 100 * D, "UZ")
+    assert check_history(first.events + second.events) == []
+    # a protection granted only after the removal does not reach back
+    early = remove(person_case("C-2", T0 - 200 * D, a_number="A212345678"), T0 - 100 * D, "UZ")
+    assert check_history(first.events + early.events) == []

@@ -239,7 +239,7 @@ def _in_absentia(f: Facts, e: Event, flag: Flag) -> None:
             h.noticed_at is not None and h.noticed_at < at for h in on_calendar):
         flag("IN-ABS", e, f"an in-absentia order was entered without written notice of the "
                           f"hearing of {when(at)} served before it (INA 240(b)(5)(A))")
-    later = [h.at for h in f.scheduled_hearings if h.at > at]
+    later = [h.at for h in f.hearings if h.at > at]
     if later:
         flag("IN-ABS", e, f"an in-absentia order names the hearing of {when(at)}, which was "
                           f"continued to a later one ({when(max(later))}): absence is judged at "

@@ -63,8 +63,7 @@ class Facts:
     # proceedings
     nta_issued: bool = False
     court_hint: str = ""  # the court the proceedings were last noticed before (NTA, hearing)
-    hearings: list[Hearing] = field(default_factory=list)  # every hearing on the calendar
-    scheduled_hearings: list[Hearing] = field(default_factory=list)  # by hearing_scheduled
+    hearings: list[Hearing] = field(default_factory=list)  # the calendar
     nta_hearing: Hearing | None = None
     absentia_hearings: dict[datetime, int] = field(default_factory=dict)  # hearing -> order seq
     order: Order | None = None  # the order in force
@@ -77,6 +76,9 @@ class Facts:
     motions: list[Motion] = field(default_factory=list)
     proposals: dict[int, tuple[Event, Order | None]] = field(default_factory=dict)
     schedulers: set[str] = field(default_factory=set)  # who scheduled a removal on the case
+    # who recorded or confirmed an entry that took a protection away (it took effect): actor ->
+    # the entry; they do not schedule or record the removal it opens (PROVENANCE)
+    takers: dict[str, int] = field(default_factory=dict)
     enforcers: set[str] = field(default_factory=set)  # who gave an adverse command on the case
     # warrants, children, fitness to travel, notices
     unserved_warrants: int = 0
@@ -373,6 +375,8 @@ def _nta(f: Facts, e: Event) -> None:
         f.nta_issued = True
         f.court_hint = text(e.data, "court") or f.court_hint
         at = instant(e.data.get("hearing_at"))
+        # a new Notice to Appear replaces the old one's hearing on the calendar
+        f.hearings = [h for h in f.hearings if h is not f.nta_hearing]
         f.nta_hearing = Hearing(at, None) if at is not None else None
         if f.nta_hearing is not None:
             f.hearings.append(f.nta_hearing)
@@ -384,9 +388,7 @@ def _hearing(f: Facts, e: Event) -> None:
     f.court_hint = text(e.data, "court") or f.court_hint
     at = instant(e.data.get("at"))
     if at is not None:
-        h = Hearing(at, e.at if text(e.data, "notice") else None)
-        f.hearings.append(h)
-        f.scheduled_hearings.append(h)
+        f.hearings.append(Hearing(at, e.at if text(e.data, "notice") else None))
 
 
 def _order_recorded(f: Facts, e: Event) -> None:
@@ -446,14 +448,20 @@ def _waiver_takes_effect(e: Event, o: Order) -> None:
 
 def appeal_filed_on(o: Order, e: Event) -> tuple[date | None, str]:
     """The day the Board received the appeal (data ``filed_on``), if given and possible: not
-    after the day it is recorded, wherever that day is counted; else None, with why not."""
+    after the day it is recorded nor before the order's day, wherever those days are counted;
+    else None, with why it cannot be."""
     filed = day(e.data.get("filed_on"))
     if filed is None:
         return None, ""
-    latest = max(local_day(e.at, z) for z in (None, FILING_ZONE, o.zone))
+    zones = (None, FILING_ZONE, o.zone)
+    latest = max(local_day(e.at, z) for z in zones)
     if filed > latest:
         return None, (f"the appeal is recorded as received by the Board on {filed}, after the day "
                       f"it was recorded ({latest})")
+    earliest = min(local_day(o.at, z) for z in zones)
+    if filed < earliest:
+        return None, (f"the appeal is recorded as received by the Board on {filed}, before the "
+                      f"order it appeals ({o.day})")
     return filed, ""
 
 
@@ -519,19 +527,24 @@ def _lift(f: Facts, e: Event) -> None:
             s.lifted_at = e.at if s.lifted_at is None else min(s.lifted_at, e.at)
 
 
+def receipt_key(value: Any) -> str:
+    """A receipt, a motion's identity, compared trimmed and case-folded."""
+    return value.strip().casefold() if isinstance(value, str) else ""
+
+
 def receipt(d: dict[str, Any]) -> str:
-    """A motion's receipt, its identity: trimmed and case-folded."""
-    v = d.get("receipt")
-    return v.strip().casefold() if isinstance(v, str) else ""
+    return receipt_key(d.get("receipt"))
 
 
 def _motion_filed(f: Facts, e: Event) -> None:
     r = receipt(e.data)
-    if r and any(m.receipt == r for m in f.motions):
+    if r and any(receipt_key(m.receipt) == r for m in f.motions):
         return  # a motion with that receipt is on file: a second record of it changes nothing
     o = f.last_order
-    filed_on = day(e.data.get("filed_on")) or local_day(e.at, o.zone if o else None)
-    f.motions.append(Motion(e.seq, e.at, r, text(e.data, "grounds"), filed_on, o))
+    recorded = local_day(e.at, o.zone if o else None)
+    filed_on = min(day(e.data.get("filed_on")) or recorded, recorded)  # never after its record
+    f.motions.append(Motion(e.seq, e.at, text(e.data, "receipt"), text(e.data, "grounds"),
+                            filed_on, o))
 
 
 def motions_decided(f: Facts, e: Event) -> list[Motion]:
@@ -541,7 +554,7 @@ def motions_decided(f: Facts, e: Event) -> list[Motion]:
     if "receipt" not in e.data:
         return pending
     r = receipt(e.data)
-    return [m for m in pending if m.receipt == r]
+    return [m for m in pending if receipt_key(m.receipt) == r]
 
 
 def _motion_decided(f: Facts, e: Event) -> None:
@@ -566,6 +579,8 @@ def _confirmed(f: Facts, e: Event) -> None:
         return
     entry, target = f.proposals.pop(n)
     effect(f, entry, target)
+    f.takers.setdefault(entry.actor_id, n)
+    f.takers.setdefault(e.actor_id, n)
 
 
 def _rejected(f: Facts, e: Event) -> None:

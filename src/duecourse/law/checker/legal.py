@@ -52,10 +52,10 @@ ADVERSE_KINDS: frozenset[str] = frozenset({
 })
 ADVERSE_CUSTODY = frozenset({"detain", "bond"})
 # A recorded nationality of the United States or of a territory whose people are citizens or
-# nationals by statute (8 U.S.C. 1401 United States; 1402 Puerto Rico; 1406 the U.S. Virgin
-# Islands; 1407 Guam; 1408 American Samoa and Swains Island, the U.S. Minor Outlying Islands;
-# 48 U.S.C. 1801 the Northern Mariana Islands) opens a citizenship review from the opening, as a
-# claim would (ICE Directive 16001.2: investigate any indication).
+# nationals by statute (8 U.S.C. 1401 the United States; 1402 Puerto Rico; 1406 the U.S. Virgin
+# Islands; 1407 Guam; 1408 the outlying possessions, American Samoa and Swains Island; the U.S.
+# Minor Outlying Islands, UM; 48 U.S.C. 1801 the Northern Mariana Islands) opens a citizenship
+# review from the opening, as a claim would (ICE Directive 16001.2: investigate any indication).
 US_NATIONALITIES = frozenset({"US", "PR", "GU", "VI", "MP", "AS", "UM"})
 # ICE Directive 16001.2; GAO-21-487: what must wait for an uncertain identity link to be decided.
 ID1_KINDS = frozenset({

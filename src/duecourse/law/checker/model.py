@@ -157,7 +157,7 @@ class Motion:
 
     seq: int
     at: datetime
-    receipt: str  # the court's receipt, trimmed and case-folded: the motion's identity
+    receipt: str  # the court's receipt as recorded (compared trimmed and case-folded)
     grounds: str
     filed_on: date
     order: Order | None  # the order it asks to reopen (the last one recorded)

@@ -15,6 +15,10 @@ from .report import Flag
 def check_removal(f: Facts, e: Event, flag: Flag) -> None:
     what = "removal was scheduled" if e.kind == "removal_scheduled" else "the person was removed"
     dest = code(e.data.get("destination"))
+    taken = f.takers.get(e.actor_id)
+    if taken is not None:
+        flag("PROVENANCE", e, f"{what} by {e.actor_id}, who recorded or confirmed an entry that "
+                              f"took a protection away (event {taken}): the duties stay apart")
     _check_order(f, e, what, flag)
     _check_stays(f, e, what, flag)
     _check_protection(f, e, what, dest, flag)
@@ -53,8 +57,9 @@ def _check_stays(f: Facts, e: Event, what: str, flag: Flag) -> None:
     if others:
         flag("STAY-AUTO", e, f"{what} while a stay of removal was in force ({', '.join(others)})")
     for m in f.motions_staying(e.at):
+        which = f"event {m.seq}, receipt {m.receipt}" if m.receipt else f"event {m.seq}"
         flag("STAY-AUTO", e, f"{what} while a motion to reopen the in-absentia order "
-                             f"(event {m.seq}, {m.grounds}) was pending (8 CFR 1003.23(b)(4)(ii))")
+                             f"({which}, {m.grounds}) was pending (8 CFR 1003.23(b)(4)(ii))")
 
 
 def _check_protection(f: Facts, e: Event, what: str, dest: str, flag: Flag) -> None:

@@ -12,6 +12,7 @@ from .checks import check_event
 from .clocks import check_clocks
 from .days import FILING_ZONE, Closures, appeal_last_day, court_zone, local_day, normalize_closures
 from .facts import Facts, apply
+from .persons import CaseTrace, across_cases
 from .reading import instant
 from .report import Violation
 
@@ -19,8 +20,10 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 
-def violations_of(events: Sequence[Event], closures: Closures = frozenset()) -> list[Violation]:
-    """Every violation in one case's history."""
+def violations_of(events: Sequence[Event], closures: Closures = frozenset(),
+                  trace: CaseTrace | None = None) -> list[Violation]:
+    """Every violation in one case's history (and, in ``trace``, what other cases of the same
+    person need to know of it)."""
     evs = sorted(events, key=lambda e: e.seq)
     case_id = evs[0].case_id if evs else ""
     f = Facts(case_id, closures=closures)
@@ -32,28 +35,43 @@ def violations_of(events: Sequence[Event], closures: Closures = frozenset()) -> 
     for e in evs:
         check_event(f, e, flag)
         apply(f, e)
+        if trace is not None:
+            trace.note(e, f.protected)
     out.extend(check_clocks(case_id, evs))
     out.sort(key=lambda v: v.event_seq)
     return out
 
 
+def _with_persons(out: list[Violation], traces: list[CaseTrace]) -> list[Violation]:
+    """The violations of each case, with those only a comparison of the same person's cases
+    shows (a removal to a country another case protects them from), in case order."""
+    found = across_cases(traces)
+    if not found:
+        return out
+    order = {tr.case_id: n for n, tr in enumerate(traces)}
+    return sorted(out + found, key=lambda v: (order.get(v.case_id, -1), v.event_seq))
+
+
 def check_history(events: Sequence[Event],
                   closures: Iterable[tuple[date, str]] = frozenset()) -> list[Violation]:
-    """Every violation in the given events (one case's history, or several cases' mixed), with
-    the closure days (day, scope: "ALL", "BIA" or a court's code) the legal calendar records."""
+    """Every violation in the given events (one case's history, or several cases' mixed: cases of
+    the same person are compared too), with the closure days (day, scope: "ALL", "BIA" or a
+    court's code) the legal calendar records."""
     days = normalize_closures(closures)
     by_case: dict[str, list[Event]] = {}
     for e in events:
         by_case.setdefault(e.case_id, []).append(e)
     out: list[Violation] = []
-    for evs in by_case.values():
-        out.extend(violations_of(evs, days))
-    return out
+    traces: list[CaseTrace] = []
+    for case_id, evs in by_case.items():
+        traces.append(CaseTrace(case_id))
+        out.extend(violations_of(evs, days, traces[-1]))
+    return _with_persons(out, traces)
 
 
 def check_store(engine: Engine) -> list[Violation]:
-    """Every case's events from the ``events`` table, checked with the ``closure_days`` table's
-    closures (none if the store has no such table)."""
+    """Every case's events from the ``events`` table (cases of the same person compared), checked
+    with the ``closure_days`` table's closures (none if the store has no such table)."""
     from sqlalchemy import inspect, text
 
     with engine.connect() as conn:
@@ -66,7 +84,13 @@ def check_store(engine: Engine) -> list[Violation]:
             "ORDER BY case_id, seq")).all()
     days = normalize_closures(closures)
     out: list[Violation] = []
+    traces: list[CaseTrace] = []
     current: list[Event] = []
+
+    def check_current() -> None:
+        traces.append(CaseTrace(current[0].case_id))
+        out.extend(violations_of(current, days, traces[-1]))
+
     for r in rows:
         at = instant(r.at)
         assert at is not None, f"event {r.case_id} #{r.seq} has no time"
@@ -74,12 +98,12 @@ def check_store(engine: Engine) -> list[Violation]:
         e = Event(str(r.case_id), int(r.seq), str(r.kind), at, str(r.actor_id),
                   str(r.actor_role), data)
         if current and current[0].case_id != e.case_id:
-            out.extend(violations_of(current, days))
+            check_current()
             current = []
         current.append(e)
     if current:
-        out.extend(violations_of(current, days))
-    return out
+        check_current()
+    return _with_persons(out, traces)
 
 
 def appeal_window_end(decided_at: datetime, court: str = "",
