@@ -109,6 +109,19 @@ class Motion:
     filed_on: date
     stays_removal: bool  # 8 CFR 1003.23(b)(4)(ii): a motion to reopen an in-absentia order
     decided: str = ""  # "", granted, denied
+    decided_at: datetime | None = None
+    appeal_at: datetime | None = None  # the respondent's appeal of a denial to the Board
+    appeal_timely: bool = False
+    appeal_outcome: str = ""
+
+    @property
+    def stays_now(self) -> bool:
+        """Removal is stayed while the judge decides the motion, and while a timely appeal of
+        its denial is before the Board (LAW.md STAY-AUTO)."""
+        if not self.stays_removal:
+            return False
+        return not self.decided or (self.decided == "denied" and self.appeal_at is not None
+                                    and self.appeal_timely and not self.appeal_outcome)
 
 
 @dataclass
@@ -235,7 +248,7 @@ class CaseState:
 
     def pending_motions(self) -> list[Motion]:
         """Motions to reopen that stay removal while the judge decides them."""
-        return [m for m in self.motions.values() if m.stays_removal and not m.decided]
+        return [m for m in self.motions.values() if m.stays_now]
 
     @property
     def barred_countries(self) -> dict[str, str]:
@@ -635,6 +648,11 @@ def _appeal_waived(s: CaseState, e: Event, d: dict[str, Any]) -> None:
 
 
 def _appeal_filed(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    if d.get("motion"):  # the appeal of a motion's denial, not of the order
+        m = s.motions.get(stay_key(str(d["motion"])))
+        if m is not None and m.appeal_at is None:
+            m.appeal_at, m.appeal_timely = e.at, bool(d.get("timely", True))
+        return
     party = str(d.get("party", "respondent"))
     s.appeals.setdefault(party, Appeal(e.at, bool(d.get("timely", True))))
     if s.appeal_filed_at is None:
@@ -643,6 +661,13 @@ def _appeal_filed(s: CaseState, e: Event, d: dict[str, Any]) -> None:
 
 
 def _appeal_decided(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    if d.get("motion"):
+        m = s.motions.get(stay_key(str(d["motion"])))
+        if m is not None and m.appeal_at is not None and not m.appeal_outcome:
+            m.appeal_outcome = d["outcome"]
+            if d["outcome"] in ("sustained", "remanded"):  # the Board reverses the denial
+                _rescind(s)
+        return
     s.appeal_decided_at, s.appeal_outcome = e.at, d["outcome"]
     for a in s.appeals.values():  # the Board decides every appeal pending before it
         if a.decided_at is None:
@@ -726,8 +751,14 @@ def _motion_decided(s: CaseState, e: Event, d: dict[str, Any]) -> None:
     # A decision recorded before motions named their receipt decided the one motion pending.
     for m in [named] if named is not None else list(s.motions.values()):
         if not m.decided:
-            m.decided = d["outcome"]
-    if d["outcome"] == "granted" and s.order is not None:  # the order is rescinded
+            m.decided, m.decided_at = d["outcome"], e.at
+    if d["outcome"] == "granted":
+        _rescind(s)
+
+
+def _rescind(s: CaseState) -> None:
+    """A motion to reopen granted (by the judge, or by the Board on appeal): the order goes."""
+    if s.order is not None:
         s.order = None
         s.appeal_waived_at = s.appeal_filed_at = s.appeal_decided_at = s.dhs_waived_at = None
         s.appeal_timely, s.appeal_outcome = False, ""

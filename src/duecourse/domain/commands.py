@@ -231,6 +231,9 @@ class FileAppeal(Command):
     # date it was submitted: BIA Practice Manual 3.1(a)(1)); the day it is recorded, if not given.
     filed_on: date | None = None
     receipt: str = ""  # the Board's receipt, where there is one
+    # The receipt of a denied motion to reopen, when this is the appeal of that denial (it stays
+    # removal while pending where the motion did: 8 CFR 1003.23(b)(4)(ii), LAW.md STAY-AUTO).
+    motion: str = ""
 
 
 @dataclass(frozen=True)
@@ -242,6 +245,7 @@ class DecideAppeal(Command):
     issued_on: date
     vd_deadline: date | None = None  # the Board grants or reinstates voluntary departure
     terminates_protection: tuple[Country, ...] = ()
+    motion: str = ""  # the receipt of the motion to reopen whose denial this appeal was of
 
 
 StayKind = Literal["judicial", "bia", "ij", "dhs", "mtr"]
@@ -484,9 +488,11 @@ FIELD_LIMITS: dict[str, dict[str, int]] = {
     "serve_third_country_notice": {"interpreter": 200, "assurance": 200},
     "serve_nta": {"interpreter": 200}, "waive_appeal": {"interpreter": 200, "reference": 200},
     "decide_fear_claim": {"reference": 200, "withdrawal_statement": 200},
-    "record_order": {"reference": 200}, "decide_appeal": {"reference": 200},
+    "record_order": {"reference": 200},
     "grant_stay": {"reference": 200}, "lift_stay": {"stay": 200, "reference": 200},
-    "file_appeal": {"receipt": 200}, "decide_motion_to_reopen": {"receipt": 200, "reference": 200},
+    "file_appeal": {"receipt": 200, "motion": 200},
+    "decide_appeal": {"reference": 200, "motion": 200},
+    "decide_motion_to_reopen": {"receipt": 200, "reference": 200},
     "resolve_citizenship": {"reference": 200},
     "file_motion_to_reopen": {"receipt": 200}, "confirm_entry": {"document_checked": 200},
     "reject_entry": {"reason": 500}, "claim_citizenship": {"raised_by_name": 200},

@@ -190,6 +190,8 @@ def _appeal(f: Facts, e: Event, flag: Flag) -> None:
     o = f.order
     if e.kind != "appeal_filed" or o is None:
         return
+    if text(e.data, "motion"):
+        return  # the appeal of a motion's denial, not of the order
     party = text(e.data, "party") or "respondent"
     if party in o.waivers:
         flag("APP-30", e, f"an appeal was filed by the {party} after the {party} waived appeal")

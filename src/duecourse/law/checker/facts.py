@@ -227,6 +227,10 @@ def effect(f: Facts, e: Event, target: Order | None) -> None:
     k = e.kind
     if k == "stay_lifted":
         _lift(f, e)
+    elif k == "appeal_decided" and text(e.data, "motion"):
+        m = _motion_of(f, e)
+        if m is not None and m.appeal_at is not None:
+            m.appeal_ended_at = e.at
     elif k == "appeal_decided":
         _decide_appeal(f, e, target)
     elif k == "order_recorded" and target is not None:
@@ -239,6 +243,7 @@ def effect(f: Facts, e: Event, target: Order | None) -> None:
     elif k == "motion_to_reopen_decided":
         for m in motions_decided(f, e):
             m.ended_at = e.at
+            m.denied_on = local_day(e.at, m.order.zone if m.order else None)
     elif k == "appeal_waived" and target is not None:
         _waiver_takes_effect(e, target)
 
@@ -476,13 +481,37 @@ def appeal_is_timely(o: Order, e: Event) -> bool:
     return e.at < o.window_close
 
 
+def _motion_of(f: Facts, e: Event) -> Motion | None:
+    """The motion to reopen an appeal (or the Board's decision on it) names by its receipt."""
+    r = receipt_key(text(e.data, "motion"))
+    return next((m for m in f.motions if receipt_key(m.receipt) == r), None) if r else None
+
+
 def _appeal_filed(f: Facts, e: Event) -> None:
+    if text(e.data, "motion"):  # the appeal of a motion's denial, within 30 days of it
+        m = _motion_of(f, e)
+        if (m is not None and m.ended_at is not None and m.appeal_at is None
+                and m.denied_on is not None and local_day(e.at, m.order.zone if m.order else None)
+                <= appeal_last_day(m.denied_on, f.closures)):
+            m.appeal_at = e.at
+        return
     o, party = f.order, text(e.data, "party") or "respondent"
     if o is not None and party not in o.appeals and party not in o.waivers:  # 8 CFR 1003.3(a)
         o.appeals[party] = Appeal(e.seq, e.at, party, appeal_is_timely(o, e))
 
 
 def _appeal_decided(f: Facts, e: Event) -> None:
+    if text(e.data, "motion"):
+        m = _motion_of(f, e)
+        if e.data.get("outcome") == "dismissed":
+            _deferred(f, e)
+        elif m is not None and m.appeal_at is not None:  # the Board reverses the denial
+            m.appeal_ended_at = e.at
+            if m.order is not None:
+                f.rescinded.add(m.order.seq)
+                if f.order is m.order:
+                    _set_order(f, None)
+        return
     target = f.order
     if _deferred(f, e, target):
         if target is not None and e.data.get("outcome") == "dismissed":

@@ -162,6 +162,10 @@ class Motion:
     filed_on: date
     order: Order | None  # the order it asks to reopen (the last one recorded)
     ended_at: datetime | None = None
+    # LAW.md STAY-AUTO: removal stays stayed while the Board decides a timely appeal of its denial.
+    appeal_at: datetime | None = None
+    appeal_ended_at: datetime | None = None
+    denied_on: date | None = None  # the denial's day at the court
 
     @property
     def stays_removal(self) -> bool:
@@ -174,8 +178,12 @@ class Motion:
                 and self.filed_on <= o.day + timedelta(days=MTR_EXCEPTIONAL_DAYS))
 
     def stay_in_force(self, t: datetime) -> bool:
-        return (self.stays_removal and self.at <= t
-                and (self.ended_at is None or t < self.ended_at))
+        if not self.stays_removal:
+            return False
+        before_the_judge = self.at <= t and (self.ended_at is None or t < self.ended_at)
+        before_the_board = (self.appeal_at is not None and self.appeal_at <= t
+                            and (self.appeal_ended_at is None or t < self.appeal_ended_at))
+        return before_the_judge or before_the_board
 
 
 @dataclass

@@ -106,10 +106,12 @@ def lifecycle(g: GuardInput) -> str | None:
                          "proceedings are not pending (serve the NTA first; one order at a time)"),
         "waive_appeal": (s.order is not None and _party(g) not in s.appeals,
                          "there is no order open to appeal by that party"),
-        "file_appeal": (s.order is not None and _party(g) not in s.appeals and not s.concluded,
-                        "there is no order open to appeal by that party"),
-        "decide_appeal": (any(a.decided_at is None for a in s.appeals.values()),
-                          "there is no pending appeal"),
+        "file_appeal": (_motion_appealable(g) if _motion(g) else (
+            s.order is not None and _party(g) not in s.appeals and not s.concluded),
+            "there is no denied motion to reopen with that receipt open to appeal"
+            if _motion(g) else "there is no order open to appeal by that party"),
+        "decide_appeal": (_motion_appeal_pending(g) if _motion(g) else any(
+            a.decided_at is None for a in s.appeals.values()), "there is no pending appeal"),
         "record_removal": (s.custody == "detained" and s.removal_scheduled is not None,
                            "no removal is scheduled for a detained person"),
         "schedule_removal": (s.custody == "detained", "the person is not detained"),
@@ -199,3 +201,17 @@ def _awaiting(g: GuardInput) -> str | None:
 
 def _party(g: GuardInput) -> str:
     return str(getattr(g.command, "party", "respondent"))
+
+
+def _motion(g: GuardInput) -> str:
+    return str(getattr(g.command, "motion", ""))
+
+
+def _motion_appealable(g: GuardInput) -> bool:
+    m = g.state.motions.get(stay_key(_motion(g)))
+    return m is not None and m.decided == "denied" and m.appeal_at is None
+
+
+def _motion_appeal_pending(g: GuardInput) -> bool:
+    m = g.state.motions.get(stay_key(_motion(g)))
+    return m is not None and m.appeal_at is not None and not m.appeal_outcome

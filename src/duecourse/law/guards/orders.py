@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ...domain.case import CaseState, Stay
+from ...domain.case import CaseState, Stay, stay_key
 from ...domain.commands import (
     FileAppeal,
     FileMotionToReopen,
@@ -17,7 +17,7 @@ from ...domain.commands import (
 )
 from ...reference import language as reference_language
 from ...reference import language_name
-from ..calendar import Closures, local_day
+from ..calendar import BOARD_ZONE, Closures, local_day, next_business_day_if_needed
 from ..framework import GuardInput, appeal_deadline, appeal_last_day, guard
 from ..params import param
 from .transport import REMOVAL as _REMOVAL
@@ -33,6 +33,10 @@ def appeal_window(g: GuardInput) -> str | None:
     s, cmd = g.state, g.command
     if s.order is None:
         return None
+    if isinstance(cmd, FileAppeal) and cmd.motion:
+        if cmd.party != "respondent":
+            return "the appeal of a motion's denial recorded here is the respondent's"
+        return _filed_on_ok(g, cmd)
     if isinstance(cmd, FileAppeal):
         waived = s.appeal_waived_at if cmd.party == "respondent" else s.dhs_waived_at
         if waived is not None:
@@ -43,17 +47,33 @@ def appeal_window(g: GuardInput) -> str | None:
                     "reopen (8 CFR 1003.23(b)(4)(ii))")
         if cmd.party == "dhs" and g.actor.role != "counsel":
             return "DHS's appeal is filed by its attorney (agency counsel)"
-        if cmd.filed_on is not None:
-            if cmd.filed_on > latest_day(g.at):
-                return f"the appeal cannot have been filed on {cmd.filed_on}, after today"
-            if cmd.filed_on < local_day(s.order.at, s.order.zone):
-                return f"the appeal cannot have been filed on {cmd.filed_on}, before the decision"
+        return _filed_on_ok(g, cmd)
     if isinstance(cmd, WaiveAppeal) and g.appeal_deadline is not None and g.at > g.appeal_deadline:
         return "the appeal window has already closed; there is nothing left to waive"
     return None
 
 
 _PARTY = {"respondent": "respondent", "dhs": "Department (DHS)"}
+
+
+def _filed_on_ok(g: GuardInput, cmd: FileAppeal) -> str | None:
+    if cmd.filed_on is None:
+        return None
+    if cmd.filed_on > latest_day(g.at):
+        return f"the appeal cannot have been filed on {cmd.filed_on}, after today"
+    decided = _decided_day(g.state, cmd)
+    if decided is not None and cmd.filed_on < decided:
+        return f"the appeal cannot have been filed on {cmd.filed_on}, before the decision"
+    return None
+
+
+def _decided_day(s: CaseState, cmd: FileAppeal) -> date | None:
+    """The day (at its court) of the decision appealed: the order, or a motion's denial."""
+    zone = s.order.zone if s.order is not None else "UTC"
+    if cmd.motion:
+        m = s.motions.get(stay_key(cmd.motion))
+        return local_day(m.decided_at, zone) if m is not None and m.decided_at else None
+    return local_day(s.order.at, zone) if s.order is not None else None
 
 
 @guard(
@@ -284,7 +304,18 @@ def latest_day(at: datetime) -> date:
 
 def appeal_timely(s: CaseState, cmd: FileAppeal, at: datetime, closures: Closures) -> bool:
     """Whether an appeal reached the Board in time: filed by the end of APP-30's last day — on
-    the day it says it was filed, or else at the moment it is recorded."""
+    the day it says it was filed, or else at the moment it is recorded. The appeal of a motion's
+    denial counts its 30 days from the denial (8 CFR 1003.38(b))."""
+    if cmd.motion:
+        decided = _decided_day(s, cmd)
+        if decided is None:
+            return False
+        days = int(param("APP-30.calendar_days", decided))
+        final_day = next_business_day_if_needed(decided + timedelta(days=days), closures)
+        zone = s.order.zone if s.order is not None else "UTC"
+        # The day it was filed: at the Board or at the court, whichever is earlier (LEGAL-DAY).
+        filed = cmd.filed_on or min(local_day(at, BOARD_ZONE), local_day(at, zone))
+        return filed <= final_day
     if cmd.filed_on is not None:
         last = appeal_last_day(s, closures)
         return last is None or cmd.filed_on <= last
