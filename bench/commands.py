@@ -3,9 +3,9 @@
 Every command goes through ``App.do`` → ``do_command``: authorise, load and fold the case, every
 guard in force, events, read models, the ledger entry (RFC 6962 leaf, head frontier, a signed
 checkpoint every 1,000 entries) and the commit. N cases are opened and each is driven through a
-lawful lifecycle of 14 more commands (arrest, examination, custody, placement, NTA, order, waiver,
-I-205, travel document, medical clearance, removal, closing) and one command the law refuses,
-16 in all; the
+lawful lifecycle of 15 more commands (arrest, examination, custody, placement, NTA, order, waiver and its
+confirmation by a second person, I-205, travel document, medical clearance, removal, closing) and
+one command the law refuses, 17 in all; the
 cases advance together, one step at a time, as a busy office would. Afterwards the whole
 store is verified with ``verify_store`` (every leaf, checkpoint signature, root and event hash)
 and that rate is reported too.
@@ -47,6 +47,7 @@ from duecourse.domain.commands import (
     Actor,
     CloseCase,
     Command,
+    ConfirmEntry,
     DetermineCustody,
     IssueNta,
     IssueRemovalWarrant,
@@ -70,8 +71,9 @@ BASE = datetime(2026, 3, 2, 8, tzinfo=UTC)
 
 OFFICER, EXAMINER = Actor("b-o1", "officer"), Actor("b-o2", "officer")
 SUPERVISOR, COUNSEL = Actor("b-s1", "supervisor"), Actor("b-c1", "counsel")
+CONFIRMER = Actor("b-s2", "supervisor")
 DETENTION, TRANSPORT = Actor("b-d1", "detention"), Actor("b-t1", "transport")
-ACTORS = (OFFICER, EXAMINER, SUPERVISOR, COUNSEL, DETENTION, TRANSPORT)
+ACTORS = (OFFICER, EXAMINER, SUPERVISOR, CONFIRMER, COUNSEL, DETENTION, TRANSPORT)
 
 H, D, MIN = timedelta(hours=1), timedelta(days=1), timedelta(minutes=1)
 
@@ -89,8 +91,13 @@ LIFECYCLE: tuple[Step, ...] = (
                                          counsel_list_date=(t - 30 * D).date())),
     (23 * H, OFFICER, lambda t: ServeNta(method="personal", language="es")),
     (21 * D, COUNSEL, lambda t: RecordOrder(outcome="removal", decision_mode="oral",
-                                            designated_country="MX")),
-    (21 * D + H, COUNSEL, lambda t: WaiveAppeal()),
+                                            designated_country="MX", issued_by="NEW",
+                                            reference="IJ-BENCH", issued_on=t.date())),
+    # Counsel records the respondent's waiver from the judge's order; a second person confirms
+    # it against that order (event 9 of the case: it is the ninth command accepted).
+    (21 * D + H, COUNSEL, lambda t: WaiveAppeal(party="respondent", before="NEW", language="es",
+                                               reference="IJ-BENCH")),
+    (21 * D + 2 * H, CONFIRMER, lambda t: ConfirmEntry(entry=9, document_checked="IJ-BENCH")),
     (22 * D, SUPERVISOR, lambda t: IssueRemovalWarrant()),
     (22 * D + H, OFFICER, lambda t: RecordTravelDocument(country="MX",
                                                          valid_until=date(2027, 12, 31))),
@@ -269,7 +276,7 @@ def print_table(results: list[Result]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--cases", type=int, default=1000, help="cases to drive (15 commands each)")
+    parser.add_argument("--cases", type=int, default=1000, help="cases to drive (17 commands each)")
     parser.add_argument("--pg", default=os.environ.get("DUECOURSE_BENCH_PG_URL", DEFAULT_PG),
                         help="PostgreSQL server URL (a database duecourse_bench is created there)")
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
