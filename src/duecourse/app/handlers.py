@@ -95,7 +95,9 @@ def _decide(ctx: AppContext, conn: Connection, env: Any, case_id: str,
     cmd, actor, at, engine = env.command, env.actor, env.at, conn.engine
     base = state or CaseState(case_id=case_id)
     role_of = repo.role_lookup(conn)
-    closures = repo.closure_days(conn)
+    # The closure calendar matters only to a case with an order (APP-30's last day).
+    closures = (repo.closure_days(conn) if base.order is not None or cmd.name == "record_order"
+                else frozenset())
     related = (repo.related_protections(conn, case_id, base.person)
                if cmd.name in ("schedule_removal", "record_removal") else None)
     refusals = check_command(base, cmd, actor, at, role_of, closures, related)

@@ -321,26 +321,29 @@ def related_protections(conn: Connection, case_id: str, person: Mapping[str, Any
     person's, for life, not one case's): the same A-number, or the same names and birth date.
     Country -> which case and why. An order or an established fear is in force; a fear claim
     still awaiting its screening counts too."""
-    same = []
-    a_number = str(person.get("a_number") or "").strip()
-    if a_number:
-        same.append(persons.c.a_number == a_number)
+    a_number = str(person.get("a_number") or "").strip() or None  # NULL matches nothing
     born = person.get("birth_date")
-    if born and (person.get("family_name") or person.get("given_name")):
-        same.append(and_(persons.c.family_name == str(person.get("family_name") or ""),
-                         persons.c.given_name == str(person.get("given_name") or ""),
-                         persons.c.birth_date == date.fromisoformat(str(born))))
-    if not same:
-        return {}
-    q = (select(case_protections.c.case_id, case_protections.c.country,
-                case_protections.c.source, case_protections.c.status)
-         .join(cases, cases.c.id == case_protections.c.case_id)
-         .join(persons, persons.c.id == cases.c.person_id)
-         .where(or_(*same), case_protections.c.case_id != case_id,
-                case_protections.c.status.in_(("in_force", "pending"))))
+    rows = conn.execute(_RELATED_PROTECTIONS, {
+        "b_case_id": case_id, "b_a_number": a_number,
+        "b_family": str(person.get("family_name") or ""),
+        "b_given": str(person.get("given_name") or ""),
+        "b_born": date.fromisoformat(str(born)) if born else None})
     out: dict[str, str] = {}
-    for r in conn.execute(q):
+    for r in rows:
         why = ("a withholding or CAT order" if r.source == "order" else
                "a fear found established" if r.status == "in_force" else "a fear claim pending")
         out.setdefault(r.country, f"{why} in the person's case {r.case_id}")
     return out
+
+
+_RELATED_PROTECTIONS = (
+    select(case_protections.c.case_id, case_protections.c.country, case_protections.c.source,
+           case_protections.c.status)
+    .join(cases, cases.c.id == case_protections.c.case_id)
+    .join(persons, persons.c.id == cases.c.person_id)
+    .where(or_(persons.c.a_number == bindparam("b_a_number"),
+               and_(persons.c.family_name == bindparam("b_family"),
+                    persons.c.given_name == bindparam("b_given"),
+                    persons.c.birth_date == bindparam("b_born"))),
+           case_protections.c.case_id != bindparam("b_case_id"),
+           case_protections.c.status.in_(("in_force", "pending"))))
