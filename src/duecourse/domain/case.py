@@ -614,12 +614,9 @@ def _order_recorded(s: CaseState, e: Event, d: dict[str, Any]) -> None:
     for c in s.order.protected_countries:  # protection outlives later orders (item 4)
         s.order_protections.setdefault(c, e.at)
     _terminate_protection(s, d)
-    s.appeal_waived_at = s.appeal_filed_at = s.appeal_decided_at = s.dhs_waived_at = None
-    s.appeal_timely, s.appeal_outcome, s.appeal_party = False, "", ""
-    s.appeals = {}
+    _clear_appeals(s)
     if s.order.in_absentia and s.order_hearing is not None:
         s.absentia_hearings.add(s.order_hearing)
-    s.removal_warrant_at = None  # a warrant of removal is signed on one order, not its successor
     s.concluded = d["outcome"] in ("relief", "terminated")
 
 
@@ -760,10 +757,16 @@ def _rescind(s: CaseState) -> None:
     """A motion to reopen granted (by the judge, or by the Board on appeal): the order goes."""
     if s.order is not None:
         s.order = None
-        s.appeal_waived_at = s.appeal_filed_at = s.appeal_decided_at = s.dhs_waived_at = None
-        s.appeal_timely, s.appeal_outcome = False, ""
-        s.appeals = {}
-        s.removal_warrant_at = None
+        _clear_appeals(s)
+
+
+def _clear_appeals(s: CaseState) -> None:
+    """A new order, or none: no waiver, appeal or warrant of removal carries over (a warrant of
+    removal is signed on one order, not its successor)."""
+    s.appeal_waived_at = s.appeal_filed_at = s.appeal_decided_at = s.dhs_waived_at = None
+    s.appeal_timely, s.appeal_outcome, s.appeal_party = False, "", ""
+    s.appeals = {}
+    s.removal_warrant_at = None
 
 
 def _removal_scheduled(s: CaseState, e: Event, d: dict[str, Any]) -> None:
