@@ -5,26 +5,29 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from .app import ledger
+from .app import actors, ledger, sequencer
 from .app.context import AppContext, Ids, system_clock
 from .app.handlers import do_command
 from .app.outcome import Outcome
 from .app.queries import CaseView, get_case_view
-from .audit.checkpoint import generate_private_key_pem, load_private_key
+from .audit.checkpoint import generate_private_key_pem, key_id, load_private_key
+from .audit.note import parse_checkpoint
 from .config import Settings, default_key_path, load_settings
 from .domain.commands import Actor, Command, Envelope
 from .domain.errors import DuecourseError
-from .store import repository as repo
 from .store.db import create_schema, make_engine
 from .store.migrate import upgrade
+
+if TYPE_CHECKING:
+    from .app.audit import AuditReport
 
 
 class ConfigurationError(DuecourseError):
@@ -48,13 +51,43 @@ class App:
                  at: datetime | None = None) -> CaseView:
         return get_case_view(self.ctx, case_id, actor, purpose, at)
 
-    def register_actor(self, actor: Actor) -> None:
-        with self.ctx.engine.begin() as conn:
-            repo.upsert_actor(conn, actor)
+    def register_actor(self, actor: Actor, by: Actor | None = None,
+                       at: datetime | None = None) -> None:
+        """Give ``actor`` its role and clients, ledgered (app/actors.py); ``by`` None is
+        duecourse itself (recorded as ``system``)."""
+        actors.register_actor(self.ctx, actor, by, at)
+
+    def flush_ledger(self) -> int:
+        """Integrate every queued ledger leaf now (the sequencer's step, in this process)."""
+        return sequencer.drain(self.ctx.engine, self.ctx.signing_key)
 
     def checkpoint(self, at: datetime | None = None) -> tuple[int, str]:
+        """Integrate the queue and keep the signed note of the whole ledger in ``checkpoints``;
+        (size, root hex)."""
+        self.flush_ledger()
         with self.ctx.engine.begin() as conn:
-            return ledger.checkpoint_now(conn, self.ctx.signing_key, at or self.ctx.clock())
+            done = sequencer.integrate(conn, self.ctx.signing_key, at=at or self.ctx.clock())
+            root = parse_checkpoint(done.note).root.hex()
+            if done.size:
+                sequencer.keep_checkpoint(conn, done.size, root, done.note,
+                                          key_id(self.ctx.signing_key.public_key()),
+                                          at or self.ctx.clock())
+            return done.size, root
+
+    def verify(self, progress: Callable[[int], None] | None = None,
+               kept: Sequence[str] = ()) -> AuditReport:
+        """Integrate the queue, then verify the store with the ledger's public key alone."""
+        from .app.audit import verify_store
+
+        self.flush_ledger()
+        return verify_store(self.ctx.engine, self.ctx.signing_key.public_key(), progress, kept)
+
+    def start_sequencer(self) -> sequencer.Sequencer | None:
+        """The background sequencer of a PostgreSQL deployment (None on SQLite, where each
+        writer integrates its own leaf)."""
+        if self.ctx.engine.dialect.name == "sqlite":
+            return None
+        return sequencer.Sequencer(self.ctx.engine, lambda: self.ctx.signing_key).start()
 
 
 def load_signing_key(settings: Settings) -> Ed25519PrivateKey:
@@ -110,7 +143,7 @@ def build_app(
             upgrade(engine)
         key = signing_key or load_signing_key(settings)
     with engine.begin() as conn:
-        ledger.ensure_head(conn)
+        ledger.ensure_head(conn, settings.ledger_origin)
     if os.environ.get("DUECOURSE_IDENTITY_MODEL", "").strip():
         from .app.identity import check_configured_model
 

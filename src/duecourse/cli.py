@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from .cli_audit import audit_app
 from .cli_calendar import calendar_app
 from .cli_facilities import facilities_app
 from .cli_identity import identity_app
@@ -24,7 +25,6 @@ app = typer.Typer(help="duecourse: immigration casework in which due process is 
                   "the software.", no_args_is_help=True, add_completion=False)
 law_app = typer.Typer(help="The law as code: guards, parameters, scenarios.", no_args_is_help=True)
 case_app = typer.Typer(help="Cases.", no_args_is_help=True)
-audit_app = typer.Typer(help="The tamper-evident ledger.", no_args_is_help=True)
 app.add_typer(law_app, name="law")
 app.add_typer(case_app, name="case")
 app.add_typer(audit_app, name="audit")
@@ -43,9 +43,16 @@ DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL (default: 
 
 
 def _app(db: str | None) -> Any:
+    """The application; on PostgreSQL this process integrates what it queued before it exits
+    (a running sequencer would too, within a second)."""
+    import atexit
+
     from .bootstrap import build_app
 
-    return build_app(db)
+    a = build_app(db)
+    if a.ctx.engine.dialect.name != "sqlite":
+        atexit.register(a.flush_ledger)
+    return a
 
 
 @app.command()
@@ -174,37 +181,6 @@ def case_list(
             t.add_row(r.id, r.proceedings, r.custody, r.holds or "-", r.status,
                       r.updated_at.strftime("%Y-%m-%d %H:%M"))
     console.print(t)
-
-
-@audit_app.command("verify")
-def audit_verify(db: DbOpt = None) -> None:
-    """Recompute every ledger leaf, root, signature and event hash; name the first bad entry."""
-    from .app.audit import verify_store
-
-    a = _app(db)
-    with _progress() as prog:
-        task = prog.add_task("verifying ledger", total=None)
-        rep = verify_store(a.ctx, progress=lambda n: prog.update(task, completed=n))
-    lr = rep.ledger
-    if rep.ok:
-        console.print(f"[green]ledger verified[/]: {lr.entries} entries, {lr.checkpoints} signed "
-                      f"checkpoints, {rep.events_checked} events; root {lr.root_hex}")
-        return
-    first = rep.first_problem
-    err.print(f"[red]ledger does NOT verify[/]: {len(rep.problems)} problem(s)")
-    if first is not None:
-        where = f"entry {first.seq}" if first.seq is not None else "ledger"
-        err.print(f"first bad: {where}: {first.what}", highlight=False)
-    for p in rep.problems[1:20]:
-        err.print(f"  also: {p.what}", highlight=False)
-    raise typer.Exit(1)
-
-
-@audit_app.command("checkpoint")
-def audit_checkpoint(db: DbOpt = None) -> None:
-    """Sign a checkpoint of the ledger as it stands now."""
-    size, root = _app(db).checkpoint()
-    console.print(f"checkpoint signed: {size} entries, root {root}")
 
 
 @app.command()

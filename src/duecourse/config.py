@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 DEFAULT_DB_PATH = Path("var") / "duecourse.sqlite"
+DEFAULT_ORIGIN = "duecourse.invalid/ledger"
+"""The ledger's origin line (C2SP tlog-checkpoint) unless DUECOURSE_LEDGER_ORIGIN names it: a
+deployment names its own (e.g. ``ledger.agency.example/duecourse``) before its first entry."""
 
 
 @dataclass(frozen=True)
@@ -15,6 +18,8 @@ class Settings:
     environment: str  # development | production
     ledger_key_path: Path | None
     ledger_key_pem: str | None
+    ledger_origin: str = DEFAULT_ORIGIN
+    ledger_public_key_path: Path | None = None
 
 
 def sqlite_url(path: Path) -> str:
@@ -30,7 +35,13 @@ def load_settings(db_url: str | None = None) -> Settings:
         environment=env,
         ledger_key_path=Path(key_path) if key_path else None,
         ledger_key_pem=os.environ.get("DUECOURSE_LEDGER_KEY"),
+        ledger_origin=os.environ.get("DUECOURSE_LEDGER_ORIGIN", "").strip() or DEFAULT_ORIGIN,
+        ledger_public_key_path=_path(os.environ.get("DUECOURSE_LEDGER_PUBLIC_KEY_FILE")),
     )
+
+
+def _path(value: str | None) -> Path | None:
+    return Path(value) if value else None
 
 
 def default_key_path(db_url: str) -> Path:

@@ -5,22 +5,32 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, String, select, type_coerce
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import Connection, Engine, String, select, type_coerce
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..audit.checkpoint import Checkpoint
 from ..audit.merkle import Frontier
-from ..audit.verify import StoredEntry, VerifyProblem, VerifyReport, verify_ledger
+from ..audit.note import parse_checkpoint
+from ..audit.verify import (
+    AnyCheckpoint,
+    NoteCheckpoint,
+    StoredEntry,
+    VerifyProblem,
+    VerifyReport,
+    verify_ledger,
+)
 from ..store.tables import checkpoints, events, ledger, ledger_head
 from . import ledger as L
 from .audit_fast import verify_quickly
-from .context import AppContext
+from .keys import key_chain
+from .sequencer import queued_count
 
 
 @dataclass
@@ -29,9 +39,12 @@ class AuditReport:
     events_checked: int
     event_problems: list[VerifyProblem] = field(default_factory=list)
     read_problems: list[VerifyProblem] = field(default_factory=list)
+    queued: int = 0
+    """Leaves waiting for the sequencer: not part of the tree yet, so not verified."""
 
     @property
     def ok(self) -> bool:
+        """Nothing is wrong (queued leaves are not a problem, but not verified either)."""
         return self.ledger.ok and not self.event_problems and not self.read_problems
 
     @property
@@ -135,10 +148,23 @@ def _rows(conn: Connection, event_refs: dict[tuple[str, int], tuple[int, str]],
             f"{str(e).splitlines()[0]}", "entry"))
 
 
-def _checkpoint_of(c: Any) -> Checkpoint:
+def _checkpoint_of(c: Any) -> AnyCheckpoint:
     size = _int(c.size)
+    if c.note is not None:
+        return note_checkpoint(_text(c.note), at=_text(c.at), size=size, root_hex=_text(c.root_hex))
     return Checkpoint(cast(int, c.size) if size is None else size, _text(c.root_hex),
                       _text(c.at), _text(c.key_id), _text(c.signature_hex))
+
+
+def note_checkpoint(note: str, *, external: bool = False, at: str = "", size: int | None = None,
+                    root_hex: str = "") -> NoteCheckpoint:
+    """A signed note as a checkpoint to verify: its size and root as the note states them (a
+    note that cannot be read keeps the stored ones, and fails its signature check)."""
+    try:
+        cp = parse_checkpoint(note)
+        return NoteCheckpoint(cp.size, cp.root.hex(), note, external, at)
+    except ValueError:
+        return NoteCheckpoint(size if size is not None else -1, root_hex, note, external, at)
 
 
 def _head(conn: Connection) -> tuple[int, str] | None:
@@ -153,28 +179,40 @@ def _head(conn: Connection) -> tuple[int, str] | None:
     return (size if size is not None else -1, root)
 
 
-def _pinned(conn: Connection) -> tuple[list[Checkpoint], tuple[int, str] | None]:
-    """The signed checkpoints and the stored head: what the ledger must reproduce."""
+def _pinned(conn: Connection) -> tuple[list[AnyCheckpoint], tuple[int, str] | None]:
+    """The signed checkpoints (those kept and the head's latest) and the stored head: what the
+    ledger must reproduce."""
     cps = [_checkpoint_of(c) for c in conn.execute(select(checkpoints).order_by(checkpoints.c.size))]
+    latest = conn.execute(select(ledger_head.c.checkpoint)).scalar()
+    if latest is not None:
+        cps.append(note_checkpoint(_text(latest)))
     return cps, _head(conn)
 
 
-def verify_store(ctx: AppContext, progress: Callable[[int], None] | None = None) -> AuditReport:
-    """Verify the whole store: a quick pass that can only say "all verified", and when it cannot,
-    the careful pass that reads everything again and names every problem."""
-    public = ctx.signing_key.public_key()
-    with ctx.engine.connect() as conn:
-        quick = verify_quickly(conn, _pinned, public, _event_at, progress)
+def verify_store(engine: Engine, public: Ed25519PublicKey,
+                 progress: Callable[[int], None] | None = None,
+                 kept: Sequence[str] = ()) -> AuditReport:
+    """Verify the whole store with the ledger's public key alone, against its own checkpoints
+    and ``kept`` (signed notes kept outside it): a quick pass that can only say "all verified",
+    and when it cannot, the careful pass that reads everything again and names every problem.
+    Leaves still queued are counted, never verified."""
+    external = [note_checkpoint(n, external=True) for n in kept]
+    with engine.connect() as conn:
+        chain, chain_problems = key_chain(conn, public)
+        queued = queued_count(conn)
+        quick = (None if chain_problems else
+                 verify_quickly(conn, _pinned, public, _event_at, progress, chain, external))
     if quick is not None:
-        return AuditReport(*quick)
-    with ctx.engine.connect() as conn, _undecodable_text_is_read(conn):
+        return AuditReport(*quick, queued=queued)
+    with engine.connect() as conn, _undecodable_text_is_read(conn):
         cps, head = _pinned(conn)
         refs: dict[tuple[str, int], tuple[int, str]] = {}
-        read_problems: list[VerifyProblem] = []
+        read_problems: list[VerifyProblem] = [*chain_problems]
         report = verify_ledger(_rows(conn, refs, read_problems), cps, public, head=head,
-                               progress=progress)
+                               progress=progress, chain=chain, external=external,
+                               require_coverage=True)
         problems, checked = _verify_events(conn, refs, read_problems)
-    return AuditReport(report, checked, problems, read_problems)
+    return AuditReport(report, checked, problems, read_problems, queued=queued)
 
 
 def _verify_events(conn: Connection, refs: dict[tuple[str, int], tuple[int, str]],

@@ -13,7 +13,7 @@ It never reports a problem itself, so every finding comes from one place.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,13 +21,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..audit.checkpoint import Checkpoint
-from ..audit.verify import StoredEntry, VerifyReport, verify_ledger
+from ..audit.verify import AnyCheckpoint, NoteCheckpoint, StoredEntry, VerifyReport, verify_ledger
 from . import ledger as L
 
 _BATCH = 10_000
-_LEDGER_SQL = ("SELECT seq, at, kind, actor_id, actor_role, purpose, case_id, body, leaf_hash "
-               "FROM ledger ORDER BY seq")
+_LEDGER_SQL = ("SELECT seq, at, kind, actor_id, actor_role, purpose, case_id, body, leaf_hash, "
+               "leaf_format FROM ledger ORDER BY seq")
 _EVENTS_SQL = "SELECT case_id, seq, kind, at, actor_id, actor_role, data FROM events ORDER BY id"
 # The events an accepted entry records, as ``ledger.append`` writes them (canonical JSON, keys
 # sorted). A body the pattern misreads cannot pass: every event must then match exactly one
@@ -54,8 +53,9 @@ def _batches(conn: Connection, sql: str, name: str) -> Iterator[tuple[Any, ...]]
 
 
 def _entries(conn: Connection, recorded: dict[tuple[str, int], str]) -> Iterator[StoredEntry]:
-    entry_bytes, find = L.entry_bytes_of, _RECORDED.findall
-    for seq, at, kind, actor_id, actor_role, purpose, case_id, body, leaf in _batches(
+    entry_bytes, leaf_bytes, find = L.entry_bytes_of, L.leaf_bytes_of, _RECORDED.findall
+    current = L.LEAF_FORMAT
+    for seq, at, kind, actor_id, actor_role, purpose, case_id, body, leaf, fmt in _batches(
             conn, _LEDGER_SQL, "duecourse_verify_ledger"):
         if kind == "command_accepted":
             for digest, event_seq in find(body):
@@ -65,8 +65,14 @@ def _entries(conn: Connection, recorded: dict[tuple[str, int], str]) -> Iterator
                 recorded[key] = digest
         if type(leaf) is not str:
             raise _LookCarefully
-        yield StoredEntry(seq, entry_bytes(seq, at, kind, actor_id, actor_role, purpose, case_id,
-                                           body), leaf)
+        if fmt == current:
+            if type(seq) is not int:
+                raise _LookCarefully
+            yield StoredEntry(seq, leaf_bytes(at, kind, actor_id, actor_role, purpose, case_id,
+                                              body), leaf)
+        else:
+            yield StoredEntry(seq, entry_bytes(seq, at, kind, actor_id, actor_role, purpose,
+                                               case_id, body), leaf)
 
 
 def _events_match(conn: Connection, recorded: dict[tuple[str, int], str],
@@ -85,19 +91,22 @@ def _events_match(conn: Connection, recorded: dict[tuple[str, int], str],
     return checked
 
 
-Pinned = Callable[[Connection], tuple[list[Checkpoint], tuple[int, str] | None]]
+Pinned = Callable[[Connection], tuple[list[AnyCheckpoint], tuple[int, str] | None]]
 
 
 def verify_quickly(conn: Connection, pinned: Pinned, public: Ed25519PublicKey,
                    event_at: Callable[[Any], str | None],
-                   progress: Callable[[int], None] | None) -> tuple[VerifyReport, int] | None:
+                   progress: Callable[[int], None] | None,
+                   chain: Sequence[tuple[int, Ed25519PublicKey]] = (),
+                   external: Sequence[NoteCheckpoint] = ()) -> tuple[VerifyReport, int] | None:
     """(the ledger's report, events checked) when everything verifies, else None. ``pinned``
     reads the signed checkpoints and the stored head."""
     recorded: dict[tuple[str, int], str] = {}
     try:
         checkpoints, head = pinned(conn)
         report = verify_ledger(_entries(conn, recorded), checkpoints, public, head=head,
-                               progress=progress)
+                               progress=progress, chain=chain, external=external,
+                               require_coverage=True)
         if not report.ok:
             return None
         return report, _events_match(conn, recorded, event_at)

@@ -122,7 +122,7 @@ def do_close_day(ctx: AppContext, day: date | str, scope: str, reason: str, sour
         with ctx.engine.begin() as conn:
             _refuse_duplicate(conn, when, scope)
             closure_id = repo.add_closure_day(conn, when, scope, reason, source, actor.id, at)
-            seq = ledger.append(conn, [ledger.LedgerItem(
+            seq = ledger.append_now(conn, [ledger.LedgerItem(
                 "calendar_day_closed", at, actor.id, actor.role, "",
                 {"id": closure_id, "day": when.isoformat(), "scope": scope, "reason": reason,
                  "source": source})], ctx.signing_key)

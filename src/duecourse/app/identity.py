@@ -421,7 +421,7 @@ def do_import_records(ctx: AppContext, rows: Iterable[Mapping[str, str | None]],
         body = {"change": "identity_records_imported", "batch": batch, "source": source,
                 "records": total, "file": file_name, "sha256": sha256,
                 "one_record_per_person": one_record_per_person}
-        seq = L.append(conn, [L.LedgerItem("identity_records_imported", at, actor.id, actor.role,
+        seq = L.append_now(conn, [L.LedgerItem("identity_records_imported", at, actor.id, actor.role,
                                            "", body)], ctx.signing_key)
         conn.execute(insert(identity_batches).values(
             id=batch, source=source, file_name=file_name[:200], sha256=sha256, records=total,
@@ -563,7 +563,7 @@ def do_link(ctx: AppContext, actor: Actor = CLI_ACTOR, model: Model | None = Non
         summary = {"run": run, "records": len(records), "persons": persons,
                    "auto_links": auto, "review_pairs": len(review),
                    "model": _model_name(model)}  # how long it took is in identity_runs
-        seq = L.append(conn, [L.LedgerItem("identity_linked", at, actor.id, actor.role, "",
+        seq = L.append_now(conn, [L.LedgerItem("identity_linked", at, actor.id, actor.role, "",
                                            summary)], ctx.signing_key)
         conn.execute(update(identity_runs).where(identity_runs.c.id == run)
                      .values(seconds=seconds, ledger_seq=seq))

@@ -1,41 +1,33 @@
-"""Appending to the ledger inside the caller's transaction (RFC 6962 leaves, signed heads)."""
+"""Queueing ledger leaves inside the caller's transaction (RFC 6962 leaves).
+
+Every command and every read adds its leaf — its canonical bytes and leaf hash — to
+``ledger_queue`` in its own transaction, with no lock shared with other writers. The sequencer
+(app/sequencer.py) gives the queued leaves their positions in batches, advances the Merkle
+frontier and signs a checkpoint for each batch. On SQLite, where one transaction writes at a
+time anyway, the writer runs that step itself before it commits, so nothing stays queued.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import Connection, Engine, bindparam, insert, select, update
+from sqlalchemy import Connection, insert, select
 
 from ..audit.canonical import canonical_json
-from ..audit.checkpoint import sign_checkpoint
 from ..audit.merkle import Frontier, leaf_hash
-from ..store.tables import checkpoints, ledger, ledger_head
+from ..store.tables import ledger_head, ledger_queue
 
-CHECKPOINT_EVERY = 1000
+_INSERT_QUEUE = insert(ledger_queue)
 
-# Built once (see store/repository.py): every append goes through these.
-_HEAD_FOR_UPDATE = (select(ledger_head.c.size, ledger_head.c.frontier)
-                    .where(ledger_head.c.id == 1).with_for_update())
-_INSERT_ENTRIES = insert(ledger)
-_UPDATE_HEAD = (update(ledger_head).where(ledger_head.c.id == 1)
-                .values(size=bindparam("b_size"), frontier=bindparam("b_frontier")))
-_CLAIM_HEAD = (update(ledger_head)
-               .where(ledger_head.c.id == 1, ledger_head.c.size == bindparam("b_old_size"),
-                      ledger_head.c.frontier == bindparam("b_old_frontier"))
-               .values(size=bindparam("b_size"), frontier=bindparam("b_frontier")))
-# The head as this process last wrote it, per engine: (size, frontier JSON, frontier). Only a
-# hint, checked by the database on every use (see ``append``); never mutated once stored.
-_HEADS: weakref.WeakKeyDictionary[Engine, tuple[int, str, Frontier]] = weakref.WeakKeyDictionary()
-# Whether the hint is worth trying: each success earns 1 (up to 8), each miss costs 4, and each
-# append while below zero earns 1 back, so with several writers a wasted UPDATE is rare.
-_TRUST: weakref.WeakKeyDictionary[Engine, int] = weakref.WeakKeyDictionary()
+LEAF_FORMAT = 2
+"""``ledger.leaf_format`` of entries queued before they had a position: the leaf is the entry
+without ``seq``. Format 1 (entries written before issue 14) includes ``seq``."""
 
 
 def iso(at: datetime) -> str:
@@ -54,10 +46,15 @@ class LedgerItem:
     purpose: str = ""
 
 
+_LEAF_COLUMNS = ("at", "kind", "actor_id", "actor_role", "purpose", "case_id", "body")
+
+
 def entry_bytes(row: dict[str, Any]) -> bytes:
-    """The canonical bytes of a ledger row: every column but the stored hash."""
-    return canonical_json({k: row[k] for k in (
-        "seq", "at", "kind", "actor_id", "actor_role", "purpose", "case_id", "body")})
+    """The canonical bytes of a ledger row: every column that makes its leaf (RFC 6962 §2.1) —
+    ``seq`` too for entries of format 1 (``leaf_format`` absent means 1)."""
+    columns = _LEAF_COLUMNS if row.get("leaf_format", 1) == LEAF_FORMAT else (
+        "seq", *_LEAF_COLUMNS)
+    return canonical_json({k: row[k] for k in columns})
 
 
 def event_hash(row: dict[str, Any]) -> str:
@@ -75,6 +72,8 @@ def event_hash(row: dict[str, Any]) -> str:
 # in sorted order, each string through the encoder's own string function) and by a property test.
 _ENTRY_FORMAT = ('{"actor_id":%s,"actor_role":%s,"at":%s,"body":%s,"case_id":%s,"kind":%s,'
                  '"purpose":%s,"seq":%d}')
+_LEAF_FORMAT_2 = ('{"actor_id":%s,"actor_role":%s,"at":%s,"body":%s,"case_id":%s,"kind":%s,'
+                  '"purpose":%s}')
 _EVENT_FORMAT = ('{"actor_id":%s,"actor_role":%s,"at":%s,"case_id":%s,"data":%s,"kind":%s,'
                  '"seq":%d}')
 
@@ -89,6 +88,14 @@ def entry_bytes_of(seq: int, at: str, kind: str, actor_id: str, actor_role: str,
                              e(purpose), seq)).encode("utf-8")
 
 
+def leaf_bytes_of(at: str, kind: str, actor_id: str, actor_role: str, purpose: str,
+                  case_id: str, body: str) -> bytes:
+    """``entry_bytes`` of a row of format 2 given as its columns; TypeError for non-text."""
+    e = encode_basestring
+    return (_LEAF_FORMAT_2 % (e(actor_id), e(actor_role), e(at), e(body), e(case_id), e(kind),
+                              e(purpose))).encode("utf-8")
+
+
 def event_hash_of(case_id: str, seq: int, kind: str, at: str, actor_id: str, actor_role: str,
                   data: str) -> str:
     """``event_hash`` of an event given as its columns (``at`` already in its hashed form)."""
@@ -99,89 +106,49 @@ def event_hash_of(case_id: str, seq: int, kind: str, at: str, actor_id: str, act
                                             e(kind), seq)).encode("utf-8")).hexdigest()
 
 
-def ensure_head(conn: Connection) -> None:
-    if conn.execute(select(ledger_head.c.id)).first() is None:
-        conn.execute(insert(ledger_head).values(id=1, size=0, frontier=Frontier().to_json()))
+def ensure_head(conn: Connection, origin: str) -> None:
+    """Create the head of an empty ledger, naming its origin (C2SP tlog-checkpoint); give a
+    ledger from before issue 14 its origin."""
+    head = conn.execute(select(ledger_head.c.id, ledger_head.c.origin)).first()
+    if head is None:
+        conn.execute(insert(ledger_head).values(id=1, size=0, frontier=Frontier().to_json(),
+                                                origin=origin))
+    elif not head.origin:
+        conn.execute(ledger_head.update().where(ledger_head.c.id == 1).values(origin=origin))
 
 
-def append(conn: Connection, items: list[LedgerItem], key: Ed25519PrivateKey) -> int:
-    """Append ``items`` in order; return the seq of the first. Serialises writers on the head.
-
-    The head this process last wrote is kept as a hint, so that the usual append takes the head
-    with one conditional UPDATE instead of a locked read and an UPDATE: the UPDATE applies only
-    if the stored head is exactly the hint (size and frontier text), which then determines the
-    new entries completely. Otherwise (another writer came first, or a transaction rolled back)
-    the head is read under lock as before.
-    """
-    engine = conn.engine
-    trust = _TRUST.get(engine, 0)
-    hint = _HEADS.get(engine) if trust >= 0 else None
-    if hint is not None:
-        first, stored, hinted = hint
-        frontier = hinted.copy()
-        rows, new, due = _entries(first, frontier, items)
-        claimed = conn.execute(_CLAIM_HEAD, {
-            "b_old_size": first, "b_old_frontier": stored, "b_size": first + len(rows),
-            "b_frontier": new}).rowcount == 1
-        if claimed:
-            _TRUST[engine] = min(trust + 1, 8)
-            return _write(conn, key, first, rows, frontier, new, due)
-        _TRUST[engine] = trust - 4  # other writers are appending: mostly take the locked read
-    elif trust < 0:
-        _TRUST[engine] = trust + 1
-    head = conn.execute(_HEAD_FOR_UPDATE).one()
-    first, frontier = int(head.size), Frontier.from_json(head.frontier)
-    rows, new, due = _entries(first, frontier, items)
-    conn.execute(_UPDATE_HEAD, {"b_size": first + len(rows), "b_frontier": new})
-    return _write(conn, key, first, rows, frontier, new, due)
+def queued_row(it: LedgerItem) -> dict[str, Any]:
+    """The queue row of one item: its columns and its leaf hash (RFC 6962 §2.1)."""
+    row: dict[str, Any] = {
+        "at": iso(it.at), "kind": it.kind, "actor_id": it.actor_id, "actor_role": it.actor_role,
+        "purpose": it.purpose, "case_id": it.case_id,
+        "body": json.dumps(it.payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
+    }
+    row["leaf_hash"] = leaf_hash(leaf_bytes_of(**row)).hex()
+    return row
 
 
-def _entries(first: int, frontier: Frontier, items: list[LedgerItem]
-             ) -> tuple[list[dict[str, Any]], str, list[tuple[int, str, datetime]]]:
-    """The rows of ``items`` appended after ``first`` entries (``frontier`` is advanced past
-    them), the new frontier's JSON, and the checkpoints that fall due: (size, root hex, at)."""
-    seq = first
-    rows = []
-    due: list[tuple[int, str, datetime]] = []
-    for it in items:
-        row: dict[str, Any] = {
-            "seq": seq, "at": iso(it.at), "kind": it.kind, "actor_id": it.actor_id,
-            "actor_role": it.actor_role, "purpose": it.purpose, "case_id": it.case_id,
-            "body": json.dumps(it.payload, sort_keys=True, separators=(",", ":"),
-                               ensure_ascii=False),
-        }
-        leaf = leaf_hash(entry_bytes(row))
-        row["leaf_hash"] = leaf.hex()
-        frontier.append(leaf)
-        rows.append(row)
-        seq += 1
-        if seq % CHECKPOINT_EVERY == 0:
-            due.append((seq, frontier.root().hex(), it.at))
-    return rows, frontier.to_json(), due
+def append(conn: Connection, items: list[LedgerItem], key: Ed25519PrivateKey) -> int | None:
+    """Queue ``items`` in order, in the caller's transaction. On SQLite they are integrated at
+    once (the caller holds the only write lock anyway) and the seq of the first is returned; on
+    PostgreSQL the sequencer integrates them after the commit and None is returned."""
+    rows = [queued_row(it) for it in items]
+    conn.execute(_INSERT_QUEUE, rows)
+    if conn.dialect.name != "sqlite":
+        return None
+    from .sequencer import integrate
+
+    done = integrate(conn, key)
+    return done.size - len(rows)
 
 
-def _write(conn: Connection, key: Ed25519PrivateKey, first: int, rows: list[dict[str, Any]],
-           frontier: Frontier, new: str, due: list[tuple[int, str, datetime]]) -> int:
-    """Insert the rows and the checkpoints due, once the head is ours; remember the head."""
-    for size, root, at in due:
-        _checkpoint(conn, key, size, root, at)
-    conn.execute(_INSERT_ENTRIES, rows)
-    _HEADS[conn.engine] = (first + len(rows), new, frontier)
-    return first
+def append_now(conn: Connection, items: list[LedgerItem], key: Ed25519PrivateKey) -> int:
+    """Queue ``items`` and integrate the queue in this transaction, for the rare writes that
+    record their entry's position (imports, catalogue versions). On PostgreSQL this waits for
+    the ledger head, as the sequencer does."""
+    rows = [queued_row(it) for it in items]
+    conn.execute(_INSERT_QUEUE, rows)
+    from .sequencer import integrate
 
-
-def checkpoint_now(conn: Connection, key: Ed25519PrivateKey, at: datetime) -> tuple[int, str]:
-    """Sign the current head (if not signed already); return (size, root hex)."""
-    head = conn.execute(select(ledger_head.c.size, ledger_head.c.frontier)
-                        .where(ledger_head.c.id == 1).with_for_update()).one()
-    size, root = int(head.size), Frontier.from_json(head.frontier).root().hex()
-    if size and conn.execute(select(checkpoints.c.size).where(checkpoints.c.size == size)).first() is None:
-        _checkpoint(conn, key, size, root, at)
-    return size, root
-
-
-def _checkpoint(conn: Connection, key: Ed25519PrivateKey, size: int, root: str, at: datetime) -> None:
-    cp = sign_checkpoint(key, size, root, iso(at))
-    conn.execute(insert(checkpoints).values(
-        size=cp.size, root_hex=cp.root_hex, at=cp.at, key_id=cp.key_id,
-        signature_hex=cp.signature_hex))
+    done = integrate(conn, key, limit=None)
+    return done.size - len(rows)

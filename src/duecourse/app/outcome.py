@@ -16,7 +16,9 @@ class Outcome:
     version: int
     events: list[dict[str, Any]] = field(default_factory=list)
     refusals: list[RuleRefusal] = field(default_factory=list)
-    ledger_seq: int = -1
+    # The entry's position in the ledger when it was integrated before the commit (SQLite);
+    # None when the sequencer integrates it after the commit (PostgreSQL).
+    ledger_seq: int | None = None
     replayed: bool = False  # the idempotency key had been seen: this is the stored outcome
 
     @property

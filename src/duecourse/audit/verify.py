@@ -28,8 +28,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from duecourse.audit.checkpoint import Checkpoint, key_id, verify_checkpoint
 from duecourse.audit.merkle import EMPTY_ROOT
+from duecourse.audit.note import NoteError, key_hash, parse_checkpoint, verify_checkpoint_note
 
-__all__ = ["StoredEntry", "VerifyProblem", "VerifyReport", "verify_ledger"]
+__all__ = ["NoteCheckpoint", "StoredEntry", "VerifyProblem", "VerifyReport", "verify_ledger"]
 
 PROGRESS_EVERY = 1 << 16
 """``progress`` is called after every this many entries, and once at the end."""
@@ -101,8 +102,84 @@ def _fold(peaks: Sequence[bytes]) -> bytes:
     return r
 
 
-def _describe(cp: Checkpoint) -> str:
+@dataclass(frozen=True)
+class NoteCheckpoint:
+    """A checkpoint kept as a C2SP signed note (issue 14): in the store (``external`` False) or
+    kept outside it by whoever checks the ledger — an exported note, a witness's copy."""
+
+    size: int
+    root_hex: str
+    note: str
+    external: bool = False
+    at: str = ""
+    """When the store says it was signed (not part of the signed note)."""
+
+
+AnyCheckpoint = Checkpoint | NoteCheckpoint
+
+
+def _describe(cp: AnyCheckpoint) -> str:
+    if isinstance(cp, NoteCheckpoint):
+        what = "checkpoint kept outside the store" if cp.external else "signed checkpoint"
+        return f"{what} of {cp.size} entries" + (f" (signed at {cp.at})" if cp.at else "")
     return f"checkpoint of {cp.size} entries signed at {cp.at}"
+
+
+def _key_for(schedule: Sequence[tuple[int, Ed25519PublicKey]], size: int) -> Ed25519PublicKey:
+    """The key that signs a checkpoint of ``size`` entries: the last of ``schedule`` (pairs of
+    the first size it signs and the key) in force at ``size``."""
+    key = schedule[0][1]
+    for first, k in schedule:
+        if first <= size:
+            key = k
+    return key
+
+
+def _signature_problem(cp: AnyCheckpoint, key: Ed25519PublicKey,
+                       schedule: Sequence[tuple[int, Ed25519PublicKey]]) -> VerifyProblem | None:
+    """None if ``cp`` is signed by ``key``; otherwise what is wrong, naming a foreign key."""
+    seq_at = cp.size - 1 if isinstance(cp.size, int) and cp.size > 0 else None
+    if isinstance(cp, NoteCheckpoint):
+        named, good = _note_signed_by(cp.note, key)
+    else:
+        named, good = cp.key_id == key_id(key), verify_checkpoint(key, cp)
+    if good:
+        return None
+    if not named:
+        others = [k for _, k in schedule if k is not key]
+        if any(_signed_by(cp, k) for k in others):
+            text = (f"{_describe(cp)}: it is signed by another of the ledger's keys, not by key "
+                    f"{key_id(key)} that was in force at its size (a retired key was used)")
+        else:
+            text = (f"{_describe(cp)}: it is signed by a foreign key, not by the ledger's key "
+                    f"{key_id(key)} (the ledger was re-signed with another key, or the "
+                    "checkpoint is from another ledger)")
+        return VerifyProblem(seq_at, text, "foreign-key")
+    return VerifyProblem(
+        seq_at,
+        f"{_describe(cp)}: its signature does not verify with the ledger's public key "
+        "(the checkpoint was forged or altered)",
+        "checkpoint-signature",
+    )
+
+
+def _signed_by(cp: AnyCheckpoint, key: Ed25519PublicKey) -> bool:
+    if isinstance(cp, NoteCheckpoint):
+        return _note_signed_by(cp.note, key)[1]
+    return verify_checkpoint(key, cp)
+
+
+def _note_signed_by(note: str, key: Ed25519PublicKey) -> tuple[bool, bool]:
+    """(a signature line names ``key``, a signature by ``key`` verifies) for a signed note."""
+    try:
+        cp = parse_checkpoint(note)
+    except ValueError:
+        return False, False
+    try:
+        verify_checkpoint_note(note, cp.origin, key)
+    except NoteError:
+        return any(h == key_hash(cp.origin, key) for _, h, _ in cp.signatures), False
+    return True, True
 
 
 def _sequence_problem(expected: int, seq: int) -> VerifyProblem:
@@ -135,10 +212,14 @@ def _sequence_problem(expected: int, seq: int) -> VerifyProblem:
 
 def verify_ledger(
     entries: Iterable[StoredEntry],
-    checkpoints: Sequence[Checkpoint],
+    checkpoints: Sequence[AnyCheckpoint],
     public_key: Ed25519PublicKey,
     head: tuple[int, str] | None = None,
     progress: Callable[[int], None] | None = None,
+    *,
+    chain: Sequence[tuple[int, Ed25519PublicKey]] = (),
+    external: Sequence[NoteCheckpoint] = (),
+    require_coverage: bool = False,
 ) -> VerifyReport:
     """Check a ledger end to end in one streaming pass (see the module docstring).
 
@@ -150,39 +231,23 @@ def verify_ledger(
     """
     started = time.perf_counter()
     problems: list[VerifyProblem] = []
-    expected_key = key_id(public_key)
+    schedule = list(chain) if chain else [(0, public_key)]
 
     # Signatures first (there are few checkpoints); their problems are reported at
     # the checkpoint's place in the ledger. Only correctly signed roots are compared.
-    by_size: dict[int, list[tuple[Checkpoint, VerifyProblem | None]]] = {}
-    for cp in checkpoints:
-        sig_problem: VerifyProblem | None = None
+    by_size: dict[int, list[tuple[AnyCheckpoint, VerifyProblem | None]]] = {}
+    for cp in [*checkpoints, *external]:
         if not isinstance(cp.size, int) or isinstance(cp.size, bool) or cp.size < 0:
             problems.append(
                 VerifyProblem(
                     None,
-                    f"a checkpoint signed at {cp.at} has an invalid size {cp.size!r}",
+                    f"a {_describe(cp)} has an invalid size {cp.size!r}",
                     "checkpoint-signature",
                 )
             )
             continue
-        seq_at = cp.size - 1 if cp.size > 0 else None
-        if cp.key_id != expected_key:
-            sig_problem = VerifyProblem(
-                seq_at,
-                f"{_describe(cp)}: it names signing key {cp.key_id}, not the ledger's key "
-                f"{expected_key} (the checkpoint is not from this ledger, or was forged)",
-                "checkpoint-signature",
-            )
-        elif not verify_checkpoint(public_key, cp):
-            sig_problem = VerifyProblem(
-                seq_at,
-                f"{_describe(cp)}: its signature does not verify with the ledger's public key "
-                "(the checkpoint was forged or altered)",
-                "checkpoint-signature",
-            )
+        sig_problem = _signature_problem(cp, _key_for(schedule, cp.size), schedule)
         by_size.setdefault(cp.size, []).append((cp, sig_problem))
-
     head_size: int | None = None
     head_root = ""
     if head is not None:
@@ -195,17 +260,32 @@ def verify_ledger(
 
     last_good = 0  # size of the last checkpoint whose root matched
 
+    covered = 0  # the largest size whose signed checkpoint in the store matched
+
     def at_size(size: int, root_hex: str) -> None:
         """Check everything pinned to the tree of the first ``size`` entries."""
-        nonlocal last_good
+        nonlocal last_good, covered
         seq_at = size - 1 if size > 0 else None
         here = by_size.get(size, [])
         matched = any(p is None and cp.root_hex.lower() == root_hex for cp, p in here)
+        local_roots = {cp.root_hex.lower() for cp, p in here if p is None and not _external(cp)}
         for cp, sig_problem in here:
             if sig_problem is not None:
                 problems.append(sig_problem)
             elif cp.root_hex.lower() == root_hex:
                 continue
+            elif _external(cp) and local_roots:
+                problems.append(VerifyProblem(
+                    seq_at, f"fork: the {_describe(cp)} and a checkpoint in the store both carry "
+                    f"the ledger's signature for {size} entries but name different roots (two "
+                    "different histories were signed)", "fork"))
+            elif _external(cp):
+                where = f"entries {last_good}–{size - 1}" if last_good < size - 1 else (
+                    f"entry {size - 1}")
+                problems.append(VerifyProblem(
+                    seq_at, f"rewritten entry: the store's first {size} entries do not produce "
+                    f"the root of the {_describe(cp)} (something in {where} was rewritten, "
+                    "erased, forged or swapped since it was signed)", "rewritten"))
             elif matched:
                 problems.append(
                     VerifyProblem(
@@ -232,6 +312,8 @@ def verify_ledger(
                 )
         if matched:
             last_good = size
+        if root_hex in local_roots:
+            covered = size
         if size == head_size and head_root != root_hex:
             problems.append(
                 VerifyProblem(
@@ -294,25 +376,40 @@ def verify_ledger(
     if progress is not None and n % PROGRESS_EVERY:
         progress(n)
 
-    # Checkpoints beyond the end: bad signatures are reported; a good one proves truncation.
-    beyond: list[Checkpoint] = []
+    # Checkpoints beyond the end: bad signatures are reported; a good one proves truncation
+    # (one kept outside the store, with the store consistent in itself: a rollback).
+    beyond: list[AnyCheckpoint] = []
     for size in sorted(s for s in by_size if s > n):
         for cp, sig_problem in by_size[size]:
             if sig_problem is None:
                 beyond.append(cp)
             else:
                 problems.append(sig_problem)
-    if beyond:
-        cp = max(beyond, key=lambda c: c.size)
+    local_beyond = [cp for cp in beyond if not _external(cp)]
+    if local_beyond or beyond:
+        cp = max(local_beyond or beyond, key=lambda c: c.size)
         missing = f"entry {n} is" if cp.size == n + 1 else f"entries {n}–{cp.size - 1} are"
-        problems.append(
-            VerifyProblem(
-                n,
-                f"the ledger has {n} entries but a {_describe(cp)} covers {cp.size}: "
-                f"{missing} missing (the ledger was truncated)",
-                "truncated",
-            )
-        )
+        if local_beyond or problems or (require_coverage and covered < n):
+            problems.append(VerifyProblem(
+                n, f"the ledger has {n} entries but a {_describe(cp)} covers {cp.size}: "
+                f"{missing} missing (the ledger was truncated)", "truncated"))
+        else:
+            problems.append(VerifyProblem(
+                n, f"rollback: the store holds {n} entries, consistent with its own checkpoints, "
+                f"but the {_describe(cp)} shows {cp.size}: the store was rolled back to an "
+                f"earlier state ({missing} gone)", "rollback"))
+    if require_coverage and covered < n:
+        if not any(not _external(cp) for cp in checkpoints):
+            problems.append(VerifyProblem(
+                0, f"no signed checkpoint covers any of the {n} entries (every checkpoint was "
+                "deleted, or the entries were written without the sequencer)",
+                "checkpoints-deleted"))
+        else:
+            span = f"entry {covered}" if covered == n - 1 else f"entries {covered}–{n - 1}"
+            problems.append(VerifyProblem(
+                covered, f"{span} {'is' if covered == n - 1 else 'are'} not covered by any signed "
+                "checkpoint (entries were added, or checkpoints deleted, without the ledger's "
+                "key)", "uncovered"))
     if head_size is not None and head_size != n:
         if head_size > n:
             text = (
@@ -333,6 +430,10 @@ def verify_ledger(
         problems=problems,
         seconds=time.perf_counter() - started,
     )
+
+
+def _external(cp: AnyCheckpoint) -> bool:
+    return isinstance(cp, NoteCheckpoint) and cp.external
 
 
 def _min_pos(a: int, b: int) -> int:

@@ -89,6 +89,6 @@ def do_import_catalogue(ctx: AppContext, raw: bytes, source: str, actor: Actor =
         body = {"change": "facility_catalogue_imported", "source": source, "sha256": digest,
                 "facilities": len(catalogue), "capacity": capacity, "replaced": replaced,
                 "kinds": dict(sorted(Counter(f.kind for f in catalogue).items()))}
-        seq = ledger.append(conn, [ledger.LedgerItem(LEDGER_KIND, at, actor.id, actor.role, "",
+        seq = ledger.append_now(conn, [ledger.LedgerItem(LEDGER_KIND, at, actor.id, actor.role, "",
                                                      body)], ctx.signing_key)
     return CatalogueImport(source, digest, len(catalogue), capacity, replaced, seq)

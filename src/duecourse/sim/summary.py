@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import select
 
-from ..app.audit import verify_store
 from ..bootstrap import App
 from ..domain.case import CaseState, fold
 from ..domain.events import Event
@@ -62,7 +61,7 @@ def summarise(app: App, end: datetime, refusals: Counter[str]) -> dict[str, Any]
                 dl["escalated"] += 1
                 escalations[str(d.escalation)] += 1
     app.checkpoint(end)
-    report = verify_store(app.ctx)
+    report = app.verify()
     violations = check_store(app.ctx.engine)
     deadlines: dict[str, Any] = {k: dl.get(k, 0) for k in (
         "met", "missed", "escalated", "due", "overdue", "moot", "elapsed")}

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -133,7 +134,26 @@ ledger = Table(
     Column("case_id", String(40), nullable=False, default=""),
     Column("body", Text, nullable=False),
     Column("leaf_hash", String(64), nullable=False),
+    # 2: the leaf is the entry without its position (queued before it had one, issue 14);
+    # 1: entries written before issue 14, whose leaf includes ``seq``.
+    Column("leaf_format", SmallInteger, nullable=False, server_default="1"),
     Index("ix_ledger_case", "case_id"),
+)
+
+# Leaves waiting for the sequencer (app/sequencer.py): each transaction adds its own, with no
+# lock shared with other writers; the sequencer moves them into ``ledger`` in batches.
+ledger_queue = Table(
+    "ledger_queue", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("at", String(32), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("actor_id", String(64), nullable=False),
+    Column("actor_role", String(20), nullable=False),
+    Column("purpose", String(200), nullable=False),
+    Column("case_id", String(40), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("leaf_hash", String(64), nullable=False),
 )
 
 ledger_head = Table(
@@ -141,6 +161,13 @@ ledger_head = Table(
     Column("id", Integer, primary_key=True),
     Column("size", BigInteger().with_variant(Integer, "sqlite"), nullable=False),
     Column("frontier", Text, nullable=False),
+    # The ledger's origin line (C2SP tlog-checkpoint), fixed when the ledger is created.
+    Column("origin", String(200)),
+    # The signed note of the checkpoint of all ``size`` entries (the latest batch's).
+    Column("checkpoint", Text),
+    # The key id (audit/checkpoint.key_id) that signs the next checkpoint: set at the first
+    # signature and by a key rotation; a sequencer holding another key refuses to sign.
+    Column("key_id", String(16)),
 )
 
 checkpoints = Table(
@@ -151,6 +178,9 @@ checkpoints = Table(
     Column("at", String(32), nullable=False),
     Column("key_id", String(16), nullable=False),
     Column("signature_hex", String(128), nullable=False),
+    # The C2SP signed note (issue 14); NULL for checkpoints signed before it (their body is
+    # audit/checkpoint.checkpoint_body).
+    Column("note", Text),
 )
 
 # Sign-in (issue 3). An account is how a person signs in; the actor it names is who they act as

@@ -243,7 +243,8 @@ class OutcomeOut(BaseModel):
     version: int
     events: list[dict[str, Any]]
     refusals: list[RefusalOut]
-    ledger_seq: int
+    ledger_seq: int | None = Field(None, description="the ledger entry's position, when already "
+                                   "integrated (null while it waits for the sequencer)")
     replayed: bool = Field(False, description="the Idempotency-Key had been seen: the stored answer")
 
 
