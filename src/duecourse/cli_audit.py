@@ -105,9 +105,10 @@ def audit_verify(
         err.print(f"[red]ledger does NOT verify[/]: {len(rep.problems)} problem(s)")
         if first is not None:
             where = f"entry {first.seq}" if first.seq is not None else "ledger"
-            err.print(f"first bad: {where}: [{first.kind}] {first.what}", highlight=False)
+            err.print(f"first bad: {where}: [{first.kind}] {first.what}", highlight=False,
+                      markup=False)
         for p in rep.problems[1:20]:
-            err.print(f"  also: [{p.kind}] {p.what}", highlight=False)
+            err.print(f"  also: [{p.kind}] {p.what}", highlight=False, markup=False)
     raise typer.Exit(1)
 
 

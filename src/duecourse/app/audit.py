@@ -26,7 +26,7 @@ from ..audit.verify import (
     VerifyReport,
     verify_ledger,
 )
-from ..store.tables import checkpoints, events, ledger, ledger_head
+from ..store.tables import checkpoints, events, ledger, ledger_head, ledger_queue
 from . import ledger as L
 from .audit_fast import verify_quickly
 from .keys import key_chain
@@ -197,26 +197,52 @@ def verify_store(engine: Engine, public: Ed25519PublicKey,
     and when it cannot, the careful pass that reads everything again and names every problem.
     Leaves still queued are counted, never verified."""
     external = [note_checkpoint(n, external=True) for n in kept]
-    with engine.connect() as conn:
+    with _snapshot(engine) as conn:
         chain, chain_problems = key_chain(conn, public)
         queued = queued_count(conn)
-        quick = (None if chain_problems else
+        quick = (None if chain_problems or queued else
                  verify_quickly(conn, _pinned, public, _event_at, progress, chain, external))
     if quick is not None:
         return AuditReport(*quick, queued=queued)
-    with engine.connect() as conn, _undecodable_text_is_read(conn):
+    with _snapshot(engine) as conn, _undecodable_text_is_read(conn):
+        chain, chain_problems = key_chain(conn, public)
         cps, head = _pinned(conn)
         refs: dict[tuple[str, int], tuple[int, str]] = {}
         read_problems: list[VerifyProblem] = [*chain_problems]
         report = verify_ledger(_rows(conn, refs, read_problems), cps, public, head=head,
                                progress=progress, chain=chain, external=external,
                                require_coverage=True)
-        problems, checked = _verify_events(conn, refs, read_problems)
+        problems, checked = _verify_events(conn, refs, read_problems, _queued_events(conn))
+        queued = queued_count(conn)
     return AuditReport(report, checked, problems, read_problems, queued=queued)
 
 
+@contextmanager
+def _snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection that reads one snapshot of the store (PostgreSQL: repeatable read), so that
+    an entry integrated while the verifier reads is seen either queued or in the ledger."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        yield conn
+
+
+def _queued_events(conn: Connection) -> set[tuple[str, int]]:
+    """The events recorded by accepted commands whose leaves are still queued."""
+    found: set[tuple[str, int]] = set()
+    for case_id, body in conn.execute(select(ledger_queue.c.case_id, ledger_queue.c.body)
+                                      .where(ledger_queue.c.kind == "command_accepted")):
+        try:
+            found.update((case_id, int(e["seq"])) for e in json.loads(body).get("events", []))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            continue  # such a leaf is checked when it is integrated
+    return found
+
+
 def _verify_events(conn: Connection, refs: dict[tuple[str, int], tuple[int, str]],
-                   read_problems: list[VerifyProblem]) -> tuple[list[VerifyProblem], int]:
+                   read_problems: list[VerifyProblem],
+                   queued: set[tuple[str, int]] = frozenset()  # type: ignore[assignment]
+                   ) -> tuple[list[VerifyProblem], int]:
     problems: list[VerifyProblem] = []
     checked = 0
     # ``at`` is read as stored (no datetime parsing), so a garbled time is a finding, not a crash.
@@ -231,6 +257,8 @@ def _verify_events(conn: Connection, refs: dict[tuple[str, int], tuple[int, str]
             seq = _int(row["seq"])
             what = f"event {_text(row['seq'])} of case {_text(row['case_id'])} (row id {row['id']})"
             ref = refs.pop((row["case_id"], seq), None) if seq is not None else None
+            if ref is None and (row["case_id"], seq) in queued:
+                continue  # its entry waits for the sequencer: counted as queued
             if ref is None:
                 problems.append(VerifyProblem(None, f"{what} is not recorded in the ledger "
                                               "(it was inserted or altered outside duecourse)",

@@ -392,7 +392,7 @@ def verify_ledger(
         if local_beyond or problems or (require_coverage and covered < n):
             problems.append(VerifyProblem(
                 n, f"the ledger has {n} entries but a {_describe(cp)} covers {cp.size}: "
-                f"{missing} missing (the ledger was truncated)", "truncated"))
+                f"{missing} missing (entries were erased, or the ledger truncated)", "truncated"))
         else:
             problems.append(VerifyProblem(
                 n, f"rollback: the store holds {n} entries, consistent with its own checkpoints, "
