@@ -1,14 +1,22 @@
 """Benchmark: commands per second through the full stack, on SQLite and on PostgreSQL.
 
 Every command goes through ``App.do`` → ``do_command``: authorise, load and fold the case, every
-guard in force, events, read models, the ledger entry (RFC 6962 leaf, head frontier, a signed
-checkpoint every 1,000 entries) and the commit. N cases are opened and each is driven through a
+guard in force, events, read models, the ledger leaf (RFC 6962 §2.1) queued in ``ledger_queue``
+and the commit. N cases are opened and each is driven through a
 lawful lifecycle of 15 more commands (arrest, examination, custody, placement, NTA, order, waiver and its
 confirmation by a second person, I-205, travel document, medical clearance, removal, closing) and
 one command the law refuses, 17 in all; the
 cases advance together, one step at a time, as a busy office would. Afterwards the whole
 store is verified with ``verify_store`` (every leaf, checkpoint signature, root and event hash)
 and that rate is reported too.
+
+On PostgreSQL the ledger's sequencer (app/sequencer.py) runs during the measurement as it does in
+a deployment: every worker starts one (``App.start_sequencer``) and one is elected; it integrates
+the queued leaves in batches and signs a checkpoint (a C2SP signed note) for each batch. The
+bench samples the queue every 20 ms (its depth, and the lag from a leaf's commit to its
+integration: the time until every leaf committed at a sample has left the queue), counts the
+sequencer's batches, stops it at the end and integrates what is left (``App.flush_ledger``),
+timed apart. On SQLite every writer integrates its own leaf before it commits.
 
     python bench/commands.py [--cases N] [--workers 1,2] [--pg URL] [--no-pg] [--keys] [--json]
 
@@ -18,29 +26,35 @@ dropped afterwards. ``--workers W`` drives the cases from W processes at once (e
 share of the cases, one connection each, as W web workers would); the rate is all commands over
 the time from the first start to the last finish, and every worker's latencies are pooled.
 ``--keys`` gives every command an idempotency key (one more read and one more insert each).
-Goals (DESIGN.md, 2 cores): ≥ 2,000 commands/s on SQLite, ≥ 1,000 on PostgreSQL.
+CPU per command (the workers, PostgreSQL's processes, and the machine as a whole) is printed as
+the yardstick to compare hours by: the VM's speed varies within a day.
+Goals (2 cores): ≥ 2,000 commands/s on SQLite; ≥ 1,500 on PostgreSQL with two workers (issue 14).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing as mp
 import os
+import queue
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from duecourse.app.audit import verify_store
+from duecourse.app.sequencer import Sequencer
 from duecourse.audit.checkpoint import generate_private_key_pem, load_private_key
 from duecourse.bootstrap import App, build_app
 from duecourse.domain.commands import (
@@ -111,6 +125,32 @@ LIFECYCLE: tuple[Step, ...] = (
 
 
 @dataclass
+class Ledgered:
+    """What the sequencer did during the measurement (PostgreSQL): its batches, the queue's
+    depth and the lag from commit to integration, sampled; and the flush at the end."""
+
+    batches: list[int] = field(default_factory=list)
+    depth: list[int] = field(default_factory=list)
+    lag_ms: list[float] = field(default_factory=list)
+    left_at_end: int = 0
+    flush_seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        b, d = self.batches, self.depth
+        return {
+            "sequencer_batches": len(b),
+            "batch_mean": round(statistics.fmean(b), 1) if b else 0,
+            "batch_max": max(b, default=0),
+            "queue_depth_mean": round(statistics.fmean(d), 1) if d else 0,
+            "queue_depth_max": max(d, default=0),
+            "lag_p50_ms": round(pct(self.lag_ms, 50), 1),
+            "lag_p99_ms": round(pct(self.lag_ms, 99), 1),
+            "lag_max_ms": round(max(self.lag_ms, default=0.0), 1),
+            "left_at_end": self.left_at_end, "flush_seconds": round(self.flush_seconds, 3),
+        }
+
+
+@dataclass
 class Result:
     backend: str
     workers: int
@@ -122,14 +162,20 @@ class Result:
     ledger_entries: int
     verify_seconds: float
     verified: bool
+    cpu: dict[str, float] = field(default_factory=dict)
+    ledgered: Ledgered | None = None
 
     @property
     def per_second(self) -> float:
         return self.commands / self.seconds
 
     def pct(self, p: float) -> float:
-        xs = sorted(self.latencies_ms)
-        return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
+        return pct(self.latencies_ms, p)
+
+    def cpu_per_command_ms(self) -> dict[str, float]:
+        """CPU seconds spent per command, in ms: the yardstick between hours."""
+        return {k: round(v * 1000 / self.commands, 3) for k, v in self.cpu.items()
+                if k.endswith("_seconds")}
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -141,7 +187,17 @@ class Result:
             "ledger_entries": self.ledger_entries, "verify_seconds": round(self.verify_seconds, 3),
             "ledger_entries_verified_per_second": round(self.ledger_entries / self.verify_seconds),
             "verified": self.verified,
+            "cpu": {k: round(v, 3) for k, v in self.cpu.items()},
+            "cpu_per_command_ms": self.cpu_per_command_ms(),
+            "ledger": self.ledgered.as_dict() if self.ledgered else None,
         }
+
+
+def pct(xs: list[float], p: float) -> float:
+    if not xs:
+        return 0.0
+    s = sorted(xs)
+    return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
 
 
 def person(i: int) -> PersonData:
@@ -152,12 +208,15 @@ def person(i: int) -> PersonData:
 
 @dataclass
 class Slice:
-    """What one worker measured: per-command latencies, refusals, its start and end."""
+    """What one worker measured: per-command latencies, refusals, its start and end, its CPU
+    seconds over the drive, and the batches its sequencer integrated (if it was elected)."""
 
     latencies_ms: list[float]
     refused: int
     started: float
     ended: float
+    cpu_seconds: float = 0.0
+    batches: list[int] = field(default_factory=list)
 
 
 def drive_slice(app: App, indices: list[int], keys: bool) -> Slice:
@@ -175,7 +234,7 @@ def drive_slice(app: App, indices: list[int], keys: bool) -> Slice:
         refused += not out.accepted
         return out
 
-    started = time.monotonic()
+    started, cpu0 = time.monotonic(), time.process_time()
     case_ids: list[str] = []
     for i in indices:
         at = BASE + timedelta(seconds=i)
@@ -190,48 +249,173 @@ def drive_slice(app: App, indices: list[int], keys: bool) -> Slice:
     for i, cid in zip(indices, case_ids, strict=True):
         at = BASE + timedelta(seconds=i) + 25 * D
         do(LIFECYCLE[4][2](at), OFFICER, at, cid, f"bench-{i}-x")
-    return Slice(lat, refused, started, time.monotonic())
+    return Slice(lat, refused, started, time.monotonic(), time.process_time() - cpu0)
+
+
+def start_sequencer(app: App) -> tuple[Sequencer | None, list[int]]:
+    """The process's background sequencer (PostgreSQL; None on SQLite) and the list that
+    collects the size of every batch it integrates while elected."""
+    batches: list[int] = []
+    seq = app.start_sequencer()
+    if seq is not None:
+        seq.on_batch = lambda done: batches.append(done.count)
+    return seq, batches
 
 
 def _worker(url: str, key_pem: str, w: int, indices: list[int], keys: bool, go: Any,
-            out: Any) -> None:
+            out: Any, done: Any) -> None:
     os.environ.setdefault("DUECOURSE_ENV", "development")
     app = build_app(url, seed=100 + w, signing_key=load_private_key(key_pem), migrate=False)
+    seq, batches = start_sequencer(app)
     go.wait()
     out.put(drive_slice(app, indices, keys))
+    done.wait()  # every worker has finished: the elected sequencer may stop now
+    if seq is not None:
+        seq.stop()
+    out.put(batches)
     app.ctx.engine.dispose()
+
+
+class QueueSampler(threading.Thread):
+    """Samples ``ledger_queue`` every ``every`` seconds (PostgreSQL): its depth, and the lag of
+    the leaves committed by each sample — the time until all of them have been integrated (the
+    queue's lowest id is past the highest id the sample saw). Resolution: one interval."""
+
+    def __init__(self, url: str, every: float = 0.02) -> None:
+        super().__init__(daemon=True)
+        self.engine = create_engine(url, pool_size=1)
+        self.every = every
+        self.halt = threading.Event()
+        self.depth: list[int] = []
+        self.lag_ms: list[float] = []
+        self.cpu_seconds = 0.0  # its own, not the work measured
+
+    def run(self) -> None:
+        q = text("SELECT count(*), min(id), max(id) FROM ledger_queue")
+        waiting: list[tuple[float, int]] = []  # (when, highest id seen) not yet integrated
+        with self.engine.connect() as c:
+            while not self.halt.wait(self.every):
+                n, lo, hi = c.execute(q).one()
+                c.rollback()
+                now = time.perf_counter()
+                self.depth.append(int(n))
+                while waiting and (lo is None or lo > waiting[0][1]):
+                    self.lag_ms.append((now - waiting.pop(0)[0]) * 1000)
+                if hi is not None and (not waiting or hi > waiting[-1][1]):
+                    waiting.append((now, int(hi)))
+        self.cpu_seconds = time.thread_time()
+        self.engine.dispose()
+
+
+def _get(out: Any, procs: list[Any]) -> Any:
+    """The next message from the workers; RuntimeError if one of them died instead."""
+    while True:
+        with contextlib.suppress(queue.Empty):
+            return out.get(timeout=1.0)
+        if any(p.exitcode not in (None, 0) for p in procs):
+            raise RuntimeError("a worker failed")
+
+
+def _pg_postmaster(engine: Engine) -> int | None:
+    """The PostgreSQL server's main process (same machine), or None."""
+    with engine.connect() as c:
+        backend = int(c.execute(text("SELECT pg_backend_pid()")).scalar_one())
+    try:
+        return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except OSError:
+        return None
+
+
+def _pg_cpu(postmaster: int | None) -> float:
+    """CPU seconds of the PostgreSQL server: its live processes and those it has reaped."""
+    if postmaster is None:
+        return 0.0
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for p in Path("/proc").iterdir():
+        if not p.name.isdigit():
+            continue
+        try:
+            f = (p / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(p.name) == postmaster:
+            total += (int(f[11]) + int(f[12]) + int(f[13]) + int(f[14])) / tick
+        elif int(f[1]) == postmaster:
+            total += (int(f[11]) + int(f[12])) / tick
+    return total
+
+
+def _machine_busy() -> float:
+    """Busy CPU seconds of the whole machine since boot."""
+    xs = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(xs) - xs[3] - xs[4]) / os.sysconf("SC_CLK_TCK")
 
 
 def drive(url: str, backend: str, n: int, keys: bool, workers: int) -> Result:
     """Drive ``n`` cases on ``url`` with ``workers`` processes (1: in this process)."""
     key_pem = generate_private_key_pem()
     app = build_app(url, seed=1, signing_key=load_private_key(key_pem))
+    pg = app.ctx.engine.dialect.name == "postgresql"
+    sampler = QueueSampler(url) if pg else None
+    postmaster = _pg_postmaster(app.ctx.engine) if pg else None
     try:
         for a in ACTORS:
             app.register_actor(a)
+        app.flush_ledger()
+        pg0, busy0, me0 = _pg_cpu(postmaster), _machine_busy(), time.process_time()
         if workers == 1:
+            seq, batches = start_sequencer(app)
+            if sampler is not None:
+                sampler.start()
             slices = [drive_slice(app, list(range(n)), keys)]
+            if seq is not None:
+                seq.stop()
+            slices[0].batches = batches
+            slices[0].cpu_seconds = time.process_time() - me0  # the sequencer thread's too
         else:
             ctx = mp.get_context("spawn")
-            go, out = ctx.Event(), ctx.Queue()
+            go, done, out = ctx.Event(), ctx.Event(), ctx.Queue()
             procs = [ctx.Process(target=_worker, args=(url, key_pem, w, list(range(w, n, workers)),
-                                                        keys, go, out)) for w in range(workers)]
+                                                        keys, go, out, done))
+                     for w in range(workers)]
             for p in procs:
                 p.start()
-            time.sleep(0.5)  # let every worker import and connect before the clock starts
+            time.sleep(1.0)  # let every worker import, connect and elect a sequencer
+            pg0, busy0 = _pg_cpu(postmaster), _machine_busy()
+            if sampler is not None:
+                sampler.start()
             go.set()
-            slices = [out.get() for _ in procs]
+            slices = [_get(out, procs) for _ in procs]
+            done.set()
+            counts = [_get(out, procs) for _ in procs]
+            for sl, b in zip(slices, counts, strict=True):
+                sl.batches = b
             for p in procs:
                 p.join()
+        ended = max(s.ended for s in slices)
+        if sampler is not None:
+            sampler.halt.set()
+            sampler.join()
+            if workers == 1:
+                slices[0].cpu_seconds -= sampler.cpu_seconds
+        cpu = {"workers_seconds": sum(s.cpu_seconds for s in slices),
+               "postgres_seconds": _pg_cpu(postmaster) - pg0,
+               "machine_busy_seconds": _machine_busy() - busy0}
         lat = [x for s in slices for x in s.latencies_ms]
-        seconds = max(s.ended for s in slices) - min(s.started for s in slices)
+        seconds = ended - min(s.started for s in slices)
+        ledgered = None
+        if sampler is not None:
+            t = time.perf_counter()
+            left = app.flush_ledger()
+            ledgered = Ledgered([b for s in slices for b in s.batches], sampler.depth,
+                                sampler.lag_ms, left, time.perf_counter() - t)
         app.checkpoint(BASE + 30 * D)
         t = time.perf_counter()
-        report = verify_store(app.ctx)
+        report = verify_store(app.ctx.engine, app.ctx.signing_key.public_key())
         verify_seconds = time.perf_counter() - t
         return Result(backend, workers, n, len(lat), seconds, lat,
                       sum(s.refused for s in slices), report.ledger.entries, verify_seconds,
-                      report.ok)
+                      report.ok and not report.queued, cpu, ledgered)
     finally:
         app.ctx.engine.dispose()
 
@@ -242,17 +426,17 @@ def run_sqlite(n: int, keys: bool, workers: int) -> Result:
         return drive(url, "SQLite (file, WAL)", n, keys, workers)
 
 
-def run_pg(server_url: str, n: int, keys: bool, workers: int) -> Result:
+def run_pg(server_url: str, n: int, keys: bool, workers: int, db: str = BENCH_DB) -> Result:
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
-        c.execute(text(f'CREATE DATABASE "{BENCH_DB}"'))
-    url = make_url(server_url).set(database=BENCH_DB).render_as_string(hide_password=False)
+        c.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+        c.execute(text(f'CREATE DATABASE "{db}"'))
+    url = make_url(server_url).set(database=db).render_as_string(hide_password=False)
     try:
         return drive(url, "PostgreSQL", n, keys, workers)
     finally:
         with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)'))
+            c.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
         admin.dispose()
 
 
@@ -271,14 +455,23 @@ def print_table(results: list[Result]) -> None:
                   f"{d['p50_ms']:.2f}", f"{d['p99_ms']:.2f}", str(r.refused),
                   f"{r.ledger_entries:,}", f"{d['ledger_entries_verified_per_second']:,}",
                   "yes" if r.verified else "NO")
-    Console(width=150).print(t)
+    console = Console(width=150)
+    console.print(t)
+    for r in results:
+        d = r.as_dict()
+        console.print(f"{r.backend}, {r.workers} worker(s): CPU per command (ms) "
+                      f"{d['cpu_per_command_ms']}", highlight=False)
+        if d["ledger"]:
+            console.print(f"  sequencer and queue: {d['ledger']}", highlight=False)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--cases", type=int, default=1000, help="cases to drive (17 commands each)")
     parser.add_argument("--pg", default=os.environ.get("DUECOURSE_BENCH_PG_URL", DEFAULT_PG),
-                        help="PostgreSQL server URL (a database duecourse_bench is created there)")
+                        help="PostgreSQL server URL (the database --db-name is created there)")
+    parser.add_argument("--db-name", default=BENCH_DB,
+                        help="the scratch database's name (created fresh, dropped afterwards)")
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument("--keys", action="store_true", help="give every command an idempotency key")
@@ -294,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_sqlite:
             results.append(run_sqlite(args.cases, args.keys, w))
         if not args.no_pg:
-            results.append(run_pg(args.pg, args.cases, args.keys, w))
+            results.append(run_pg(args.pg, args.cases, args.keys, w, args.db_name))
     if args.json:
         print(json.dumps([r.as_dict() for r in results], indent=2))
     else:

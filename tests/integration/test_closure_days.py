@@ -14,7 +14,6 @@ from sqlalchemy import func, insert, inspect, select, text
 
 from duecourse.app import calendar
 from duecourse.app.access import AccessDenied
-from duecourse.app.audit import verify_store
 from duecourse.app.calendar import do_close_day, get_closure_days
 from duecourse.bootstrap import build_app
 from duecourse.domain.commands import Actor
@@ -196,7 +195,7 @@ def test_closure_days_are_added_ledgered_and_listed(db_url: str) -> None:
     assert json.loads(entries[0].body) == {
         "id": done.id, "day": "2026-07-06", "scope": "NEW", "reason": "Building closed: water main",
         "source": "EOIR operational status, 2026-07-06"}
-    assert verify_store(a.ctx).ok
+    assert a.verify().ok
     a.ctx.engine.dispose()
 
 
@@ -275,5 +274,5 @@ def test_only_a_supervisor_or_an_administrator_closes_a_day(db_url: str, role: s
     refused = [r for r in _ledger_rows(a) if r.kind == "calendar_close_refused"]
     assert [(r.actor_id, r.actor_role) for r in refused] == [(actor.id, role)]
     assert json.loads(refused[0].body)["day"] == "2026-07-06"
-    assert verify_store(a.ctx).ok
+    assert a.verify().ok
     a.ctx.engine.dispose()

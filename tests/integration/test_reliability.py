@@ -22,7 +22,6 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from duecourse.app.audit import verify_store
 from duecourse.app.outcome import Outcome
 from duecourse.bootstrap import App, build_app
 from duecourse.domain.case import CaseState
@@ -111,7 +110,7 @@ def assert_contiguous_and_verified(app: App, case_id: str, version: int) -> None
     with app.ctx.engine.connect() as conn:
         assert conn.execute(select(cases.c.version).where(cases.c.id == case_id)).scalar_one() == (
             version)
-    report = verify_store(app.ctx)
+    report = app.verify()
     assert report.ok, [p.what for p in report.problems]
 
 
@@ -342,7 +341,7 @@ def assert_nothing_lost_or_duplicated(url: str) -> None:
 
     for text in remembered:  # every remembered outcome points at a ledger entry that exists
         assert json.loads(text)["ledger_seq"] in ledger_seqs
-    report = verify_store(app.ctx)  # every accepted entry's events exist, and vice versa
+    report = app.verify()  # every accepted entry's events exist, and vice versa
     assert report.ok, [p.what for p in report.problems]
     res = subprocess.run([*duecourse_cli(), "audit", "verify", "--db", url],
                          capture_output=True, text=True, timeout=120)

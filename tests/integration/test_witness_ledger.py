@@ -10,7 +10,6 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 import uvicorn
 from sqlalchemy import delete, select, update
 from typer.testing import CliRunner

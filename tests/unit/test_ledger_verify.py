@@ -267,7 +267,7 @@ def test_checkpoint_from_another_key() -> None:
     report = ledger.verify()
     first = report.first_problem
     assert first is not None
-    assert (first.seq, first.kind) == (19, "checkpoint-signature")
+    assert (first.seq, first.kind) == (19, "foreign-key")
     assert "signing key" in first.what
 
 

@@ -17,14 +17,15 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from ..domain.commands import ROLES, Actor
 from ..domain.errors import DuecourseError, InvalidInput, NotFound
-from ..store import repository as repo
 from ..store.tables import accounts, actors, api_tokens, login_attempts, web_sessions
 from . import ledger
 from .access import AccessDenied
+from .actors import record_actor
 from .context import AppContext
 from .reads import Page
 
@@ -35,6 +36,7 @@ FAILURES_PER_ADDRESS = 20
 LOCKOUT_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD = 12
 MAX_USERNAME = 62  # the actor's id, "u-" and the user name, fits its 64 characters
+MAX_SUBJECT = 200  # accounts.oidc_subject (OpenID Connect Core 1.0 §2 allows 255: refused)
 
 _hasher = PasswordHasher()
 
@@ -132,7 +134,7 @@ def do_create_account(ctx: AppContext, admin: Actor | None, username: str, role:
                         .where(accounts.c.username == username)).first():
             raise InvalidInput("username", "is taken by another account",
                                record=f"account {username}")
-        repo.upsert_actor(conn, actor)
+        record_actor(ctx, conn, actor, admin, at)
         conn.execute(insert(accounts).values(
             username=username, actor_id=actor.id, office=office, active=1, created_at=at,
             password_hash=_hasher.hash(_secret(password)) if password else ""))
@@ -159,7 +161,8 @@ def do_update_account(ctx: AppContext, admin: Actor, username: str, *, role: str
                                record=f"account {username}")
         actor = Actor(account.actor.id, role or account.actor.role, account.actor.name,
                       account.actor.clients if clients is None else clients)
-        repo.upsert_actor(conn, actor)
+        if actor != account.actor:  # a new role or clients: the actor's own entry records it
+            record_actor(ctx, conn, actor, admin, at)
         values: dict[str, Any] = {}
         if active is not None:
             values["active"] = int(active)
@@ -229,6 +232,46 @@ def do_sign_in(ctx: AppContext, username: str, password: str, remote: str,
         account = get_account(conn, username)
     assert account is not None
     return account
+
+
+def do_bind_oidc_subject(ctx: AppContext, username: str, subject: str, issuer: str = "",
+                         at: datetime | None = None) -> Account | None:
+    """Sign-in through the agency's OpenID Connect provider (web/oidc.py): the active account
+    ``username`` once the provider's subject is bound to it, else None.
+
+    The subject (``sub``, OpenID Connect Core 1.0 §2: the provider's never reassigned identifier
+    of the person) is bound on the account's first such sign-in, with an ``account_changed``
+    entry (``oidc_bound``) in the same transaction; later sign-ins must present the same
+    subject. None, and nothing written, for an unknown or inactive account, another subject
+    than the bound one, or a subject already bound to another account."""
+    at = at or ctx.clock()
+    try:
+        with ctx.engine.begin() as conn:
+            account = get_account(conn, username)
+            if account is None or not account.active or not _storable(subject):
+                return None
+            bound = conn.execute(select(accounts.c.oidc_subject)
+                                 .where(accounts.c.username == username)).scalar_one()
+            if bound:
+                return account if bound == subject else None
+            if conn.execute(select(accounts.c.username)
+                            .where(accounts.c.oidc_subject == subject)).first() is not None:
+                return None  # the provider's person already signs in as another account
+            # Only an unbound account is bound: of two first sign-ins at once, one binds.
+            unbound = or_(accounts.c.oidc_subject.is_(None), accounts.c.oidc_subject == "")
+            if conn.execute(update(accounts).where(accounts.c.username == username, unbound)
+                            .values(oidc_subject=subject)).rowcount != 1:
+                return None
+            _ledger_change(ctx, conn, account.actor, at, {
+                "change": "oidc_bound", "username": username, "oidc_subject": subject,
+                "issuer": issuer})
+            return account
+    except IntegrityError:  # the same subject bound to another account meanwhile
+        return None
+
+
+def _storable(subject: str) -> bool:
+    return 0 < len(subject) <= MAX_SUBJECT and "\x00" not in subject
 
 
 @dataclass(frozen=True)

@@ -47,8 +47,9 @@ _HEAD = (select(ledger_head.c.size, ledger_head.c.frontier, ledger_head.c.origin
          .where(ledger_head.c.id == 1).with_for_update())
 _QUEUED = (select(ledger_queue).order_by(ledger_queue.c.id).limit(bindparam("b_limit")))
 _QUEUED_ALL = select(ledger_queue).order_by(ledger_queue.c.id)
-_DELETE = delete(ledger_queue).where(ledger_queue.c.id >= bindparam("b_lo"),
-                                     ledger_queue.c.id <= bindparam("b_hi"))
+# Exactly the rows read, never a range of ids: a writer that took a lower id may commit after
+# the batch was read, and its leaf must stay queued for the next batch.
+_DELETE = delete(ledger_queue).where(ledger_queue.c.id.in_(bindparam("b_ids", expanding=True)))
 _INSERT = insert(ledger)
 _SET_HEAD = (update(ledger_head).where(ledger_head.c.id == 1)
              .values(size=bindparam("b_size"), frontier=bindparam("b_frontier"),
@@ -79,7 +80,7 @@ def integrate(conn: Connection, key: Ed25519PrivateKey, limit: int | None = BATC
         return Integrated(0, int(head.size), head.checkpoint)
     done = _extend(conn, key, head, list(queued), at)
     if queued:
-        conn.execute(_DELETE, {"b_lo": queued[0].id, "b_hi": queued[-1].id})
+        conn.execute(_DELETE, {"b_ids": [q.id for q in queued]})
     return done
 
 

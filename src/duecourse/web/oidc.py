@@ -14,11 +14,9 @@ from authlib.integrations.starlette_client import (  # type: ignore[import-untyp
 )
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
-from sqlalchemy import select, update
 from starlette.middleware.sessions import SessionMiddleware
 
-from ..app.accounts import Account, get_account
-from ..store.tables import accounts
+from ..app.accounts import Account, do_bind_oidc_subject
 from .pages.routes import message, start_session_response
 from .security import the_app, web_settings
 from .settings import OidcSettings
@@ -45,19 +43,10 @@ async def oidc_login(request: Request, next: str = "/") -> Any:
     return await client.authorize_redirect(request, str(request.url_for("oidc_callback")))
 
 
-def _bind(request: Request, username: str, subject: str) -> Account | None:
-    """The active account named by the provider, with the provider's subject bound to it."""
-    ctx = the_app(request).ctx
-    with ctx.engine.begin() as conn:
-        bound = conn.execute(select(accounts.c.oidc_subject)
-                             .where(accounts.c.username == username)).first()
-        if bound is None or (bound.oidc_subject and bound.oidc_subject != subject):
-            return None
-        if not bound.oidc_subject:
-            conn.execute(update(accounts).where(accounts.c.username == username)
-                         .values(oidc_subject=subject))
-        account = get_account(conn, username)
-    return account if account is not None and account.active else None
+def _bind(request: Request, username: str, subject: str, issuer: str) -> Account | None:
+    """The active account named by the provider, with the provider's subject bound to it
+    (app/accounts.py binds it on first use and ledgers the binding)."""
+    return do_bind_oidc_subject(the_app(request).ctx, username, subject, issuer)
 
 
 @router.get("/auth/oidc/callback")
@@ -70,7 +59,8 @@ async def oidc_callback(request: Request) -> Response:
         return message(request, 401, "Sign-in failed", f"The identity provider said: {e.error}.")
     claims = token.get("userinfo") or {}
     username, subject = str(claims.get(settings.username_claim, "")), str(claims.get("sub", ""))
-    account = _bind(request, username, subject) if username and subject else None
+    account = (_bind(request, username, subject, settings.issuer) if username and subject
+               else None)
     if account is None:
         return message(request, 403, "No duecourse account",
                        f"The identity provider signed you in as '{username}', but no active "
