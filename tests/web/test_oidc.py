@@ -3,6 +3,7 @@ an account that an administrator created; unknown names and other subjects are r
 
 from __future__ import annotations
 
+import json
 import secrets
 import socket
 import threading
@@ -19,9 +20,11 @@ from fastapi.responses import RedirectResponse
 from fastapi.testclient import TestClient
 from joserfc import jwt
 from joserfc.jwk import RSAKey
+from sqlalchemy import select
 
 from duecourse.config import load_settings
 from duecourse.web.app import create_web_app
+from duecourse.store.tables import ledger
 from duecourse.web.settings import load_web_settings
 
 from .support import Site, build_site
@@ -128,3 +131,17 @@ def test_another_subject_cannot_take_a_bound_account(site: Site, run_provider: A
     assert _sign_in_through(site, first, monkeypatch).status_code == 303
     second = run_provider({"sub": "agency-2", "preferred_username": "detention1"})
     assert _sign_in_through(site, second, monkeypatch).status_code == 403
+
+
+def test_the_binding_is_ledgered_once(site: Site, run_provider: Any,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    issuer = run_provider({"sub": "agency-77", "preferred_username": "oversight1"})
+    for _ in range(2):  # bound at the first sign-in; the second finds it bound
+        assert _sign_in_through(site, issuer, monkeypatch).status_code == 303
+    with site.app.ctx.engine.connect() as conn:
+        bodies = [json.loads(b) for b in conn.execute(
+            select(ledger.c.body).where(ledger.c.kind == "account_changed")).scalars()]
+    assert [b for b in bodies if b["change"] == "oidc_bound"
+            and b["username"] == "oversight1"] == [
+        {"change": "oidc_bound", "username": "oversight1", "oidc_subject": "agency-77",
+         "issuer": issuer}]

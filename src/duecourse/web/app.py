@@ -87,12 +87,17 @@ def create_api(app: App, settings: WebSettings) -> FastAPI:
 
 @asynccontextmanager
 async def _lifespan(web: FastAPI) -> AsyncIterator[None]:
-    # Requests run in a thread pool. Every one of them writes the ledger (reads of personal data
-    # included), whose head row admits one transaction at a time: a few threads keep the holder
-    # of that row on a CPU, where dozens would starve it (measured in docs/benchmarks.md).
+    # Requests run in a thread pool (its size measured in docs/benchmarks.md). Each worker runs
+    # a ledger sequencer on PostgreSQL; one of them is elected (app/sequencer.py).
     limiter = anyio.to_thread.current_default_thread_limiter()
     limiter.total_tokens = web.state.web_settings.threads
-    yield
+    sequencer = web.state.duecourse.start_sequencer()
+    try:
+        yield
+    finally:
+        if sequencer is not None:
+            sequencer.stop()
+            web.state.duecourse.flush_ledger()
 
 
 def create_web_app(app: App, settings: WebSettings) -> FastAPI:
