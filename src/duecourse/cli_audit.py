@@ -113,12 +113,11 @@ def audit_verify(
 
 
 def _read_models(engine: Any) -> int:
-    from .app.read_models import check_read_models
+    from .app.read_models import check_store
 
-    with engine.connect() as conn:
-        findings = check_read_models(conn)
+    findings = check_store(engine)
     for f in findings[:50]:
-        err.print(f"read model differs: {f}", highlight=False)
+        err.print(f"read model: {f}", highlight=False, markup=False)
     if len(findings) > 50:
         err.print(f"  … and {len(findings) - 50} more", highlight=False)
     if not findings:

@@ -23,8 +23,8 @@ from joserfc.jwk import RSAKey
 from sqlalchemy import select
 
 from duecourse.config import load_settings
-from duecourse.web.app import create_web_app
 from duecourse.store.tables import ledger
+from duecourse.web.app import create_web_app
 from duecourse.web.settings import load_web_settings
 
 from .support import Site, build_site

@@ -216,6 +216,8 @@ def role_lookup(conn: Connection) -> Callable[[str], str | None]:
 
 
 def upsert_actor(conn: Connection, a: Actor) -> None:
+    """Write an actor's row. Called only by app/actors.py, which ledgers each one in the same
+    transaction (the guards and the queues read this table)."""
     conn.execute(delete(actors).where(actors.c.id == a.id))
     conn.execute(insert(actors).values(id=a.id, role=a.role, name=a.name,
                                        clients=",".join(a.clients)))
