@@ -13,11 +13,12 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Select, String, and_, cast, func, or_, select
 
+from ..audit.note import parse_checkpoint
 from ..domain.commands import Actor
 from ..domain.errors import NotFound
 from ..law.deadlines import CLOCKS, WINDOWS
 from ..law.params import param
-from ..store.tables import cases, checkpoints, deadlines, events, ledger, persons
+from ..store.tables import cases, checkpoints, deadlines, events, ledger, ledger_head, persons
 from . import ledger as L
 from .access import AccessDenied, access_case, access_case_list, access_ledger
 from .context import AppContext
@@ -289,8 +290,17 @@ def get_checkpoints(ctx: AppContext, actor: Actor, *, limit: int = 50,
     with ctx.engine.connect() as conn:
         rows = conn.execute(select(checkpoints).order_by(checkpoints.c.size.desc())
                             .limit(limit).offset(offset)).all()
-    return Page([{"size": r.size, "root_hex": r.root_hex, "at": r.at, "key_id": r.key_id,
-                  "signature_hex": r.signature_hex} for r in rows], limit, offset)
+        latest = conn.execute(select(ledger_head.c.checkpoint)).scalar() if offset == 0 else None
+    items = [{"size": r.size, "root_hex": r.root_hex, "at": r.at, "key_id": r.key_id,
+              "signature_hex": r.signature_hex, "note": r.note} for r in rows]
+    if latest is not None:  # the head's note, signed for the latest batch, comes first
+        cp = parse_checkpoint(latest)
+        if not items or cp.size > items[0]["size"]:
+            items = [{"size": cp.size, "root_hex": cp.root.hex(), "at": "",
+                      "key_id": rows[0].key_id if rows else "",
+                      "signature_hex": cp.signatures[0][2].hex(), "note": latest},
+                     *items][:limit]
+    return Page(items, limit, offset)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, sele
 
 from ..audit.checkpoint import key_id
 from ..audit.merkle import Frontier, leaf_hash
-from ..audit.note import checkpoint_body, sign_note
+from ..audit.note import checkpoint_body, parse_checkpoint, sign_note
 from ..domain.errors import DuecourseError
 from ..store.tables import checkpoints, ledger, ledger_head, ledger_queue
 from . import ledger as L
@@ -143,9 +143,10 @@ def keep_checkpoint(conn: Connection, size: int, root_hex: str, note: str, kid: 
         return
     from .ledger import iso
 
+    signature = parse_checkpoint(note).signatures[0][2].hex()
     conn.execute(insert(checkpoints).values(
         size=size, root_hex=root_hex, at=iso(at or datetime.now(UTC)), key_id=kid,
-        signature_hex="", note=note))
+        signature_hex=signature, note=note))
 
 
 def queued_count(conn: Connection) -> int:

@@ -379,6 +379,10 @@ class CheckpointOut(BaseModel):
     at: str
     key_id: str
     signature_hex: str
+    note: str | None = Field(None, description="the checkpoint as a C2SP signed note, which "
+                             "`duecourse audit verify --checkpoint` and the standalone verifier "
+                             "check with the ledger's public key (null for checkpoints signed "
+                             "before notes)")
 
 
 class CheckpointPage(PageOut):
