@@ -86,11 +86,11 @@ def get_case_view(ctx: AppContext, case_id: str, actor: Actor, purpose: str,
             item = ledger.LedgerItem("read_refused", at, actor.id, actor.role, case_id,
                                      {"record": "case", "reason": str(e)}, purpose=purpose[:200])
             denied = e
-        if denied is None:  # what the page shows, read before the ledger head is taken
+        if denied is None:  # what the page shows
             names = _names(conn, {e.actor_id for e in evs})
             closures = repo.closure_days(conn)
             allowed, blocked = actions_now(state, actor, at, repo.role_lookup(conn), closures)
-        ledger.append(conn, [item], ctx.signing_key)  # last: the ledger head is held until commit
+        ledger.append(conn, [item], ctx.signing_key)  # on SQLite it holds the write lock: last
     if denied is not None:
         raise denied
     return CaseView(case_id, state.person, state.facets(at, appeal_deadline(state, closures)), evs,
