@@ -61,12 +61,15 @@ class App:
         """Integrate every queued ledger leaf now (the sequencer's step, in this process)."""
         return sequencer.drain(self.ctx.engine, self.ctx.signing_key)
 
-    def checkpoint(self, at: datetime | None = None) -> tuple[int, str]:
+    def checkpoint(self, at: datetime | None = None, adopt: bool = False) -> tuple[int, str]:
         """Integrate the queue and keep the signed note of the whole ledger in ``checkpoints``;
-        (size, root hex)."""
-        self.flush_ledger()
+        (size, root hex). ``adopt`` signs a head with entries but no signed note (a store from
+        before signed notes), which the caller has verified."""
+        if not adopt:
+            self.flush_ledger()
         with self.ctx.engine.begin() as conn:
-            done = sequencer.integrate(conn, self.ctx.signing_key, at=at or self.ctx.clock())
+            done = sequencer.integrate(conn, self.ctx.signing_key, at=at or self.ctx.clock(),
+                                       adopt=adopt)
             root = parse_checkpoint(done.note).root.hex()
             if done.size:
                 sequencer.keep_checkpoint(conn, done.size, root, done.note,

@@ -45,7 +45,8 @@ def _engine(db: str | None) -> Any:
     return make_engine(load_settings(db).db_url)
 
 
-def _public_key(db: str | None, given: Path | None) -> Any:
+def _public_key(db: str | None, given: Path | None) -> tuple[str | None, Any]:
+    """(the ledger's origin as the verifier key names it, or None for a PEM key; the key)."""
     from .audit.checkpoint import load_private_key, load_public_key
     from .audit.note import parse_verifier_key
     from .config import default_key_path, load_settings
@@ -55,14 +56,14 @@ def _public_key(db: str | None, given: Path | None) -> Any:
     if path is not None:
         text = path.read_text(encoding="utf-8").strip()
         if text.startswith("-----BEGIN"):
-            return load_public_key(text + "\n")
-        return parse_verifier_key(text)[1]
+            return None, load_public_key(text + "\n")
+        return parse_verifier_key(text)
     if settings.environment == "development" and not settings.ledger_key_pem:
         key_file = settings.ledger_key_path or default_key_path(settings.db_url)
         if key_file.exists():
             err.print(f"(development: the public key is taken from the signing key {key_file}; "
                       "outside development give --public-key)", highlight=False)
-            return load_private_key(key_file.read_text(encoding="utf-8")).public_key()
+            return None, load_private_key(key_file.read_text(encoding="utf-8")).public_key()
     raise _fail("verifying needs the ledger's public key: give --public-key FILE (written by "
                 "`duecourse audit export-key`) or set DUECOURSE_LEDGER_PUBLIC_KEY_FILE", 2)
 
@@ -82,13 +83,13 @@ def audit_verify(
     from .app.audit import verify_store
     from .cli import _progress
 
-    key = _public_key(db, public_key)
+    origin, key = _public_key(db, public_key)
     kept = [p.read_text(encoding="utf-8") for p in checkpoint or []]
     engine = _engine(db)
     with _progress() as prog:
         task = prog.add_task("verifying ledger", total=None)
         rep = verify_store(engine, key, progress=lambda n: prog.update(task, completed=n),
-                           kept=kept)
+                           kept=kept, origin=origin)
     differ = _read_models(engine) if read_models else 0
     lr = rep.ledger
     if rep.ok and not differ:
@@ -163,13 +164,23 @@ def audit_checkpoint(
                                                 "(a C2SP signed note) to this file.")] = None,
     witness: Annotated[list[str] | None, typer.Option(
         "--witness", help="Ask the witness at this URL to cosign it; may be repeated.")] = None,
+    adopt: Annotated[bool, typer.Option(
+        "--adopt", help="Sign a ledger head that has no signed checkpoint (a store from before "
+        "signed checkpoints), after `audit verify` found nothing else wrong.")] = False,
 ) -> None:
     """Integrate the queue, sign a checkpoint of the whole ledger and keep it in the store."""
     from .app.witnessing import cosign_latest
     from .bootstrap import build_app
 
     a = build_app(db)
-    size, root = a.checkpoint()
+    if adopt:
+        _adoptable(a)
+    from .app.sequencer import LedgerHeadTampered
+
+    try:
+        size, root = a.checkpoint(adopt=adopt)
+    except LedgerHeadTampered as e:
+        raise _fail(f"not signed: {e}", 1) from e
     console.print(f"checkpoint signed: {size} entries, root {root}")
     note = None
     for url in witness or []:
@@ -180,6 +191,20 @@ def audit_checkpoint(
 
         with a.ctx.engine.connect() as conn:
             _write(export, note or latest_note(conn), "signed checkpoint")
+
+
+def _adoptable(a: Any) -> None:
+    """Refuse to adopt a head unless the only thing wrong is that entries are not covered."""
+    from .app.audit import verify_store
+
+    rep = verify_store(a.ctx.engine, a.ctx.signing_key.public_key())
+    other = [p for p in rep.problems if p.kind not in ("uncovered", "checkpoints-deleted")]
+    if other:
+        raise _fail(f"not adopted: the ledger does not verify ({other[0].what}); restore it "
+                    "first", 1)
+    err.print(f"adopting the ledger head: {rep.ledger.entries} entries, of which "
+              f"{sum(1 for p in rep.problems if p.kind == 'uncovered')} spans were not covered "
+              "by a signed checkpoint", highlight=False)
 
 
 @audit_app.command("prove")

@@ -223,3 +223,65 @@ def test_proofs_of_random_entries_verify_standalone_and_fail_for_a_changed_byte(
     doc["proof"][0] = doc["proof"][0][:-4] + ("AAA=" if doc["proof"][0][-4:] != "AAA=" else "BBB=")
     grown.write_text(json.dumps(doc))
     assert not standalone.check_file(str(grown), keys, [])[0]
+
+
+# The sequencer signs only over the head it signed last, and only leaves written with the key.
+
+def _erase_and_rehash(conn: Connection, k: int) -> None:
+    """Erase entry ``k`` and recompute every leaf and the head's frontier, without the key."""
+    rows = _rows(conn)
+    del rows[k]
+    note = conn.execute(select(ledger_head.c.checkpoint)).scalar_one()
+    _rewrite(conn, rows)
+    conn.execute(update(ledger_head).values(checkpoint=note))  # the old note stays in place
+
+
+def test_the_sequencer_refuses_to_sign_a_head_changed_without_the_key(s: Store) -> None:
+    from duecourse.app.sequencer import LedgerHeadTampered
+
+    with s.app.ctx.engine.begin() as conn:
+        _erase_and_rehash(conn, 3)
+    with pytest.raises(LedgerHeadTampered):
+        _activity(s.app, 70, 1)  # SQLite: the write itself; PostgreSQL: its integration
+        s.app.flush_ledger()
+    s.app.ctx.engine.dispose()
+    assert kinds(verify(s)) & {"checkpoint-root", "head", "uncovered"}
+    with s.app.ctx.engine.begin() as conn:
+        conn.execute(update(ledger_head).values(checkpoint=None))  # hide the evidence
+    with pytest.raises(LedgerHeadTampered):
+        s.app.checkpoint()
+    refused = CliRunner().invoke(cli, ["audit", "checkpoint", "--db", s.url, "--adopt"])
+    assert refused.exit_code == 1 and "cannot be adopted" in refused.output, refused.output
+
+
+def test_a_leaf_written_into_the_queue_without_the_key_is_recorded_as_rejected(s: Store) -> None:
+    from duecourse.store.tables import ledger_queue
+
+    forged = {"at": "2020-01-01T00:00:00.000000Z", "kind": "actor_registered",
+              "actor_id": "system", "actor_role": "system", "purpose": "", "case_id": "",
+              "body": '{"actor_id":"o1","clients":[],"name":"","role":"admin"}'}
+    data = L.leaf_bytes_of(**forged)
+    with s.app.ctx.engine.begin() as conn:
+        conn.execute(insert(ledger_queue).values(**forged, leaf_hash=L.leaf_hash(data).hex(),
+                                                 mac="0" * 64))
+    s.app.flush_ledger()
+    with s.app.ctx.engine.connect() as conn:
+        last = conn.execute(select(ledger.c.kind, ledger.c.body)
+                            .order_by(ledger.c.seq.desc())).first()
+    assert last is not None and last.kind == "leaf_rejected"
+    assert json.loads(json.loads(last.body)["queued"]["body"])["role"] == "admin"
+    assert "rejected-leaf" in kinds(verify(s))
+
+
+def test_a_checkpoint_of_another_ledger_signed_with_the_same_key_is_foreign(
+        s: Store, tmp_path: Path) -> None:
+    other = build_app(f"sqlite:///{tmp_path}/other.sqlite", seed=4,
+                      signing_key=s.app.ctx.signing_key)
+    with other.ctx.engine.begin() as conn:
+        conn.execute(update(ledger_head).values(origin="other.example/ledger"))
+    other.register_actor(OFFICER)
+    other.flush_ledger()
+    foreign = tmp_path / "other.checkpoint"
+    with other.ctx.engine.connect() as conn:
+        foreign.write_text(conn.execute(select(ledger_head.c.checkpoint)).scalar_one())
+    assert "foreign-key" in kinds(verify(s, foreign))

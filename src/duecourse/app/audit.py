@@ -55,8 +55,22 @@ class AuditReport:
     @property
     def problems(self) -> list[VerifyProblem]:
         # In ledger order; problems with no ledger position (an event no entry records) last.
-        return sorted([*self.read_problems, *self.ledger.problems, *self.event_problems],
-                      key=lambda p: (p.seq is None, p.seq or 0))
+        found = [*self.read_problems, *self.ledger.problems, *self.event_problems]
+        return sorted(found, key=lambda p: _order(p, found))
+
+
+def _order(p: VerifyProblem, found: list[VerifyProblem]) -> tuple[bool, int, bool]:
+    """Where ``p`` goes in the report. Entries no signed checkpoint covers (``uncovered``, from
+    the last checkpoint that matched to the end) come right after the first other problem in
+    that span — the altered entry that broke the checkpoints after it — or, alone, at the first
+    entry not covered (entries added without the ledger's key)."""
+    if p.seq is None:
+        return (True, 0, False)
+    if p.kind != "uncovered":
+        return (False, p.seq, False)
+    inside = [q.seq for q in found if q.kind != "uncovered" and q.seq is not None
+              and q.seq >= p.seq]
+    return (False, min(inside, default=p.seq), True)
 
 
 # Stored values are read as they are and checked here, never trusted to parse: an altered row
@@ -134,11 +148,11 @@ def _rows(conn: Connection, event_refs: dict[tuple[str, int], tuple[int, str]],
                 try:
                     for ev in json.loads(row["body"]).get("events", []):
                         event_refs[(row["case_id"], int(ev["seq"]))] = (seq, ev["hash"])
-                except (ValueError, TypeError, KeyError, AttributeError):
+                except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
                     pass  # the body itself is then reported as not matching its leaf hash
             try:
                 body = L.entry_bytes(row)
-            except (TypeError, ValueError):  # a value of a type duecourse never writes
+            except (TypeError, ValueError, RecursionError):  # a value of a type duecourse never writes
                 body = b"\xff(unreadable row) " + repr(row).encode("utf-8", "backslashreplace")
             yield StoredEntry(seq, body, _text(row["leaf_hash"]))
     except SQLAlchemyError as e:
@@ -151,9 +165,25 @@ def _rows(conn: Connection, event_refs: dict[tuple[str, int], tuple[int, str]],
 def _checkpoint_of(c: Any) -> AnyCheckpoint:
     size = _int(c.size)
     if c.note is not None:
-        return note_checkpoint(_text(c.note), at=_text(c.at), size=size, root_hex=_text(c.root_hex))
+        note = _as_stored(_text(c.note), size, _text(c.root_hex), _text(c.signature_hex))
+        return note_checkpoint(note, at=_text(c.at), size=size, root_hex=_text(c.root_hex))
     return Checkpoint(cast(int, c.size) if size is None else size, _text(c.root_hex),
                       _text(c.at), _text(c.key_id), _text(c.signature_hex))
+
+
+def _as_stored(note: str, size: int | None, root_hex: str, signature_hex: str) -> str:
+    """A kept checkpoint's note as its row states it. The row's size, root and signature repeat
+    what its note says (they are served as they are, e.g. by the API); if one of them differs,
+    the row was altered: the note is returned with a line added to its text, so that the ledger's
+    signature over it no longer verifies and the checkpoint is named (RFC 6962 §3.5)."""
+    try:
+        cp = parse_checkpoint(note)
+    except ValueError:
+        return note  # an unreadable note fails its own check
+    if (size, root_hex, signature_hex) == (cp.size, cp.root.hex(), cp.signatures[0][2].hex()):
+        return note
+    return cp.body + "the stored size, root or signature differs from this note\n" + note[
+        len(cp.body):]
 
 
 def note_checkpoint(note: str, *, external: bool = False, at: str = "", size: int | None = None,
@@ -174,7 +204,7 @@ def _head(conn: Connection) -> tuple[int, str] | None:
     size = _int(h.size)
     try:
         root = Frontier.from_json(h.frontier).root().hex()
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, RecursionError):
         root = "(unreadable frontier)"  # reported as a head that does not match the ledger
     return (size if size is not None else -1, root)
 
@@ -191,16 +221,19 @@ def _pinned(conn: Connection) -> tuple[list[AnyCheckpoint], tuple[int, str] | No
 
 def verify_store(engine: Engine, public: Ed25519PublicKey,
                  progress: Callable[[int], None] | None = None,
-                 kept: Sequence[str] = ()) -> AuditReport:
+                 kept: Sequence[str] = (), origin: str | None = None) -> AuditReport:
     """Verify the whole store with the ledger's public key alone, against its own checkpoints
-    and ``kept`` (signed notes kept outside it): a quick pass that can only say "all verified",
+    and ``kept`` (signed notes kept outside it), every note for ``origin`` (default: the origin
+    of the first signed note): a quick pass that can only say "all verified",
     and when it cannot, the careful pass that reads everything again and names every problem.
     Leaves still queued are counted, never verified."""
     external = [note_checkpoint(n, external=True) for n in kept]
     with _snapshot(engine) as conn:
         chain, chain_problems = key_chain(conn, public)
         queued = queued_count(conn)
-        quick = (None if chain_problems or queued else
+        origin = origin or _first_origin(_pinned(conn)[0], external)
+        same = _one_origin(_pinned(conn)[0], external, origin)
+        quick = (None if chain_problems or queued or not same else
                  verify_quickly(conn, _pinned, public, _event_at, progress, chain, external))
     if quick is not None:
         return AuditReport(*quick, queued=queued)
@@ -211,10 +244,32 @@ def verify_store(engine: Engine, public: Ed25519PublicKey,
         read_problems: list[VerifyProblem] = [*chain_problems]
         report = verify_ledger(_rows(conn, refs, read_problems), cps, public, head=head,
                                progress=progress, chain=chain, external=external,
-                               require_coverage=True)
+                               require_coverage=True, origin=origin)
         problems, checked = _verify_events(conn, refs, read_problems, _queued_events(conn))
         queued = queued_count(conn)
     return AuditReport(report, checked, problems, read_problems, queued=queued)
+
+
+def _origins(cps: Sequence[AnyCheckpoint]) -> list[str | None]:
+    found: list[str | None] = []
+    for cp in cps:
+        try:
+            found.append(parse_checkpoint(cp.note).origin if isinstance(cp, NoteCheckpoint)
+                         else None)
+        except ValueError:
+            found.append(None)
+    return found
+
+
+def _first_origin(cps: Sequence[AnyCheckpoint], external: Sequence[NoteCheckpoint]) -> str | None:
+    """The origin the notes must share when the verifier named none: the smallest note's."""
+    ordered = sorted([*cps, *external], key=lambda c: c.size if isinstance(c.size, int) else 0)
+    return next((o for o in _origins(ordered) if o is not None), None)
+
+
+def _one_origin(cps: Sequence[AnyCheckpoint], external: Sequence[NoteCheckpoint],
+                origin: str | None) -> bool:
+    return all(o is None or o == origin for o in _origins([*cps, *external]))
 
 
 @contextmanager
@@ -234,7 +289,7 @@ def _queued_events(conn: Connection) -> set[tuple[str, int]]:
                                       .where(ledger_queue.c.kind == "command_accepted")):
         try:
             found.update((case_id, int(e["seq"])) for e in json.loads(body).get("events", []))
-        except (ValueError, TypeError, KeyError, AttributeError):
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
             continue  # such a leaf is checked when it is integrated
     return found
 
@@ -272,7 +327,7 @@ def _verify_events(conn: Connection, refs: dict[tuple[str, int], tuple[int, str]
                 continue
             try:
                 digest = L.event_hash({**row, "seq": seq, "at": at})
-            except (TypeError, ValueError):  # a value of a type duecourse never writes
+            except (TypeError, ValueError, RecursionError):  # a value of a type duecourse never writes
                 digest = ""
             if digest != ref[1]:
                 problems.append(VerifyProblem(ref[0], f"{what} does not match the hash in "

@@ -3,8 +3,9 @@ the chain of keys a verifier follows from the key it trusts.
 
 A rotation entry (kind ``key_rotated``) names the ledger's origin, the old and the new key as
 C2SP verifier keys, and two signatures over the same statement: the old key's (the ledger hands
-over) and the new key's (whoever rotates holds it). Checkpoints up to and including the batch
-that ends with the rotation entry are signed by the old key, every later one by the new key.
+over) and the new key's (whoever rotates holds it). Checkpoints of the entries
+before the rotation entry are signed by the old key; the batch of the rotation entry alone, and
+every later one, by the new key.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from .context import AppContext
 from .sequencer import integrate, integrate_rows
 
 KIND = "key_rotated"
+REJECTED = "leaf_rejected"  # app/sequencer.py: a queued leaf without the writers' MAC
 
 Schedule = list[tuple[int, Ed25519PublicKey]]
 
@@ -53,8 +55,8 @@ class Rotation:
 
 def rotate_key(ctx: AppContext, actor: Actor, new_key: Ed25519PrivateKey, at: datetime) -> Rotation:
     """Hand the ledger from the context's key to ``new_key`` (an administrator only): the queue
-    is integrated and signed by the old key, then the rotation entry, last of its batch, also
-    signed by the old key; from then on only ``new_key`` signs. The context then holds the new
+    is integrated and signed by the old key, then the rotation entry, alone in its batch, signed
+    by the new key, which alone signs from then on. The context then holds the new
     key; other processes must be restarted with it."""
     if actor.role != "admin":
         raise AccessDenied(f"{actor.role} may not rotate the ledger's signing key (admin only)")
@@ -71,9 +73,10 @@ def rotate_key(ctx: AppContext, actor: Actor, new_key: Ed25519PrivateKey, at: da
                 "old_signature": base64.b64encode(old.sign(said)).decode(),
                 "new_signature": base64.b64encode(new_key.sign(said)).decode()}
         item = L.LedgerItem(KIND, at, actor.id, actor.role, "", body)
-        done = integrate_rows(conn, old, [L.queued_row(item)], at)
         new_id = key_id(new_key.public_key())
         conn.execute(update(ledger_head).where(ledger_head.c.id == 1).values(key_id=new_id))
+        done = integrate_rows(conn, new_key, [L.queued_row(item, new_key)], at,
+                              previous=old.public_key())
     ctx.signing_key = new_key
     return Rotation(done.size - 1, done.size, key_id(old.public_key()), new_id)
 
@@ -82,21 +85,28 @@ def key_chain(conn: Connection, trusted: Ed25519PublicKey) -> tuple[Schedule, li
     """The keys that sign the ledger's checkpoints, as (first size signed, key) pairs, followed
     from the rotation entries; and what is wrong with the chain. A chain that does not include
     ``trusted`` is not followed: every checkpoint is then checked against ``trusted`` alone."""
-    rows = conn.execute(select(ledger.c.seq, ledger.c.body).where(ledger.c.kind == KIND)
-                        .order_by(ledger.c.seq)).all()
+    rows = conn.execute(select(ledger.c.seq, ledger.c.kind, ledger.c.body)
+                        .where(ledger.c.kind.in_((KIND, REJECTED))).order_by(ledger.c.seq)).all()
     schedule: Schedule = []
-    problems: list[VerifyProblem] = []
+    problems: list[VerifyProblem] = [
+        VerifyProblem(seq, f"entry {seq} records a leaf written into the ledger's queue, or "
+                      "changed there, without the key (the sequencer rejected it): someone "
+                      "with access to the database tried to add to the ledger", "rejected-leaf")
+        for seq, kind, _ in rows if kind == REJECTED]
     current: Ed25519PublicKey | None = None
-    for seq, body in rows:
+    for seq, kind, body in rows:
+        if kind != KIND:
+            continue
         try:
             old, new = _link(body, current)
-        except (ValueError, TypeError, KeyError, InvalidSignature) as e:
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError,
+                InvalidSignature) as e:
             problems.append(VerifyProblem(seq, f"entry {seq} rotates the ledger's key but is not "
                                           f"a valid rotation ({e}): a forged rotation", "rotation"))
             continue
         if current is None:
             schedule.append((0, old))
-        schedule.append((seq + 2, new))
+        schedule.append((seq + 1, new))
         current = new
     if not schedule:
         return [(0, trusted)], problems

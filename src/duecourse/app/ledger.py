@@ -10,13 +10,16 @@ time anyway, the writer runs that step itself before it commits, so nothing stay
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from json.encoder import encode_basestring
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from sqlalchemy import Connection, insert, select
 
 from ..audit.canonical import canonical_json
@@ -117,14 +120,31 @@ def ensure_head(conn: Connection, origin: str) -> None:
         conn.execute(ledger_head.update().where(ledger_head.c.id == 1).values(origin=origin))
 
 
-def queued_row(it: LedgerItem) -> dict[str, Any]:
-    """The queue row of one item: its columns and its leaf hash (RFC 6962 §2.1)."""
+_MACS: dict[bytes, Callable[[bytes], str]] = {}
+
+
+def queue_mac(key: Ed25519PrivateKey) -> Callable[[bytes], str]:
+    """The writers' MAC over a queued leaf's bytes (HMAC-SHA256, RFC 2104), keyed by a key
+    derived from the ledger's signing key: the sequencer integrates only leaves that carry it,
+    so a row written into the queue without the key is recorded as rejected, not signed."""
+    raw = key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption())
+    if raw not in _MACS:
+        secret = hashlib.sha256(b"duecourse ledger queue\n" + raw).digest()
+        _MACS[raw] = lambda data: hmac.new(secret, data, hashlib.sha256).hexdigest()
+    return _MACS[raw]
+
+
+def queued_row(it: LedgerItem, key: Ed25519PrivateKey) -> dict[str, Any]:
+    """The queue row of one item: its columns, its leaf hash (RFC 6962 §2.1) and the writers'
+    MAC over its bytes."""
     row: dict[str, Any] = {
         "at": iso(it.at), "kind": it.kind, "actor_id": it.actor_id, "actor_role": it.actor_role,
         "purpose": it.purpose, "case_id": it.case_id,
         "body": json.dumps(it.payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
     }
-    row["leaf_hash"] = leaf_hash(leaf_bytes_of(**row)).hex()
+    data = leaf_bytes_of(**row)
+    row["leaf_hash"] = leaf_hash(data).hex()
+    row["mac"] = queue_mac(key)(data)
     return row
 
 
@@ -132,7 +152,7 @@ def append(conn: Connection, items: list[LedgerItem], key: Ed25519PrivateKey) ->
     """Queue ``items`` in order, in the caller's transaction. On SQLite they are integrated at
     once (the caller holds the only write lock anyway) and the seq of the first is returned; on
     PostgreSQL the sequencer integrates them after the commit and None is returned."""
-    rows = [queued_row(it) for it in items]
+    rows = [queued_row(it, key) for it in items]
     conn.execute(_INSERT_QUEUE, rows)
     if conn.dialect.name != "sqlite":
         return None
@@ -146,7 +166,7 @@ def append_now(conn: Connection, items: list[LedgerItem], key: Ed25519PrivateKey
     """Queue ``items`` and integrate the queue in this transaction, for the rare writes that
     record their entry's position (imports, catalogue versions). On PostgreSQL this waits for
     the ledger head, as the sequencer does."""
-    rows = [queued_row(it) for it in items]
+    rows = [queued_row(it, key) for it in items]
     conn.execute(_INSERT_QUEUE, rows)
     from .sequencer import integrate
 

@@ -15,6 +15,8 @@ leaf before it commits (app/ledger.append).
 from __future__ import annotations
 
 import contextlib
+import hmac
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -23,12 +25,17 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import Connection, Engine, bindparam, delete, func, insert, select, text, update
 
 from ..audit.checkpoint import key_id
 from ..audit.merkle import Frontier, leaf_hash
-from ..audit.note import checkpoint_body, parse_checkpoint, sign_note
+from ..audit.note import (
+    checkpoint_body,
+    parse_checkpoint,
+    sign_note,
+    verify_checkpoint_note,
+)
 from ..domain.errors import DuecourseError
 from ..store.tables import checkpoints, ledger, ledger_head, ledger_queue
 from . import ledger as L
@@ -56,6 +63,10 @@ _SET_HEAD = (update(ledger_head).where(ledger_head.c.id == 1)
                      checkpoint=bindparam("b_note"), key_id=bindparam("b_key_id")))
 
 
+class LedgerHeadTampered(DuecourseError):
+    """The ledger head is not what its last signed checkpoint states; nothing is signed."""
+
+
 class LedgerKeyMismatch(DuecourseError):
     """The configured signing key is not the key the ledger expects (a rotated-away key, or
     the key of another ledger); nothing is signed with it."""
@@ -71,10 +82,18 @@ class Integrated:
 
 
 def integrate(conn: Connection, key: Ed25519PrivateKey, limit: int | None = BATCH,
-              at: datetime | None = None) -> Integrated:
+              at: datetime | None = None, *, adopt: bool = False) -> Integrated:
     """Integrate up to ``limit`` queued leaves (None: all) in the caller's transaction and sign
-    the new tree head; sign the head also when nothing is queued but it has no note yet."""
-    head = _locked_head(conn, key)
+    the new tree head; sign the head also when nothing is queued but it has no note yet.
+    ``adopt`` signs a head that has entries but no note (a store from before signed notes,
+    after `duecourse audit verify`)."""
+    if adopt and conn.execute(select(ledger.c.seq).where(ledger.c.leaf_format == L.LEAF_FORMAT)
+                              .limit(1)).first() is not None:
+        raise LedgerHeadTampered(
+            "the ledger has entries written since checkpoints are signed for every batch, so a "
+            "head without its signed checkpoint was tampered with: it cannot be adopted. Restore "
+            "the store and check it against a checkpoint kept outside it")
+    head = _locked_head(conn, key, adopt=adopt)
     queued = conn.execute(_QUEUED_ALL if limit is None else _QUEUED, {"b_limit": limit}).all()
     if not queued and head.checkpoint is not None:
         return Integrated(0, int(head.size), head.checkpoint)
@@ -85,13 +104,18 @@ def integrate(conn: Connection, key: Ed25519PrivateKey, limit: int | None = BATC
 
 
 def integrate_rows(conn: Connection, key: Ed25519PrivateKey, rows: list[dict[str, Any]],
-                   at: datetime | None = None) -> Integrated:
-    """Integrate ``rows`` (``ledger.queued_row`` values) directly, as a batch of their own."""
-    head = _locked_head(conn, key)
+                   at: datetime | None = None,
+                   previous: Ed25519PublicKey | None = None) -> Integrated:
+    """Integrate ``rows`` (``ledger.queued_row`` values) directly, as a batch of their own;
+    ``previous`` is the key that signed the head so far (a rotation)."""
+    head = _locked_head(conn, key, previous=previous)
     return _extend(conn, key, head, [SimpleNamespace(id=None, **r) for r in rows], at)
 
 
-def _locked_head(conn: Connection, key: Ed25519PrivateKey) -> Any:
+def _locked_head(conn: Connection, key: Ed25519PrivateKey, *, adopt: bool = False,
+                 previous: Ed25519PublicKey | None = None) -> Any:
+    """The ledger head, locked, once it is shown to be the head this key signed last: nothing
+    is signed over a frontier, size or origin changed by someone without the key."""
     head = conn.execute(_HEAD).one()
     kid = key_id(key.public_key())
     if head.key_id is not None and head.key_id != kid:
@@ -99,13 +123,38 @@ def _locked_head(conn: Connection, key: Ed25519PrivateKey) -> Any:
             f"the ledger is signed by key {head.key_id}, but this process holds key {kid}: "
             "configure the ledger's current key (after `duecourse audit rotate-key`, every "
             "process must be restarted with the new key)")
+    _check_head(head, previous or key.public_key(), adopt)
     return head
+
+
+def _check_head(head: Any, signer: Ed25519PublicKey, adopt: bool) -> None:
+    size = int(head.size)
+    if head.checkpoint is None:
+        if size == 0 or adopt:
+            return
+        raise LedgerHeadTampered(
+            f"the ledger head records {size} entries but carries no signed checkpoint: it was "
+            "removed, or the store predates signed checkpoints. Nothing is signed until "
+            "`duecourse audit verify` passes and `duecourse audit checkpoint --adopt` signs it")
+    try:
+        cp = verify_checkpoint_note(head.checkpoint, head.origin or "", signer)
+        root = Frontier.from_json(head.frontier).root()
+    except (ValueError, TypeError, RecursionError) as e:
+        raise LedgerHeadTampered(
+            f"the ledger head's signed checkpoint does not verify ({e}): the head was altered "
+            "without the key. Nothing is signed until the store is restored "
+            "(`duecourse audit verify` names what changed)") from e
+    if (cp.origin, cp.size, cp.root) != (head.origin, size, root):
+        raise LedgerHeadTampered(
+            "the ledger head's size, frontier or origin is not what its signed checkpoint "
+            "states: the head was altered without the key. Nothing is signed until the store "
+            "is restored (`duecourse audit verify` names what changed)")
 
 
 def _extend(conn: Connection, key: Ed25519PrivateKey, head: Any, queued: list[Any],
             at: datetime | None) -> Integrated:
     size, frontier = int(head.size), Frontier.from_json(head.frontier)
-    rows = _positioned(queued, size, frontier)
+    rows = _positioned(queued, size, frontier, L.queue_mac(key))
     if rows:
         conn.execute(_INSERT, rows)
     new_size = size + len(rows)
@@ -119,21 +168,44 @@ def _extend(conn: Connection, key: Ed25519PrivateKey, head: Any, queued: list[An
     return Integrated(len(rows), new_size, note)
 
 
-def _positioned(queued: list[Any], size: int, frontier: Frontier) -> list[dict[str, Any]]:
+def _positioned(queued: list[Any], size: int, frontier: Frontier,
+                mac: Callable[[bytes], str]) -> list[dict[str, Any]]:
     """The ledger rows of ``queued`` from position ``size``; ``frontier`` advanced past them.
-    Each leaf hash is recomputed from the columns: the queue's own is only the writer's."""
+    Each leaf is recomputed from the columns and must carry the writers' MAC over its bytes: a
+    row put into the queue or changed there by someone without the key is not integrated as
+    what it claims to be, but recorded as a rejected leaf, with its columns."""
     rows = []
     for seq, q in enumerate(queued, start=size):
-        leaf = leaf_hash(L.leaf_bytes_of(q.at, q.kind, q.actor_id, q.actor_role, q.purpose,
-                                           q.case_id, q.body))
-        if leaf.hex() != q.leaf_hash:
-            log.warning("queued leaf %s: its stored hash is not the hash of its columns; "
-                        "integrated with the hash of its columns", q.id)
+        row = _authentic(q, mac) or _rejected(q)
+        leaf = leaf_hash(L.leaf_bytes_of(**row))
         frontier.append(leaf)
-        rows.append({"seq": seq, "at": q.at, "kind": q.kind, "actor_id": q.actor_id,
-                     "actor_role": q.actor_role, "purpose": q.purpose, "case_id": q.case_id,
-                     "body": q.body, "leaf_hash": leaf.hex(), "leaf_format": L.LEAF_FORMAT})
+        rows.append({"seq": seq, **row, "leaf_hash": leaf.hex(), "leaf_format": L.LEAF_FORMAT})
     return rows
+
+
+_COLUMNS = ("at", "kind", "actor_id", "actor_role", "purpose", "case_id", "body")
+
+
+def _authentic(q: Any, mac: Callable[[bytes], str]) -> dict[str, Any] | None:
+    row = {c: getattr(q, c) for c in _COLUMNS}
+    try:
+        data = L.leaf_bytes_of(**row)
+    except TypeError:
+        return None
+    if not isinstance(q.mac, str) or not hmac.compare_digest(mac(data), q.mac):
+        return None
+    return row
+
+
+def _rejected(q: Any) -> dict[str, Any]:
+    log.error("queued leaf %s is not authenticated by the ledger's key: recorded as rejected",
+              q.id)
+    seen = {c: v if isinstance(v := getattr(q, c), str) else repr(v) for c in _COLUMNS}
+    return {"at": L.iso(datetime.now(UTC)), "kind": "leaf_rejected", "actor_id": "system",
+            "actor_role": "system", "purpose": "", "case_id": "",
+            "body": json.dumps({"reason": "not authenticated by the ledger's key (written into "
+                                "the queue, or changed there, without it)", "queued": seen},
+                               sort_keys=True, separators=(",", ":"), ensure_ascii=False)}
 
 
 def keep_checkpoint(conn: Connection, size: int, root_hex: str, note: str, kid: str,

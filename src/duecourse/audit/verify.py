@@ -163,6 +163,22 @@ def _signature_problem(cp: AnyCheckpoint, key: Ed25519PublicKey,
     )
 
 
+def _origin_problem(cp: AnyCheckpoint, origin: str | None) -> VerifyProblem | None:
+    """A signed note for another log (C2SP tlog-checkpoint: the origin names the log)."""
+    if origin is None or not isinstance(cp, NoteCheckpoint):
+        return None
+    try:
+        named = parse_checkpoint(cp.note).origin
+    except ValueError:
+        return None  # an unreadable note fails its signature check
+    if named == origin:
+        return None
+    return VerifyProblem(
+        cp.size - 1 if cp.size > 0 else None,
+        f"{_describe(cp)}: it is signed for another ledger ({named!r}), not for this ledger "
+        f"({origin!r})", "foreign-key")
+
+
 def _signed_by(cp: AnyCheckpoint, key: Ed25519PublicKey) -> bool:
     if isinstance(cp, NoteCheckpoint):
         return _note_signed_by(cp.note, key)[1]
@@ -220,6 +236,7 @@ def verify_ledger(
     chain: Sequence[tuple[int, Ed25519PublicKey]] = (),
     external: Sequence[NoteCheckpoint] = (),
     require_coverage: bool = False,
+    origin: str | None = None,
 ) -> VerifyReport:
     """Check a ledger end to end in one streaming pass (see the module docstring).
 
@@ -246,7 +263,8 @@ def verify_ledger(
                 )
             )
             continue
-        sig_problem = _signature_problem(cp, _key_for(schedule, cp.size), schedule)
+        sig_problem = (_origin_problem(cp, origin)
+                       or _signature_problem(cp, _key_for(schedule, cp.size), schedule))
         by_size.setdefault(cp.size, []).append((cp, sig_problem))
     head_size: int | None = None
     head_root = ""

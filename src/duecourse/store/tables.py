@@ -154,6 +154,8 @@ ledger_queue = Table(
     Column("case_id", String(40), nullable=False),
     Column("body", Text, nullable=False),
     Column("leaf_hash", String(64), nullable=False),
+    # HMAC of the leaf's bytes by the writers (app/ledger.queue_mac): no key, no integration.
+    Column("mac", String(64), nullable=False),
 )
 
 ledger_head = Table(

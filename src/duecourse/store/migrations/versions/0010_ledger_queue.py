@@ -7,7 +7,8 @@ Create Date: 2026-12-07 04:00:00
 Entries already in the ledger keep their leaves (``leaf_format`` 1: the position is part of the
 leaf); entries integrated from the queue are leaves without a position (``leaf_format`` 2). The
 head gains the ledger's origin, its latest signed note and the key that signs the next one; the
-first batch the sequencer integrates after this revision signs a note covering every entry.
+operator signs the head once, after `duecourse audit verify`, with `duecourse audit checkpoint --adopt`
+(until then nothing is signed: a head without a signed note is treated as tampered with).
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ def upgrade() -> None:
         sa.Column("case_id", sa.String(40), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("leaf_hash", sa.String(64), nullable=False),
+        sa.Column("mac", sa.String(64), nullable=False),
     )
     op.add_column("ledger_head", sa.Column("origin", sa.String(200)))
     op.add_column("ledger_head", sa.Column("checkpoint", sa.Text()))
