@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -51,8 +52,15 @@ def _app(db: str | None) -> Any:
 
     a = build_app(db)
     if a.ctx.engine.dialect.name != "sqlite":
-        atexit.register(a.flush_ledger)
+        atexit.register(_flush_at_exit, a)
     return a
+
+
+def _flush_at_exit(a: Any) -> None:
+    try:
+        a.flush_ledger()
+    except Exception as e:  # the sequencer integrates what stays queued
+        logging.getLogger(__name__).warning("ledger entries left queued at exit: %s", e)
 
 
 @app.command()

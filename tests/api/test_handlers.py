@@ -82,9 +82,28 @@ class Desk:
     def person_id(self, label: str) -> str:
         return self.app.get_case(self.cases[label], OV, "oversight_audit").state.person_id
 
-    def ledger_row(self, seq: int) -> dict[str, Any]:
+    def ledger_row(self, out: Outcome) -> dict[str, Any]:
+        """The ledger entry ``out`` recorded: at its position where the writer integrated it
+        (SQLite); otherwise, once the sequencer has integrated it (PostgreSQL), the newest entry
+        of its kind for its case."""
+        self.app.flush_ledger()
+        q = select(ledger)
+        if out.ledger_seq is not None:
+            q = q.where(ledger.c.seq == out.ledger_seq)
+        else:
+            assert self.app.ctx.engine.dialect.name != "sqlite"  # SQLite integrates at once
+            kind = "command_accepted" if out.accepted else "command_refused"
+            q = (q.where(ledger.c.kind == kind, ledger.c.case_id == out.case_id)
+                 .order_by(ledger.c.seq.desc()).limit(1))
         with self.app.ctx.engine.connect() as conn:
-            return dict(conn.execute(select(ledger).where(ledger.c.seq == seq)).one()._mapping)
+            return dict(conn.execute(q).one()._mapping)
+
+    def reads(self, kind: str = "read") -> list[dict[str, Any]]:
+        """The ledger's entries of ``kind``, once everything queued is integrated."""
+        self.app.flush_ledger()
+        with self.app.ctx.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(
+                select(ledger).where(ledger.c.kind == kind).order_by(ledger.c.seq))]
 
 
 NTA: dict[str, Any] = {"charges": ["237(a)(1)(B)"], "allegations": ["remained longer than permitted"],
@@ -270,7 +289,7 @@ def test_every_command_is_accepted_along_a_lawful_path(desk: Desk) -> None:
 def test_accepted_command_lands_events_and_a_ledger_entry(desk: Desk) -> None:
     out = desk.open("ana", "2026-03-01T08:00:00Z")
     assert out.version == 1 and out.events == [{"seq": 1, "kind": "case_opened"}]
-    row = desk.ledger_row(out.ledger_seq)
+    row = desk.ledger_row(out)
     assert (row["kind"], row["actor_id"], row["actor_role"], row["case_id"]) == (
         "command_accepted", "o1", "officer", out.case_id)
     body = json.loads(row["body"])
@@ -297,7 +316,7 @@ def test_refusal_is_an_answer_and_is_ledgered(desk: Desk) -> None:
     assert {"STAY-AUTO", "FINAL"} <= set(out.rule_ids)
     assert all(r.citation and r.reason for r in out.refusals)
     assert out.version == before.version  # nothing happened to the case
-    row = d.ledger_row(out.ledger_seq)
+    row = d.ledger_row(out)
     assert (row["kind"], row["actor_id"], row["actor_role"], row["case_id"]) == (
         "command_refused", "s1", "supervisor", d.cases["cai"])
     body = json.loads(row["body"])
@@ -313,9 +332,7 @@ def test_reads_are_ledgered_with_user_role_and_purpose(desk: Desk) -> None:
     case_id = str(out.case_id)
     view = desk.app.get_case(case_id, C1, "legal_review", t("2026-03-01T09:00:00Z"))
     assert view.person["given_name"] == "Ana"
-    with desk.app.ctx.engine.connect() as conn:
-        reads = [dict(r._mapping) for r in conn.execute(
-            select(ledger).where(ledger.c.kind == "read").order_by(ledger.c.seq))]
+    reads = desk.reads()
     assert len(reads) == 1
     r = reads[0]
     assert (r["actor_id"], r["actor_role"], r["purpose"], r["case_id"]) == (
@@ -340,16 +357,13 @@ def test_attorney_reads_own_client_only(desk: Desk) -> None:
     mine = Actor("att1", "attorney", "Counsel of record", (desk.person_id("ana"),))
     desk.app.register_actor(mine)
     assert desk.app.get_case(desk.cases["ana"], mine, "representation").person["given_name"] == "Ana"
-    with desk.app.ctx.engine.connect() as conn:
-        reads_before = len(conn.execute(select(ledger.c.seq).where(ledger.c.kind == "read")).all())
+    reads_before = len(desk.reads())
     with pytest.raises(AccessDenied, match="own clients"):
         desk.app.get_case(desk.cases["ben"], mine, "representation")
-    with desk.app.ctx.engine.connect() as conn:  # nothing was shown, so nothing was read …
-        assert len(conn.execute(select(ledger.c.seq).where(ledger.c.kind == "read")).all()) == (
-            reads_before)
-        refused = conn.execute(select(ledger).where(ledger.c.kind == "read_refused")).all()
+    assert len(desk.reads()) == reads_before  # nothing was shown, so nothing was read …
+    refused = desk.reads("read_refused")
     # … but the attempt is on the record, with who, in which role and why
-    assert [(r.actor_id, r.actor_role, r.purpose, r.case_id) for r in refused] == [
+    assert [(r["actor_id"], r["actor_role"], r["purpose"], r["case_id"]) for r in refused] == [
         (mine.id, "attorney", "representation", desk.cases["ben"])]
     # nor may the attorney act on another's case
     out = desk.do("ben", "2026-03-02T08:00:00Z", mine, "claim_citizenship", evidence="x")
@@ -381,7 +395,7 @@ def test_admin_and_oversight_cannot_write(desk: Desk, actor: Actor) -> None:
     for name, fields in attempts:
         out = desk.do("ana", "2026-03-01T09:00:00Z", actor, name, **fields)
         assert not out.accepted and "ROLE" in out.rule_ids, name
-        assert desk.ledger_row(out.ledger_seq)["kind"] == "command_refused"
+        assert desk.ledger_row(out)["kind"] == "command_refused"
     out = desk.app.do(parse_command("open_case", {
         "person": PEOPLE["ben"], "encounter": "interior", "location": "Newark",
         "legal_basis": "INA 237(a)(1)(B)"}), actor, t("2026-03-01T09:00:00Z"))

@@ -175,6 +175,7 @@ def test_manifest_read_is_ledgered_and_refused_for_a_role_without_the_purpose(
     a, cases = _site(db_url)
     code, out = _run(db_url, "--json", "--user", "t7")
     assert code == 0, out
+    a.flush_ledger()  # on PostgreSQL the read's entry is queued for the sequencer
     with a.ctx.engine.connect() as conn:
         row = conn.execute(select(ledger).where(ledger.c.actor_id == "t7")).one()
     assert (row.kind, row.actor_role, row.purpose) == ("read", "transport", "transport_planning")
@@ -183,6 +184,7 @@ def test_manifest_read_is_ledgered_and_refused_for_a_role_without_the_purpose(
     assert set(read["cases"]) == set(cases.values())
     code, out = _run(db_url, "--as", "oversight", "--user", "ov9")
     assert code == 2
+    a.flush_ledger()
     with a.ctx.engine.connect() as conn:
         refused = conn.execute(select(ledger).where(ledger.c.actor_id == "ov9")).one()
     assert refused.kind == "read_refused"

@@ -41,6 +41,7 @@ def _run(*args: str) -> Any:
 
 def _count(url: str, table: Any, *where: Any) -> int:
     a = build_app(url)
+    a.flush_ledger()  # on PostgreSQL the entries wait in the queue for the sequencer
     with a.ctx.engine.connect() as conn:
         n = int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
     a.ctx.engine.dispose()
@@ -77,6 +78,7 @@ def test_json_and_the_read_in_the_ledger(store: tuple[str, dict[str, str], str])
     assert all(p["binding"] and "court" in p["terms"] for p in data["placements"])
     assert [n["case_id"] for n in data["needs_a_person"]] == [cases["hal"]]
     a = build_app(url)
+    a.flush_ledger()
     with a.ctx.engine.connect() as conn:
         entry = conn.execute(select(ledger).where(ledger.c.kind == "read")
                              .order_by(ledger.c.seq.desc())).first()

@@ -163,6 +163,8 @@ def test_save_case_records_replaces_a_cases_rows(db_url: str) -> None:
 
 
 def _ledger_rows(a: Any) -> list[Any]:
+    """The ledger's entries once everything queued is integrated (PostgreSQL queues them)."""
+    a.flush_ledger()
     with a.ctx.engine.connect() as conn:
         return list(conn.execute(select(ledger).order_by(ledger.c.seq)).all())
 

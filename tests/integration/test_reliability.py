@@ -6,6 +6,7 @@ act on one case at once; the ledger verifies afterwards.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -22,6 +23,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from duecourse.app.ledger import iso
 from duecourse.app.outcome import Outcome
 from duecourse.bootstrap import App, build_app
 from duecourse.domain.case import CaseState
@@ -68,6 +70,7 @@ def event_seqs(app: App, case_id: str) -> list[int]:
 
 
 def count(app: App, *where: Any, table: Any = ledger) -> int:
+    app.flush_ledger()  # on PostgreSQL the entries wait in the queue for the sequencer
     with app.ctx.engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
 
@@ -134,7 +137,31 @@ def two_writers_with_expected_version(url: str) -> None:
     won = assert_one_won(run_pair(clerk), case_id, 4)
     assert_contiguous_and_verified(setup, case_id, 5)
     assert count(setup, ledger.c.kind == "command_accepted") == accepted_before + 1
-    assert won.ledger_seq >= 0
+    if setup.ctx.engine.dialect.name == "sqlite":  # integrated before the commit
+        assert won.ledger_seq is not None and won.ledger_seq >= 0
+        assert entry_key(entry_at(setup, won.ledger_seq)) == outcome_key(won)
+    else:  # integrated by the sequencer after the commit: the winner's entry is there now
+        assert won.ledger_seq is None
+        with setup.ctx.engine.connect() as conn:
+            keys = [entry_key(r) for r in conn.execute(select(ledger))]
+        assert outcome_key(won) in keys
+
+
+def entry_at(app: App, seq: int) -> Any:
+    with app.ctx.engine.connect() as conn:
+        return conn.execute(select(ledger).where(ledger.c.seq == seq)).one()
+
+
+def entry_key(row: Any) -> tuple[str, str, str, int]:
+    """What identifies a command's ledger entry: its kind, case, command and the case version
+    it left (each accepted command advances the version)."""
+    body = json.loads(row.body)
+    return (row.kind, row.case_id, body.get("command", ""), body.get("case_version", -1))
+
+
+def outcome_key(out: Outcome) -> tuple[str, str, str, int]:
+    return ("command_accepted" if out.accepted else "command_refused", out.case_id or "",
+            out.command, out.version)
 
 
 @pytest.mark.postgres
@@ -326,21 +353,30 @@ def kill_writer_at_random(url: str, script: Path, run: int, rng: random.Random) 
 
 def assert_nothing_lost_or_duplicated(url: str) -> None:
     app = build_app(url, migrate=False)
+    app.flush_ledger()  # what the killed writer queued (PostgreSQL) is integrated, not lost
     with app.ctx.engine.connect() as conn:
         versions = dict(conn.execute(select(cases.c.id, cases.c.version)).all())
         seqs: dict[str, list[int]] = {}
         for cid, seq in conn.execute(select(events.c.case_id, events.c.seq)
                                      .order_by(events.c.case_id, events.c.seq)):
             seqs.setdefault(cid, []).append(seq)
-        ledger_seqs = set(conn.execute(select(ledger.c.seq)).scalars())
-        remembered = [r for r in conn.execute(select(commands.c.outcome)).scalars()]
+        entries = {r.seq: r for r in conn.execute(select(ledger))}
+        remembered = list(conn.execute(select(commands.c.outcome, commands.c.actor_id,
+                                              commands.c.at)))
     assert versions and set(seqs) == set(versions)
     for cid, v in versions.items():
         assert seqs[cid] == list(range(1, v + 1)), f"case {cid}: events {seqs[cid]}, version {v}"
-    import json
-
-    for text in remembered:  # every remembered outcome points at a ledger entry that exists
-        assert json.loads(text)["ledger_seq"] in ledger_seqs
+    by_command = {(*entry_key(r), r.actor_id, r.at) for r in entries.values()}
+    for text, actor_id, at in remembered:  # every remembered outcome has its ledger entry
+        out = Outcome.from_dict(json.loads(text))
+        key = (*outcome_key(out), actor_id, iso(at))
+        if app.ctx.engine.dialect.name == "sqlite":  # the entry's position was known at once
+            assert out.ledger_seq is not None and out.ledger_seq in entries
+            assert (*entry_key(entries[out.ledger_seq]), entries[out.ledger_seq].actor_id,
+                    entries[out.ledger_seq].at) == key
+        else:  # integrated after the commit: found by what it records
+            assert out.ledger_seq is None
+            assert key in by_command, key
     report = app.verify()  # every accepted entry's events exist, and vice versa
     assert report.ok, [p.what for p in report.problems]
     res = subprocess.run([*duecourse_cli(), "audit", "verify", "--db", url],

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.sqlite
 
 EVENT_COLUMNS = ["kind", "at", "actor_id", "actor_role", "data", "case_id", "seq"]
 LEDGER_COLUMNS = ["seq", "at", "kind", "actor_id", "actor_role", "purpose", "case_id", "body",
-                  "leaf_hash"]
+                  "leaf_hash", "leaf_format"]
 SAMPLE = 3  # rows tampered with per column
 T0 = datetime(2026, 3, 1, 8, tzinfo=UTC)
 
@@ -171,7 +172,12 @@ def test_edited_ledger_entry_is_named(db: Path, column: str, sample: int) -> Non
     row = rng.choice(candidates)
     seq = row["seq"]
     old = row[column]
-    new = int_changed(old, taken, rng) if column == "seq" else one_char_changed(old, rng)
+    if column == "seq":
+        new: Any = int_changed(old, taken, rng)
+    elif column == "leaf_format":  # which bytes make the leaf: with seq (1) or without (2)
+        new = int_changed(old, set(), rng)
+    else:
+        new = one_char_changed(old, rng)
     execute(db, f"UPDATE ledger SET {column} = ? WHERE seq = ?", new, seq)
 
     res = verify(db)
@@ -203,17 +209,20 @@ def test_edited_event_is_named_with_its_ledger_entry(db: Path, column: str, samp
     assert f"event {seq} of case {case_id}" in res.flat, res.output
 
 
-@pytest.mark.parametrize("column", ["root_hex", "signature_hex"])
+@pytest.mark.parametrize("column", ["root_hex", "signature_hex", "note"])
 @pytest.mark.parametrize("which", [0, 1])
 def test_edited_checkpoint_is_named(db: Path, column: str, which: int) -> None:
+    """The kept checkpoints are signed notes; the row's root and signature repeat the note's."""
     cp = rows(db, "SELECT * FROM checkpoints ORDER BY size")[which]
     new = one_char_changed(cp[column], random.Random(f"cp-{column}-{which}"))
     execute(db, f"UPDATE checkpoints SET {column} = ? WHERE size = ?", new, cp["size"])
 
     res = verify(db)
     assert res.exit_code == 1, res.output
-    assert f"first bad: entry {cp['size'] - 1}: checkpoint of {cp['size']} entries" in res.flat, (
-        res.output)
+    # A changed character of the note may be in its key name: then it is a foreign key's note.
+    kinds = "checkpoint-signature|foreign-key" if column == "note" else "checkpoint-signature"
+    assert re.search(rf"first bad: entry {cp['size'] - 1}: \[({kinds})\] signed checkpoint of "
+                     rf"{cp['size']} entries", res.flat), res.output
 
 
 BAD_TEXT = "CAST(? AS TEXT)"  # bytes stored as text that is not valid UTF-8
@@ -305,4 +314,8 @@ def test_untouched_copy_verifies(db: Path) -> None:
     assert res.exit_code == 0, res.output
     assert "ledger verified" in res.flat
     n = len(rows(db, "SELECT seq FROM ledger"))
-    assert f"{n} entries, 2 signed checkpoints" in res.flat
+    kept = len(rows(db, "SELECT size FROM checkpoints"))
+    assert kept == 2
+    # the two kept checkpoints and the head's latest signed note
+    assert (f"{n} entries, all covered by signed checkpoints ({kept + 1} in the store, 0 kept "
+            "outside it)") in res.flat

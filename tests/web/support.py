@@ -182,7 +182,9 @@ def csrf(c: TestClient, path: str) -> str:
 
 
 def ledger_entries(site: Site, kind: str = "read") -> list[Any]:
-    """The site's ledger entries of ``kind``, in order."""
+    """The site's ledger entries of ``kind``, in order, once everything queued is integrated
+    (on PostgreSQL the entries wait in the queue for the sequencer)."""
+    site.app.flush_ledger()
     with site.app.ctx.engine.connect() as conn:
         return list(conn.execute(select(ledger).where(ledger.c.kind == kind)
                                  .order_by(ledger.c.seq)))

@@ -21,6 +21,7 @@ def site(db_url: str) -> Site:
 
 
 def _ledger(site: Site, kind: str | None = None) -> list[Any]:
+    site.app.flush_ledger()  # on PostgreSQL the entries wait in the queue for the sequencer
     with site.app.ctx.engine.connect() as conn:
         q = select(ledger).order_by(ledger.c.seq)
         if kind:

@@ -100,6 +100,7 @@ def test_officer_proposes_supervisor_confirms_the_proposer_cannot(site: Site) ->
     persons = {i["record_id"]: i["person_id"] for i in supervisor.get(
         "/api/v1/identity/clusters", params={"purpose": "supervision"}).json()["items"]}
     assert persons["EOIR-1970-0042"] == persons["ENC-2024-9"]
+    site.app.flush_ledger()  # on PostgreSQL the entries wait in the queue for the sequencer
     with site.app.ctx.engine.connect() as conn:
         kinds = [r.kind for r in conn.execute(select(ledger.c.kind).order_by(ledger.c.seq))]
     assert {"identity_match_proposed", "identity_match_confirmed",

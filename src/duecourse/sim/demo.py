@@ -114,7 +114,7 @@ def simulate(people: int = 300, days: int = 365, seed: int = 7, db_url: str = "s
             "(give a new --db, or omit --db: the default demo database is recreated each run)")
     staff = staff_actors()
     for actor in staff.values():
-        app.register_actor(actor)
+        app.register_actor(actor, at=start)
     population = generate_population(people, seed, start.date())
     steps, attorney_of = plan_steps(population, seed, days, start)
     end = start + D(days)
@@ -195,7 +195,8 @@ def _run_step(app: App, step: Step, staff: dict[str, Actor], clients: dict[str, 
                                        .where(cases.c.id == out.case_id)).scalar_one()
                 clients[att].append(str(pid))
                 a = staff[att]
-                app.register_actor(Actor(a.id, a.role, a.name, tuple(clients[att])))
+                app.register_actor(Actor(a.id, a.role, a.name, tuple(clients[att])),
+                                   at=step.at)
         if step.expect == "refused":
             result.surprises.append(f"{what}: the unlawful attempt '{step.attempt}' was accepted")
         missed = [e for e in out.events if e["kind"] == "deadline_missed"]
