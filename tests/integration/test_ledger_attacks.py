@@ -285,3 +285,17 @@ def test_a_checkpoint_of_another_ledger_signed_with_the_same_key_is_foreign(
     with other.ctx.engine.connect() as conn:
         foreign.write_text(conn.execute(select(ledger_head.c.checkpoint)).scalar_one())
     assert "foreign-key" in kinds(verify(s, foreign))
+
+
+def test_a_store_from_before_signed_notes_is_adopted_once_verified(s: Store) -> None:
+    with s.app.ctx.engine.begin() as conn:  # as issue 13 left it: leaves with seq, no notes
+        rows = [{**r, "leaf_format": 1} for r in _rows(conn)]
+        _rewrite(conn, rows)
+    with pytest.raises(Exception, match="no signed checkpoint"):
+        s.app.flush_ledger()
+        _activity(s.app, 80, 1)
+    assert "checkpoints-deleted" in kinds(verify(s))
+    run("audit", "checkpoint", "--db", s.url, "--adopt", code=0)
+    _activity(s.app, 81, 1)  # new entries are leaves without seq
+    s.app.flush_ledger()
+    assert "ledger verified" in verify(s, code=0)
