@@ -14,8 +14,9 @@ On PostgreSQL the ledger's sequencer (app/sequencer.py) runs during the measurem
 a deployment: every worker starts one (``App.start_sequencer``) and one is elected; it integrates
 the queued leaves in batches and signs a checkpoint (a C2SP signed note) for each batch. The
 bench samples the queue every 20 ms (its depth, and the lag from a leaf's commit to its
-integration: the time until every leaf committed at a sample has left the queue), counts the
-sequencer's batches, stops it at the end and integrates what is left (``App.flush_ledger``),
+integration: the time until every leaf committed at a sample has left the queue) and what the
+database's backends are doing (``pg_stat_activity``: average count in each wait event), counts
+the sequencer's batches, stops it at the end and integrates what is left (``App.flush_ledger``),
 timed apart. On SQLite every writer integrates its own leaf before it commits.
 
     python bench/commands.py [--cases N] [--workers 1,2] [--pg URL] [--no-pg] [--keys] [--json]
@@ -44,6 +45,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -134,6 +136,7 @@ class Ledgered:
     lag_ms: list[float] = field(default_factory=list)
     left_at_end: int = 0
     flush_seconds: float = 0.0
+    waits: dict[str, float] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         b, d = self.batches, self.depth
@@ -147,6 +150,7 @@ class Ledgered:
             "lag_p99_ms": round(pct(self.lag_ms, 99), 1),
             "lag_max_ms": round(max(self.lag_ms, default=0.0), 1),
             "left_at_end": self.left_at_end, "flush_seconds": round(self.flush_seconds, 3),
+            "pg_backends": self.waits,
         }
 
 
@@ -276,6 +280,11 @@ def _worker(url: str, key_pem: str, w: int, indices: list[int], keys: bool, go: 
     app.ctx.engine.dispose()
 
 
+_ACTIVITY = text("SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
+                 "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                 "AND backend_type = 'client backend' AND state <> 'idle'")
+
+
 class QueueSampler(threading.Thread):
     """Samples ``ledger_queue`` every ``every`` seconds (PostgreSQL): its depth, and the lag of
     the leaves committed by each sample — the time until all of them have been integrated (the
@@ -288,6 +297,7 @@ class QueueSampler(threading.Thread):
         self.halt = threading.Event()
         self.depth: list[int] = []
         self.lag_ms: list[float] = []
+        self.waits: Counter[str] = Counter()  # what the bench database's backends were doing
         self.cpu_seconds = 0.0  # its own, not the work measured
 
     def run(self) -> None:
@@ -295,6 +305,9 @@ class QueueSampler(threading.Thread):
         waiting: list[tuple[float, int]] = []  # (when, highest id seen) not yet integrated
         with self.engine.connect() as c:
             while not self.halt.wait(self.every):
+                for state, wtype, wevent in c.execute(_ACTIVITY):
+                    self.waits[f"{wtype}:{wevent}" if wtype else (
+                        "running (CPU)" if state == "active" else "idle in transaction")] += 1
                 n, lo, hi = c.execute(q).one()
                 c.rollback()
                 now = time.perf_counter()
@@ -316,33 +329,40 @@ def _get(out: Any, procs: list[Any]) -> Any:
             raise RuntimeError("a worker failed")
 
 
-def _pg_postmaster(engine: Engine) -> int | None:
-    """The PostgreSQL server's main process (same machine), or None."""
-    with engine.connect() as c:
-        backend = int(c.execute(text("SELECT pg_backend_pid()")).scalar_one())
+_PG_PIDS = text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                "OR (datname IS NULL AND backend_type <> 'client backend')")
+
+
+class PgCpu:
+    """CPU seconds of PostgreSQL's processes that serve the bench database (same machine): its
+    backends and the server's background processes (WAL writer, checkpointer, ...), not the
+    backends of other databases, which other jobs on the machine may be using."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.start = self._now()
+
+    def _now(self) -> dict[int, float]:
+        with self.engine.connect() as c:
+            pids = [int(p) for p in c.execute(_PG_PIDS).scalars()]
+        return {p: _proc_cpu(p) for p in pids}
+
+    def seconds(self) -> float:
+        """Since this object was made (or ``reset``)."""
+        end = self._now()
+        return sum(v - self.start.get(p, 0.0) for p, v in end.items())
+
+    def reset(self) -> None:
+        self.start = self._now()
+
+
+def _proc_cpu(pid: int) -> float:
+    """User and system CPU seconds of ``pid`` (0 if it is gone)."""
     try:
-        return int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
-        return None
-
-
-def _pg_cpu(postmaster: int | None) -> float:
-    """CPU seconds of the PostgreSQL server: its live processes and those it has reaped."""
-    if postmaster is None:
         return 0.0
-    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
-    for p in Path("/proc").iterdir():
-        if not p.name.isdigit():
-            continue
-        try:
-            f = (p / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(p.name) == postmaster:
-            total += (int(f[11]) + int(f[12]) + int(f[13]) + int(f[14])) / tick
-        elif int(f[1]) == postmaster:
-            total += (int(f[11]) + int(f[12])) / tick
-    return total
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _machine_busy() -> float:
@@ -357,12 +377,14 @@ def drive(url: str, backend: str, n: int, keys: bool, workers: int) -> Result:
     app = build_app(url, seed=1, signing_key=load_private_key(key_pem))
     pg = app.ctx.engine.dialect.name == "postgresql"
     sampler = QueueSampler(url) if pg else None
-    postmaster = _pg_postmaster(app.ctx.engine) if pg else None
+    pg_cpu = PgCpu(app.ctx.engine) if pg else None
     try:
         for a in ACTORS:
             app.register_actor(a)
         app.flush_ledger()
-        pg0, busy0, me0 = _pg_cpu(postmaster), _machine_busy(), time.process_time()
+        busy0, me0, pg_seconds = _machine_busy(), time.process_time(), 0.0
+        if pg_cpu is not None:
+            pg_cpu.reset()
         if workers == 1:
             seq, batches = start_sequencer(app)
             if sampler is not None:
@@ -372,6 +394,7 @@ def drive(url: str, backend: str, n: int, keys: bool, workers: int) -> Result:
                 seq.stop()
             slices[0].batches = batches
             slices[0].cpu_seconds = time.process_time() - me0  # the sequencer thread's too
+            pg_seconds = pg_cpu.seconds() if pg_cpu is not None else 0.0
         else:
             ctx = mp.get_context("spawn")
             go, done, out = ctx.Event(), ctx.Event(), ctx.Queue()
@@ -381,11 +404,14 @@ def drive(url: str, backend: str, n: int, keys: bool, workers: int) -> Result:
             for p in procs:
                 p.start()
             time.sleep(1.0)  # let every worker import, connect and elect a sequencer
-            pg0, busy0 = _pg_cpu(postmaster), _machine_busy()
+            busy0 = _machine_busy()
+            if pg_cpu is not None:
+                pg_cpu.reset()
             if sampler is not None:
                 sampler.start()
             go.set()
             slices = [_get(out, procs) for _ in procs]
+            pg_seconds = pg_cpu.seconds() if pg_cpu is not None else 0.0  # backends still open
             done.set()
             counts = [_get(out, procs) for _ in procs]
             for sl, b in zip(slices, counts, strict=True):
@@ -399,7 +425,7 @@ def drive(url: str, backend: str, n: int, keys: bool, workers: int) -> Result:
             if workers == 1:
                 slices[0].cpu_seconds -= sampler.cpu_seconds
         cpu = {"workers_seconds": sum(s.cpu_seconds for s in slices),
-               "postgres_seconds": _pg_cpu(postmaster) - pg0,
+               "postgres_seconds": pg_seconds,
                "machine_busy_seconds": _machine_busy() - busy0}
         lat = [x for s in slices for x in s.latencies_ms]
         seconds = ended - min(s.started for s in slices)
@@ -408,7 +434,9 @@ def drive(url: str, backend: str, n: int, keys: bool, workers: int) -> Result:
             t = time.perf_counter()
             left = app.flush_ledger()
             ledgered = Ledgered([b for s in slices for b in s.batches], sampler.depth,
-                                sampler.lag_ms, left, time.perf_counter() - t)
+                                sampler.lag_ms, left, time.perf_counter() - t, {
+                                    k: round(v / max(1, len(sampler.depth)), 2)
+                                    for k, v in sampler.waits.most_common(6)})
         app.checkpoint(BASE + 30 * D)
         t = time.perf_counter()
         report = verify_store(app.ctx.engine, app.ctx.signing_key.public_key())
