@@ -93,13 +93,15 @@ def audit_verify(
     differ = _read_models(engine) if read_models else 0
     lr = rep.ledger
     if rep.ok and not differ:
-        console.print(f"[green]ledger verified[/]: {lr.entries} entries, all covered by signed "
-                      f"checkpoints ({lr.checkpoints} in the store, {len(kept)} kept outside "
-                      f"it), {rep.events_checked} events; root {lr.root_hex}")
+        what = (f"{lr.entries} entries, all covered by signed checkpoints ({lr.checkpoints} in "
+                f"the store, {len(kept)} kept outside it), {rep.events_checked} events; root "
+                f"{lr.root_hex}")
         if rep.queued:
-            console.print(f"[yellow]{rep.queued} entries are queued and not yet integrated[/]: "
-                          "they are not verified (the sequencer integrates them within a second)")
+            console.print(f"[yellow]ledger NOT verified as a whole[/]: {rep.queued} entries are "
+                          "queued and not yet integrated (the sequencer integrates them within a "
+                          f"second; verify again). The integrated part verifies: {what}")
             raise typer.Exit(3)
+        console.print(f"[green]ledger verified[/]: {what}")
         return
     if not rep.ok:
         first = rep.first_problem
