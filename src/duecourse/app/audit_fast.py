@@ -51,9 +51,9 @@ from ..audit.verify import (
     AnyCheckpoint,
     NoteCheckpoint,
     VerifyReport,
-    _external,
-    _key_for,
-    _signature_problem,
+    is_external,
+    key_for,
+    signature_problem,
 )
 from . import ledger as L
 
@@ -73,9 +73,9 @@ _EVENTS_SQL = f"SELECT {_EVENT_COLUMNS} FROM events"
 _RECORDED = re.compile(r'\{"hash":"([0-9a-f]{64})","kind":"[a-z_]+","seq":([0-9]+)\}')
 # The leaf of an entry (RFC 6962 §2.1: 0x00 || its canonical bytes) and an event's hashed bytes:
 # the formats of ``ledger.leaf_bytes_of``, ``entry_bytes_of`` and ``event_hash_of``.
-_LEAF_2 = "\x00" + L._LEAF_FORMAT_2
-_LEAF_1 = "\x00" + L._ENTRY_FORMAT
-_EVENT = L._EVENT_FORMAT
+_LEAF_2 = "\x00" + L.LEAF_TEXT
+_LEAF_1 = "\x00" + L.LEGACY_ENTRY_TEXT
+_EVENT = L.EVENT_TEXT
 
 Refs = dict[tuple[str, int], str]
 
@@ -431,7 +431,7 @@ def roots_at(parts: Sequence[Part], sizes: Iterable[int]) -> tuple[int, dict[int
 def well_signed(checkpoints: Sequence[AnyCheckpoint], external: Sequence[NoteCheckpoint],
                 schedule: Sequence[tuple[int, Ed25519PublicKey]]) -> bool:
     """Whether every checkpoint carries a good signature by the key in force at its size."""
-    return all(_signature_problem(cp, _key_for(schedule, cp.size), schedule) is None
+    return all(signature_problem(cp, key_for(schedule, cp.size), schedule) is None
                for cp in [*checkpoints, *external])
 
 
@@ -445,7 +445,7 @@ def verdict(n: int, roots: dict[int, str], checkpoints: Sequence[AnyCheckpoint],
         size = cp.size
         if size.__class__ is not int or not 0 <= size <= n or cp.root_hex.lower() != roots[size]:
             return False
-        if not _external(cp):
+        if not is_external(cp):
             own = max(own, size)
     if head is not None and (head[0] != n or head[1].lower() != roots[n]):
         return False

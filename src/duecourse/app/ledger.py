@@ -73,12 +73,13 @@ def event_hash(row: dict[str, Any]) -> str:
 # ``entry_bytes`` and ``event_hash`` for rows whose text columns are str and whose seq is an int,
 # without the generic encoder (the verifier's hot path). The same bytes, by construction (the keys
 # in sorted order, each string through the encoder's own string function) and by a property test.
-_ENTRY_FORMAT = ('{"actor_id":%s,"actor_role":%s,"at":%s,"body":%s,"case_id":%s,"kind":%s,'
-                 '"purpose":%s,"seq":%d}')
-_LEAF_FORMAT_2 = ('{"actor_id":%s,"actor_role":%s,"at":%s,"body":%s,"case_id":%s,"kind":%s,'
-                  '"purpose":%s}')
-_EVENT_FORMAT = ('{"actor_id":%s,"actor_role":%s,"at":%s,"case_id":%s,"data":%s,"kind":%s,'
-                 '"seq":%d}')
+# The quick verifier (app/audit_fast.py) formats with them too.
+LEGACY_ENTRY_TEXT = ('{"actor_id":%s,"actor_role":%s,"at":%s,"body":%s,"case_id":%s,"kind":%s,'
+                     '"purpose":%s,"seq":%d}')
+LEAF_TEXT = ('{"actor_id":%s,"actor_role":%s,"at":%s,"body":%s,"case_id":%s,"kind":%s,'
+             '"purpose":%s}')
+EVENT_TEXT = ('{"actor_id":%s,"actor_role":%s,"at":%s,"case_id":%s,"data":%s,"kind":%s,'
+              '"seq":%d}')
 
 
 def entry_bytes_of(seq: int, at: str, kind: str, actor_id: str, actor_role: str, purpose: str,
@@ -87,7 +88,7 @@ def entry_bytes_of(seq: int, at: str, kind: str, actor_id: str, actor_role: str,
     if type(seq) is not int:
         raise TypeError("seq is not an int")
     e = encode_basestring
-    return (_ENTRY_FORMAT % (e(actor_id), e(actor_role), e(at), e(body), e(case_id), e(kind),
+    return (LEGACY_ENTRY_TEXT % (e(actor_id), e(actor_role), e(at), e(body), e(case_id), e(kind),
                              e(purpose), seq)).encode("utf-8")
 
 
@@ -95,7 +96,7 @@ def leaf_bytes_of(at: str, kind: str, actor_id: str, actor_role: str, purpose: s
                   case_id: str, body: str) -> bytes:
     """``entry_bytes`` of a row of format 2 given as its columns; TypeError for non-text."""
     e = encode_basestring
-    return (_LEAF_FORMAT_2 % (e(actor_id), e(actor_role), e(at), e(body), e(case_id), e(kind),
+    return (LEAF_TEXT % (e(actor_id), e(actor_role), e(at), e(body), e(case_id), e(kind),
                               e(purpose))).encode("utf-8")
 
 
@@ -105,7 +106,7 @@ def event_hash_of(case_id: str, seq: int, kind: str, at: str, actor_id: str, act
     if type(seq) is not int:
         raise TypeError("seq is not an int")
     e = encode_basestring
-    return hashlib.sha256((_EVENT_FORMAT % (e(actor_id), e(actor_role), e(at), e(case_id), e(data),
+    return hashlib.sha256((EVENT_TEXT % (e(actor_id), e(actor_role), e(at), e(case_id), e(data),
                                             e(kind), seq)).encode("utf-8")).hexdigest()
 
 

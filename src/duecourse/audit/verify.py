@@ -30,7 +30,16 @@ from duecourse.audit.checkpoint import Checkpoint, key_id, verify_checkpoint
 from duecourse.audit.merkle import EMPTY_ROOT
 from duecourse.audit.note import NoteError, key_hash, parse_checkpoint, verify_checkpoint_note
 
-__all__ = ["NoteCheckpoint", "StoredEntry", "VerifyProblem", "VerifyReport", "verify_ledger"]
+__all__ = [
+    "NoteCheckpoint",
+    "StoredEntry",
+    "VerifyProblem",
+    "VerifyReport",
+    "is_external",
+    "key_for",
+    "signature_problem",
+    "verify_ledger",
+]
 
 PROGRESS_EVERY = 1 << 16
 """``progress`` is called after every this many entries, and once at the end."""
@@ -125,7 +134,7 @@ def _describe(cp: AnyCheckpoint) -> str:
     return f"checkpoint of {cp.size} entries signed at {cp.at}"
 
 
-def _key_for(schedule: Sequence[tuple[int, Ed25519PublicKey]], size: int) -> Ed25519PublicKey:
+def key_for(schedule: Sequence[tuple[int, Ed25519PublicKey]], size: int) -> Ed25519PublicKey:
     """The key that signs a checkpoint of ``size`` entries: the last of ``schedule`` (pairs of
     the first size it signs and the key) in force at ``size``."""
     key = schedule[0][1]
@@ -135,7 +144,7 @@ def _key_for(schedule: Sequence[tuple[int, Ed25519PublicKey]], size: int) -> Ed2
     return key
 
 
-def _signature_problem(cp: AnyCheckpoint, key: Ed25519PublicKey,
+def signature_problem(cp: AnyCheckpoint, key: Ed25519PublicKey,
                        schedule: Sequence[tuple[int, Ed25519PublicKey]]) -> VerifyProblem | None:
     """None if ``cp`` is signed by ``key``; otherwise what is wrong, naming a foreign key."""
     seq_at = cp.size - 1 if isinstance(cp.size, int) and cp.size > 0 else None
@@ -264,7 +273,7 @@ def verify_ledger(
             )
             continue
         sig_problem = (_origin_problem(cp, origin)
-                       or _signature_problem(cp, _key_for(schedule, cp.size), schedule))
+                       or signature_problem(cp, key_for(schedule, cp.size), schedule))
         by_size.setdefault(cp.size, []).append((cp, sig_problem))
     head_size: int | None = None
     head_root = ""
@@ -286,18 +295,18 @@ def verify_ledger(
         seq_at = size - 1 if size > 0 else None
         here = by_size.get(size, [])
         matched = any(p is None and cp.root_hex.lower() == root_hex for cp, p in here)
-        local_roots = {cp.root_hex.lower() for cp, p in here if p is None and not _external(cp)}
+        local_roots = {cp.root_hex.lower() for cp, p in here if p is None and not is_external(cp)}
         for cp, sig_problem in here:
             if sig_problem is not None:
                 problems.append(sig_problem)
             elif cp.root_hex.lower() == root_hex:
                 continue
-            elif _external(cp) and local_roots:
+            elif is_external(cp) and local_roots:
                 problems.append(VerifyProblem(
                     seq_at, f"fork: the {_describe(cp)} and a checkpoint in the store both carry "
                     f"the ledger's signature for {size} entries but name different roots (two "
                     "different histories were signed)", "fork"))
-            elif _external(cp):
+            elif is_external(cp):
                 where = f"entries {last_good}–{size - 1}" if last_good < size - 1 else (
                     f"entry {size - 1}")
                 problems.append(VerifyProblem(
@@ -403,7 +412,7 @@ def verify_ledger(
                 beyond.append(cp)
             else:
                 problems.append(sig_problem)
-    local_beyond = [cp for cp in beyond if not _external(cp)]
+    local_beyond = [cp for cp in beyond if not is_external(cp)]
     if local_beyond or beyond:
         cp = max(local_beyond or beyond, key=lambda c: c.size)
         missing = f"entry {n} is" if cp.size == n + 1 else f"entries {n}–{cp.size - 1} are"
@@ -417,7 +426,7 @@ def verify_ledger(
                 f"but the {_describe(cp)} shows {cp.size}: the store was rolled back to an "
                 f"earlier state ({missing} gone)", "rollback"))
     if require_coverage and covered < n:
-        if not any(not _external(cp) for cp in checkpoints):
+        if not any(not is_external(cp) for cp in checkpoints):
             problems.append(VerifyProblem(
                 0, f"no signed checkpoint covers any of the {n} entries (every checkpoint was "
                 "deleted, or the entries were written without the sequencer)",
@@ -450,7 +459,7 @@ def verify_ledger(
     )
 
 
-def _external(cp: AnyCheckpoint) -> bool:
+def is_external(cp: AnyCheckpoint) -> bool:
     return isinstance(cp, NoteCheckpoint) and cp.external
 
 
