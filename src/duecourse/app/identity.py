@@ -6,7 +6,8 @@ adapter. Every write is one ``do_*`` that authorises (``access_identity_write``)
 and appends its ledger entry in one transaction:
 
 - ``do_import_records``: a batch of records from one source, all or nothing (every bad row named
-  by number and field, nothing written), one ledger entry for the batch;
+  by number and field, nothing written), one ledger entry for the batch, with a digest of its
+  records as stored (``records_sha256``, which ``audit verify --read-models`` checks);
 - ``do_link``: batch linkage of every stored record; the persons (record → person) and the review
   queue are replaced, decided pairs are kept; one ledger entry for the run;
 - ``do_propose_match`` (an officer or supervisor), ``do_confirm_match`` / ``do_reject_match`` (a
@@ -43,6 +44,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, bindparam, delete, func, insert, select, update
 
+from ..audit.canonical import canonical_json
 from ..domain.case import CaseState
 from ..domain.commands import Actor, Command, OpenCase, ProposeIdentityLink, check_text
 from ..domain.errors import DuecourseError, InvalidInput, NotFound
@@ -92,6 +94,8 @@ __all__ = [
     "get_review_queue",
     "person_record",
     "read_records_file",
+    "records_sha256",
+    "stored_row",
 ]
 
 # Who acts when records are imported or linked from the command line of the server itself:
@@ -420,7 +424,8 @@ def do_import_records(ctx: AppContext, rows: Iterable[Mapping[str, str | None]],
                 progress(start + len(chunk), total)
         body = {"change": "identity_records_imported", "batch": batch, "source": source,
                 "records": total, "file": file_name, "sha256": sha256,
-                "one_record_per_person": one_record_per_person}
+                "one_record_per_person": one_record_per_person,
+                "records_sha256": _digest(records, at, batch)}
         seq = L.append_now(conn, [L.LedgerItem("identity_records_imported", at, actor.id, actor.role,
                                            "", body)], ctx.signing_key)
         conn.execute(insert(identity_batches).values(
@@ -428,6 +433,34 @@ def do_import_records(ctx: AppContext, rows: Iterable[Mapping[str, str | None]],
             imported_at=at, actor_id=actor.id, ledger_seq=seq,
             one_record_per_person=one_record_per_person))
     return ImportResult(batch, source, total, sha256, seq)
+
+
+def stored_row(r: Record, at: datetime, batch: str) -> dict[str, str | None]:
+    """The row ``do_import_records`` stores for ``r``, as :func:`records_sha256` reads it."""
+    row: dict[str, str | None] = {k: v for k, v in dataclasses.asdict(r).items()
+                                  if k != "birth_date"}
+    row.update(birth_date=r.birth_date.isoformat() if r.birth_date else None,
+               imported_at=L.iso(at), batch=batch)
+    return row
+
+
+def records_sha256(rows: Iterable[Mapping[str, str | None]]) -> str:
+    """SHA-256 of the canonical JSON of the list of a batch's rows as stored, ``rows`` given
+    ordered by (source, record id) in code-point order (the same on every backend), each the
+    mapping of its columns but the row id, the birth date an ISO day (or null) and
+    ``imported_at`` as the ledger writes times (``ledger.iso``). Hashed a row at a time (a batch
+    may hold a million). The ``identity_records_imported`` entry records it; ``audit verify
+    --read-models`` derives it again from the stored rows."""
+    digest = hashlib.sha256(b"[")
+    for i, row in enumerate(rows):
+        digest.update((b"," if i else b"") + canonical_json(dict(row)))
+    digest.update(b"]")
+    return digest.hexdigest()
+
+
+def _digest(records: Sequence[Record], at: datetime, batch: str) -> str:
+    ordered = sorted(records, key=lambda r: (r.source, r.record_id))
+    return records_sha256(stored_row(r, at, batch) for r in ordered)
 
 
 def _check_declaration(conn: Connection, source: str, one_record_per_person: bool) -> None:

@@ -29,10 +29,16 @@ the column, the stored value and the derived one.
 * ``accounts``: the row's existence, ``office``, ``active`` and ``oidc_subject`` come from the
   account's ``account_changed`` entries (``oidc_bound`` for the subject). A subject bound before
   bindings were ledgered is reported as not recorded in the ledger, never as tampered.
+* ``identity_records``: nothing changes a record after its import (linkage and the review queue
+  write ``identity_persons`` and ``identity_pairs`` only), so each batch's rows are hashed again
+  (app/identity.py ``records_sha256``) and compared with the digest its latest
+  ``identity_records_imported`` entry records. A batch imported before entries recorded a digest
+  is reported as not recorded in the ledger; records of a batch no entry records are extra.
 
 Not compared: the password hash, sessions, tokens and sign-in attempts (never ledgered); the
-stays and protections read models (app/case_records.py); identity records and links; the ledger
-and the events themselves (``audit verify`` proves them).
+stays and protections read models (app/case_records.py); ``identity_batches`` and the identity
+links (``identity_persons``, ``identity_pairs``); the ledger and the events themselves (``audit
+verify`` proves them).
 
 The check reads one snapshot of the store (``check_store``: one transaction; REPEATABLE READ on
 PostgreSQL) in batches of cases by id, four queries per batch and none per case: 20,000 cases
@@ -63,11 +69,13 @@ from ..store.tables import (
     cases,
     deadlines,
     events,
+    identity_records,
     ledger,
     ledger_queue,
     persons,
 )
 from . import actors as registry
+from .ledger import iso
 
 
 @dataclass(frozen=True)
@@ -129,14 +137,16 @@ def check_store(engine: Engine, progress: Callable[[int], None] | None = None
 
 def check_read_models(conn: Connection, progress: Callable[[int], None] | None = None
                       ) -> list[Finding]:
-    """Every row of ``cases``, ``deadlines``, ``persons``, ``actors`` and ``accounts`` that
-    differs from what the events and the ledger give (see the module's docstring), in table
-    order. ``progress`` is told the number of cases checked so far."""
+    """Every row of ``cases``, ``deadlines``, ``persons``, ``actors`` and ``accounts``, and
+    every batch of ``identity_records``, that differs from what the events and the ledger give
+    (see the module's docstring), in table order. ``progress`` is told the number of cases
+    checked so far."""
     findings = check_cases(conn, progress)
-    entries, unreadable = _ledger_bodies(conn, (registry.KIND, "account_changed"))
+    entries, unreadable = _ledger_bodies(conn, (registry.KIND, "account_changed", _IMPORTED))
     findings.extend(unreadable)
     findings.extend(check_actors(conn, entries))
     findings.extend(check_accounts(conn, entries))
+    findings.extend(check_identity(conn, entries))
     return findings
 
 
@@ -493,6 +503,59 @@ def _subject_finding(username: str, stored: str | None, s: dict[str, Any]
     elif stored != s["oidc_subject"]:
         yield Finding("accounts", username, "differs", "oidc_subject", stored,
                       s["oidc_subject"])
+
+
+# -- identity records --------------------------------------------------------------------------
+
+_IMPORTED = "identity_records_imported"
+_DIGEST = "records_sha256"
+_CHANGED = "the stored records differ from the ones imported (added, removed or changed)"
+
+
+def check_identity(conn: Connection, entries: Iterable[tuple[str, dict[str, Any]]]
+                   ) -> list[Finding]:
+    """Each batch of ``identity_records`` against the digest of its records that its latest
+    ``identity_records_imported`` entry records; a finding per batch, keyed by the batch."""
+    imported = {str(body.get("batch")): body for kind, body in entries if kind == _IMPORTED}
+    stored = {str(b) for b in conn.execute(select(identity_records.c.batch).distinct()).scalars()}
+    out: list[Finding] = []
+    for batch in sorted(stored | set(imported)):
+        body = imported.get(batch)
+        if body is None:
+            out.append(Finding("identity_records", batch, "extra",
+                               note=f"no {_IMPORTED} entry records this batch"))
+        elif _DIGEST not in body:
+            out.append(Finding("identity_records", batch, "unrecorded", _DIGEST,
+                               note="imported before the ledger recorded a digest of a "
+                                    "batch's records"))
+        elif (digest := _batch_digest(conn, batch)) != body[_DIGEST]:
+            out.append(Finding("identity_records", batch, "differs", _DIGEST, digest,
+                               body[_DIGEST], note=_CHANGED))
+    return out
+
+
+def _batch_digest(conn: Connection, batch: str) -> str:
+    """``records_sha256`` of the batch's rows as stored (every column but the row id)."""
+    from .identity import records_sha256  # the writer's digest (its import is heavy)
+
+    t = identity_records
+    cols = [type_coerce(c, String).label(c.name) if c.name in ("birth_date", "imported_at")
+            else c for c in t.c if c.name != "id"]
+    rows = [{k: _plain(k, v) for k, v in r._mapping.items()}
+            for r in conn.execute(select(*cols).where(t.c.batch == batch))]
+    rows.sort(key=lambda row: (str(row["source"]), str(row["record_id"])))
+    return records_sha256(rows)
+
+
+def _plain(column: str, value: Any) -> str | None:
+    """A stored value of ``identity_records`` as the import hashed it: the birth date an ISO day
+    (SQLite keeps the text), ``imported_at`` as the ledger writes times; anything but text as
+    its ``repr`` (and then the digest differs)."""
+    if column == "birth_date" and isinstance(value, date):
+        return value.isoformat()
+    if column == "imported_at" and isinstance(instant := _instant(value), datetime):
+        return iso(instant)
+    return value if value is None or isinstance(value, str) else repr(value)
 
 
 # -- reading a damaged SQLite file ------------------------------------------------------------
