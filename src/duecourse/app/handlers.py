@@ -23,6 +23,7 @@ from ..law.framework import appeal_deadline
 from ..law.guards.orders import appeal_timely, motion_stays_removal
 from ..law.rules import check_command
 from ..store import repository as repo
+from ..store.db import pipelined
 from ..store.tables import commands
 from . import case_records, ledger
 from .context import AppContext
@@ -104,14 +105,15 @@ def _decide(ctx: AppContext, conn: Connection, env: Any, case_id: str,
     if refusals:
         if remembered and repo.case_version(conn, case_id) != base.version:
             raise _Stale
-        seq = ledger.append(conn, [ledger.LedgerItem(
-            "command_refused", at, actor.id, actor.role, case_id if state else "",
-            {"command": cmd.name, "case_version": base.version,
-             "command_hash": _hash(command_to_dict(cmd)),
-             "refusals": [r.as_dict() for r in refusals]})], ctx.signing_key)
-        outcome = Outcome(False, cmd.name, case_id if state else None, base.version,
-                          refusals=refusals, ledger_seq=seq)
-        _remember(conn, env, outcome)
+        with pipelined(conn):  # writes only, no result read (see below)
+            seq = ledger.append(conn, [ledger.LedgerItem(
+                "command_refused", at, actor.id, actor.role, case_id if state else "",
+                {"command": cmd.name, "case_version": base.version,
+                 "command_hash": _hash(command_to_dict(cmd)),
+                 "refusals": [r.as_dict() for r in refusals]})], ctx.signing_key)
+            outcome = Outcome(False, cmd.name, case_id if state else None, base.version,
+                              refusals=refusals, ledger_seq=seq)
+            _remember(conn, env, outcome)
         if state is not None and committed is not None:  # the case is as it was
             rows = known.rows if known is not None and known.version == state.version else None
             same = _Known(state.version, state, rows)
@@ -121,34 +123,40 @@ def _decide(ctx: AppContext, conn: Connection, env: Any, case_id: str,
     new_events, deadlines = _events_for(ctx, base, env, case_id, conn, closures)
     after = base  # advanced past the new events by _events_for
     facets = after.facets(at, appeal_deadline(after, closures))
-    if state is None:
-        assert isinstance(cmd, OpenCase)
-        repo.insert_person(conn, new_events[0].data["person_id"], cmd.person, at)
-        repo.insert_case(conn, after, cmd.location, at, facets)  # with its facets
-    else:
+    if state is not None:
         # Compare-and-swap on the case row before anything else is written (the same statement
         # writes the case's facets): a concurrent writer that read the same version waits on the
-        # row lock and then finds it changed.
+        # row lock and then finds it changed. Its row count is read here, before the block below.
         _advance_version(conn, after, facets, at, old_version, remembered)
-    rows = repo.insert_events(conn, new_events)
-    case_records.save_if_changed(conn, after, new_events)
-    # The deadline rows are rewritten only where they differ from the stored ones, when known.
-    new_rows = repo.deadline_rows(case_id, deadlines)
-    stored = [] if state is None else (
-        known.rows if known is not None and known.version == old_version else None)
-    if stored is None:
-        repo.save_deadlines(conn, case_id, new_rows)
-    elif stored != new_rows:
-        repo.update_deadlines(conn, case_id, stored, new_rows)
-    seq = ledger.append(conn, [ledger.LedgerItem(
-        "command_accepted", at, actor.id, actor.role, case_id,
-        {"command": cmd.name, "case_version": after.version,
-         "events": [{"seq": r["seq"], "kind": r["kind"], "hash": ledger.event_hash(r)}
-                    for r in rows]})], ctx.signing_key)
-    outcome = Outcome(True, cmd.name, case_id, after.version,
-                      events=[{"seq": e.seq, "kind": e.kind} for e in new_events],
-                      ledger_seq=seq)
-    _remember(conn, env, outcome)
+    # Every statement from here on only writes and none of their results is read: on PostgreSQL
+    # they go in one round trip (store/db.pipelined), in this order and in this transaction; the
+    # first that fails (a unique key: the case's event seq, the idempotency key) raises its
+    # error as it would have alone, and nothing commits.
+    with pipelined(conn):
+        if state is None:
+            assert isinstance(cmd, OpenCase)
+            repo.insert_person(conn, new_events[0].data["person_id"], cmd.person, at)
+            repo.insert_case(conn, after, cmd.location, at, facets)  # with its facets
+        rows = repo.insert_events(conn, new_events)
+        case_records.save_if_changed(conn, after, new_events)
+        # The deadline rows are rewritten only where they differ from the stored ones, when
+        # known.
+        new_rows = repo.deadline_rows(case_id, deadlines)
+        stored = [] if state is None else (
+            known.rows if known is not None and known.version == old_version else None)
+        if stored is None:
+            repo.save_deadlines(conn, case_id, new_rows)
+        elif stored != new_rows:
+            repo.update_deadlines(conn, case_id, stored, new_rows)
+        seq = ledger.append(conn, [ledger.LedgerItem(
+            "command_accepted", at, actor.id, actor.role, case_id,
+            {"command": cmd.name, "case_version": after.version,
+             "events": [{"seq": r["seq"], "kind": r["kind"], "hash": ledger.event_hash(r)}
+                        for r in rows]})], ctx.signing_key)
+        outcome = Outcome(True, cmd.name, case_id, after.version,
+                          events=[{"seq": e.seq, "kind": e.kind} for e in new_events],
+                          ledger_seq=seq)
+        _remember(conn, env, outcome)
     if committed is not None:
         kept = _Known(after.version, after if _as_stored(new_events, rows) else None,
                       new_rows)

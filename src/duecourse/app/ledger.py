@@ -26,7 +26,7 @@ from ..audit.canonical import canonical_json
 from ..audit.merkle import Frontier, leaf_hash
 from ..store.tables import ledger_head, ledger_queue
 
-_INSERT_QUEUE = insert(ledger_queue)
+_INSERT_QUEUE = insert(ledger_queue).inline()  # no RETURNING of the new ids: nothing reads them
 
 LEAF_FORMAT = 2
 """``ledger.leaf_format`` of entries queued before they had a position: the leaf is the entry

@@ -47,7 +47,7 @@ from .tables import (
 _LOAD_EVENTS = (select(events.c.seq, events.c.kind, type_coerce(events.c.at, String).label("at"),
                        events.c.actor_id, events.c.actor_role, events.c.data)
                 .where(events.c.case_id == bindparam("b_case_id")).order_by(events.c.seq))
-_INSERT_EVENTS = insert(events)
+_INSERT_EVENTS = insert(events).inline()  # no RETURNING of the new ids: nothing reads them
 _INSERT_PERSON = insert(persons)
 _INSERT_CASE = insert(cases)
 _CASE_READ_MODEL: dict[str, BindParameter[Any]] = {
