@@ -117,6 +117,7 @@ from duecourse.domain.commands import (
 from duecourse.sim.population import generate_population
 from duecourse.store.tables import cases
 from duecourse.web.server import HTTP_PROTOCOL
+from procstat import PgCpu, proc_cpu  # bench/procstat.py, beside this script
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BENCH_DB = "duecourse_bench_api"
@@ -517,15 +518,6 @@ OWN_SESSIONS = 7
 # -- CPU and wait sampling ----------------------------------------------------------------------
 
 
-def _proc_cpu(pid: int) -> float:
-    """CPU seconds of ``pid`` (user + system), 0 if it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _tree(pid: int) -> list[int]:
     """``pid`` and its descendants."""
     children: dict[int, list[int]] = {}
@@ -555,31 +547,6 @@ def _postmaster(url: str) -> tuple[int, int]:
         parent = Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1]
     engine.dispose()
     return int(parent), sessions
-
-
-_PG_PIDS = text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "OR (datname IS NULL AND backend_type <> 'client backend')")
-
-
-class PgCpu:
-    """CPU seconds of the PostgreSQL processes that serve the bench database (same machine):
-    its backends and the server's background processes (WAL writer, checkpointer, ...), not
-    the backends of other databases, which other jobs on the machine may be using. A backend
-    that ends within the window loses the time it spent in it (the server's pools keep theirs)."""
-
-    def __init__(self, url: str) -> None:
-        self.engine = create_engine(url, poolclass=NullPool)
-        self.start = self._now()
-
-    def _now(self) -> dict[int, float]:
-        with self.engine.connect() as c:
-            pids = [int(p) for p in c.execute(_PG_PIDS).scalars()]
-        return {p: _proc_cpu(p) for p in pids}
-
-    def seconds(self) -> float:
-        end = self._now()
-        self.engine.dispose()
-        return sum(v - self.start.get(p, 0.0) for p, v in end.items())
 
 
 def _machine_busy() -> tuple[float, float]:
@@ -797,8 +764,8 @@ def run_load(url: str, workers: int, tokens: list[str], ids: list[str], clients:
             window[0] = time.time()
             pids = _tree(server.proc.pid)
             _postmaster_pid, sessions0 = _postmaster(url)
-            s0 = sum(_proc_cpu(p) for p in pids)
-            pg = PgCpu(url)
+            s0 = sum(proc_cpu(p) for p in pids)
+            pg = PgCpu(create_engine(url, poolclass=NullPool))
             size0, batches0, queued0 = ledger_counts(url)
             me0 = time.process_time()
             b0, t0 = _machine_busy()
@@ -811,8 +778,9 @@ def run_load(url: str, workers: int, tokens: list[str], ids: list[str], clients:
             b1, t1 = _machine_busy()
             ncpu = os.cpu_count() or 1
             cpu["load_generator_cores"] = round((time.process_time() - me0) / duration, 2)
-            cpu["server_cores"] = round((sum(_proc_cpu(p) for p in pids) - s0) / duration, 2)
+            cpu["server_cores"] = round((sum(proc_cpu(p) for p in pids) - s0) / duration, 2)
             cpu["postgres_cores"] = round(pg.seconds() / duration, 2)
+            pg.engine.dispose()
             cpu["machine_busy_cores"] = round((b1 - b0) / (t1 - t0) * ncpu, 2)
             cpu["cores"] = ncpu
             cpu["load_average_1min"] = round(os.getloadavg()[0], 2)

@@ -52,7 +52,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from duecourse.app.audit import verify_store
@@ -80,6 +80,7 @@ from duecourse.domain.commands import (
     WaiveAppeal,
 )
 from duecourse.domain.person import PersonData
+from procstat import PgCpu  # bench/procstat.py, beside this script
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BENCH_DB = "duecourse_bench"
@@ -327,42 +328,6 @@ def _get(out: Any, procs: list[Any]) -> Any:
             return out.get(timeout=1.0)
         if any(p.exitcode not in (None, 0) for p in procs):
             raise RuntimeError("a worker failed")
-
-
-_PG_PIDS = text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                "OR (datname IS NULL AND backend_type <> 'client backend')")
-
-
-class PgCpu:
-    """CPU seconds of PostgreSQL's processes that serve the bench database (same machine): its
-    backends and the server's background processes (WAL writer, checkpointer, ...), not the
-    backends of other databases, which other jobs on the machine may be using."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.start = self._now()
-
-    def _now(self) -> dict[int, float]:
-        with self.engine.connect() as c:
-            pids = [int(p) for p in c.execute(_PG_PIDS).scalars()]
-        return {p: _proc_cpu(p) for p in pids}
-
-    def seconds(self) -> float:
-        """Since this object was made (or ``reset``)."""
-        end = self._now()
-        return sum(v - self.start.get(p, 0.0) for p, v in end.items())
-
-    def reset(self) -> None:
-        self.start = self._now()
-
-
-def _proc_cpu(pid: int) -> float:
-    """User and system CPU seconds of ``pid`` (0 if it is gone)."""
-    try:
-        f = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _machine_busy() -> float:
