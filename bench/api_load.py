@@ -117,7 +117,7 @@ from duecourse.domain.commands import (
 from duecourse.sim.population import generate_population
 from duecourse.store.tables import cases
 from duecourse.web.server import HTTP_PROTOCOL
-from procstat import PgCpu, proc_cpu  # bench/procstat.py, beside this script
+from procstat import PgCpu, QueueSampler, proc_cpu  # bench/procstat.py, beside this script
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BENCH_DB = "duecourse_bench_api"
@@ -587,42 +587,6 @@ class WaitSampler(threading.Thread):
         return {k: round(v / max(1, self.samples), 2) for k, v in self.counts.most_common(8)}
 
 
-class QueueSampler(threading.Thread):
-    """Samples ``ledger_queue`` every ``every`` seconds: its depth, and the lag of the leaves
-    committed by each sample — the time until all of them have been integrated (the queue's
-    lowest id is past the highest id the sample saw). Resolution: one interval."""
-
-    def __init__(self, url: str, every: float = 0.025) -> None:
-        super().__init__(daemon=True)
-        self.engine = create_engine(url, pool_size=1)
-        self.every = every
-        self.stop = threading.Event()
-        self.depth: list[int] = []
-        self.lag_ms: list[float] = []
-
-    def run(self) -> None:
-        q = text("SELECT count(*), min(id), max(id) FROM ledger_queue")
-        waiting: list[tuple[float, int]] = []
-        with self.engine.connect() as c:
-            while not self.stop.wait(self.every):
-                n, lo, hi = c.execute(q).one()
-                c.rollback()
-                now = time.perf_counter()
-                self.depth.append(int(n))
-                while waiting and (lo is None or lo > waiting[0][1]):
-                    self.lag_ms.append((now - waiting.pop(0)[0]) * 1000)
-                if hi is not None and (not waiting or hi > waiting[-1][1]):
-                    waiting.append((now, int(hi)))
-        self.engine.dispose()
-
-    def summary(self) -> dict[str, float]:
-        d = self.depth
-        return {"queue_depth_mean": round(sum(d) / max(1, len(d)), 1),
-                "queue_depth_max": max(d, default=0), "lag_p50_ms": round(pct(self.lag_ms, 50), 1),
-                "lag_p99_ms": round(pct(self.lag_ms, 99), 1),
-                "lag_max_ms": round(max(self.lag_ms, default=0.0), 1)}
-
-
 _LEDGER_COUNTS = text(
     "SELECT (SELECT size FROM ledger_head WHERE id = 1), "
     "(SELECT n_tup_upd FROM pg_stat_user_tables WHERE relname = 'ledger_head'), "
@@ -752,7 +716,7 @@ def run_load(url: str, workers: int, tokens: list[str], ids: list[str], clients:
     try:
         wait_ready(server, tokens[0])
         tally = Tally()
-        waits, queue_sampler = WaitSampler(url), QueueSampler(url)
+        waits, queue_sampler = WaitSampler(url), QueueSampler(url, every=0.025)
         cpu: dict[str, float] = {}
         ledger: dict[str, float] = {}
         window = [0.0, 0.0]
@@ -773,7 +737,7 @@ def run_load(url: str, workers: int, tokens: list[str], ids: list[str], clients:
             queue_sampler.start()
             await asyncio.sleep(duration)  # measured over the counted seconds, not the drain
             waits.stop.set()
-            queue_sampler.stop.set()
+            queue_sampler.halt.set()
             window[1] = time.time()
             b1, t1 = _machine_busy()
             ncpu = os.cpu_count() or 1

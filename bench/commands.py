@@ -43,9 +43,7 @@ import queue
 import statistics
 import sys
 import tempfile
-import threading
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -80,7 +78,7 @@ from duecourse.domain.commands import (
     WaiveAppeal,
 )
 from duecourse.domain.person import PersonData
-from procstat import PgCpu  # bench/procstat.py, beside this script
+from procstat import PgCpu, QueueSampler  # bench/procstat.py, beside this script
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BENCH_DB = "duecourse_bench"
@@ -281,46 +279,6 @@ def _worker(url: str, key_pem: str, w: int, indices: list[int], keys: bool, go: 
     app.ctx.engine.dispose()
 
 
-_ACTIVITY = text("SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
-                 "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                 "AND backend_type = 'client backend' AND state <> 'idle'")
-
-
-class QueueSampler(threading.Thread):
-    """Samples ``ledger_queue`` every ``every`` seconds (PostgreSQL): its depth, and the lag of
-    the leaves committed by each sample — the time until all of them have been integrated (the
-    queue's lowest id is past the highest id the sample saw). Resolution: one interval."""
-
-    def __init__(self, url: str, every: float = 0.02) -> None:
-        super().__init__(daemon=True)
-        self.engine = create_engine(url, pool_size=1)
-        self.every = every
-        self.halt = threading.Event()
-        self.depth: list[int] = []
-        self.lag_ms: list[float] = []
-        self.waits: Counter[str] = Counter()  # what the bench database's backends were doing
-        self.cpu_seconds = 0.0  # its own, not the work measured
-
-    def run(self) -> None:
-        q = text("SELECT count(*), min(id), max(id) FROM ledger_queue")
-        waiting: list[tuple[float, int]] = []  # (when, highest id seen) not yet integrated
-        with self.engine.connect() as c:
-            while not self.halt.wait(self.every):
-                for state, wtype, wevent in c.execute(_ACTIVITY):
-                    self.waits[f"{wtype}:{wevent}" if wtype else (
-                        "running (CPU)" if state == "active" else "idle in transaction")] += 1
-                n, lo, hi = c.execute(q).one()
-                c.rollback()
-                now = time.perf_counter()
-                self.depth.append(int(n))
-                while waiting and (lo is None or lo > waiting[0][1]):
-                    self.lag_ms.append((now - waiting.pop(0)[0]) * 1000)
-                if hi is not None and (not waiting or hi > waiting[-1][1]):
-                    waiting.append((now, int(hi)))
-        self.cpu_seconds = time.thread_time()
-        self.engine.dispose()
-
-
 def _get(out: Any, procs: list[Any]) -> Any:
     """The next message from the workers; RuntimeError if one of them died instead."""
     while True:
@@ -341,7 +299,7 @@ def drive(url: str, backend: str, n: int, keys: bool, workers: int) -> Result:
     key_pem = generate_private_key_pem()
     app = build_app(url, seed=1, signing_key=load_private_key(key_pem))
     pg = app.ctx.engine.dialect.name == "postgresql"
-    sampler = QueueSampler(url) if pg else None
+    sampler = QueueSampler(url, waits=True) if pg else None
     pg_cpu = PgCpu(app.ctx.engine) if pg else None
     try:
         for a in ACTORS:

@@ -231,8 +231,9 @@ def verify_store(engine: Engine, public: Ed25519PublicKey,
     with _snapshot(engine) as conn:
         chain, chain_problems = key_chain(conn, public)
         queued = queued_count(conn)
-        origin = origin or _first_origin(_pinned(conn)[0], external)
-        same = _one_origin(_pinned(conn)[0], external, origin)
+        stored = _pinned(conn)[0]
+        origin = origin or _first_origin(stored, external)
+        same = _one_origin(stored, external, origin)
         quick = (None if chain_problems or queued or not same else
                  verify_quickly(conn, _pinned, public, _event_at, progress, chain, external))
     if quick is not None:

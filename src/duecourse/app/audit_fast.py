@@ -46,7 +46,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..audit.merkle import EMPTY_ROOT, Frontier
+from ..audit.merkle import EMPTY_ROOT, Frontier, root_of_peaks
 from ..audit.verify import (
     AnyCheckpoint,
     NoteCheckpoint,
@@ -398,16 +398,6 @@ def _case_split(conn: Connection) -> str:
 # -- the verdict --------------------------------------------------------------------------------
 
 
-def _fold(peaks: Sequence[bytes]) -> bytes:
-    """MTH from perfect-subtree roots, largest first (RFC 6962 §2.1)."""
-    if not peaks:
-        return EMPTY_ROOT
-    r = peaks[-1]
-    for p in reversed(peaks[:-1]):
-        r = hashlib.sha256(b"\x01" + p + r).digest()
-    return r
-
-
 def roots_at(parts: Sequence[Part], sizes: Iterable[int]) -> tuple[int, dict[int, str]]:
     """The ledger's length and the root (hex) of its first ``s`` entries for each wanted size
     ``s`` up to that length and for the length itself: the chunk roots merged as the leaves of
@@ -424,7 +414,7 @@ def roots_at(parts: Sequence[Part], sizes: Iterable[int]) -> tuple[int, dict[int
         q, r = divmod(s, CHUNK)
         while chunks.size < q:
             chunks.append(chunk_roots[chunks.size])
-        roots[s] = _fold([*chunks.peaks, *(partial[s] if r else [])]).hex()
+        roots[s] = root_of_peaks([*chunks.peaks, *(partial[s] if r else [])]).hex()
     return n, roots
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "leaf_hash",
     "node_hash",
     "root_from_leaf_hashes",
+    "root_of_peaks",
     "verify_consistency",
     "verify_inclusion",
 ]
@@ -143,13 +144,7 @@ class Frontier:
 
     def root(self) -> bytes:
         """MTH of the leaves appended so far (RFC 6962 §2.1): the peaks folded right to left."""
-        peaks = self._peaks
-        if not peaks:
-            return EMPTY_ROOT
-        r = peaks[-1]
-        for p in reversed(peaks[:-1]):
-            r = _sha256(b"\x01" + p + r).digest()
-        return r
+        return root_of_peaks(self._peaks)
 
     def copy(self) -> Frontier:
         """An independent copy."""
@@ -200,6 +195,17 @@ class Frontier:
 
     def __repr__(self) -> str:
         return f"Frontier(size={self._size}, root={self.root().hex()})"
+
+
+def root_of_peaks(peaks: Sequence[bytes]) -> bytes:
+    """MTH from the roots of a tree's perfect subtrees, largest (leftmost) first (RFC 6962
+    §2.1): folded right to left; the empty tree's root for no peaks."""
+    if not peaks:
+        return EMPTY_ROOT
+    r = peaks[-1]
+    for p in reversed(peaks[:-1]):
+        r = _sha256(b"\x01" + p + r).digest()
+    return r
 
 
 def inclusion_proof(hashes: Sequence[bytes], index: int) -> list[bytes]:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from duecourse.audit.checkpoint import Checkpoint, key_id, verify_checkpoint
-from duecourse.audit.merkle import EMPTY_ROOT
+from duecourse.audit.merkle import EMPTY_ROOT, root_of_peaks
 from duecourse.audit.note import NoteError, key_hash, parse_checkpoint, verify_checkpoint_note
 
 __all__ = [
@@ -98,17 +98,6 @@ class VerifyReport:
     def entries_per_second(self) -> float:
         """Throughput of the run."""
         return self.entries / self.seconds if self.seconds > 0 else float("inf")
-
-
-def _fold(peaks: Sequence[bytes]) -> bytes:
-    """MTH from the frontier's perfect-subtree roots, largest first (RFC 6962 §2.1)."""
-    if not peaks:
-        return EMPTY_ROOT
-    sha = hashlib.sha256
-    r = peaks[-1]
-    for p in reversed(peaks[:-1]):
-        r = sha(b"\x01" + p + r).digest()
-    return r
 
 
 @dataclass(frozen=True)
@@ -393,7 +382,7 @@ def verify_ledger(
         n += 1
         if n == next_event:
             if n == next_target:
-                at_size(n, _fold(peaks).hex())
+                at_size(n, root_of_peaks(peaks).hex())
                 next_target = next(target_iter, -1)
             if n == next_report and progress is not None:
                 progress(n)
@@ -453,7 +442,7 @@ def verify_ledger(
     return VerifyReport(
         entries=n,
         checkpoints=len(checkpoints),
-        root_hex=_fold(peaks).hex(),
+        root_hex=root_of_peaks(peaks).hex(),
         problems=problems,
         seconds=time.perf_counter() - started,
     )
