@@ -19,7 +19,7 @@ from .app.handlers import do_command
 from .app.outcome import Outcome
 from .app.queries import CaseView, get_case_view
 from .audit.checkpoint import generate_private_key_pem, key_id, load_private_key
-from .audit.note import parse_checkpoint
+from .audit.note import check_key_name, parse_checkpoint
 from .config import Settings, default_key_path, load_settings
 from .domain.commands import Actor, Command, Envelope
 from .domain.errors import DuecourseError
@@ -145,6 +145,11 @@ def build_app(
         if migrate:
             upgrade(engine)
         key = signing_key or load_signing_key(settings)
+    try:
+        check_key_name(settings.ledger_origin)
+    except ValueError as e:
+        raise ConfigurationError(f"DUECOURSE_LEDGER_ORIGIN: {e} (it names the ledger in its "
+                                 "signed checkpoints, e.g. ledger.agency.example/duecourse)") from e
     with engine.begin() as conn:
         ledger.ensure_head(conn, settings.ledger_origin)
     if os.environ.get("DUECOURSE_IDENTITY_MODEL", "").strip():

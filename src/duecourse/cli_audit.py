@@ -54,10 +54,14 @@ def _public_key(db: str | None, given: Path | None) -> tuple[str | None, Any]:
     settings = load_settings(db)
     path = given or settings.ledger_public_key_path
     if path is not None:
-        text = path.read_text(encoding="utf-8").strip()
-        if text.startswith("-----BEGIN"):
-            return None, load_public_key(text + "\n")
-        return parse_verifier_key(text)
+        try:
+            text = path.read_text(encoding="utf-8").strip()
+            if text.startswith("-----BEGIN"):
+                return None, load_public_key(text + "\n")
+            return parse_verifier_key(text)
+        except (OSError, ValueError, TypeError) as e:
+            raise _fail(f"the public key {path} cannot be used: {e} (give the file "
+                        "`duecourse audit export-key` wrote, unchanged)", 2) from e
     if settings.environment == "development" and not settings.ledger_key_pem:
         key_file = settings.ledger_key_path or default_key_path(settings.db_url)
         if key_file.exists():
@@ -66,6 +70,18 @@ def _public_key(db: str | None, given: Path | None) -> tuple[str | None, Any]:
             return None, load_private_key(key_file.read_text(encoding="utf-8")).public_key()
     raise _fail("verifying needs the ledger's public key: give --public-key FILE (written by "
                 "`duecourse audit export-key`) or set DUECOURSE_LEDGER_PUBLIC_KEY_FILE", 2)
+
+
+def _kept(path: Path) -> str:
+    """A checkpoint kept outside the store, as a signed note; a file that is none stops here."""
+    from .audit.note import parse_checkpoint
+
+    try:
+        note = path.read_text(encoding="utf-8")
+        parse_checkpoint(note)
+    except (OSError, ValueError) as e:
+        raise _fail(f"{path} is not a signed checkpoint: {e}", 2) from e
+    return note
 
 
 @audit_app.command("verify")
@@ -84,7 +100,7 @@ def audit_verify(
     from .cli import _progress
 
     origin, key = _public_key(db, public_key)
-    kept = [p.read_text(encoding="utf-8") for p in checkpoint or []]
+    kept = [_kept(p) for p in checkpoint or []]
     engine = _engine(db)
     with _progress() as prog:
         task = prog.add_task("verifying ledger", total=None)

@@ -299,3 +299,31 @@ def test_a_store_from_before_signed_notes_is_adopted_once_verified(s: Store) -> 
     _activity(s.app, 81, 1)  # new entries are leaves without seq
     s.app.flush_ledger()
     assert "ledger verified" in verify(s, code=0)
+
+
+@pytest.mark.parametrize("origin", ["my ledger", "a+b", "x\ty"])
+def test_a_ledger_origin_no_signed_note_can_carry_stops_the_start(
+        origin: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from duecourse.bootstrap import ConfigurationError
+
+    monkeypatch.setenv("DUECOURSE_LEDGER_ORIGIN", origin)
+    with pytest.raises(ConfigurationError, match="DUECOURSE_LEDGER_ORIGIN"):
+        build_app(f"sqlite:///{tmp_path}/o.sqlite")
+
+
+def test_careless_key_and_checkpoint_files(s: Store, tmp_path: Path) -> None:
+    padded = tmp_path / "padded.vkey"  # a copy made on another system: CRLF, trailing spaces
+    padded.write_bytes(s.key_file.read_bytes().rstrip() + b"\r\n   ")
+    crlf = tmp_path / "crlf.checkpoint"
+    crlf.write_bytes(s.exported.read_bytes().replace(b"\n", b"\r\n"))
+    assert "ledger verified" in verify(Store(s.url, s.app, padded, s.exported, s.size), crlf,
+                                       code=0)
+    upper = tmp_path / "upper.vkey"
+    upper.write_text(s.key_file.read_text().upper())
+    out = run("audit", "verify", "--db", s.url, "--public-key", str(upper), code=2).output
+    assert "cannot be used" in out
+    junk = tmp_path / "junk.checkpoint"
+    junk.write_text("size 14, trust me\n")
+    out = run("audit", "verify", "--db", s.url, "--public-key", str(s.key_file),
+              "--checkpoint", str(junk), code=2).output
+    assert "is not a signed checkpoint" in out

@@ -112,7 +112,7 @@ def _b64decode(text: str, what: str) -> bytes:
     return raw
 
 
-def _check_key_name(name: str) -> None:
+def check_key_name(name: str) -> None:
     """Key names are non-empty, without Unicode spaces or '+' (signed-note §Format)."""
     if not isinstance(name, str) or not name:
         raise ValueError("a key name must be a non-empty string")
@@ -126,7 +126,7 @@ def key_hash(name: str, public_key: Ed25519PublicKey, sig_type: int = SIG_ED2551
     signed-note §Signatures and §Ed25519 signatures (type 0x01); tlog-cosignature
     §Format for cosigner keys (type 0x04).
     """
-    _check_key_name(name)
+    check_key_name(name)
     data = name.encode() + b"\n" + bytes([sig_type]) + _raw(public_key)
     return hashlib.sha256(data).digest()[:4]
 
@@ -154,7 +154,7 @@ def parse_verifier_key(text: str, sig_type: int = SIG_ED25519) -> tuple[str, Ed2
     if len(parts) != 3:
         raise ValueError("a verifier key has the form <name>+<8 hex digits>+<base64 key>")
     name, hash_hex, material_b64 = parts
-    _check_key_name(name)
+    check_key_name(name)
     if not _KEY_HASH_HEX.fullmatch(hash_hex):
         raise ValueError(f"verifier key {name!r}: the key ID must be 8 lower-case hex digits")
     material = _b64decode(material_b64, f"verifier key {name!r}: the key material")
@@ -195,7 +195,7 @@ def checkpoint_body(origin: str, size: int, root: bytes, extensions: Sequence[st
 
 def signature_line(name: str, key_id: bytes, signature: bytes) -> str:
     """``— <name> base64(key ID || signature)`` and a newline (signed-note §Signatures)."""
-    _check_key_name(name)
+    check_key_name(name)
     if len(key_id) != 4:
         raise ValueError("a key ID is 4 bytes")
     return f"{EM_DASH} {name} {base64.b64encode(key_id + signature).decode('ascii')}\n"
@@ -236,7 +236,7 @@ def _parse_signature_line(line: str) -> tuple[str, bytes, bytes]:
     if not line.startswith(prefix) or len(parts) != 2:
         raise ValueError(f"signature line {line[:80]!r} is not '— <name> <base64>'")
     name, sig64 = parts
-    _check_key_name(name)
+    check_key_name(name)
     raw = _b64decode(sig64, f"the signature by {name!r}")
     if len(raw) < 5:
         raise ValueError(f"the signature by {name!r} is too short")
