@@ -19,7 +19,7 @@ from .events import DEADLINE_MISSED, Event
 ADVERSE_COMMANDS: frozenset[str] = frozenset({
     "issue_arrest_warrant", "record_arrest", "determine_custody", "place", "transfer",
     "issue_nta", "serve_nta", "schedule_hearing", "issue_removal_warrant", "schedule_removal",
-    "record_removal",
+    "record_removal", "issue_detainer", "revoke_release",
 })
 
 
@@ -222,6 +222,11 @@ class CaseState:
     identity_record: str = ""  # the linked record ("" for a new person)
     identity_candidates: list[dict[str, Any]] = field(default_factory=list)
     identity_proposal: dict[str, Any] | None = None  # awaiting a supervisor's decision
+    # Issue 15 — each area adds its facts below its own marker (keep the markers).
+    # -- area: children (age, Flores, age-out)
+    # -- area: custody (close, POCR notice, revocation, pre-order, bond stay)
+    # -- area: facilities (hold rooms, placement, transfers)
+    # -- area: rows (detainers, consular, addresses, counsel, locations, 1367)
 
     # -- questions the law asks ---------------------------------------------------------------
 
@@ -446,7 +451,7 @@ def _apply_one(s: CaseState, e: Event) -> None:
 ADVERSE_KINDS = frozenset({
     "arrest_warrant_issued", "arrest_recorded", "custody_determined", "placed", "transferred",
     "nta_issued", "nta_served", "hearing_scheduled", "removal_warrant_issued",
-    "removal_scheduled", "removal_recorded",
+    "removal_scheduled", "removal_recorded", "detainer_issued", "release_revoked",
 })
 
 

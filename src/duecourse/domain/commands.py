@@ -89,6 +89,9 @@ class RecordArrest(Command):
     reason_to_believe: str = ""
     likely_to_escape: str = ""
     location_type: str = "public"
+    # SENS-LOC: the supervisor who approved an arrest at a protected location, and why.
+    location_approved_by: str = ""
+    location_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,10 @@ class DetermineCustody(Command):
     exception: Literal["", "emergency", "extraordinary"] = ""
     exception_reason: str = ""
     exception_approved_by: str = ""
+    reason: str = ""  # why this decision (item 2: every act on a person's liberty has a reason)
+    # PRE-ORDER: the agency attorney (counsel) who signed off a detention under a mandatory
+    # authority (235(b)(1), 235(b)(2)(A), 236(c)).
+    opla_signoff: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,6 +152,7 @@ class Place(Command):
     facility: str
     classification: Literal["A", "B", "C", "D"]
     facility_type: Literal["adult", "family", "juvenile", "orr", "hold_room", "hospital"] = "adult"
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -153,6 +161,12 @@ class Transfer(Command):
     facility: str
     attorney_notified: bool
     facility_type: Literal["adult", "family", "juvenile", "orr", "hold_room", "hospital"] = "adult"
+    reason: str = ""
+    # XFER: an emergency (a medical emergency, a facility's evacuation) lets the transfer go before
+    # the attorney of record is told, with a reason and a notice clock.
+    emergency: bool = False
+    # XFER: the supervisor who approved a transfer shortly before a hearing (with ``reason``).
+    approved_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -170,6 +184,9 @@ class IssueNta(Command):
     counsel_advisal: bool = True
     address_advisal: bool = True
     failure_to_appear_advisal: bool = True
+    # INA 239(e) (8 U.S.C. 1229(e)): the statement that no prohibited source was relied on, needed
+    # when the enforcement took place at a shelter, victim-services site or protection courthouse.
+    statement_1229e: bool = False
 
 
 @dataclass(frozen=True)
@@ -205,6 +222,8 @@ class RecordOrder(Command):
     hearing_at: datetime | None = None  # in absentia: the noticed hearing the person missed
     no_address_provided: bool = False  # INA 240(b)(5)(B): no address given under 239(a)(1)(F)
     terminates_protection: tuple[Country, ...] = ()
+    # outcome "terminated": without prejudice, DHS may charge the person again on a new NTA.
+    without_prejudice: bool = False
 
 
 @dataclass(frozen=True)
@@ -392,14 +411,17 @@ class Release(Command):
         "bond", "recognizance", "supervision", "atd", "parole", "citizenship", "relief", "other"
     ]
     conditions: str = ""
+    reason: str = ""
 
 
 @dataclass(frozen=True)
 class ReviewCustody(Command):
     name: ClassVar[str] = "review_custody"
-    kind: Literal["pocr", "hq", "zadvydas"]
+    # pocr, hq, zadvydas: after the order; prolonged: a pre-order review (PRE-ORDER).
+    kind: Literal["pocr", "hq", "zadvydas", "prolonged"]
     finding: Literal["continue", "release"]
     likelihood_of_removal: Literal["", "significant", "not_significant"] = ""
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -437,6 +459,187 @@ class CloseCase(Command):
     reason: str
 
 
+# -- Issue 15: children, custody, post-order detention, detainers, consuls, addresses -----------
+
+
+@dataclass(frozen=True)
+class DetermineAge(Command):
+    """An age determination (8 U.S.C. 1232(b)(4)): on the totality of the evidence, never a
+    radiograph alone. ``finding`` confirms or clears minority."""
+
+    name: ClassVar[str] = "determine_age"
+    finding: Literal["minor", "adult"]
+    evidence: str
+    evidence_kinds: tuple[Literal[
+        "birth_certificate", "identity_document", "other_document", "interview", "statement",
+        "medical", "dental_radiograph", "bone_radiograph", "other"], ...]
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class RecordAgeOut(Command):
+    """The age-out placement record of 8 U.S.C. 1232(c)(2)(B): a child who turns 18 in federal
+    custody is considered for the least restrictive setting available (danger, flight risk)."""
+
+    name: ClassVar[str] = "record_age_out"
+    setting: Literal["release", "supervision", "atd", "detention"]
+    reason: str
+
+
+@dataclass(frozen=True)
+class ServePocrNotice(Command):
+    """Written notice of the post-order custody records review, with the chance to submit
+    documents (8 CFR 241.4(h)(2))."""
+
+    name: ClassVar[str] = "serve_pocr_notice"
+    review_on: date
+    language: Language
+    interpreter: str = ""
+
+
+@dataclass(frozen=True)
+class RevokeRelease(Command):
+    """Revocation of release after an order (8 CFR 241.4(l), 241.13(i)): the person returns to
+    custody, is told the reasons and is interviewed promptly."""
+
+    name: ClassVar[str] = "revoke_release"
+    grounds: Literal["violated_conditions", "purposes_served", "enforce_removal",
+                     "changed_circumstances", "likelihood_of_removal"]
+    facts: str
+    reason: str
+    notice_language: Language
+
+
+@dataclass(frozen=True)
+class RecordRevocationInterview(Command):
+    name: ClassVar[str] = "record_revocation_interview"
+    language: Language
+    interpreter: str = ""
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class IssueDetainer(Command):
+    """An immigration detainer (I-247A) to a law-enforcement agency (8 CFR 287.7)."""
+
+    name: ClassVar[str] = "issue_detainer"
+    agency: str
+    probable_cause: Literal["final_order", "pending_proceedings", "biometric_records",
+                            "statements"]
+    warrant: Literal["I-200", "I-205"]
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ServeDetainer(Command):
+    name: ClassVar[str] = "serve_detainer"
+    method: Literal["personal", "through_agency"]
+    language: Language | None = None
+
+
+@dataclass(frozen=True)
+class RecordConsularAdvisal(Command):
+    """The person is told of the right to have their consulate notified (VCCR Art. 36(1)(b);
+    8 CFR 236.1(e)) and says whether they want it."""
+
+    name: ClassVar[str] = "record_consular_advisal"
+    language: Language
+    notification_requested: bool
+    interpreter: str = ""
+
+
+@dataclass(frozen=True)
+class NotifyConsulate(Command):
+    name: ClassVar[str] = "notify_consulate"
+    country: Country
+    method: Literal["fax", "email", "phone", "mail", "in_person"]
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class RecordBondOrder(Command):
+    """An immigration judge's custody redetermination (8 CFR 1003.19)."""
+
+    name: ClassVar[str] = "record_bond_order"
+    outcome: Literal["release_on_bond", "release_recognizance", "no_bond", "no_jurisdiction"]
+    issued_by: IssuerCode
+    reference: str
+    issued_on: date
+    bond_amount: int | None = None
+
+
+@dataclass(frozen=True)
+class FileBondStay(Command):
+    """DHS's notice of intent to appeal a bond order (EOIR-43), which stays it (8 CFR
+    1003.19(i)(2))."""
+
+    name: ClassVar[str] = "file_bond_stay"
+    filed_on: date
+    reference: str
+
+
+@dataclass(frozen=True)
+class FileBondAppeal(Command):
+    name: ClassVar[str] = "file_bond_appeal"
+    filed_on: date
+    receipt: str
+
+
+@dataclass(frozen=True)
+class DecideBondAppeal(Command):
+    name: ClassVar[str] = "decide_bond_appeal"
+    outcome: Literal["dismissed", "sustained"]
+    issued_by: IssuerCode
+    reference: str
+    issued_on: date
+
+
+@dataclass(frozen=True)
+class RecordAddress(Command):
+    """The address the person gives under INA 239(a)(1)(F) (or a change of it: EOIR-33)."""
+
+    name: ClassVar[str] = "record_address"
+    address: str
+    provided_on: date
+
+
+@dataclass(frozen=True)
+class NotifyCourtOfCustody(Command):
+    """The court is told where a detained person is held (I-830; INA 239(a)(2), NTA-ADDR)."""
+
+    name: ClassVar[str] = "notify_court_of_custody"
+    court: CourtCode
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class NotifyAttorneyOfTransfer(Command):
+    """The attorney of record is told of a transfer made in an emergency (XFER)."""
+
+    name: ClassVar[str] = "notify_attorney_of_transfer"
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class RecordLegalOrientation(Command):
+    """A legal orientation or free legal services presentation offered (LOP): recorded, never a
+    condition of anything."""
+
+    name: ClassVar[str] = "record_legal_orientation"
+    provider: str
+    language: Language
+
+
+@dataclass(frozen=True)
+class Record1367Protection(Command):
+    """The person has applied for or holds VAWA, T or U protection (8 U.S.C. 1367): their
+    information is shown only to those entitled to it."""
+
+    name: ClassVar[str] = "record_1367_protection"
+    kind: Literal["vawa", "t_visa", "u_visa"]
+    reference: str
+
+
 COMMAND_TYPES: dict[str, type[Command]] = {
     c.name: c
     for c in (
@@ -449,6 +652,10 @@ COMMAND_TYPES: dict[str, type[Command]] = {
         DecideMotionToReopen, ConfirmEntry, RejectEntry, ScheduleRemoval, RecordRemoval,
         Release, ReviewCustody, ProposeIdentityLink,
         ConfirmIdentityLink, RejectIdentityLink, CloseCase,
+        DetermineAge, RecordAgeOut, ServePocrNotice, RevokeRelease, RecordRevocationInterview,
+        IssueDetainer, ServeDetainer, RecordConsularAdvisal, NotifyConsulate, RecordBondOrder,
+        FileBondStay, FileBondAppeal, DecideBondAppeal, RecordAddress, NotifyCourtOfCustody,
+        NotifyAttorneyOfTransfer, RecordLegalOrientation, Record1367Protection,
     )
 }
 COMMAND_NAMES: tuple[str, ...] = tuple(COMMAND_TYPES)

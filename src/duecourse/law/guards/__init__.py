@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from . import (  # noqa: F401
+    addresses,
     arrest,
     authority,
     charging,
     children,
     citizenship,
+    consular,
+    counsel,
+    custody,
+    detainers,
     detention,
+    facilities,
     identity,
+    locations,
     orders,
     provenance,
+    text,
     thirdcountry,
     transport,
 )

@@ -26,26 +26,36 @@ _OFFICER = {
     "grant_stay", "lift_stay", "record_travel_document", "record_medical_clearance",
     "serve_third_country_notice", "record_fear_claim",
     "schedule_removal", "record_removal", "release", "close_case", "propose_identity_link",
+    # issue 15
+    "determine_age", "record_age_out", "serve_pocr_notice", "record_revocation_interview",
+    "issue_detainer", "serve_detainer", "record_consular_advisal", "notify_consulate",
+    "record_bond_order", "record_address", "notify_court_of_custody",
+    "notify_attorney_of_transfer", "record_legal_orientation", "record_1367_protection",
 }
 AUTHORITY: dict[str, frozenset[str]] = {
     "officer": frozenset(_OFFICER),
     "supervisor": frozenset(_OFFICER | {
         "issue_arrest_warrant", "issue_removal_warrant", "resolve_citizenship", "review_custody",
         "confirm_identity_link", "reject_identity_link", "decide_fear_claim", "confirm_entry",
-        "reject_entry",
+        "reject_entry", "revoke_release",
     }),
     "counsel": frozenset({
         "claim_citizenship", "schedule_hearing", "record_order", "waive_appeal", "file_appeal",
         "decide_appeal", "grant_stay", "lift_stay", "record_fear_claim", "decide_fear_claim",
         "file_motion_to_reopen", "decide_motion_to_reopen", "confirm_entry", "reject_entry",
+        "record_bond_order", "file_bond_stay", "file_bond_appeal", "decide_bond_appeal",
+        "record_address", "notify_court_of_custody", "record_1367_protection",
     }),
     "detention": frozenset({
         "claim_citizenship", "flag_minor", "notify_hhs", "transfer_to_orr", "classify", "place",
         "transfer", "record_medical_clearance", "release",
+        "serve_pocr_notice", "record_consular_advisal", "notify_consulate",
+        "notify_attorney_of_transfer", "notify_court_of_custody", "record_legal_orientation",
+        "record_age_out",
     }),
     "transport": frozenset({"claim_citizenship", "record_removal"}),
     "attorney": frozenset({"claim_citizenship", "file_appeal", "record_fear_claim", "waive_appeal",
-                           "file_motion_to_reopen"}),
+                           "file_motion_to_reopen", "record_address"}),
     "oversight": frozenset(),
     "admin": frozenset(),
 }

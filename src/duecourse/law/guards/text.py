@@ -1,0 +1,3 @@
+"""Issue 15 guards (text): filled in by its area."""
+
+from __future__ import annotations
