@@ -137,10 +137,11 @@ SEED_EXAMINER = Actor("bench-seed-o2", "officer", "Seed officer two")
 SEED_DETENTION = Actor("bench-seed-d1", "detention", "Seed detention officer")
 OFFICES = (("Newark, NJ", "NEW"), ("Houston, TX", "HOU"), ("Chicago, IL", "CHI"),
            ("Phoenix, AZ", "PHO"), ("Miami, FL", "MIA"), ("Atlanta, GA", "ATL"))
-FACILITIES = ("Elizabeth Detention Center", "Houston Contract Detention Facility",
-              "Broadview Service Staging", "Eloy Detention Center", "Krome Service Processing")
+# Facilities of the packaged catalogue (codes) with units for men and women.
+FACILITIES = ("ELZICDF", "HOUICDF", "PRLDCTX", "EAZ", "CSCNWWA")
 H, D = timedelta(hours=1), timedelta(days=1)
-COMMAND_BODY = {"command": "determine_custody", "with": {"decision": "detain", "authority": "236(a)"}}
+COMMAND_BODY = {"command": "determine_custody", "with": {
+    "decision": "detain", "authority": "236(a)", "reason": "flight risk: no fixed address"}}
 
 
 # -- seeding ------------------------------------------------------------------------------------
@@ -169,12 +170,15 @@ def seed_steps(i: int, minor: bool, language: str, now: datetime
         (t0, SEED_OFFICER, arrest), (t0 + 0.5 * H, SEED_EXAMINER, RecordExamination())]
     if group >= 18:
         return [*steps, (t0 + 2 * H, SEED_OFFICER,
-                         DetermineCustody(decision="recognizance", authority="236(a)"))]
+                         DetermineCustody(decision="recognizance", authority="236(a)",
+                                          reason="no flight risk: fixed address"))]
     court = OFFICES[i % len(OFFICES)][1]
     return [*steps,
-            (t0 + 2 * H, SEED_OFFICER, DetermineCustody(decision="detain", authority="236(a)")),
+            (t0 + 2 * H, SEED_OFFICER, DetermineCustody(decision="detain", authority="236(a)",
+                                                        reason="flight risk: no fixed address")),
             (t0 + 3 * H, SEED_DETENTION, Place(facility=FACILITIES[i % len(FACILITIES)],
-                                               classification="A")),
+                                               classification="A",
+                                               reason="nearest bed for the classification")),
             (t0 + 4 * H, SEED_OFFICER, IssueNta(
                 charges=("237(a)(1)(B)",), allegations=("remained beyond the admitted period",),
                 hearing_at=_weekday_morning(t0 + 45 * D), court=court,

@@ -134,6 +134,7 @@ def build_app(
 ) -> App:
     """Build the whole application. ``sqlite://`` gives a private in-memory store."""
     settings = load_settings(db_url)
+    check_law_parameters()  # a deployment's value looser than the law stops the start
     url = settings.db_url
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
@@ -158,6 +159,20 @@ def build_app(
         check_configured_model()  # a wrong model file stops the start, not the first case
     return App(AppContext(engine=engine, signing_key=key, ids=Ids(seed), clock=clock,
                           enrich=_enrich))
+
+
+def check_law_parameters() -> None:
+    """Load the dated legal parameters with the deployment's own values on top (the file named
+    by DUECOURSE_LAW_PARAMETERS): an unknown key, or a value looser than its legal floor, stops
+    the start with a message naming the parameter and the floor (law/params.py)."""
+    from .law.params import OVERRIDES_ENV, ParameterError, check_configured
+
+    try:
+        check_configured()
+    except ParameterError as e:
+        raise ConfigurationError(f"{e} — fix or remove the value in the file {OVERRIDES_ENV} "
+                                 "names; a deployment may tighten the law, never loosen it"
+                                 ) from e
 
 
 _ENRICHED = frozenset({"open_case", "propose_identity_link"})

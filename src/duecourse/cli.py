@@ -71,20 +71,26 @@ def init(db: DbOpt = None) -> None:
 
 
 @law_app.command("list")
-def law_list() -> None:
-    """The guards, with their citations, confidence and dates."""
-    from .law.rules import all_guards
+def law_list(
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per guard version, "
+                                          "in a list.")] = False,
+) -> None:
+    """The guards, with their citations, confidence, dates in force, when each was last verified
+    and its source. A guard id with several predicates is listed once per distinct version."""
+    from .law.rules import guard_catalogue
 
+    rows = guard_catalogue()
+    if as_json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
     t = Table(title="Guards (LAW.md ids)", show_lines=False)
-    for col in ("id", "title", "citation", "conf.", "in force from", "verified", "source"):
+    for col in ("id", "title", "citation", "conf.", "in force", "verified", "source"):
         t.add_column(col, overflow="fold")
-    seen: set[str] = set()
-    for g in all_guards():
-        if g.id in seen:
-            continue
-        seen.add(g.id)
-        t.add_row(g.id, g.title, g.citation, g.confidence, g.effective_from.isoformat(),
-                  g.last_verified.isoformat(), g.source)
+    for r in rows:
+        since = (f"{r['effective_from']} – {r['effective_to'] or ''}" if r["effective_from"]
+                 else "always (software rule)")
+        t.add_row(str(r["id"]), str(r["title"]), str(r["citation"]), str(r["confidence"]),
+                  since, str(r["verified"]), str(r["source"]))
     console.print(t)
 
 

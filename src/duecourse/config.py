@@ -20,6 +20,9 @@ class Settings:
     ledger_key_pem: str | None
     ledger_origin: str = DEFAULT_ORIGIN
     ledger_public_key_path: Path | None = None
+    # A deployment's own values of the dated legal parameters (law/params.py): YAML, key -> value
+    # or key -> [{from, value}]; never looser than the law's floor (checked at start).
+    law_parameters_path: Path | None = None
 
 
 def sqlite_url(path: Path) -> str:
@@ -37,6 +40,7 @@ def load_settings(db_url: str | None = None) -> Settings:
         ledger_key_pem=os.environ.get("DUECOURSE_LEDGER_KEY"),
         ledger_origin=os.environ.get("DUECOURSE_LEDGER_ORIGIN", "").strip() or DEFAULT_ORIGIN,
         ledger_public_key_path=_path(os.environ.get("DUECOURSE_LEDGER_PUBLIC_KEY_FILE")),
+        law_parameters_path=_path(os.environ.get("DUECOURSE_LAW_PARAMETERS", "").strip() or None),
     )
 
 

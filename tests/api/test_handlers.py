@@ -127,16 +127,23 @@ def removal_path(d: Desk) -> None:
          reason_to_believe="admitted overstay", likely_to_escape="no fixed address")
     d.ok("ana", "2026-03-01T12:00:00Z", S1, "record_examination")
     d.ok("ana", "2026-03-02T08:00:00Z", O1, "determine_custody", decision="detain",
-         authority="236(a)")
+         authority="236(a)", reason="flight risk: no fixed address")
     d.ok("ana", "2026-03-02T08:30:00Z", D1, "classify", level="B", basis="no criminal history")
-    d.ok("ana", "2026-03-02T09:00:00Z", D1, "place", facility="Elizabeth CDF", classification="B")
+    d.ok("ana", "2026-03-02T09:00:00Z", D1, "place", facility="ELZICDF", classification="B",
+         reason="nearest bed for a level-B woman")
     d.ok("ana", "2026-03-02T09:30:00Z", O1, "issue_nta", hearing_at="2026-03-20T09:00:00Z", **NTA)
     d.ok("ana", "2026-03-02T10:00:00Z", O1, "serve_nta", method="personal", language="es")
     d.ok("ana", "2026-03-03T09:00:00Z", D1, "record_medical_clearance", valid_until="2026-03-04")
-    d.ok("ana", "2026-03-03T10:00:00Z", D1, "transfer", facility="Delaney Hall",
-         attorney_notified=True)
+    d.ok("ana", "2026-03-03T10:00:00Z", D1, "transfer", facility="DHDFNJ",
+         attorney_notified=True, reason="bed space: the current facility is at capacity")
+    d.ok("ana", "2026-03-03T11:00:00Z", D1, "notify_attorney_of_transfer",
+         reference="written notice of the new facility sent to counsel of record")
+    d.ok("ana", "2026-03-03T12:00:00Z", D1, "notify_court_of_custody", court="NEW",
+         reference="I-830 2026-0303")  # NTA-ADDR: the court is told where she is held
     d.ok("ana", "2026-03-05T10:00:00Z", C1, "schedule_hearing", at="2026-03-25T09:00:00Z",
          court="NEW")
+    d.ok("ana", "2026-03-24T09:00:00Z", S1, "review_custody", kind="prolonged",
+         finding="continue", reason="merits hearing tomorrow; flight risk unchanged")
     d.ok("ana", "2026-03-25T10:00:00Z", C1, "record_order", outcome="removal",
          decision_mode="oral", designated_country="MX", **doc("NEW", "NEW-IJ-1", "2026-03-25"))
     d.ok("ana", "2026-03-26T10:00:00Z", C1, "grant_stay", kind="ij",
@@ -158,7 +165,9 @@ def removal_path(d: Desk) -> None:
     # The screening office's decision, entered by someone outside the enforcement chain.
     d.ok("ana", "2026-05-01T15:00:00Z", C2, "decide_fear_claim", country="GT",
          outcome="fear_established", **doc("USCIS-NEW", "ZNK-2026-0001", "2026-05-01"))
-    d.ok("ana", "2026-05-02T09:00:00Z", S1, "review_custody", kind="pocr", finding="continue")
+    # The post-order review comes on 30 days' notice (POCR); the removal comes first here.
+    d.ok("ana", "2026-05-02T09:00:00Z", D1, "serve_pocr_notice", review_on="2026-06-02",
+         language="es")
     d.ok("ana", "2026-05-02T10:00:00Z", S1, "schedule_removal", destination="MX",
          depart_at="2026-05-05T09:00:00Z", transport="T-1")
     d.ok("ana", "2026-05-05T09:00:00Z", T1, "record_removal", destination="MX")
@@ -178,10 +187,10 @@ def appeal_path(d: Desk) -> None:
     d.ok("ben", "2026-03-02T09:30:00Z", S1, "issue_arrest_warrant", requested_by="o1")
     d.ok("ben", "2026-03-02T11:00:00Z", O2, "record_arrest", basis="warrant")
     d.ok("ben", "2026-03-02T12:00:00Z", O1, "determine_custody", decision="detain",
-         authority="236(a)")
+         authority="236(a)", reason="flight risk: missed two check-ins")
     d.ok("ben", "2026-03-02T13:00:00Z", O1, "serve_nta", method="personal", language="es")
     d.ok("ben", "2026-03-03T09:00:00Z", D1, "release", kind="supervision",
-         conditions="report monthly")
+         conditions="report monthly", reason="order of supervision: fixed address confirmed")
     d.ok("ben", "2026-03-20T10:00:00Z", C1, "record_order", outcome="removal",
          decision_mode="oral", designated_country="GT", **doc("NEW", "NEW-IJ-2", "2026-03-20"))
     attorney = Actor("att1", "attorney", "Counsel of record", (d.person_id("ben"),))
@@ -196,6 +205,8 @@ def appeal_path(d: Desk) -> None:
 def waiver_path(d: Desk) -> None:
     d.open("cai", "2026-03-01T08:00:00Z")
     d.ok("cai", "2026-03-02T09:00:00Z", O1, "issue_nta", hearing_at="2026-03-20T09:00:00Z", **NTA)
+    d.ok("cai", "2026-03-02T09:30:00Z", O1, "record_address", address="1 Main St, Newark, NJ",
+         provided_on="2026-03-02")  # a mailed NTA goes to the address given (NTA-ADDR)
     d.ok("cai", "2026-03-02T10:00:00Z", O1, "serve_nta", method="mail", language="es")
     d.ok("cai", "2026-03-20T10:00:00Z", C1, "record_order", outcome="removal",
          decision_mode="written", designated_country="HN", **doc("NEW", "NEW-IJ-3", "2026-03-20"))
@@ -208,11 +219,50 @@ def waiver_path(d: Desk) -> None:
     d.ok("cai", "2026-03-20T11:40:00Z", C1, "waive_appeal", party="dhs", before="NEW")
 
 
+def custody_path(d: Desk) -> None:
+    """Issue 15 custody: a bond order stayed by DHS (EOIR-43) and appealed; after the final order
+    a release on review, revoked (8 CFR 241.4(l)), and the interview that follows."""
+    PEOPLE.setdefault("gil", {"family_name": "Exemplo", "given_name": "Gil",
+                              "birth_date": "1983-10-10", "nationalities": ["BR"],
+                              "languages": ["pt"]})
+    d.open("gil", "2026-03-02T08:00:00Z")
+    d.ok("gil", "2026-03-02T09:00:00Z", O1, "record_arrest", basis="warrantless",
+         reason_to_believe="admitted overstay", likely_to_escape="no fixed address")
+    d.ok("gil", "2026-03-02T12:00:00Z", S1, "record_examination")
+    d.ok("gil", "2026-03-02T14:00:00Z", O1, "determine_custody", decision="detain",
+         authority="INA 236(a)", reason="flight risk: no fixed address")
+    d.ok("gil", "2026-03-03T09:30:00Z", O1, "issue_nta", hearing_at="2026-03-20T09:00:00Z", **NTA)
+    d.ok("gil", "2026-03-03T10:00:00Z", O1, "serve_nta", method="personal", language="pt")
+    d.ok("gil", "2026-03-04T16:00:00Z", C1, "record_bond_order", outcome="release_on_bond",
+         bond_amount=4000, issued_by="NEW", reference="NEW-BOND-1", issued_on="2026-03-04")
+    d.ok("gil", "2026-03-05T10:00:00Z", C1, "file_bond_stay", filed_on="2026-03-05",
+         reference="EOIR-43-1")
+    d.ok("gil", "2026-03-06T10:00:00Z", C1, "file_bond_appeal", filed_on="2026-03-06",
+         receipt="BIA-BOND-1")
+    d.ok("gil", "2026-03-19T10:00:00Z", C1, "decide_bond_appeal", outcome="sustained",
+         issued_by="BIA", reference="BIA-BOND-1-D", issued_on="2026-03-19")
+    d.ok("gil", "2026-03-20T10:00:00Z", C1, "record_order", outcome="removal",
+         decision_mode="written", designated_country="BR", **doc("NEW", "NEW-IJ-9", "2026-03-20"))
+    d.ok("gil", "2026-05-04T09:00:00Z", S1, "review_custody", kind="pocr", finding="release",
+         reason="no danger; Brazil has not answered the travel document request")
+    d.ok("gil", "2026-05-04T12:00:00Z", D1, "release", kind="supervision",
+         conditions="order of supervision: monthly reporting", reason="release found on review")
+    d.ok("gil", "2026-06-08T09:00:00Z", S1, "revoke_release", grounds="violated_conditions",
+         facts="did not report on 1 June 2026", reason="violated the order of supervision",
+         notice_language="pt")
+    d.ok("gil", "2026-06-09T09:00:00Z", O2, "record_revocation_interview", language="pt",
+         summary="says the reporting office moved")
+
+
 def absentia_path(d: Desk) -> None:
     """A person at liberty misses a noticed hearing: an order in absentia, confirmed; a motion to
     reopen it (which stays removal), a denial entered wrongly and rejected, then granted."""
     d.open("fay", "2026-03-01T08:00:00Z")
     d.ok("fay", "2026-03-02T09:00:00Z", O1, "issue_nta", hearing_at="2026-03-20T13:00:00Z", **NTA)
+    d.ok("fay", "2026-03-02T09:30:00Z", O1, "record_address", address="2 Main St, Newark, NJ",
+         provided_on="2026-03-01")
+    d.ok("fay", "2026-03-02T09:40:00Z", C1, "record_1367_protection", kind="u_visa",
+         reference="EAC2612345678")
     d.ok("fay", "2026-03-02T10:00:00Z", O1, "serve_nta", method="mail", language="es")
     order = d.ok("fay", "2026-03-20T15:00:00Z", C1, "record_order", outcome="removal",
                  decision_mode="oral", designated_country="HN", in_absentia=True,
@@ -272,6 +322,7 @@ def test_every_command_is_accepted_along_a_lawful_path(desk: Desk) -> None:
     removal_path(desk)
     appeal_path(desk)
     waiver_path(desk)
+    custody_path(desk)
     absentia_path(desk)
     child_path(desk)
     identity_path(desk)
@@ -304,7 +355,7 @@ def test_refusal_is_an_answer_and_is_ledgered(desk: Desk) -> None:
          reason_to_believe="admitted overstay", likely_to_escape="no fixed address")
     d.ok("cai", "2026-03-01T10:00:00Z", S1, "record_examination")
     d.ok("cai", "2026-03-01T11:00:00Z", O1, "determine_custody", decision="detain",
-         authority="236(a)")
+         authority="236(a)", reason="flight risk: no address in the United States")
     d.ok("cai", "2026-03-02T09:00:00Z", O1, "issue_nta", hearing_at="2026-03-20T09:00:00Z", **NTA)
     d.ok("cai", "2026-03-02T10:00:00Z", O1, "serve_nta", method="personal", language="es")
     d.ok("cai", "2026-03-20T10:00:00Z", C1, "record_order", outcome="removal",

@@ -64,8 +64,9 @@ def _case(a: App, label: str, *, order_day: int = 4, designated: str = "",
         reason_to_believe="admitted overstaying a visa", likely_to_escape="no fixed address")
     _do(a, case, "2026-03-02T10:00:00Z", O2, "record_examination")
     _do(a, case, "2026-03-02T15:00:00Z", O1, "determine_custody", decision="detain",
-        authority="236(a)")
-    _do(a, case, "2026-03-02T18:00:00Z", D1, "place", facility="ELZ", classification="A")
+        authority="236(a)", reason="flight risk: no fixed address")
+    _do(a, case, "2026-03-02T18:00:00Z", D1, "place", facility="ELZ", classification="A",
+        reason="nearest bed for the classification")
     _do(a, case, "2026-03-03T09:00:00Z", O1, "issue_nta", charges=["237(a)(1)(B)"],
         allegations=["remained longer than permitted"], hearing_at="2026-04-07T09:00:00Z",
         court="NEW", counsel_list_date="2026-02-01")

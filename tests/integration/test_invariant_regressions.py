@@ -44,7 +44,8 @@ def open_case(app: App) -> str:
 def test_no_closing_while_held_after_an_arrest_without_a_custody_decision(app: App) -> None:
     case = open_case(app)
     assert app.do(WARRANTLESS, O1, T + H, case_id=case).accepted
-    assert app.do(c.Place(facility="ELZ", classification="B"), D1, T + 2 * H, case_id=case).accepted
+    assert app.do(c.Place(facility="ELZICDF", classification="B", reason="intake after the arrest"),
+                  D1, T + 2 * H, case_id=case).accepted
     out = app.do(c.CloseCase(reason="duplicate"), O1, T + 3 * H, case_id=case)
     assert not out.accepted and "CUS-48" in out.rule_ids
     assert check_store(app.ctx.engine) == []
@@ -63,7 +64,8 @@ def test_each_late_custody_decision_is_recorded_as_missed(app: App) -> None:
     case = open_case(app)
     for start in (T, T + 10 * D):
         assert app.do(WARRANTLESS, O1, start + H, case_id=case).accepted
-        out = app.do(c.DetermineCustody(decision="recognizance", authority="INA 236(a)"), O1,
+        out = app.do(c.DetermineCustody(decision="recognizance", authority="INA 236(a)",
+                                        reason="no flight risk: fixed address"), O1,
                      start + 60 * H, case_id=case)
         assert out.accepted
         assert [e["kind"] for e in out.events] == ["custody_determined", "deadline_missed"]

@@ -52,7 +52,8 @@ def open_detained_case(app: App) -> str:
         (O1, "record_arrest", {"basis": "warrantless", "reason_to_believe": "admitted overstay",
                                "likely_to_escape": "no fixed address"}, 1),
         (S1, "record_examination", {}, 2),
-        (O1, "determine_custody", {"decision": "detain", "authority": "236(a)"}, 3),
+        (O1, "determine_custody", {"decision": "detain", "authority": "236(a)",
+                                   "reason": "flight risk: no fixed address"}, 3),
     ]:
         out = app.do(parse_command(name, data), actor, T0 + timedelta(hours=hours), case_id=case_id)
         assert out.accepted, out.refusals
@@ -60,7 +61,8 @@ def open_detained_case(app: App) -> str:
 
 
 def place(facility: str) -> Any:
-    return parse_command("place", {"facility": facility, "classification": "B"})
+    return parse_command("place", {"facility": facility, "classification": "B",
+                                   "reason": "nearest bed for the classification"})
 
 
 def event_seqs(app: App, case_id: str) -> list[int]:
@@ -132,7 +134,7 @@ def two_writers_with_expected_version(url: str) -> None:
         actor = (D1, D2)[i]
         v = apps[i].get_case(case_id, actor, "detention_management", at).state.version
         both_read.wait()  # both have read version v before either writes
-        return apps[i].do(place(f"Facility {i}"), actor, at, case_id=case_id, expected_version=v)
+        return apps[i].do(place(("ELZICDF", "DHDFNJ")[i]), actor, at, case_id=case_id, expected_version=v)
 
     won = assert_one_won(run_pair(clerk), case_id, 4)
     assert_contiguous_and_verified(setup, case_id, 5)
@@ -194,7 +196,7 @@ def test_two_writers_same_version_without_expected_version_postgres(
 
     monkeypatch.setattr(repository, "load_case", load_then_wait)
     at = T0 + timedelta(hours=4)
-    results = run_pair(lambda i: apps[i].do(place(f"Facility {i}"), (D1, D2)[i], at,
+    results = run_pair(lambda i: apps[i].do(place(("ELZICDF", "DHDFNJ")[i]), (D1, D2)[i], at,
                                             case_id=case_id))
     assert_one_won(results, case_id, 4)
     monkeypatch.undo()
@@ -214,7 +216,12 @@ def test_two_writers_without_expected_version_sqlite_are_serialised(tmp_path: Pa
 
     def clerk(i: int) -> Outcome:
         start.wait()
-        return apps[i].do(place(f"Facility {i}"), (D1, D2)[i], at, case_id=case_id)
+        # Two hold rooms: both placements are lawful one after the other (a second placement
+        # in a detention facility would be a transfer).
+        room = parse_command("place", {"facility": f"Station {i} hold room",
+                                       "facility_type": "hold_room", "classification": "B",
+                                       "reason": "processing at the station"})
+        return apps[i].do(room, (D1, D2)[i], at, case_id=case_id)
 
     results = run_pair(clerk)
     assert all(isinstance(r, Outcome) and r.accepted for r in results), results
@@ -229,8 +236,8 @@ def test_same_key_twice_is_applied_once(db_url: str) -> None:
     app = build_app(db_url, seed=1)
     case_id = open_detained_case(app)
     at = T0 + timedelta(hours=4)
-    first = app.do(place("Elizabeth CDF"), D1, at, case_id=case_id, idempotency_key="place-1")
-    again = app.do(place("Elizabeth CDF"), D1, at + timedelta(minutes=5), case_id=case_id,
+    first = app.do(place("ELZICDF"), D1, at, case_id=case_id, idempotency_key="place-1")
+    again = app.do(place("ELZICDF"), D1, at + timedelta(minutes=5), case_id=case_id,
                    idempotency_key="place-1")
     assert first.accepted and not first.replayed
     assert again.replayed and again.as_dict() == first.as_dict()
@@ -273,7 +280,7 @@ def test_same_key_from_two_threads_is_applied_once(db_url: str, what: str) -> No
             return apps[i].do(parse_command("open_case", {
                 "person": PERSON, "encounter": "court", "location": "Newark",
                 "legal_basis": "INA 237(a)(1)(B)"}), O1, at, idempotency_key="k-2")
-        return apps[i].do(place("Elizabeth CDF"), D1, at, case_id=case_id, idempotency_key="k-2")
+        return apps[i].do(place("ELZICDF"), D1, at, case_id=case_id, idempotency_key="k-2")
 
     results = run_pair(clerk)
     assert all(isinstance(r, Outcome) for r in results), results
@@ -308,11 +315,14 @@ WRITER = textwrap.dedent('''
         (o1, "record_arrest", {"basis": "warrantless", "reason_to_believe": "r",
                                "likely_to_escape": "e"}),
         (s1, "record_examination", {}),
-        (o1, "determine_custody", {"decision": "detain", "authority": "236(a)"}),
-        (d1, "place", {"facility": "Elizabeth CDF", "classification": "B"}),
+        (o1, "determine_custody", {"decision": "detain", "authority": "236(a)",
+                                   "reason": "flight risk: no fixed address"}),
+        (d1, "place", {"facility": "ELZICDF", "classification": "B",
+                       "reason": "nearest bed for the classification"}),
         (s1, "schedule_removal", {"destination": "MX", "depart_at": "2026-12-01T09:00:00Z",
                                   "transport": "T-1"}),  # refused: no order
-        (d1, "transfer", {"facility": "Delaney Hall", "attorney_notified": True}),
+        (d1, "transfer", {"facility": "DHDFNJ", "attorney_notified": True,
+                          "reason": "bed space: the facility is at capacity"}),
     ]
     for i in itertools.count():
         at = t0 + timedelta(minutes=i)

@@ -60,8 +60,10 @@ def _build(url: str) -> None:
                                  "likely_to_escape": "no fixed address"}, h + 1, case)
         do(o1, "record_examination", {}, h + 2, case)  # refused: the arresting officer (ARR-3)
         do(s1, "record_examination", {}, h + 2.5, case)
-        do(o1, "determine_custody", {"decision": "detain", "authority": "236(a)"}, h + 3, case)
-        do(d1, "place", {"facility": "Elizabeth CDF", "classification": "B"}, h + 4, case)
+        do(o1, "determine_custody", {"decision": "detain", "authority": "236(a)",
+                                     "reason": "flight risk: no fixed address"}, h + 3, case)
+        do(d1, "place", {"facility": "ELZICDF", "classification": "B",
+                         "reason": "nearest bed for the classification"}, h + 4, case)
         do(ad, "close_case", {"reason": "tidy up"}, h + 5, case)  # refused: ROLE
         do(s1, "schedule_removal", {"destination": country, "depart_at": "2026-04-01T09:00:00Z",
                                     "transport": "T-1"}, h + 6, case)  # refused: no order

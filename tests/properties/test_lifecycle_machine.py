@@ -17,6 +17,27 @@ language the person does or does not speak; fear claims; motions to reopen. Afte
 (c) an accepted command appended events and moved the case's version by as many; a refused one
     appended nothing, and names at least one rule with its citation and a reason.
 
+The commands of issue 15 are driven the same way, lawful and not: people of every age (adults,
+children of 9 and 15 by the birth date on their own case, people who turn 18 during the run or on
+the day of their encounter, a 29 February birthday, no birth date at all), age determinations on
+one or several kinds of evidence, age-out records; hold rooms, family and adult facilities named
+by code or by name in any spacing, unknown facilities, transfers with and without the attorney
+told, in an emergency, near a hearing with and without a supervisor's approval; releases of every
+kind, revocations of release and their interviews, post-order notices and reviews by the same or
+another supervisor; custody decisions under every authority (and some that are none), bond
+orders, stays and appeals; detainers, consular advisals and notices, addresses, the court and the
+attorney told of custody, legal orientations, 1367 protection, arrests at protected places; new
+proceedings after a termination without or with prejudice. Every act on liberty carries a
+``reason`` — mostly a real one, sometimes blank or only spaces. Some commands go through the
+public parser first (as an API body would): a value it refuses writes nothing. The lawful road
+of the first open case now also takes a child through the flag, the notice to HHS and ORR or a
+release; records the age-out decision before an aged-out person is held as an adult; books a
+person into a hold room and moves them out (classified and cleared to travel first); and
+fulfils the open duty clocks (consular advisal, the court told of custody, the attorney told of
+an emergency transfer, a detainer served, a revocation interview) before a case may close.
+``DUECOURSE_MACHINE_TALLY=1`` prints, command by command, how often each was accepted, refused
+or not parsed, and the refusals by rule: what the search reached.
+
 The suite runs on SQLite and PostgreSQL (``db_url``). A state machine cannot take fixtures, so
 the machine class is built inside the test around the application built on the fixture's store.
 """
@@ -26,8 +47,9 @@ from __future__ import annotations
 import itertools
 import os
 import time
+from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from hypothesis import HealthCheck, settings
@@ -46,8 +68,18 @@ from duecourse.app.identity import do_import_records, do_link
 from duecourse.bootstrap import App, build_app
 from duecourse.domain import commands as c
 from duecourse.domain.case import CaseState, fold
-from duecourse.domain.commands import COMMAND_NAMES, ROLES, Actor, Command
+from duecourse.domain.commands import (
+    COMMAND_NAMES,
+    ROLES,
+    Actor,
+    Command,
+    command_to_dict,
+    parse_command,
+)
+from duecourse.domain.errors import InvalidInput
+from duecourse.domain.events import Event
 from duecourse.domain.person import PersonData
+from duecourse.law.deadlines import compute_deadlines
 from duecourse.law.framework import appeal_deadline
 from duecourse.law.invariants import check_history, check_store
 from duecourse.law.rules import guard_ids
@@ -65,6 +97,9 @@ ISSUERS = ("NEW", "HOU", "BIA", "CA9", "USDC-NYS", "USCIS-NEW", "DHS")
 REFERENCES = ("DOC-1", "DOC-2", "DOC-3", "S-1", "S-2")  # few, so that some repeat
 ACTOR_IDS = [f"{role}-{n}" for role in ROLES for n in (1, 2)]
 KEYS = itertools.count()  # idempotency keys unique across examples sharing one store
+# Outcomes by command ("accepted", "refused", "unparsed"), and refusals by rule, printed at the
+# end: what the search reached.
+TALLY: Counter[tuple[str, str]] = Counter()
 
 # Who would usually give each command: the generator mostly picks from these, sometimes anyone.
 USUAL: dict[str, tuple[str, ...]] = {
@@ -89,6 +124,18 @@ USUAL: dict[str, tuple[str, ...]] = {
     "close_case": ("officer", "supervisor"),
     "propose_identity_link": ("officer", "supervisor"), "confirm_identity_link": ("supervisor",),
     "reject_identity_link": ("supervisor",),
+    # issue 15
+    "determine_age": ("officer", "supervisor"), "record_age_out": ("detention", "officer"),
+    "serve_pocr_notice": ("detention", "officer"), "revoke_release": ("supervisor",),
+    "record_revocation_interview": ("officer", "supervisor"),
+    "issue_detainer": ("officer", "supervisor"), "serve_detainer": ("officer",),
+    "record_consular_advisal": ("detention", "officer"), "notify_consulate": ("detention", "officer"),
+    "record_bond_order": ("counsel",), "file_bond_stay": ("counsel",),
+    "file_bond_appeal": ("counsel",), "decide_bond_appeal": ("counsel",),
+    "record_address": ("attorney", "officer", "counsel"),
+    "notify_court_of_custody": ("detention", "officer"),
+    "notify_attorney_of_transfer": ("detention", "officer"),
+    "record_legal_orientation": ("detention",), "record_1367_protection": ("officer", "counsel"),
 }
 assert set(USUAL) == set(COMMAND_NAMES)
 
@@ -105,6 +152,40 @@ RECORDS = [
 ]
 
 TEXT = st.sampled_from(["", "  ", "facts recorded by the officer", "see attached"])
+# A reason for an act on liberty: mostly a real, case-specific one; sometimes blank or spaces.
+REASON = st.sampled_from(["flight risk: no fixed address", "ordered released by the field office",
+                          "bed space nearer the person's counsel", "medical care not available",
+                          "transferred for the merits hearing", "", " ", "\t"])
+
+# Facilities as a detention officer names them: catalogue codes (any case), catalogue names in
+# another spacing, a family residential center, a staging facility, unknown names, and the
+# places the catalogue does not list (a field office's hold room, a community hospital).
+ADULT_FACILITIES = ("CACTYCA", "adlntca", "EPC", " Port Isabel SPC ",
+                    "DELANEY HALL DETENTION  FACILITY", "ADAMSMS", "JENATLA")
+FAMILY_FACILITY = "STFRCTX-6AA6"
+FACILITIES = (*ADULT_FACILITIES, FAMILY_FACILITY, "ELZ", "KRO", "ORR-1",
+              "Port Isabel Service Processing Center")
+HOLD_ROOMS = ("Newark field office hold room", "El Paso CBP hold room", "")
+HOSPITALS = ("University Hospital, Newark", "")
+FACILITY_TYPES = ("", "", "adult", "staging", "family", "juvenile", "orr", "hold_room", "hold_room",
+                  "hospital")
+# Custody authorities as officers write them: the five of LAW.md in several spellings, and some
+# that are none (a bare 235(b), a charge section).
+AUTHORITIES = ("INA 236(a)", "236(a)", " ina 236(A) ", "INA 236(c)", "235(b)(1)",
+               "INA 235(b)(2)(A)", "241(a)", "235(b)", "INA 237(a)(1)(B)", "")
+MANDATORY_AUTHORITIES = ("INA 236(c)", "235(b)(1)", "INA 235(b)(2)(A)")
+# Where an arrest happens: ordinary places, protected ones (SENS-LOC), the places of INA 239(e)
+# (VAWA-1367), spelled as clerks spell them, and one that is on no list.
+LOCATIONS = ("public", "public", "public", "residence", "Residence", "school", " Place of Worship ",
+             "hospital", "dv_shelter", "Domestic Violence Shelter", "protection_order_courthouse",
+             "shelter", "spaceport")
+PROTECTED_LOCATIONS = ("school", "medical", "place_of_worship", "dv_shelter",
+                       "protection_order_courthouse")
+EVIDENCE_KINDS = ("birth_certificate", "identity_document", "other_document", "interview",
+                  "statement", "medical", "dental_radiograph", "bone_radiograph", "other")
+AGENCIES = ("Harris County Sheriff's Office", "Cook County Jail", "", "  ")
+ADDRESSES = ("12 Elm Street, Newark, NJ 07102", "Apt 3, 48 Main St, Houston, TX", "", " ")
+LANGUAGES = ("es", "es", "es", "fr")
 GOOD_TEXT = st.sampled_from(["facts recorded by the officer"] * 6 + ["", "  "])  # mostly given
 TIME_STEP = st.one_of(
     st.just(timedelta(0)),
@@ -114,6 +195,107 @@ TIME_STEP = st.one_of(
     st.integers(1, 45).map(lambda d: timedelta(days=d)),
     st.integers(1, 200).map(lambda d: timedelta(days=d)),
 )
+
+
+
+def years_before(day: date, years: int) -> date:
+    """The same day ``years`` earlier (28 February for a 29 February in a common year)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def birth_date(draw: Callable[[Any], Any], now: datetime) -> date | None:
+    """A birth date for a person met at ``now``: none, an adult's, a child's of 9 or 15, one that
+    makes them 18 during the run (or on the day of the encounter, or the day before or after),
+    or a 29 February."""
+    today = now.date()
+    kind = draw(st.sampled_from(["none", "none", "none", "adult", "adult", "child", "child",
+                                 "turns_18", "turns_18", "turns_18", "leap"]))
+    if kind == "adult":
+        adult: date = draw(st.sampled_from([date(1985, 1, 1), date(1990, 4, 2),
+                                            years_before(today, 40)]))
+        return adult
+    if kind == "child":
+        return years_before(today, draw(st.sampled_from([9, 15, 17]))) - timedelta(
+            days=draw(st.integers(0, 300)))
+    if kind == "turns_18":
+        return years_before(today + timedelta(days=draw(st.one_of(
+            st.integers(-1, 1), st.integers(2, 120)))), 18)
+    if kind == "leap":
+        leap: date = draw(st.sampled_from([date(2008, 2, 29), date(2012, 2, 29),
+                                           date(2000, 2, 29)]))
+        return leap
+    return None
+
+
+def born(s: CaseState) -> date | None:
+    raw = (s.person or {}).get("birth_date")
+    return date.fromisoformat(str(raw)[:10]) if raw else None
+
+
+def child_at(s: CaseState, at: datetime) -> bool:
+    """Under 18 at ``at`` by the case's birth date, or flagged a minor (the road's reading: the
+    law's own is in law/age.py; near a birthday either answer only picks the next step)."""
+    b = born(s)
+    if b is None:
+        return s.minor_flagged_at is not None
+    try:
+        eighteen = b.replace(year=b.year + 18)
+    except ValueError:
+        eighteen = date(b.year + 18, 3, 1)
+    return at.date() < eighteen
+
+
+def aged_out(s: CaseState, now: datetime) -> bool:
+    """A child by birth date when the case opened, 18 by ``now`` (the road's reading)."""
+    return (born(s) is not None and s.opened_at is not None and child_at(s, s.opened_at)
+            and not child_at(s, now))
+
+
+def happened(s: CaseState, kind: str) -> list[Event]:
+    """The events of ``kind`` on the case, in order (from its history: no fold field needed)."""
+    return [e for e in s.history if e.kind == kind]
+
+
+def last_of(s: CaseState, *kinds: str) -> Event | None:
+    found = [e for e in s.history if e.kind in kinds]
+    return found[-1] if found else None
+
+
+def open_duties(s: CaseState, now: datetime) -> list[str]:
+    """The ids of the duty clocks open on the case at ``now``."""
+    try:
+        return [d.id for d in compute_deadlines(s, now) if d.kind == "duty" and d.is_open]
+    except Exception:  # a clock another engineer is writing right now: no road step from it
+        return []
+
+
+# The command that fulfils each duty clock of issue 15 (by the start of its id): the road takes
+# it before the case may close.
+FULFILS = (
+    ("UAC-48", "notify_hhs"), ("UAC-72", "transfer_to_orr"), ("FLORES", "release"),
+    ("HOLD-12", "transfer"), ("CAP-72", "transfer"), ("CON-1", "record_consular_advisal"),
+    ("CON-2", "notify_consulate"), ("XFER", "notify_attorney_of_transfer"),
+    ("NTA-ADDR", "notify_court_of_custody"), ("DET-1", "serve_detainer"),
+    ("REVOKE", "record_revocation_interview"), ("POCR-NOTICE", "serve_pocr_notice"),
+    ("USC-RELEASE", "release"), ("REVIEW-RELEASE", "release"), ("BOND-RELEASE", "release"),
+    ("PRE-ORDER", "review_custody"),
+)
+
+
+def duty_step(s: CaseState, now: datetime) -> str | None:
+    """The command that fulfils an open duty clock of issue 15, where it fits the case."""
+    held = s.custody in ("arrested", "detained")
+    fits = {"release": held, "transfer": s.custody == "detained",
+            "review_custody": s.custody == "detained",
+            "transfer_to_orr": held and s.unaccompanied}
+    for clock in open_duties(s, now):
+        for prefix, name in FULFILS:
+            if clock.startswith(prefix) and fits.get(name, True):
+                return name
+    return None
 
 
 def plausible(s: CaseState, proceedings: str) -> list[str]:
@@ -157,6 +339,27 @@ def plausible(s: CaseState, proceedings: str) -> list[str]:
     }.get(proceedings, [])
     if s.stays_in_force(s.last_event_at or BASE):
         out += ["lift_stay", "lift_stay"]
+    # issue 15
+    out += ["record_address", "determine_age"]
+    if held:
+        out += ["record_consular_advisal", "notify_consulate", "notify_court_of_custody",
+                "record_legal_orientation", "place", "issue_detainer", "record_age_out"]
+    if s.custody == "with_orr":
+        out += ["record_age_out", "record_age_out"]
+    if happened(s, "transferred"):
+        out.append("notify_attorney_of_transfer")
+    if happened(s, "detainer_issued"):
+        out.append("serve_detainer")
+    if s.custody == "released" and s.order is not None:
+        out += ["revoke_release", "revoke_release", "record_arrest"]
+    if happened(s, "release_revoked"):
+        out.append("record_revocation_interview")
+    if s.custody == "detained" and proceedings in ("final", "decided", "on_appeal"):
+        out += ["serve_pocr_notice", "review_custody", "review_custody"]
+    if happened(s, "custody_determined") and s.order is None:
+        out += ["record_bond_order", "review_custody"]
+    if happened(s, "bond_order_recorded"):
+        out += ["file_bond_stay", "file_bond_appeal", "decide_bond_appeal", "release"]
     return out or ["close_case"]
 
 
@@ -168,12 +371,43 @@ def progress(s: CaseState, proceedings: str, now: datetime) -> str:
         return "resolve_citizenship"
     if s.identity_awaits_review:
         return "confirm_identity_link" if s.identity_proposal else "propose_identity_link"
+    held = s.custody in ("arrested", "detained")
+    child = child_at(s, now)
+    if held and child:  # a child in DHS custody: flagged, HHS told, then ORR or out of custody
+        if s.minor_flagged_at is None:
+            return "flag_minor"
+        if s.hhs_notified_at is None:
+            return "notify_hhs"
+        if s.unaccompanied:
+            return "transfer_to_orr"
+        if s.custody == "arrested":
+            return "determine_custody"
+        return "release"
+    if s.custody == "arrested":
+        return "determine_custody"
+    if held and aged_out(s, now):  # 8 U.S.C. 1232(c)(2)(B): the age-out decision comes first
+        age_out = last_of(s, "age_out_recorded")
+        if age_out is None:
+            return "record_age_out"
+        if age_out.data.get("setting") != "detention":
+            return "release"
+    if s.custody == "detained" and not s.facility:
+        return "place"  # booked in: a hold room for some hours, or a facility
+    duty = duty_step(s, now)
+    if duty is not None:
+        return duty
     if proceedings == "none":
         return "issue_nta"
     if proceedings == "charged":  # an NTA whose hearing is too near is replaced, not served
         soon = not s.hearings or s.hearings[0] < now + timedelta(days=10)
         return "issue_nta" if soon else "serve_nta"
-    if s.custody in ("at_large", "released") and proceedings != "concluded":
+    if (s.custody in ("at_large", "released") and proceedings != "concluded"
+            and not (child and s.custody == "released")):
+        # A release after a final order is revoked (8 CFR 241.4(l)), never followed by an arrest.
+        final = s.final_at(appeal_deadline(s))
+        if (s.custody == "released" and final is not None and s.released_at is not None
+                and s.released_at >= final):
+            return "revoke_release"
         return "record_arrest"
     if s.custody == "arrested":
         return "determine_custody"
@@ -199,6 +433,10 @@ def progress(s: CaseState, proceedings: str, now: datetime) -> str:
         if s.medical_clearance_until is None or s.medical_clearance_until <= now.date():
             return "record_medical_clearance"
         return "record_removal" if s.removal_scheduled else "schedule_removal"
+    if proceedings == "concluded" and held:
+        return "release"  # no case closes over a person in custody
+    if proceedings == "final" and s.custody != "removed":
+        return "record_address"  # a child at liberty with a final order: nothing to force
     return "close_case"
 
 
@@ -254,13 +492,19 @@ def lawful(name: str, draw: Callable[[Any], Any], now: datetime, s: CaseState,
         return officer, c.RecordArrest(basis="warrantless", reason_to_believe="overstay",
                                        likely_to_escape="no fixed address")
     if name == "determine_custody":
-        return officer, c.DetermineCustody(decision="detain", authority="INA 236(a)")
+        if draw(st.integers(0, 3)) == 0:  # a mandatory authority, signed off by agency counsel
+            return officer, c.DetermineCustody(
+                decision="detain", authority=draw(st.sampled_from(MANDATORY_AUTHORITIES)),
+                reason="removable on a conviction listed in INA 236(c)", opla_signoff="counsel-1")
+        return officer, c.DetermineCustody(decision="detain", authority="INA 236(a)",
+                                           reason="flight risk: no fixed address")
     if name == "record_order":
-        outcome = draw(st.sampled_from(["removal", "removal", "removal", "relief"]))
+        outcome = draw(st.sampled_from(["removal", "removal", "removal", "relief", "terminated"]))
         return counsel, c.RecordOrder(
             outcome=outcome, decision_mode="oral", designated_country=draw(
                 st.sampled_from(COUNTRIES)),
             protected_countries=tuple(draw(st.lists(st.sampled_from(COUNTRIES), max_size=1))),
+            without_prejudice=outcome == "terminated" and draw(st.booleans()),
             issued_by=court, **doc)
     if name == "waive_appeal":
         if draw(st.integers(0, 2)) == 0:  # or the respondent appeals instead, in time
@@ -298,7 +542,213 @@ def lawful(name: str, draw: Callable[[Any], Any], now: datetime, s: CaseState,
     if name == "record_removal":
         dest = str((s.removal_scheduled or {}).get("destination") or "MX")
         return Actor("transport-1", "transport"), c.RecordRemoval(destination=dest)
+    if name == "close_case":
+        return officer, c.CloseCase(reason="removed" if s.custody == "removed" else
+                                    "proceedings concluded: relief granted by the court")
+    return lawful_15(name, draw, now, s, clients)
+
+
+def nationality(s: CaseState) -> str:
+    return str(((s.person or {}).get("nationalities") or ["MX"])[0])
+
+
+def setting_for(s: CaseState, now: datetime) -> tuple[str, Any]:
+    """A lawful facility and its kind for the person: a family center for a child (with the
+    family), a catalogue facility for an adult."""
+    if child_at(s, now):
+        return FAMILY_FACILITY, "family"
+    return "CACTYCA", "adult"
+
+
+def hearing_within(s: CaseState, now: datetime, hours: int = 72) -> bool:
+    return any(now <= h <= now + timedelta(hours=hours) for h in s.hearings)
+
+
+def lawful_15(name: str, draw: Callable[[Any], Any], now: datetime, s: CaseState,
+              clients: tuple[str, ...]) -> tuple[Actor, Command] | None:
+    """The lawful forms of the issue-15 steps (and of the older ones they changed)."""
+    officer, supervisor = Actor("officer-1", "officer"), Actor("supervisor-1", "supervisor")
+    detention = Actor("detention-1", "detention")
+    today = now.date()
+    if name == "flag_minor":
+        return officer, c.FlagMinor(unaccompanied=draw(st.booleans()),
+                                    age_basis="birth certificate on file; says she is 15")
+    if name == "notify_hhs":
+        return detention, c.NotifyHhs(reference=f"HHS-{s.version + 1}")
+    if name == "transfer_to_orr":
+        return detention, c.TransferToOrr()
+    if name == "release":
+        kind: Any = ("supervision" if s.order is not None and s.order_is_removal  # an OSUP
+                     else draw(st.sampled_from(["recognizance", "parole", "bond", "other"])))
+        return detention, c.Release(kind=kind, conditions="report monthly",
+                                    reason="released to a sponsor's address pending proceedings")
+    if name == "place":
+        facility, ftype = setting_for(s, now)
+        if s.custody == "arrested" and draw(st.booleans()):  # a few hours in a hold room first
+            facility, ftype = HOLD_ROOMS[0], "hold_room"
+        return detention, c.Place(facility=facility, classification="A", facility_type=ftype,
+                                  family_group=ftype == "family", reason="intake after arrest")
+    if name == "transfer":  # classified and cleared to travel first (CLS-2, MED)
+        if not s.classification:
+            return officer, c.Classify(level="A", basis="no criminal record; records check")
+        if s.medical_clearance_until is None or s.medical_clearance_until <= today:
+            return detention, c.RecordMedicalClearance(valid_until=today + timedelta(days=30))
+        facility, ftype = setting_for(s, now)
+        if s.facility.strip().upper() == facility:
+            facility = "EPC" if ftype == "adult" else facility
+        near = hearing_within(s, now)
+        # Out of intake (a hold room) the attorney need not be told first; sometimes they are not.
+        return detention, c.Transfer(
+            facility=facility, facility_type=ftype, family_group=ftype == "family",
+            attorney_notified=s.facility_type != "hold_room" or draw(st.booleans()),
+            reason="bed space nearer the person's counsel",
+            approved_by="supervisor-1" if near else "")
+    if name == "revoke_release":
+        return supervisor, c.RevokeRelease(
+            grounds=draw(st.sampled_from(["violated_conditions", "enforce_removal"])),
+            facts="missed the check-ins of 3 and 17 March at the field office",
+            reason="travel document issued; removal can now be carried out",
+            notice_language="es")
+    if name == "record_revocation_interview":
+        return officer, c.RecordRevocationInterview(
+            language="es", summary="told of the reasons; submitted a letter from her employer")
+    if name == "serve_pocr_notice":
+        return detention, c.ServePocrNotice(review_on=today + timedelta(days=draw(
+            st.integers(31, 45))), language="es")
+    if name == "review_custody":
+        if s.order is None:
+            return supervisor, c.ReviewCustody(kind="prolonged", finding="continue",
+                                               reason="hearing set; no change in flight risk")
+        served = happened(s, "pocr_notice_served")
+        pocr = [e for e in happened(s, "custody_reviewed") if e.data.get("kind") == "pocr"]
+        if pocr and draw(st.booleans()):  # headquarters, by another supervisor
+            return Actor("supervisor-2", "supervisor"), c.ReviewCustody(
+                kind="hq", finding=draw(st.sampled_from(["continue", "release"])),
+                likelihood_of_removal="significant", reason="travel document expected")
+        finding: Any = "continue" if served and served[-1].at <= now - timedelta(days=30) \
+            else "release"
+        return supervisor, c.ReviewCustody(kind="pocr", finding=finding,
+                                           likelihood_of_removal="significant",
+                                           reason="records review after the removal period")
+    if name == "record_consular_advisal":
+        return detention, c.RecordConsularAdvisal(language="es",
+                                                  notification_requested=draw(st.booleans()))
+    if name == "notify_consulate":
+        return detention, c.NotifyConsulate(country=nationality(s), method="email",
+                                            reference=f"CON-{s.version + 1}")
+    if name == "notify_court_of_custody":
+        return detention, c.NotifyCourtOfCustody(court=order_court(s),
+                                                 reference=f"I-830-{s.version + 1}")
+    if name == "notify_attorney_of_transfer":
+        return detention, c.NotifyAttorneyOfTransfer(reference="call to counsel of record")
+    if name == "serve_detainer":
+        return officer, c.ServeDetainer(method="personal", language="es")
+    if name == "record_age_out":
+        return detention, c.RecordAgeOut(
+            setting=draw(st.sampled_from(["release", "supervision", "atd", "detention",
+                                          "detention"])),
+            reason="turned 18 in custody: no danger, a sponsor's address; least restrictive")
+    if name == "record_address":
+        if draw(st.booleans()):
+            return Actor("attorney-1", "attorney", clients=clients), c.RecordAddress(
+                address=ADDRESSES[0], provided_on=today)
+        return officer, c.RecordAddress(address=ADDRESSES[1], provided_on=today)
+    if name == "determine_age":
+        adult = not child_at(s, now)
+        return officer, c.DetermineAge(
+            finding="adult" if adult else "minor",
+            evidence="birth certificate and an interview with the consulate's record",
+            evidence_kinds=("birth_certificate", "interview", "identity_document"),
+            reference=f"AGE-{s.version + 1}")
     return None
+
+
+def lawful_detour_15(draw: Callable[[Any], Any], now: datetime, s: CaseState,
+                     clients: tuple[str, ...]) -> tuple[Actor, Command] | None:
+    """A lawful step of issue 15 off the road: hold rooms and moves out of them, transfers
+    (in an emergency, with the attorney told after), consular advisals and notices, the court
+    told of custody, detainers and their service, age determinations and age-out records,
+    post-order notices and reviews, releases and their revocation, bond orders, stays and
+    appeals, addresses, legal orientations, 1367 protection, a new NTA after a termination
+    without prejudice."""
+    officer, counsel = Actor("officer-1", "officer"), Actor("counsel-1", "counsel")
+    detention = Actor("detention-1", "detention")
+    today = now.date()
+    held = s.custody in ("arrested", "detained")
+    names: list[str] = ["record_address"]
+    options: list[tuple[Actor, Command]] = []
+    if held:
+        names += ["record_consular_advisal", "place", "release", "determine_age"]
+        if s.nta_served_at is not None:
+            names.append("notify_court_of_custody")
+        options.append((detention, c.RecordLegalOrientation(
+            provider="Florence Immigrant and Refugee Rights Project", language="es")))
+        if any(e.data.get("notification_requested") for e in
+               happened(s, "consular_advisal_recorded")):
+            names.append("notify_consulate")
+    if s.custody == "detained":
+        names.append("transfer")
+        hospital = "Saint Barnabas Medical Center" if s.facility == HOSPITALS[0] else HOSPITALS[0]
+        options.append((detention, c.Transfer(
+            facility=hospital, facility_type="hospital", attorney_notified=False,
+            emergency=True, reason="chest pain: taken to the emergency room")))
+    if happened(s, "transferred") and not happened(s, "attorney_notified_of_transfer"):
+        names.append("notify_attorney_of_transfer")
+    b = born(s)
+    if b is not None and not child_at(s, now) and s.custody in ("arrested", "detained",
+                                                                  "with_orr"):
+        names.append("record_age_out")
+    if s.custody == "detained" and s.order is not None:
+        names += ["serve_pocr_notice", "review_custody"]
+    if s.custody == "detained" and s.order is None and s.custody_determined_at is not None:
+        names.append("review_custody")
+    if s.custody == "released" and s.order is not None:
+        names.append("revoke_release")
+    revoked = last_of(s, "release_revoked", "revocation_interview_recorded")
+    if revoked is not None and revoked.kind == "release_revoked":
+        names.append("record_revocation_interview")
+    detainer = last_of(s, "detainer_issued", "detainer_served")
+    if detainer is not None and detainer.kind == "detainer_issued":
+        names.append("serve_detainer")
+    if not held and s.custody != "removed":  # in a county jail: a detainer on a warrant
+        if any(not w.used for w in s.warrants) or s.removal_warrant_at is not None:
+            options.append((officer, c.IssueDetainer(
+                agency=AGENCIES[0], warrant="I-205" if s.removal_warrant_at else "I-200",
+                probable_cause="final_order" if s.removal_warrant_at else "pending_proceedings",
+                reason="in county custody on a state charge; release date unknown")))
+        elif s.nta_issued_at is not None:
+            options.append((Actor("supervisor-1", "supervisor"),
+                            c.IssueArrestWarrant(requested_by="officer-1")))
+    if held and s.order is None and happened(s, "custody_determined"):
+        bond = last_of(s, "bond_order_recorded", "bond_stay_filed", "bond_appeal_filed",
+                       "bond_appeal_decided")
+        doc: dict[str, Any] = {"reference": f"B-{s.version + 1}", "issued_on": today}
+        if bond is None:
+            options.append((counsel, c.RecordBondOrder(
+                outcome=draw(st.sampled_from(["release_on_bond", "no_bond"])),
+                bond_amount=5000, issued_by=order_court(s), **doc)))
+        elif bond.kind == "bond_order_recorded" and bond.data.get("outcome") == "release_on_bond":
+            options.append((counsel, c.FileBondStay(filed_on=today, reference=f"EOIR-43-{s.version}")))
+            options.append((detention, c.Release(kind="bond", reason="bond of $5,000 posted",
+                                                 conditions="report monthly")))
+        elif bond.kind == "bond_stay_filed":
+            options.append((counsel, c.FileBondAppeal(filed_on=today, receipt=f"BA-{s.version}")))
+        elif bond.kind == "bond_appeal_filed":
+            options.append((counsel, c.DecideBondAppeal(
+                outcome=draw(st.sampled_from(["dismissed", "sustained"])), issued_by="BIA",
+                **doc)))
+    if s.concluded and s.order is not None and s.order.outcome == "terminated":
+        options.append((officer, c.IssueNta(
+            charges=("INA 237(a)(1)(B)",), allegations=("overstayed a visa",),
+            hearing_at=now + timedelta(days=draw(st.integers(15, 40))),
+            court=draw(st.sampled_from(COURTS[:-1])), counsel_list_date=today)))
+    if draw(st.integers(0, 5)) == 0:
+        options.append((officer, c.Record1367Protection(kind="u_visa", reference="USCIS I-918")))
+    for name in names:
+        step = lawful_15(name, draw, now, s, clients)
+        if step is not None:
+            options.append(step)
+    return draw(st.sampled_from(options)) if options else None
 
 
 def lawful_detour(draw: Callable[[Any], Any], now: datetime, s: CaseState,
@@ -382,9 +832,14 @@ def command_for(name: str, draw: Callable[[Any], Any], now: datetime, s: CaseSta
         return c.IssueArrestWarrant(requested_by=draw(st.one_of(st.just("officer-1"), who)))
     if name == "record_arrest":
         basis = draw(st.sampled_from(["warrant", "warrantless", "warrantless", "warrantless"]))
+        location = draw(st.sampled_from(LOCATIONS))
+        approved = draw(st.sampled_from(["supervisor-1", "supervisor-1", "officer-1", ""])) \
+            if location not in ("public", "residence") else ""
         return c.RecordArrest(basis=basis, reason_to_believe=draw(GOOD_TEXT),
-                              likely_to_escape=draw(GOOD_TEXT),
-                              location_type=draw(st.sampled_from(["public", "residence"])))
+                              likely_to_escape=draw(GOOD_TEXT), location_type=location,
+                              location_approved_by=approved,
+                              location_reason=draw(st.sampled_from(
+                                  ["imminent threat of violence", "", " "])) if approved else "")
     if name == "record_examination":
         return c.RecordExamination(no_other_officer_reason=draw(TEXT))
     if name == "determine_custody":
@@ -392,10 +847,12 @@ def command_for(name: str, draw: Callable[[Any], Any], now: datetime, s: CaseSta
         return c.DetermineCustody(
             decision=draw(st.sampled_from(["detain", "detain", "bond", "recognizance",
                                            "supervision", "atd"])),
-            authority="INA 236(a)", bond_amount=draw(st.sampled_from([None, 0, 1500, 10000])),
+            authority=draw(st.sampled_from(AUTHORITIES)),
+            bond_amount=draw(st.sampled_from([None, 0, 1500, 10000, 25000])),
             exception=exception, exception_reason=draw(GOOD_TEXT) if exception else "",
             exception_approved_by=draw(st.one_of(st.just("supervisor-1"), who))
-            if exception else "")
+            if exception else "", reason=draw(REASON),
+            opla_signoff=draw(st.sampled_from(["", "", "counsel-1", "officer-1", "counsel-2"])))
     if name == "flag_minor":
         return c.FlagMinor(unaccompanied=draw(st.booleans()), age_basis=draw(GOOD_TEXT))
     if name == "notify_hhs":
@@ -406,17 +863,23 @@ def command_for(name: str, draw: Callable[[Any], Any], now: datetime, s: CaseSta
             exception=exception, exception_reason=draw(GOOD_TEXT) if exception else "",
             exception_approved_by=draw(st.one_of(st.just("supervisor-2"), who))
             if exception else "")
-    facility_type = st.sampled_from(["adult", "adult", "family", "juvenile", "orr", "hold_room",
-                                     "hospital"])
     if name == "classify":
         return c.Classify(level=draw(st.sampled_from(["A", "B", "C", "D"])), basis="records")
-    if name == "place":
-        return c.Place(facility=draw(st.sampled_from(["ELZ", "KRO", "ORR-1"])),
-                       classification=draw(st.sampled_from(["A", "B", "C", "D"])),
-                       facility_type=draw(facility_type))
-    if name == "transfer":
-        return c.Transfer(facility=draw(st.sampled_from(["ELZ", "KRO", "ORR-1"])),
-                          attorney_notified=draw(st.booleans()), facility_type=draw(facility_type))
+    if name in ("place", "transfer"):
+        ftype = draw(st.sampled_from(FACILITY_TYPES))
+        named = HOLD_ROOMS if ftype == "hold_room" else HOSPITALS if ftype == "hospital" else \
+            FACILITIES
+        facility = draw(st.sampled_from(named))
+        family = draw(st.booleans()) if ftype in ("family", "") else False
+        if name == "place":
+            return c.Place(facility=facility, facility_type=ftype, reason=draw(REASON),
+                           classification=draw(st.sampled_from(["A", "B", "C", "D"])),
+                           family_group=family)
+        emergency = draw(st.integers(0, 3)) == 0
+        return c.Transfer(facility=facility, facility_type=ftype, family_group=family,
+                          attorney_notified=draw(st.booleans()), reason=draw(REASON),
+                          emergency=emergency, approved_by=draw(st.sampled_from(
+                              ["", "", "supervisor-1", "supervisor-2", "detention-1", "officer-1"])))
     if name == "issue_nta":
         # Mostly a complete notice; sometimes one item missing or wrong.
         defect = draw(st.sampled_from([""] * 30 + [
@@ -434,7 +897,8 @@ def command_for(name: str, draw: Callable[[Any], Any], now: datetime, s: CaseSta
             "Removal proceedings under section 240 of the INA",
             legal_authority=" " if defect == "authority" else "INA 239; 8 CFR 239.1",
             counsel_advisal=defect != "counsel", address_advisal=defect != "address",
-            failure_to_appear_advisal=defect != "appear")
+            failure_to_appear_advisal=defect != "appear",
+            statement_1229e=draw(st.sampled_from([False, False, True])))
     if name == "serve_nta":
         return c.ServeNta(method=draw(st.sampled_from(["personal", "mail"])),
                           language=draw(st.sampled_from(["es", "es", "es", "fr"])),
@@ -460,6 +924,8 @@ def command_for(name: str, draw: Callable[[Any], Any], now: datetime, s: CaseSta
             no_address_provided=absentia and draw(st.integers(0, 5)) == 0,
             terminates_protection=tuple(draw(st.lists(country, max_size=1)))
             if draw(st.integers(0, 9)) == 0 else (),
+            without_prejudice=draw(st.booleans()) if outcome == "terminated" else
+            draw(st.integers(0, 9)) == 0,
             **document(draw, now, (court,)))
     if name == "waive_appeal":
         return c.WaiveAppeal(party=draw(st.sampled_from(["respondent", "respondent", "dhs"])),
@@ -536,14 +1002,15 @@ def command_for(name: str, draw: Callable[[Any], Any], now: datetime, s: CaseSta
         dest = draw(st.one_of(st.just(scheduled), country)) if scheduled else draw(country)
         return c.RecordRemoval(destination=dest)
     if name == "release":
-        return c.Release(kind=draw(st.sampled_from(["bond", "recognizance", "parole",
-                                                    "citizenship", "other"])),
-                         conditions=draw(TEXT))
+        return c.Release(kind=draw(st.sampled_from(["bond", "recognizance", "parole", "supervision",
+                                                    "atd", "citizenship", "relief", "other"])),
+                         conditions=draw(TEXT), reason=draw(REASON))
     if name == "review_custody":
         return c.ReviewCustody(
-            kind=draw(st.sampled_from(["pocr", "hq", "zadvydas"])),
+            kind=draw(st.sampled_from(["pocr", "hq", "zadvydas", "prolonged"])),
             finding=draw(st.sampled_from(["continue", "release"])),
-            likelihood_of_removal=draw(st.sampled_from(["", "significant", "not_significant"])))
+            likelihood_of_removal=draw(st.sampled_from(["", "significant", "not_significant"])),
+            reason=draw(REASON))
     if name == "propose_identity_link":
         return c.ProposeIdentityLink(record=draw(st.sampled_from(["r-ana", "r-luis-a", ""])),
                                      reason=draw(TEXT))
@@ -552,7 +1019,85 @@ def command_for(name: str, draw: Callable[[Any], Any], now: datetime, s: CaseSta
     if name == "reject_identity_link":
         return c.RejectIdentityLink(reason=draw(TEXT))
     if name == "close_case":
-        return c.CloseCase(reason=draw(st.sampled_from(["removed", "terminated", "duplicate"])))
+        return c.CloseCase(reason=draw(st.sampled_from(["removed", "terminated", "duplicate", "",
+                                                        "  "])))
+    return command_for_15(name, draw, now, s)
+
+
+def command_for_15(name: str, draw: Callable[[Any], Any], now: datetime, s: CaseState) -> Command:
+    """The issue-15 commands with plausible (and sometimes unlawful) random fields."""
+    today = now.date()
+    days = st.integers(-5, 60).map(lambda d: today + timedelta(days=d))
+    past = st.integers(0, 15).map(lambda d: today - timedelta(days=d))
+    language = st.sampled_from(LANGUAGES)
+    interpreter = st.sampled_from(["", "", "Ana Ruiz (French)"])
+    ref = st.sampled_from([*REFERENCES, "", " "])
+    if name == "determine_age":
+        kinds = draw(st.one_of(
+            st.lists(st.sampled_from(EVIDENCE_KINDS), max_size=3, unique=True),
+            st.sampled_from([("bone_radiograph",), ("dental_radiograph", "bone_radiograph"),
+                             ("interview",)])))
+        return c.DetermineAge(finding=draw(st.sampled_from(["minor", "adult", "adult"])),
+                              evidence=draw(GOOD_TEXT), evidence_kinds=tuple(kinds),
+                              reference=draw(ref))
+    if name == "record_age_out":
+        return c.RecordAgeOut(setting=draw(st.sampled_from(["release", "supervision", "atd",
+                                                            "detention"])), reason=draw(REASON))
+    if name == "serve_pocr_notice":
+        return c.ServePocrNotice(review_on=draw(days), language=draw(language),
+                                 interpreter=draw(interpreter))
+    if name == "revoke_release":
+        return c.RevokeRelease(
+            grounds=draw(st.sampled_from(["violated_conditions", "purposes_served",
+                                          "enforce_removal", "changed_circumstances",
+                                          "likelihood_of_removal"])),
+            facts=draw(GOOD_TEXT), reason=draw(REASON), notice_language=draw(language))
+    if name == "record_revocation_interview":
+        return c.RecordRevocationInterview(language=draw(language), interpreter=draw(interpreter),
+                                           summary=draw(TEXT))
+    if name == "issue_detainer":
+        return c.IssueDetainer(
+            agency=draw(st.sampled_from(AGENCIES)),
+            probable_cause=draw(st.sampled_from(["final_order", "pending_proceedings",
+                                                 "biometric_records", "statements"])),
+            warrant=draw(st.sampled_from(["I-200", "I-205"])), reason=draw(REASON))
+    if name == "serve_detainer":
+        return c.ServeDetainer(method=draw(st.sampled_from(["personal", "through_agency"])),
+                               language=draw(st.one_of(st.none(), language)))
+    if name == "record_consular_advisal":
+        return c.RecordConsularAdvisal(language=draw(language), interpreter=draw(interpreter),
+                                       notification_requested=draw(st.booleans()))
+    if name == "notify_consulate":
+        return c.NotifyConsulate(country=draw(st.sampled_from([nationality(s), *COUNTRIES])),
+                                 method=draw(st.sampled_from(["fax", "email", "phone"])),
+                                 reference=draw(ref))
+    if name == "record_bond_order":
+        return c.RecordBondOrder(
+            outcome=draw(st.sampled_from(["release_on_bond", "release_recognizance", "no_bond",
+                                          "no_jurisdiction"])),
+            bond_amount=draw(st.sampled_from([None, 1500, 10000, 25000])),
+            **document(draw, now, (order_court(s),)))
+    if name == "file_bond_stay":
+        return c.FileBondStay(filed_on=draw(past), reference=draw(ref))
+    if name == "file_bond_appeal":
+        return c.FileBondAppeal(filed_on=draw(past), receipt=draw(ref))
+    if name == "decide_bond_appeal":
+        return c.DecideBondAppeal(outcome=draw(st.sampled_from(["dismissed", "sustained"])),
+                                  **document(draw, now, ("BIA",)))
+    if name == "record_address":
+        return c.RecordAddress(address=draw(st.sampled_from(ADDRESSES)), provided_on=draw(
+            st.one_of(past, days)))
+    if name == "notify_court_of_custody":
+        return c.NotifyCourtOfCustody(court=draw(st.sampled_from([order_court(s), *COURTS[:-1]])),
+                                      reference=draw(ref))
+    if name == "notify_attorney_of_transfer":
+        return c.NotifyAttorneyOfTransfer(reference=draw(ref))
+    if name == "record_legal_orientation":
+        return c.RecordLegalOrientation(provider=draw(st.sampled_from(
+            ["Florence Immigrant and Refugee Rights Project", "", " "])), language=draw(language))
+    if name == "record_1367_protection":
+        return c.Record1367Protection(kind=draw(st.sampled_from(["vawa", "t_visa", "u_visa"])),
+                                      reference=draw(ref))
     raise AssertionError(f"no generator for {name}")  # pragma: no cover
 
 
@@ -589,11 +1134,26 @@ def make_machine(app: App) -> type[RuleBasedStateMachine]:
                 v = conn.execute(select(cases.c.version).where(cases.c.id == case_id)).scalar()
             return int(n), int(v or 0)
 
-        def do(self, cmd: Command, actor: Actor, case_id: str | None, keyed: bool) -> None:
+        def do(self, cmd: Command, actor: Actor, case_id: str | None, keyed: bool,
+               parsed: bool = False) -> None:
+            """Give ``cmd``; with ``parsed``, as the API would: through the public parser
+            first, which may refuse a value (then nothing is given, nor written)."""
+            if parsed:
+                n0, v0 = self.counts(case_id)
+                try:
+                    cmd = parse_command(cmd.name, command_to_dict(cmd))
+                except InvalidInput as e:
+                    assert e.field and e.message.strip(), e
+                    assert self.counts(case_id) == (n0, v0)
+                    TALLY[cmd.name, "unparsed"] += 1
+                    return
             key = f"k-{next(KEYS)}" if keyed else None
             n0, v0 = self.counts(case_id)
             out = app.do(cmd, actor, self.now, case_id=case_id, idempotency_key=key)
             assert not out.replayed
+            TALLY[cmd.name, "accepted" if out.accepted else "refused"] += 1
+            for r in out.refusals:
+                TALLY["rule", r.rule_id] += 1
             if out.accepted:
                 assert out.events, f"{cmd.name} was accepted but appended no event"
                 if case_id is None:
@@ -627,10 +1187,13 @@ def make_machine(app: App) -> type[RuleBasedStateMachine]:
             person = PersonData(
                 family_name=draw(st.sampled_from(["Example", "Muster", "Doe"])),
                 given_name=draw(st.sampled_from(["Ana", "Luis", "Wei"])),
-                nationalities=(draw(st.sampled_from(COUNTRIES)),), languages=("es",))
+                nationalities=(draw(st.sampled_from(COUNTRIES)),), languages=("es",),
+                birth_date=birth_date(draw, self.now), sex=draw(st.sampled_from(["M", "F", ""])))
             cmd = c.OpenCase(person=person,
                              encounter=draw(st.sampled_from(["border", "interior", "court"])),
-                             location="Newark", legal_basis="INA 237(a)(1)(B)")
+                             location="Newark", legal_basis=draw(st.sampled_from(
+                                 ["INA 237(a)(1)(B)"] * 12 + [" "])),
+                             location_type=draw(st.sampled_from(["public"] * 6 + ["school"])))
             self.do(cmd, self.actor(draw, "open_case"), None, draw(st.booleans()))
 
         @initialize(data=st.data())
@@ -660,30 +1223,44 @@ def make_machine(app: App) -> type[RuleBasedStateMachine]:
             ahead = st.just(progress(s, proceedings, self.now))
             name = draw(st.one_of(ahead, ahead, likely, likely,
                                   st.sampled_from(COMMAND_NAMES[1:])))
-            cmd = command_for(name, draw, self.now, s)
-            self.do(cmd, self.actor(draw, name), case_id, draw(st.booleans()))
+            try:
+                cmd = command_for(name, draw, self.now, s)
+            except InvalidInput as e:  # a command that refuses such a value when it is made
+                assert e.field and e.message.strip(), e
+                return
+            self.do(cmd, self.actor(draw, name), case_id, draw(st.booleans()),
+                    parsed=draw(st.integers(0, 3)) == 0)
 
         @rule(data=st.data())
         def advance(self, data: st.DataObject) -> None:
-            """One lawful step for the first case (or a lawful detour), so that cases reach
-            the deep states: stays, lifts and their confirmation, appeals, waivers, fear
-            screenings, in-absentia orders and motions to reopen, removal."""
-            draw = data.draw
+            """One to three lawful steps for the first open case (or lawful detours), so that
+            cases reach the deep states: stays, lifts and their confirmation, appeals, waivers,
+            fear screenings, in-absentia orders and motions to reopen, removal; hold rooms and
+            the moves out of them, age-outs, post-order reviews, releases and revocations."""
+            for _ in range(data.draw(st.integers(1, 3))):
+                self.step_ahead(data.draw)
+
+        def step_ahead(self, draw: Callable[[Any], Any]) -> None:
             self.now += draw(st.sampled_from([timedelta(minutes=30), timedelta(hours=6),
                                               timedelta(days=2), timedelta(days=12),
                                               timedelta(days=35)]))
-            case_id = self.cases[0]
-            with engine.connect() as conn:
-                s = repo.load_case(conn, case_id)
-            assert s is not None
+            with engine.connect() as conn:  # the first case still open
+                states = [repo.load_case(conn, cid) for cid in self.cases]
+            open_cases = [x for x in states if x is not None and x.status != "closed"]
+            if not open_cases:
+                return
+            s = open_cases[0]
+            case_id = s.case_id
             proceedings = s.facets(self.now, appeal_deadline(s)).proceedings
             clients = tuple(self.persons)
-            step = (lawful_detour(draw, self.now, s, clients) if draw(st.integers(0, 3)) == 0
+            way = draw(st.integers(0, 4))
+            step = (lawful_detour(draw, self.now, s, clients) if way == 0
+                    else lawful_detour_15(draw, self.now, s, clients) if way == 1
                     else lawful(progress(s, proceedings, self.now), draw, self.now, s, clients))
             if step is None:
                 return
             actor, cmd = step
-            self.do(cmd, actor, case_id, draw(st.booleans()))
+            self.do(cmd, actor, case_id, draw(st.booleans()), parsed=draw(st.booleans()))
 
         def retry_with_the_same_key(self, wait: timedelta) -> None:
             """The same command with the same idempotency key, later: the stored outcome, and
@@ -740,4 +1317,12 @@ def test_random_lifecycles_keep_the_law(db_url: str) -> None:
     # The whole store, case by case, as the oversight report would check it.
     assert check_store(app.ctx.engine) == []
     elapsed = time.perf_counter() - started
-    print(f"\nlifecycle machine on {'postgres' if postgres else 'sqlite'}: {elapsed:.1f} s")
+    print(f"\nlifecycle machine on {'postgres' if postgres else 'sqlite'}: {elapsed:.1f} s, "
+          f"{time.process_time():.1f} s CPU in this process")
+    if os.environ.get("DUECOURSE_MACHINE_TALLY"):  # what the search reached, command by command
+        for name in sorted({n for n, _ in TALLY if n != "rule"}):
+            print(f"  {name:30} " + " ".join(f"{k} {TALLY[name, k]}" for k in
+                                              ("accepted", "refused", "unparsed")))
+        print("  refusals by rule: " + ", ".join(
+            f"{rule} {n}" for (kind, rule), n in TALLY.most_common() if kind == "rule"))
+    TALLY.clear()

@@ -157,9 +157,11 @@ def later_event(draw: Callable[[Any], Any], h: History, name: str) -> tuple[str,
             valid_until=today + timedelta(days=draw(st.integers(-5, 45))))
     if name == "transfer":
         return "detention", c.Transfer(facility=draw(st.sampled_from(FACILITIES)),
-                                       attorney_notified=True)
+                                       attorney_notified=True,
+                                       reason="bed space: the facility is at capacity")
     if name == "release":
-        return "detention", c.Release(kind="supervision")
+        return "detention", c.Release(kind="supervision",
+                                      reason="order of supervision: fixed address")
     if name == "record_order":
         return "counsel", order(draw, h)
     raise AssertionError(name)  # pragma: no cover
@@ -190,11 +192,13 @@ def histories(draw: Callable[[Any], Any], case_id: str) -> History:
                                legal_basis="INA 237(a)(1)(B)"))
     h.do("officer", c.RecordArrest(basis="warrantless", reason_to_believe="overstay",
                                    likely_to_escape="no address"), h.now + draw(STEP))
-    h.do("officer", c.DetermineCustody(decision="detain", authority="236(a)"),
+    h.do("officer", c.DetermineCustody(decision="detain", authority="236(a)",
+                                       reason="flight risk: no address"),
          h.now + timedelta(hours=2))
     if draw(st.integers(0, 9)):
         h.do("detention", c.Place(facility=draw(st.sampled_from(FACILITIES)),
-                                  classification="A"), h.now + timedelta(hours=1))
+                                  classification="A", reason="staging for removal"),
+             h.now + timedelta(hours=1))
     h.do("officer", c.IssueNta(charges=("INA 237(a)(1)(B)",), allegations=("overstay",),
                                hearing_at=h.now + timedelta(days=20), court="NEW",
                                counsel_list_date=h.now.date()), h.now + timedelta(hours=1))
@@ -400,9 +404,11 @@ def _ready(case_id: str, dest: str = "GT", facility: str = "ELZ", order_day: int
     h.do("officer", c.RecordArrest(basis="warrantless", reason_to_believe="overstay",
                                    likely_to_escape="no address"),
          BASE + timedelta(hours=arrest_hour))
-    h.do("officer", c.DetermineCustody(decision="detain", authority="236(a)"),
+    h.do("officer", c.DetermineCustody(decision="detain", authority="236(a)",
+                                       reason="flight risk: no address"),
          BASE + timedelta(hours=6))
-    h.do("detention", c.Place(facility=facility, classification="A"))
+    h.do("detention", c.Place(facility=facility, classification="A",
+                              reason="staging for removal"))
     h.do("officer", c.IssueNta(charges=("x",), allegations=("y",),
                                hearing_at=BASE + timedelta(days=20), court="NEW",
                                counsel_list_date=BASE.date()))
@@ -483,7 +489,7 @@ def test_a_guard_registered_later_applies_without_changing_the_planner() -> None
     @guard("ID-TEST", title="identity confirmed (test stand-in for ID-1)", citation="test",
            protects="the right person is removed", confidence="K",
            commands={"schedule_removal", "record_removal"}, effective_from="1997-04-01",
-           source="test")
+           verified="2026-12-07", source="test")
     def identity(_g: framework.GuardInput) -> str | None:
         return "identity not confirmed"
 

@@ -91,7 +91,8 @@ def build_site(url: str, now: datetime | None = None) -> Site:
     do(o, "record_arrest", {"basis": "warrantless", "reason_to_believe": "admitted overstay",
                             "likely_to_escape": "no fixed address"}, t0, ben)
     do(s, "record_examination", {}, t0 + timedelta(hours=1), ben)
-    do(o, "determine_custody", {"decision": "detain", "authority": "236(a)"},
+    do(o, "determine_custody", {"decision": "detain", "authority": "236(a)",
+                                "reason": "flight risk: no fixed address"},
        t0 + timedelta(hours=2), ben)
     hearing = (t0 + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ")
     do(o, "issue_nta", {"charges": ["237(a)(1)(B)"], "allegations": ["overstay"],
@@ -145,8 +146,9 @@ def charged_case(site: Site, family: str, given: str, country: str = "SV",
             "basis": "warrantless", "reason_to_believe": "admitted overstay",
             "likely_to_escape": "no fixed address"}),
         (s, t0 + timedelta(hours=1), "record_examination", {}),
-        (o, t0 + timedelta(hours=2), "determine_custody", {"decision": "detain",
-                                                            "authority": "236(a)"}),
+        (o, t0 + timedelta(hours=2), "determine_custody", {
+            "decision": "detain", "authority": "236(a)",
+            "reason": "flight risk: no fixed address"}),
         (o, t0 + timedelta(hours=3), "issue_nta", {
             "charges": ["237(a)(1)(B)"], "allegations": ["overstay"],
             "hearing_at": (t0 + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M:%SZ"),

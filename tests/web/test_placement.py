@@ -67,20 +67,25 @@ def seed_custody(app: App, now: datetime, officer: Actor, supervisor: Actor,
         do(officer, "record_arrest", {"basis": "warrantless", "reason_to_believe": "overstay",
                                       "likely_to_escape": "no fixed address"}, at, case)
         do(supervisor, "record_examination", {}, at + timedelta(minutes=30), case)
-        do(officer, "determine_custody", {"decision": "detain", "authority": "236(a)"},
+        do(officer, "determine_custody", {"decision": "detain", "authority": "236(a)",
+                                          "reason": "flight risk: no fixed address"},
            at + timedelta(hours=1), case)
 
     site = facility().code
     dan = book("dan", "M", "1985-05-01", now - timedelta(days=3))
-    do(detention, "place", {"facility": site, "classification": "B"},
+    do(detention, "place", {"facility": site, "classification": "B",
+                            "reason": "nearest bed for a level-B man"},
        now - timedelta(days=3) + timedelta(hours=2), dan)
     before = now - timedelta(days=90)
     for label, sex, born, level in (("eli", "M", "1980-02-03", "C"),
                                     ("fay", "F", "1992-07-08", "A")):
         case = book(label, sex, born, before)
-        do(detention, "place", {"facility": site if sex == "M" else "PREVIOUS", "classification":
-                                level}, before + timedelta(hours=2), case)
-        do(detention, "release", {"kind": "recognizance"}, before + timedelta(days=2), case)
+        do(detention, "place", {"facility": site if sex == "M" else "PRLDCTX", "classification":
+                                level, "reason": "intake after the custody decision"},
+           before + timedelta(hours=2), case)
+        do(detention, "release", {"kind": "recognizance",
+                                  "reason": "no flight risk: fixed address"},
+           before + timedelta(days=2), case)
         arrest(case, now - timedelta(hours=6))
     do(officer, "issue_nta", {"charges": ["237(a)(1)(B)"], "allegations": ["overstay"],
                               "hearing_at": (now + timedelta(days=30)).strftime(

@@ -1,7 +1,7 @@
 """Removal transport manifests from the store, on SQLite and PostgreSQL: the API
 (``GET /api/v1/transport/manifests``) and the page (``/transport``).
 
-The people with a removal order, held at ELZ (``seed_removals``, built through the handlers):
+The people with a removal order, held at ELZICDF (``seed_removals``, built through the handlers):
 ida is clear for removal to Guatemala (final order, warrant of removal, travel document and
 medical clearance valid), jon has a court's stay (STAY-JUD), kim is protected from the country
 the order designates (PROT-CTRY), lea has no travel document (TRAVEL-DOC). The site's own ben was
@@ -30,7 +30,7 @@ from duecourse.store.tables import events
 
 from .support import Site, build_site, document, ledger_entries, person, sign_in
 
-STAGING = "ELZ"
+STAGING = "ELZICDF"
 # label -> (family name, given name, nationality: the country the order designates)
 PEOPLE = {"ida": ("Transport", "Ida", "GT"), "jon": ("Transport", "Jon", "GT"),
           "kim": ("Transport", "Kim", "HN"), "lea": ("Transport", "Lea", "SV")}
@@ -48,7 +48,7 @@ def actors_of(app: App, *roles: str) -> dict[str, Actor]:
 
 
 def seed_removals(app: App, now: datetime) -> dict[str, str]:
-    """ida, jon, kim and lea, ordered removed and held at ELZ (see the module's docstring):
+    """ida, jon, kim and lea, ordered removed and held at ELZICDF (see the module's docstring):
     label -> case id."""
     a = actors_of(app, "officer", "supervisor", "counsel", "detention")
     officer, supervisor, counsel, detention = (a["officer"], a["supervisor"], a["counsel"],
@@ -70,9 +70,9 @@ def seed_removals(app: App, now: datetime) -> dict[str, str]:
            reason_to_believe="admitted overstaying a visa", likely_to_escape="no fixed address")
         do(supervisor, case, t0 + timedelta(hours=1), "record_examination")
         do(officer, case, t0 + timedelta(hours=2), "determine_custody", decision="detain",
-           authority="236(a)")
+           authority="236(a)", reason="flight risk: no fixed address")
         do(detention, case, t0 + timedelta(hours=3), "place", facility=STAGING,
-           classification="A")
+           classification="A", reason="staging facility for the removal flight")
         do(officer, case, t0 + timedelta(days=1), "issue_nta", charges=["237(a)(1)(B)"],
            allegations=["remained longer than permitted"],
            hearing_at=(t0 + timedelta(days=12)).strftime("%Y-%m-%dT09:00:00Z"), court="NEW",

@@ -3,6 +3,7 @@ events, the read models and the ledger entry in one transaction. Nothing else wr
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import weakref
 from collections import OrderedDict
@@ -11,22 +12,31 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, insert
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..domain.case import CaseState, Facets, apply, removes_protection
-from ..domain.commands import FileAppeal, FileMotionToReopen, OpenCase, command_to_dict
-from ..domain.errors import ConcurrencyConflict, NotFound
+from ..domain.commands import (
+    FileAppeal,
+    FileMotionToReopen,
+    OpenCase,
+    Place,
+    Transfer,
+    command_to_dict,
+)
+from ..domain.errors import ConcurrencyConflict, NotFound, RuleRefusal
 from ..domain.events import DEADLINE_MISSED, EVENT_OF_COMMAND, Event
 from ..law.calendar import Closures
 from ..law.deadlines import Deadline, compute_deadlines
 from ..law.framework import appeal_deadline
 from ..law.guards.orders import appeal_timely, motion_stays_removal
+from ..law.params import MissingParameter
 from ..law.rules import check_command
 from ..store import repository as repo
 from ..store.db import pipelined
 from ..store.tables import commands
 from . import case_records, ledger
 from .context import AppContext
+from .facility_facts import facility_facts
 from .outcome import Outcome
 
 
@@ -101,28 +111,45 @@ def _decide(ctx: AppContext, conn: Connection, env: Any, case_id: str,
                 else frozenset())
     related = (repo.related_protections(conn, case_id, base.person)
                if cmd.name in ("schedule_removal", "record_removal") else None)
-    refusals = check_command(base, cmd, actor, at, role_of, closures, related)
+    # place/transfer: the facility as the catalogue knows it, its occupancy, the attorneys of
+    # record (law/facility_rules.py); the command goes on with the catalogue's code and kind.
+    placing = (facility_facts(conn, case_id, base, cmd)
+               if isinstance(cmd, Place | Transfer) else None)
+    if placing is not None:
+        cmd = placing.command
+        env = dataclasses.replace(env, command=cmd)
+    refusals = check_command(base, cmd, actor, at, role_of, closures, related,
+                             placement=placing.facts if placing is not None else None)
+    version, failed = base.version, False
+    if not refusals:
+        try:
+            new_events, deadlines = _events_for(ctx, base, env, case_id, conn, closures,
+                                                placing.event_data if placing else None)
+            facets = base.facets(at, appeal_deadline(base, closures))
+        except _PROPAGATE:
+            raise
+        except Exception as exc:  # fail closed: refused with the reason, ledgered like any
+            refusals, failed = [failed_closed(exc)], True
     if refusals:
-        if remembered and repo.case_version(conn, case_id) != base.version:
+        if remembered and repo.case_version(conn, case_id) != version:
             raise _Stale
         with pipelined(conn):  # writes only, no result read (see below)
             seq = ledger.append(conn, [ledger.LedgerItem(
                 "command_refused", at, actor.id, actor.role, case_id if state else "",
-                {"command": cmd.name, "case_version": base.version,
+                {"command": cmd.name, "case_version": version,
                  "command_hash": _hash(command_to_dict(cmd)),
                  "refusals": [r.as_dict() for r in refusals]})], ctx.signing_key)
-            outcome = Outcome(False, cmd.name, case_id if state else None, base.version,
+            outcome = Outcome(False, cmd.name, case_id if state else None, version,
                               refusals=refusals, ledger_seq=seq)
             _remember(conn, env, outcome)
-        if state is not None and committed is not None:  # the case is as it was
+        # The case is as it was; a state the fold failed on part-way is not kept.
+        if state is not None and committed is not None and not failed:
             rows = known.rows if known is not None and known.version == state.version else None
             same = _Known(state.version, state, rows)
             committed.append(lambda: _put_known(engine, case_id, same))
         return outcome
-    old_version = base.version
-    new_events, deadlines = _events_for(ctx, base, env, case_id, conn, closures)
-    after = base  # advanced past the new events by _events_for
-    facets = after.facets(at, appeal_deadline(after, closures))
+    old_version = version
+    after = base  # advanced past the new events by _events_for (facets computed above)
     if state is not None:
         # Compare-and-swap on the case row before anything else is written (the same statement
         # writes the case's facets): a concurrent writer that read the same version waits on the
@@ -164,14 +191,35 @@ def _decide(ctx: AppContext, conn: Connection, env: Any, case_id: str,
     return outcome
 
 
+# Errors that are the store's, not the command's: they propagate (a retry, a conflict, a
+# database that is down), never turned into a refusal.
+_PROPAGATE = (SQLAlchemyError, ConcurrencyConflict, NotFound, _Stale)
+FAIL_CLOSED = "FAIL-CLOSED"
+FAIL_CLOSED_CITATION = "LAW.md (guards fail closed); duecourse policy"
+
+
+def failed_closed(exc: Exception) -> RuleRefusal:
+    """The refusal of a command that could not be judged or applied (a parameter with no value
+    in force, a state the fold did not expect): refused with the reason, never a crash."""
+    if isinstance(exc, MissingParameter):
+        rule = exc.key.split(".")[0]
+        return RuleRefusal(rule, FAIL_CLOSED_CITATION, f"{exc}; refused (nothing was recorded "
+                           "but this refusal)")
+    return RuleRefusal(FAIL_CLOSED, FAIL_CLOSED_CITATION,
+                       f"this command could not be judged or applied ({type(exc).__name__}: "
+                       f"{exc}); refused (nothing was recorded but this refusal)")
+
+
 def _events_for(ctx: AppContext, base: CaseState, env: Any, case_id: str,
                 conn: Connection | None = None, closures: Closures = frozenset(),
+                extra: dict[str, Any] | None = None,
                 ) -> tuple[list[Event], list[Deadline]]:
     """The command's event and a ``deadline_missed`` event for each clock it fulfils late, and
     the case's deadlines as of ``at``. ``base`` is advanced past these events in place: it was
     folded for this command alone, so no copy of it is needed."""
     cmd, actor, at = env.command, env.actor, env.at
     data = command_to_dict(cmd)
+    data.update(extra or {})  # what the store knew (place/transfer: the catalogue's facts)
     if isinstance(cmd, OpenCase):
         data["person_id"] = ctx.ids.person_id()
     if isinstance(cmd, FileAppeal):

@@ -51,6 +51,7 @@ from ..store.tables import actors
 from . import ledger
 from .access import AccessDenied, access_case
 from .context import AppContext
+from .restricted import events_for
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,9 @@ def get_case_view(ctx: AppContext, case_id: str, actor: Actor, purpose: str,
         ledger.append(conn, [item], ctx.signing_key)  # on SQLite it holds the write lock: last
     if denied is not None:
         raise denied
-    return CaseView(case_id, state.person, state.facets(at, appeal_deadline(state, closures)), evs,
+    # 8 U.S.C. 1367 information is shown only to those entitled to it (app/restricted.py).
+    return CaseView(case_id, state.person, state.facets(at, appeal_deadline(state, closures)),
+                    events_for(actor, evs),
                     compute_deadlines(state, at, closures), allowed, blocked, state, names)
 
 
@@ -118,13 +121,14 @@ def probe_commands(s: CaseState, at: datetime, actor_role: str = "") -> dict[str
                                       else "warrantless", reason_to_believe="(probe)",
                                       likely_to_escape="(probe)"),
         "record_examination": RecordExamination(no_other_officer_reason="(probe)"),
-        "determine_custody": DetermineCustody(decision="detain", authority="236(a)"),
+        "determine_custody": DetermineCustody(decision="detain", authority="236(a)",
+                                              reason="(probe)"),
         "flag_minor": FlagMinor(unaccompanied=False, age_basis="(probe)"),
         "notify_hhs": NotifyHhs(),
         "transfer_to_orr": TransferToOrr(),
         "classify": Classify(level=s.classification or "A", basis="(probe)"),  # type: ignore[arg-type]
-        "place": Place(facility="(probe)", classification="A"),
-        "transfer": Transfer(facility="(probe)", attorney_notified=True),
+        "place": Place(facility="(probe)", classification="A", reason="(probe)"),
+        "transfer": Transfer(facility="(probe)", attorney_notified=True, reason="(probe)"),
         "waive_appeal": WaiveAppeal(
             party="dhs" if actor_role == "counsel" else "respondent",
             before=court or "NYC", language=lang or None, interpreter="" if lang else "(probe)"),
@@ -138,14 +142,20 @@ def probe_commands(s: CaseState, at: datetime, actor_role: str = "") -> dict[str
         "schedule_removal": ScheduleRemoval(destination=dest, depart_at=at + timedelta(days=1),
                                             transport="(probe)"),
         "record_removal": RecordRemoval(destination=dest),
-        "release": Release(kind="supervision"),
-        "review_custody": ReviewCustody(kind="pocr", finding="continue"),
+        "release": Release(kind="supervision", reason="(probe)"),
+        "review_custody": ReviewCustody(kind="pocr", finding="continue", reason="(probe)"),
         "close_case": CloseCase(reason="(probe)"),
         "propose_identity_link": ProposeIdentityLink(record=str(
             (s.identity_candidates[0] if s.identity_candidates else {}).get("record_id", ""))),
         "confirm_identity_link": ConfirmIdentityLink(),
         "reject_identity_link": RejectIdentityLink(),
     }
+
+
+def _probe_roles(role_of: Callable[[str], str | None]) -> Callable[[str], str | None]:
+    """The probes name "(another officer)" where a command names a second person (the requester
+    of an I-200): an officer, for the question "is this action open now"."""
+    return lambda who: "officer" if who == "(another officer)" else role_of(who)
 
 
 def actions_now(s: CaseState, actor: Actor, at: datetime,
@@ -157,7 +167,7 @@ def actions_now(s: CaseState, actor: Actor, at: datetime,
     for name in COMMAND_NAMES:
         if name not in probes:
             continue
-        refusals = check_command(s, probes[name], actor, at, role_of, closures)
+        refusals = check_command(s, probes[name], actor, at, _probe_roles(role_of), closures)
         if not refusals:
             allowed.append(name)
         elif not any(r.rule_id in ("ROLE", "LIFECYCLE") for r in refusals):

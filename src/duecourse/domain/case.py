@@ -224,9 +224,43 @@ class CaseState:
     identity_proposal: dict[str, Any] | None = None  # awaiting a supervisor's decision
     # Issue 15 — each area adds its facts below its own marker (keep the markers).
     # -- area: children (age, Flores, age-out)
+    minor_claims: list[datetime] = field(default_factory=list)  # every flag_minor (claim/suspicion)
+    age_findings: list[tuple[datetime, str]] = field(default_factory=list)  # (at, minor|adult), in effect
+    age_outs: list[tuple[datetime, str]] = field(default_factory=list)  # (at, setting) 1232(c)(2)(B)
+    # Where the person was held, by kind (adult, family, juvenile, orr, hold_room, hospital): each
+    # place, transfer and transfer to ORR, for the Flores clock.
+    child_settings: list[tuple[datetime, str]] = field(default_factory=list)
     # -- area: custody (close, POCR notice, revocation, pre-order, bond stay)
+    custody_authority: str = ""  # PRE-ORDER: the last custody decision's authority, normalised
+    custody_decision: str = ""  # the last DHS custody decision (detain, bond, recognizance …)
+    custody_bond: int | None = None  # the bond DHS set with it, if any
+    pocr_notices: list[tuple[datetime, date]] = field(default_factory=list)  # (served, review_on)
+    reviewer_ids: list[str] = field(default_factory=list)  # who made each of ``reviews``
+    revoked_at: datetime | None = None  # the last revocation of release (8 CFR 241.4(l))
+    revocations: list[dict[str, Any]] = field(default_factory=list)
+    revocation_interview_at: datetime | None = None  # after the last revocation
+    bond_orders: list[BondOrder] = field(default_factory=list)  # IJ custody redeterminations
     # -- area: facilities (hold rooms, placement, transfers)
+    # Every placement or transfer: (at, facility, kind, authorised over 72 hours or None if not
+    # known) — the hold-room and 72-hour clocks are derived from it and the custody history.
+    facility_stays: list[tuple[datetime, str, str, bool | None]] = field(default_factory=list)
+    emergency_transfers: list[datetime] = field(default_factory=list)  # attorney not yet told
+    attorney_transfer_notices: list[datetime] = field(default_factory=list)
     # -- area: rows (detainers, consular, addresses, counsel, locations, 1367)
+    #    (detainers, consular notice, legal orientation, new NTA: DET-1, CON-1, CON-2, LOP)
+    # Detainers (I-247A) as issued: agency, key (the agency compared), basis, warrant, at, served.
+    detainers: list[dict[str, Any]] = field(default_factory=list)
+    # Consular advisals (at, notification requested, the consulate's country or "").
+    consular_advisals: list[tuple[datetime, bool, str]] = field(default_factory=list)
+    consulates_notified: list[tuple[datetime, str]] = field(default_factory=list)  # (at, country)
+    legal_orientations: list[tuple[datetime, str, str]] = field(default_factory=list)
+    # New proceedings on the same case after a termination without prejudice (when each began).
+    new_proceedings_at: list[datetime] = field(default_factory=list)
+    #    (addresses, court told of custody, 1367: NTA-ADDR, VAWA-1367)
+    # Addresses the person gave (INA 239(a)(1)(F), EOIR-33): (provided_on, address, recorded at).
+    addresses: list[tuple[date, str, datetime]] = field(default_factory=list)
+    court_custody_notices: list[datetime] = field(default_factory=list)  # I-830s, when recorded
+    protection_1367: list[dict[str, Any]] = field(default_factory=list)  # VAWA, T, U (kind, at)
 
     # -- questions the law asks ---------------------------------------------------------------
 
@@ -393,6 +427,8 @@ def removes_protection(kind: str, d: dict[str, Any], role: str = "") -> bool:
         return d.get("outcome") in ("no_fear", "withdrawn")
     if kind == "citizenship_resolved":
         return d.get("finding") == "not_citizen"
+    if kind == "age_determined":  # a finding of "adult" ends a child's protections (AGE)
+        return d.get("finding") == "adult"
     if kind == "motion_to_reopen_decided":
         return d.get("outcome") == "denied"
     return False
@@ -550,7 +586,9 @@ def _examined(s: CaseState, e: Event, d: dict[str, Any]) -> None:
 def _custody_determined(s: CaseState, e: Event, d: dict[str, Any]) -> None:
     s.custody_determined_at = e.at
     _note_exception(s, "CUS-48", d)
-    _custody(s, "detained" if d["decision"] == "detain" else "released", e.at)
+    # A bond set by DHS is not a release: the person stays detained until it is posted and
+    # ``release(kind: bond)`` is recorded (PRE-ORDER).
+    _custody(s, "detained" if d["decision"] in ("detain", "bond") else "released", e.at)
     if s.custody == "released":
         s.released_at = e.at
 
@@ -584,6 +622,8 @@ def _placed(s: CaseState, e: Event, d: dict[str, Any]) -> None:
 
 
 def _nta_issued(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    if s.concluded and terminated_without_prejudice(s):
+        _fresh_proceedings(s, e.at)  # a new NTA after termination without prejudice
     s.nta, s.nta_issued_at = dict(d), e.at
     s.nta_served_at = None
     first = _instant(d["hearing_at"])
@@ -851,3 +891,285 @@ def end_of_day(day: date, tz: Any) -> datetime:
 
 def days(n: int) -> timedelta:
     return timedelta(days=n)
+
+
+# -- area: rows (addresses, court told of custody, 1367) --------------------------------------
+
+
+def _address_recorded(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.addresses.append((date.fromisoformat(d["provided_on"]), str(d["address"]), e.at))
+
+
+def _court_notified_of_custody(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.court_custody_notices.append(e.at)
+
+
+def _protection_1367_recorded(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.protection_1367.append({"kind": d["kind"], "at": e.at})
+
+
+_EFFECTS["address_recorded"] = _address_recorded
+_EFFECTS["court_notified_of_custody"] = _court_notified_of_custody
+_EFFECTS["protection_1367_recorded"] = _protection_1367_recorded
+
+
+# -- area: children (age determination, age-out, where a child is held) ------------------------
+# Each handler runs after the one already registered for its kind (another area may have added
+# its own): registered by chaining, never by replacing.
+
+
+def _children_also(kind: str, extra: Any) -> None:
+    before = _EFFECTS.get(kind)
+
+    def both(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+        if before is not None:
+            before(s, e, d)
+        extra(s, e, d)
+
+    _EFFECTS[kind] = both
+
+
+def _children_claim(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.minor_claims.append(e.at)
+
+
+def _children_setting(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    kind = "orr" if e.kind == "transferred_to_orr" else str(d.get("facility_type") or "adult")
+    s.child_settings.append((e.at, kind))
+
+
+def _age_determined(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.age_findings.append((e.at, str(d["finding"])))
+
+
+def _age_out_recorded(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.age_outs.append((e.at, str(d["setting"])))
+    if s.custody == "with_orr":  # ORR's custody ends at 18: DHS decides the setting
+        if d["setting"] == "detention":
+            _custody(s, "arrested", e.at)  # in DHS custody, to be placed
+            s.facility, s.facility_type = "", ""
+        else:
+            _custody(s, "released", e.at)
+            s.released_at = e.at
+
+
+_children_also("minor_flagged", _children_claim)
+_children_also("placed", _children_setting)
+_children_also("transferred", _children_setting)
+_children_also("transferred_to_orr", _children_setting)
+_EFFECTS["age_determined"] = _age_determined
+_EFFECTS["age_out_recorded"] = _age_out_recorded
+
+
+# -- area: custody (close, POCR notice, revocation, pre-order, bond stay) ------------------------
+
+# PRE-ORDER: the custody authorities LAW.md lists, and those among them that mandate detention.
+CUSTODY_AUTHORITIES = ("235(b)(1)", "235(b)(2)(A)", "236(a)", "236(c)", "241(a)")
+MANDATORY_AUTHORITIES = frozenset({"235(b)(1)", "235(b)(2)(A)", "236(c)"})
+
+
+def normalise_authority(text: str) -> str:
+    """The custody authority as LAW.md writes it ("235(b)(2)(A)"), from what a clerk typed:
+    any spacing or letter case, an "INA", "§" or "section" before it ("ina  § 236 (a)"); "" when
+    it is none of CUSTODY_AUTHORITIES."""
+    t = "".join(str(text).split()).casefold().replace("§", "")
+    for prefix in ("ina", "section", "sec."):
+        if t.startswith(prefix):
+            t = t[len(prefix):]
+    for a in CUSTODY_AUTHORITIES:
+        if t == a.casefold():
+            return a
+    return ""
+
+
+@dataclass
+class BondOrder:
+    """An immigration judge's custody redetermination (8 CFR 1003.19) and what followed it:
+    DHS's notice of intent to appeal (EOIR-43, the automatic stay), its appeal, the Board's
+    decision. ``dhs_decision`` and ``dhs_bond`` are DHS's own determination before it."""
+
+    at: datetime
+    outcome: str
+    issued_by: str
+    reference: str
+    issued_on: date
+    bond_amount: int | None
+    dhs_decision: str
+    dhs_bond: int | None
+    stay_filed_on: date | None = None
+    stay_at: datetime | None = None
+    appeal_filed_on: date | None = None
+    appeal_at: datetime | None = None
+    decision: str = ""
+    decided_on: date | None = None
+    decided_at: datetime | None = None
+
+    @property
+    def releases(self) -> bool:
+        return self.outcome in ("release_on_bond", "release_recognizance")
+
+
+_h3_custody_determined = _EFFECTS["custody_determined"]
+
+
+def _custody_decision(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    _h3_custody_determined(s, e, d)
+    s.custody_authority = normalise_authority(str(d.get("authority", "")))
+    s.custody_decision = str(d["decision"])
+    s.custody_bond = d.get("bond_amount") if d["decision"] == "bond" else None
+
+
+_h3_reviewed = _EFFECTS["custody_reviewed"]
+
+
+def _custody_review(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    _h3_reviewed(s, e, d)
+    s.reviewer_ids.append(e.actor_id)
+
+
+def _pocr_notice_served(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.pocr_notices.append((e.at, date.fromisoformat(str(d["review_on"]))))
+
+
+def _release_revoked(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.revoked_at, s.revocation_interview_at = e.at, None
+    s.revocations.append({"at": e.at, "grounds": d["grounds"], "by": e.actor_id})
+    _custody(s, "detained", e.at)  # returned to custody (8 CFR 241.4(l)(1))
+
+
+def _revocation_interview(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    if s.revoked_at is not None and s.revocation_interview_at is None:
+        s.revocation_interview_at = e.at
+
+
+def _bond_order(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.bond_orders.append(BondOrder(
+        e.at, str(d["outcome"]), str(d["issued_by"]), str(d["reference"]),
+        date.fromisoformat(str(d["issued_on"])), d.get("bond_amount"),
+        s.custody_decision, s.custody_bond))
+
+
+def _bond_stay(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    if s.bond_orders and s.bond_orders[-1].stay_at is None:
+        s.bond_orders[-1].stay_filed_on = date.fromisoformat(str(d["filed_on"]))
+        s.bond_orders[-1].stay_at = e.at
+
+
+def _bond_appeal(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    if s.bond_orders and s.bond_orders[-1].appeal_at is None:
+        s.bond_orders[-1].appeal_filed_on = date.fromisoformat(str(d["filed_on"]))
+        s.bond_orders[-1].appeal_at = e.at
+
+
+def _bond_appeal_decided(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    if s.bond_orders and s.bond_orders[-1].appeal_at is not None and not s.bond_orders[-1].decision:
+        o = s.bond_orders[-1]
+        o.decision, o.decided_at = str(d["outcome"]), e.at
+        o.decided_on = date.fromisoformat(str(d["issued_on"]))
+
+
+_EFFECTS["custody_determined"] = _custody_decision
+_EFFECTS["custody_reviewed"] = _custody_review
+_EFFECTS["pocr_notice_served"] = _pocr_notice_served
+_EFFECTS["release_revoked"] = _release_revoked
+_EFFECTS["revocation_interview_recorded"] = _revocation_interview
+_EFFECTS["bond_order_recorded"] = _bond_order
+_EFFECTS["bond_stay_filed"] = _bond_stay
+_EFFECTS["bond_appeal_filed"] = _bond_appeal
+_EFFECTS["bond_appeal_decided"] = _bond_appeal_decided
+
+
+# -- area: rows (detainers, consular notice, legal orientation, a new NTA) ---------------------
+
+
+def agency_key(agency: str) -> str:
+    """How an agency named on a detainer is compared: trimmed, case-folded, inner space one."""
+    return " ".join(agency.split()).casefold()
+
+
+def terminated_without_prejudice(s: CaseState) -> bool:
+    """The case's order terminated the proceedings without prejudice (DHS may charge again)."""
+    o = s.order
+    if o is None or o.outcome != "terminated":
+        return False
+    return any(e.seq == o.seq and e.kind == "order_recorded" and bool(e.data.get("without_prejudice"))
+               for e in reversed(s.history))
+
+
+def _fresh_proceedings(s: CaseState, at: datetime) -> None:
+    """A new NTA on the same case after a termination without prejudice: new proceedings, with
+    their own hearings, order and appeals; nothing of the terminated ones carries over but the
+    protections an order gave (they last for the life of the case)."""
+    s.order, s.order_hearing, s.concluded = None, None, False
+    _clear_appeals(s)
+    s.motions = {}
+    s.new_proceedings_at.append(at)
+
+
+def _detainer_issued(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.detainers.append({
+        "agency": str(d["agency"]), "key": agency_key(str(d["agency"])),
+        "probable_cause": d["probable_cause"], "warrant": d["warrant"], "at": e.at,
+        "served_at": None, "seq": e.seq})
+
+
+def _detainer_served(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    for det in s.detainers:  # the earliest detainer not yet served
+        if det["served_at"] is None:
+            det["served_at"] = e.at
+            break
+
+
+def _consular_advisal_recorded(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.consular_advisals.append(
+        (e.at, bool(d["notification_requested"]), str(d.get("country") or "").upper()))
+
+
+def _consulate_notified(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.consulates_notified.append((e.at, str(d["country"]).upper()))
+
+
+def _legal_orientation_recorded(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.legal_orientations.append((e.at, str(d["provider"]), str(d["language"])))
+
+
+_EFFECTS["detainer_issued"] = _detainer_issued
+_EFFECTS["detainer_served"] = _detainer_served
+_EFFECTS["consular_advisal_recorded"] = _consular_advisal_recorded
+_EFFECTS["consulate_notified"] = _consulate_notified
+_EFFECTS["legal_orientation_recorded"] = _legal_orientation_recorded
+
+
+# -- area: facilities (hold rooms, placement, transfers) -----------------------------------------
+
+
+def _facilities_stay(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    """A placement or transfer: where the person is now, of which kind (the catalogue's, as the
+    handler recorded it), and whether that facility may hold people past 72 hours."""
+    kind = str(d.get("facility_type") or "adult")
+    s.facility_type = kind
+    over = d.get("facility_over_72h")
+    s.facility_stays.append((e.at, str(d.get("facility", "")), kind,
+                             None if over is None else bool(over)))
+    if e.kind == "transferred" and d.get("emergency") and not d.get("attorney_notified"):
+        s.emergency_transfers.append(e.at)
+
+
+def _attorney_told_of_transfer(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.attorney_transfer_notices.append(e.at)
+
+
+def _facilities_also(kind: str, extra: Any) -> None:
+    before = _EFFECTS.get(kind)
+
+    def both(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+        if before is not None:
+            before(s, e, d)
+        extra(s, e, d)
+
+    _EFFECTS[kind] = both
+
+
+_facilities_also("placed", _facilities_stay)
+_facilities_also("transferred", _facilities_stay)
+_EFFECTS["attorney_notified_of_transfer"] = _attorney_told_of_transfer

@@ -93,11 +93,20 @@ class RecordArrest(Command):
     location_approved_by: str = ""
     location_reason: str = ""
 
+    def __post_init__(self) -> None:
+        # The kind of place as its code ("Place of Worship " is place_of_worship); a value off
+        # the list stays as typed and is refused by SENS-LOC, which names the list.
+        from ..reference.locations import location_code
+        object.__setattr__(self, "location_type", location_code(self.location_type))
+
 
 @dataclass(frozen=True)
 class RecordExamination(Command):
     name: ClassVar[str] = "record_examination"
     no_other_officer_reason: str = ""
+    # CNSL-1 (8 CFR 292.5(b)): the attorney of record of a represented person was told of the
+    # examination and could attend.
+    counsel_notified: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,12 +155,23 @@ class Classify(Command):
     basis: str
 
 
+# The kind of facility a ``place`` or ``transfer`` names ("" = the catalogue's kind).
+FacilityType = Literal["", "adult", "staging", "family", "juvenile", "orr", "hold_room",
+                       "hospital"]
+
+
 @dataclass(frozen=True)
 class Place(Command):
+    """A person booked into a facility (or a hold room, or a hospital). ``facility`` is the
+    catalogue's code or its exact name; ``facility_type`` may be left blank (the handler takes
+    the catalogue's kind); ``family_group``: placed together with their family (a family
+    facility only)."""
+
     name: ClassVar[str] = "place"
     facility: str
     classification: Literal["A", "B", "C", "D"]
-    facility_type: Literal["adult", "family", "juvenile", "orr", "hold_room", "hospital"] = "adult"
+    facility_type: FacilityType = ""
+    family_group: bool = False
     reason: str = ""
 
 
@@ -160,7 +180,8 @@ class Transfer(Command):
     name: ClassVar[str] = "transfer"
     facility: str
     attorney_notified: bool
-    facility_type: Literal["adult", "family", "juvenile", "orr", "hold_room", "hospital"] = "adult"
+    facility_type: FacilityType = ""
+    family_group: bool = False
     reason: str = ""
     # XFER: an emergency (a medical emergency, a facility's evacuation) lets the transfer go before
     # the attorney of record is told, with a reason and a notice clock.
@@ -508,6 +529,7 @@ class RevokeRelease(Command):
     facts: str
     reason: str
     notice_language: Language
+    notice_interpreter: str = ""  # an interpreter named, when not in one of their languages
 
 
 @dataclass(frozen=True)
@@ -535,6 +557,7 @@ class ServeDetainer(Command):
     name: ClassVar[str] = "serve_detainer"
     method: Literal["personal", "through_agency"]
     language: Language | None = None
+    interpreter: str = ""
 
 
 @dataclass(frozen=True)
@@ -546,6 +569,9 @@ class RecordConsularAdvisal(Command):
     language: Language
     notification_requested: bool
     interpreter: str = ""
+    # The country whose consulate the person asks to be told (one of their nationalities; may be
+    # left out when they have only one).
+    country: Country | None = None
 
 
 @dataclass(frozen=True)
@@ -739,7 +765,19 @@ def _build(cls: type[Any], data: Mapping[str, Any], prefix: str) -> Any:
                 raise InvalidInput(path, "is required")
             continue
         values[fname] = _coerce(hints[fname], data[fname], path)
+        if (f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+                and isinstance(values[fname], str) and not values[fname].strip()
+                and issubclass(cls, Command) and (cls.name, fname) not in MAY_BE_BLANK):
+            # Required text is real text (issue 15): a legal basis, an authority, evidence, a
+            # reason of spaces alone is no record of one.
+            raise InvalidInput(path, "is blank; it is required and must say something")
     return cls(**values)
+
+
+# Required text fields that may be given empty on purpose.
+MAY_BE_BLANK: frozenset[tuple[str, str]] = frozenset({
+    ("propose_identity_link", "record"),  # empty: "none of them: a new person"
+})
 
 
 _CODE_PARSERS: dict[str, Any] = {

@@ -68,8 +68,17 @@ def _clock(
     fulfilled: datetime | None, moot: bool, as_of: datetime, exception: str = "",
 ) -> Deadline:
     kind = "window" if id in WINDOWS else "duty"
+    # Escalation is counted against the statutory time, so it reaches 100 % (a supervisor) at the
+    # statutory limit and stays there while an approved exception runs (issue 15, item 7).
+    span = (due - start).total_seconds() or 1.0
+    if exception:
+        # An exception (an emergency, exceptional circumstances) extends the clock by the dated
+        # "additional reasonable period" ``<id>.exception_hours`` in force when the clock
+        # started, never without bound: a decision 21 days late is missed, exception or not.
+        # No such parameter: MissingParameter, and the command is refused (fail closed).
+        due = due + timedelta(hours=param(f"{id}.exception_hours", start.date()))
     if fulfilled is not None:
-        state = "met" if fulfilled <= due or exception else "missed"
+        state = "met" if fulfilled <= due else "missed"
     elif moot:
         state = "moot"
     elif as_of > due:
@@ -77,7 +86,6 @@ def _clock(
     else:
         state = "due"
     until = fulfilled or as_of
-    span = (due - start).total_seconds() or 1.0
     reached = [p for p in param("escalation.percent", start.date())
                if until >= start + timedelta(seconds=span * p / 100)]
     escalation = max(reached) if reached and kind == "duty" else 0
@@ -93,30 +101,24 @@ def compute_deadlines(s: CaseState, as_of: datetime,
                       closures: Closures = NO_CLOSURES) -> list[Deadline]:
     """Every statutory clock this case has started, with its state as of ``as_of``."""
     out: list[Deadline] = []
-    on = (s.opened_at or as_of).date()
 
-    def hours(key: str) -> timedelta:
-        return timedelta(hours=param(key, on))
+    def hours(key: str, started: datetime) -> timedelta:
+        # A clock runs on the parameters in force when it started (issue 15, item 1), not those
+        # of the day the case was opened; none in force: MissingParameter (the command is
+        # refused, naming it).
+        return timedelta(hours=param(key, started.date()))
 
     arrest = s.last_arrest
     if arrest is not None and arrest.warrantless:
         done = _after(s.custody_determined_at, arrest.at) or _after(s.released_at, arrest.at) \
             or _after(s.orr_transferred_at, arrest.at)
         exc = s.exceptions.get("CUS-48", {}).get("kind", "")
-        out.append(_clock("CUS-48", arrest.at, arrest.at + hours("CUS-48.hours"), done,
-                          False, as_of, exception=exc))
-    if s.minor_flagged_at is not None:
-        t = s.minor_flagged_at
-        out.append(_clock("UAC-48", t, t + hours("UAC-48.hours"), s.hhs_notified_at, False, as_of))
-    if s.unaccompanied_at is not None:
-        t = s.unaccompanied_at
-        moot = s.custody in ("released", "removed") and s.orr_transferred_at is None
-        exc = s.exceptions.get("UAC-72", {}).get("kind", "")
-        out.append(_clock("UAC-72", t, t + hours("UAC-72.hours"),
-                          s.orr_transferred_at, moot, as_of, exception=exc))
+        out.append(_clock("CUS-48", arrest.at, arrest.at + hours("CUS-48.hours", arrest.at),
+                          done, False, as_of, exception=exc))
+    # UAC-48 and UAC-72 are the children area's clocks (clocks_children).
     if s.citizen_found_at is not None and s.held_when_found_citizen:
         t = s.citizen_found_at
-        out.append(_clock("USC-RELEASE", t, t + hours("USC-RELEASE.hours"),
+        out.append(_clock("USC-RELEASE", t, t + hours("USC-RELEASE.hours", t),
                           _after(s.released_at, t), False, as_of))
     app = appeal_deadline(s, closures)
     if s.order is not None and app is not None and s.order_is_removal:
@@ -155,6 +157,14 @@ def _post_order(s: CaseState, final: datetime, as_of: datetime) -> list[Deadline
     if not stayed:
         out.append(_clock("POCR", rp_start,
                           rp_end, pocr, gone and pocr is None, as_of))
+        # The written notice of the review, served POCR.notice_days_before_review before the
+        # removal period ends (8 CFR 241.4(h)(2)); moot once the person is out of custody or a
+        # review was held without it (only a release may be: the POCR guard).
+        notices = [at for at, _ in s.pocr_notices if at >= final]
+        served = notices[0] if notices else None
+        out.append(_clock("POCR-NOTICE", rp_start,
+                          max(rp_start, rp_end - d("POCR.notice_days_before_review")), served,
+                          (gone or pocr is not None) and served is None, as_of))
     continued = [r for r in reviews["pocr"] if r.finding == "continue"]
     if continued and not stayed:
         t = continued[0].at

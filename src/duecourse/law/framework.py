@@ -7,6 +7,7 @@ Guards fail closed: a guard that cannot be evaluated refuses.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -16,7 +17,8 @@ from ..domain.case import CaseState
 from ..domain.commands import Actor, Command
 from ..domain.errors import RuleRefusal
 from .calendar import BOARD_ZONE, NO_CLOSURES, Closures, end_of_day, local_day, next_business_day_if_needed
-from .params import param
+from .facility_rules import FacilityFacts
+from .params import MissingParameter, param
 
 
 @dataclass(frozen=True)
@@ -31,12 +33,17 @@ class GuardInput:
     closures: Closures = field(default=NO_CLOSURES)
     # Countries the same person is protected from in their other cases (country -> why).
     related_barred: Mapping[str, str] = field(default_factory=dict)
+    # place/transfer: the named facility in the catalogue, its occupancy, the person's current
+    # facility and attorneys of record, as the handler found them (law/facility_rules.py).
+    placement: FacilityFacts | None = None
 
     @cached_property
     def appeal_deadline(self) -> datetime | None:
         return appeal_deadline(self.state, self.closures)
 
     def param(self, key: str) -> int:
+        """The value of ``key`` in force on the command's day; a missing one raises
+        ``MissingParameter``, which the guard turns into a refusal naming it (fail closed)."""
         value: int = param(key, self.at.date())
         return value
 
@@ -58,12 +65,26 @@ class Guard:
     effective_to: date | None = None
     source: str = "LAW.md"
 
+    @property
+    def timeless(self) -> bool:
+        """A rule of the software itself (ROLE, LIFECYCLE, REASON ...): no legal effective date,
+        always in force (``effective_from`` is then recorded as ``date.min``)."""
+        return self.effective_from == date.min and self.effective_to is None
+
     def in_force(self, on: date) -> bool:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
+
+    def in_force_at(self, at: datetime) -> bool:
+        """In force at the instant ``at`` on the legal day of any place under U.S. law, from
+        UTC-12 (Baker Island) to UTC+12 (Wake Island): near midnight the protective reading
+        applies the rule on whichever of those days it is in force."""
+        return any(self.in_force((at + timedelta(hours=h)).date()) for h in (-12, 0, 12))
 
     def evaluate(self, g: GuardInput) -> RuleRefusal | None:
         try:
             reason = self.check(g)
+        except MissingParameter as exc:  # fail closed, naming the parameter
+            reason = f"{exc}; refused"
         except Exception as exc:  # fail closed: a guard that cannot decide refuses
             reason = f"this rule could not be evaluated ({type(exc).__name__}: {exc}); refused"
         return RuleRefusal(self.id, self.citation, reason) if reason else None
@@ -91,17 +112,33 @@ def unregister(id: str) -> None:
 
 def guard(
     id: str, *, title: str, citation: str, protects: str, confidence: str,
-    commands: set[str] | frozenset[str], effective_from: str, verified: str = "2026-11-22",
-    source: str = "LAW.md",
+    commands: set[str] | frozenset[str], effective_from: str, verified: str, source: str,
+    effective_to: str = "",
 ) -> Callable[[Check], Check]:
-    """Register a pure predicate as (part of) the guard ``id``."""
+    """Register a pure predicate as (part of) the guard ``id``.
+
+    ``verified`` is the day its citation was last checked and ``source`` where the rule comes
+    from ("LAW.md B1", "duecourse ..."): both are required, so that the oversight report of what
+    needs re-verification is true of every guard. ``effective_from`` is the day the law took
+    effect; a rule of the software itself (``source`` starting with "duecourse") may give ""
+    for no legal date: it is then always in force."""
+    if not re.fullmatch(r"[VKC](/[VKC])*", confidence):
+        raise ValueError(f"guard {id}: confidence must be V, K or C, not {confidence!r}")
+    if not effective_from and not source.startswith("duecourse"):
+        raise ValueError(f"guard {id}: only a rule of the software itself (source "
+                         "'duecourse ...') may have no effective date")
+    if not source.strip():
+        raise ValueError(f"guard {id}: name its source")
+    start = date.fromisoformat(effective_from) if effective_from else date.min
+    end = date.fromisoformat(effective_to) if effective_to else None
 
     def register(check: Check) -> Check:
         _BY_COMMAND.clear()
         GUARDS.setdefault(id, []).append(Guard(
             id=id, title=title, citation=citation, protects=protects, confidence=confidence,
-            commands=frozenset(commands), effective_from=date.fromisoformat(effective_from),
-            last_verified=date.fromisoformat(verified), check=check, source=source,
+            commands=frozenset(commands), effective_from=start,
+            last_verified=date.fromisoformat(verified), check=check, effective_to=end,
+            source=source,
         ))
         return check
 

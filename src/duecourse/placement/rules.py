@@ -10,11 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ..law import facility_rules as fr
 from .problem import Detainee, Facility, Problem
-
-_ADULT_KINDS = frozenset({"adult", "staging", "hold_room", "hospital"})
-_CAN_TREAT = {"none": {"none", "onsite", "hospital"}, "onsite": {"onsite", "hospital"},
-              "hospital": {"hospital"}}
 
 
 @dataclass(frozen=True)
@@ -25,10 +22,12 @@ class Rule:
     allows: Callable[[Problem, Detainee, Facility], bool]
 
 
+# Each predicate is the law's own (``law/facility_rules.py``): the human ``place`` and
+# ``transfer`` are judged by the same rules (``law/guards/facilities.py``).
+
+
 def _kind(p: Problem, d: Detainee, f: Facility) -> bool:
-    if d.kind == "family":
-        return f.kind == "family"
-    return f.kind in _ADULT_KINDS and d.age >= 18
+    return fr.kind_allows(d.kind, d.age >= 18, f.kind)
 
 
 def _unit(p: Problem, d: Detainee, f: Facility) -> bool:
@@ -36,15 +35,15 @@ def _unit(p: Problem, d: Detainee, f: Facility) -> bool:
 
 
 def _medical(p: Problem, d: Detainee, f: Facility) -> bool:
-    return f.medical in _CAN_TREAT[d.medical]
+    return fr.medical_allows(d.medical, f.medical)
 
 
 def _hold_room(p: Problem, d: Detainee, f: Facility) -> bool:
-    return f.kind != "hold_room" or d.expected_hours <= p.hold_limit_hours
+    return fr.hold_room_allows(f.kind, d.expected_hours, p.hold_limit_hours)
 
 
 def _over_72h(p: Problem, d: Detainee, f: Facility) -> bool:
-    return f.over_72h or d.expected_hours <= 72
+    return fr.over_72h_allows(f.over_72h, d.expected_hours)
 
 
 def _open(p: Problem, d: Detainee, f: Facility) -> bool:
@@ -52,17 +51,10 @@ def _open(p: Problem, d: Detainee, f: Facility) -> bool:
 
 
 def _near_hearing(p: Problem, d: Detainee, f: Facility) -> bool:
-    """XFER: no out-of-area transfer within 72 hours of a hearing without a recorded reason,
-    unless the person's facility is closing (then the closure is the reason)."""
-    if not d.current or f.code == d.current or not d.hearing_within_72h or d.transfer_reason:
-        return True
-    if d.current in p.closed:
-        return True
-    try:
-        here = p.facility(d.current)
-    except KeyError:
-        return True
-    return here.aor == f.aor
+    """XFER: no transfer to another facility within 72 hours of a hearing without a recorded
+    reason, unless the person's facility is closing (then the closure is the reason)."""
+    return bool(d.transfer_reason) or not fr.needs_hearing_reason(
+        d.current, f.code, d.hearing_within_72h, d.current in p.closed)
 
 
 RULES: tuple[Rule, ...] = (
@@ -80,7 +72,7 @@ RULES: tuple[Rule, ...] = (
          "only facilities authorised for stays over 72 hours may hold this person", _over_72h),
     Rule("CAP", "facility open", "every facility that could hold this person is closed", _open),
     Rule("XFER", "transfer near a hearing",
-         "a transfer out of the area within 72 hours of a hearing needs a recorded reason",
+         "a transfer within 72 hours of a hearing needs a recorded reason",
          _near_hearing),
 )
 
@@ -144,5 +136,5 @@ def restrictions(d: Detainee, hold_limit_hours: int) -> tuple[str, ...]:
     if d.expected_hours > 72:
         out.append("CAP: stay over 72 h needs an authorised facility")
     if d.current and d.hearing_within_72h and not d.transfer_reason:
-        out.append("XFER: hearing within 72 h; stays in the area")
+        out.append("XFER: hearing within 72 h; stays where they are")
     return tuple(out)

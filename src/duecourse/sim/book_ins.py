@@ -51,7 +51,8 @@ def book_in_awaiting_beds(app: App, staff: dict[str, Actor], end: datetime, n: i
                 basis="warrantless", reason_to_believe="admitted overstaying a visa; no "
                 "application pending", likely_to_escape="no fixed address", location_type="public")),
             (timedelta(hours=1), o2, RecordExamination()),
-            (timedelta(hours=2), o, DetermineCustody(decision="detain", authority="236(a)")),
+            (timedelta(hours=2), o, DetermineCustody(decision="detain", authority="236(a)",
+                                                     reason="flight risk: no fixed address")),
             (timedelta(hours=2.5), o, IssueNta(
                 charges=("INA 237(a)(1)(B)",), allegations=(
                     "You were admitted as a nonimmigrant visitor.",

@@ -30,6 +30,7 @@ from ..domain.commands import (
     NotifyHhs,
     OpenCase,
     Place,
+    RecordAddress,
     RecordArrest,
     RecordExamination,
     RecordMedicalClearance,
@@ -441,20 +442,26 @@ class Planner:
         if fate == "recognizance":
             path.add(t_cd, x.o, DetermineCustody(
                 decision=self.weighted(RELEASE_DECISIONS),
-                authority="236(a)"), late=late_flag)
+                authority="236(a)", reason="no flight risk or danger: a fixed address and family "
+                "ties in the district"), late=late_flag)
             if not warrant:
                 path.add(t_nta, x.o, self._nta(x, t_nta, hearing))
             path.add(t_serve, x.o, ServeNta(method="personal", language=x.person.language))
             self._docket(x, hearing, released=t_cd)
             return
-        path.add(t_cd, x.o, DetermineCustody(decision="detain",
-                                             authority=self.weighted(CUSTODY_AUTHORITY)),
+        authority = self.weighted(CUSTODY_AUTHORITY)
+        path.add(t_cd, x.o, DetermineCustody(decision="detain", authority=authority,
+                                             # PRE-ORDER: a mandatory authority needs counsel
+                                             opla_signoff=x.c if authority != "236(a)" else "",
+                                             reason="flight risk: no fixed address; gave two "
+                                             "different addresses"),
                  late=late_flag)
         level = self.weighted(tuple((lv, self.cal.security_levels[lv]) for lv in LEVELS))
         t_place = t_cd + self.rand_h(0.5, 6)
         path.add(t_place - H(0.25), x.dt, Classify(level=level, basis=CLASSIFICATION_BASIS))
         path.add(t_place, x.dt, Place(
-            facility=facility_for(x.court, x.person.data.sex, level), classification=level))
+            facility=facility_for(x.court, x.person.data.sex, level), classification=level,
+            reason=f"intake after the custody decision: a level-{level} bed near the court"))
         if not warrant:
             path.add(t_nta, x.o, self._nta(x, t_nta, hearing))
         path.add(t_serve, x.o, ServeNta(method="personal", language=x.person.language))
@@ -469,14 +476,17 @@ class Planner:
             at = path.add(at, x.c, RecordOrder(
                 outcome=self.weighted(RELIEF_OR_TERMINATION),
                 decision_mode="oral", **x.order_document(at)))
-            at = path.add(at + self.rand_h(1, 8), x.o, Release(kind="relief"))
+            at = path.add(at + self.rand_h(1, 8), x.o, Release(
+                kind="relief", reason="the immigration judge granted relief or terminated "
+                "proceedings"))
             path.add(at + self.rand_h(1, 48), x.o, CloseCase(reason="relief granted or "
                                                             "proceedings terminated"))
         else:
             at = max(los_end, t_serve + H(2))
             if fate == "transferred":
                 at = path.add(at, x.dt, Release(
-                    kind="other", conditions="transferred to U.S. Marshals Service custody"))
+                    kind="other", conditions="transferred to U.S. Marshals Service custody",
+                    reason="taken into U.S. Marshals Service custody on a federal warrant"))
                 path.add(at + self.rand_h(1, 24), x.o, CloseCase(reason="transferred to another "
                                                                 "custody"))
                 return
@@ -484,10 +494,13 @@ class Planner:
                 amount = max(1500, round(self.rng.lognormvariate(
                     math.log(self.cal.bond_amount_mean_usd) - 0.18, 0.6) / 500) * 500)
                 at = path.add(at, x.dt, Release(kind="bond", conditions=f"bond of ${amount:,} "
-                                                "posted; report address changes"))
+                                                "posted; report address changes",
+                                                reason=f"bond of ${amount:,} posted"))
             else:  # paroled
                 at = path.add(at, x.dt, Release(kind="parole", conditions="parole under INA "
-                                                "212(d)(5)(A); report in 60 days"))
+                                                "212(d)(5)(A); report in 60 days",
+                                                reason="humanitarian parole: urgent medical "
+                                                "treatment"))
             self._docket(x, hearing, released=at)
 
     # -- the detained docket: order, appeal, stay, removal --------------------------------------
@@ -536,7 +549,8 @@ class Planner:
             else:
                 decided = path.add(filed + bia, x.c, decision)
             if outcome == "sustained":
-                at = path.add(decided + self.rand_h(2, 24), x.o, Release(kind="relief"))
+                at = path.add(decided + self.rand_h(2, 24), x.o, Release(
+                    kind="relief", reason="the Board sustained the appeal and granted relief"))
                 path.add(at + self.rand_d(1, 3), x.o, CloseCase(reason="relief granted on appeal"))
                 return
             if outcome == "remanded":
@@ -593,9 +607,12 @@ class Planner:
                                   lift["reference"], x.c2)
         # The stay holds: detention is reviewed and the person released on supervision.
         review = max(final + self.rand_d(60, 85), granted + D(6))
-        at = path.add(review, x.s, ReviewCustody(kind="pocr", finding="release"))
+        at = path.add(review, x.s, ReviewCustody(
+            kind="pocr", finding="release", reason="a court's stay of removal: removal is not "
+            "foreseeable while it lasts"))
         path.add(at + self.rand_h(2, 48), x.o, Release(
-            kind="supervision", conditions="order of supervision (I-220B) while the stay lasts"))
+            kind="supervision", conditions="order of supervision (I-220B) while the stay lasts",
+            reason="the custody review found release: removal stayed by a court"))
         return None
 
     def _execute(self, x: _Ctx, ready: datetime, final: datetime, wait: timedelta) -> None:
@@ -620,14 +637,19 @@ class Planner:
             return
         late = self.chance(LATE_SHARE)
         pocr = rp_end + self.rand_d(1, 10) if late else rp_end - self.rand_d(3, 28)
-        pocr = x.path.add(pocr, x.s, ReviewCustody(kind="pocr", finding="continue"),
+        pocr = x.path.add(pocr, x.s, ReviewCustody(
+            kind="pocr", finding="continue", reason="travel document requested from the "
+            "consulate; removal expected within the removal period"),
                           late="POCR" if late else "")
         if until > pocr + D(85):
-            x.path.add(pocr + self.rand_d(60, 85), x.s, ReviewCustody(kind="hq", finding="continue"))
+            x.path.add(pocr + self.rand_d(60, 85), x.s, ReviewCustody(
+                kind="hq", finding="continue", reason="the consulate confirmed an interview "
+                "date: removal reasonably foreseeable"))
         zad = final + D(int(param("ZAD-180.days", final.date())))
         if until > zad - D(5):
             x.path.add(zad - self.rand_d(3, 20), x.s, ReviewCustody(
-                kind="zadvydas", finding="continue", likelihood_of_removal="significant"))
+                kind="zadvydas", finding="continue", likelihood_of_removal="significant",
+                reason="travel document issued; a seat booked on a removal flight"))
 
     def _protected(self, x: _Ctx, hearing: datetime, los_end: datetime) -> None:
         """Withholding granted: removable, but never to the country of nationality."""
@@ -645,10 +667,12 @@ class Planner:
                 destination=nat, depart_at=at + D(14), transport="ICE Air charter"),
                 "protected_country", "PROT-CTRY")
         review = path.add(final + self.rand_d(45, 85), x.s, ReviewCustody(
-            kind="pocr", finding="release", likelihood_of_removal="not_significant"))
+            kind="pocr", finding="release", likelihood_of_removal="not_significant",
+            reason="no third country has agreed to accept the person"))
         path.add(review + self.rand_h(2, 48), x.o, Release(
             kind="supervision", conditions="order of supervision (I-220B): no third country "
-            "has agreed to accept the person"))
+            "has agreed to accept the person", reason="the custody review found release: no "
+            "country will receive the person"))
 
     # -- the non-detained docket ---------------------------------------------------------------
 
@@ -657,8 +681,15 @@ class Planner:
         t_serve = t_nta + self.rand_d(1, 4)
         hearing = self.hearing_after(t_serve, 30, 120, x.court)
         x.path.add(t_nta, x.o, self._nta(x, t_nta, hearing))
+        self._address(x, t_serve)  # a mailed NTA goes to the address given (NTA-ADDR)
         x.path.add(t_serve, x.o, ServeNta(method="mail", language=x.person.language))
         self._docket(x, hearing, released=None)
+
+    def _address(self, x: _Ctx, at: datetime) -> None:
+        """The address the person gives (INA 239(a)(1)(F)): a synthetic street in the city of
+        the encounter."""
+        x.path.add(at, x.o, RecordAddress(
+            address=f"{100 + x.person.index} Main St, {x.city}", provided_on=at.date()))
 
     def _docket(self, x: _Ctx, hearing: datetime, released: datetime | None) -> None:
         """Proceedings of a person at liberty: slow, often beyond the simulated period."""
@@ -666,7 +697,10 @@ class Planner:
         start = max(hearing, released or hearing)
         decision = self.hearing_after(start, 60, 540, x.court)
         # The hearing notice is mailed with the scheduling (INA 239(a)(2)): a person at liberty
-        # who misses a noticed hearing may be ordered removed in absentia (IN-ABS).
+        # who misses a noticed hearing may be ordered removed in absentia (IN-ABS). It goes to
+        # the address the person gave on release (NTA-ADDR).
+        if released is not None:
+            self._address(x, released)
         path.add(max(hearing + H(1), start), x.c, ScheduleHearing(at=decision, court=x.court,
                                                                   notice="mail"))
         outcome = self.weighted(DOCKET_OUTCOMES)
@@ -704,7 +738,8 @@ class Planner:
         if p.unaccompanied:
             if self.chance(0.5) or not any(s.attempt == "uac_adult_facility" for s in path.steps):
                 path.attempt(flagged + self.rand_h(0.5, 6), x.dt, Place(
-                    facility=facility_for(x.court, x.person.data.sex, "A"), classification="A"),
+                    facility=facility_for(x.court, x.person.data.sex, "A"), classification="A",
+                    reason="the nearest open bed"),
                     "uac_adult_facility", "UAC-72")
             late_orr = self.chance(LATE_SHARE)
             moved = path.add(flagged + (self.rand_h(73, 100) if late_orr else self.rand_h(8, 40)),
@@ -729,16 +764,20 @@ class Planner:
             return
         # A child with a parent: family facility, released together within the Flores limits.
         decided = path.add(t_arr + self.rand_h(3, 30), x.o, DetermineCustody(
-            decision="detain", authority="235(b)(2)(A)"))
+            decision="detain", authority="235(b)(2)(A)", opla_signoff=x.c,
+            reason="family arrived without entry "
+            "documents; no sponsor address yet"))
         placed = path.add(decided + self.rand_h(1, 6), x.dt, Place(
-            facility=family_facility_for(x.court), classification="A", facility_type="family"))
+            facility=family_facility_for(x.court), classification="A", facility_type="family",
+            family_group=True, reason="family unit kept together at a family residential center"))
         t_nta = placed + self.rand_h(2, 24)
         t_serve = t_nta + self.rand_h(1, 6)
         hearing = self.hearing_after(t_serve, 20, 60, x.court)
         path.add(t_nta, x.o, self._nta(x, t_nta, hearing))
         path.add(t_serve, x.o, ServeNta(method="personal", language=p.language))
         released = path.add(placed + self.rand_d(3, 18), x.dt, Release(
-            kind="parole", conditions="released with parent under the Flores settlement"))
+            kind="parole", conditions="released with parent under the Flores settlement",
+            reason="Flores: the child is released with the parent without unnecessary delay"))
         self._docket(x, hearing, released=released)
 
 

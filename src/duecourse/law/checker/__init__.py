@@ -66,7 +66,6 @@ What it reports, each as a ``Violation`` naming a LAW.md rule id:
   decided by a non-supervisor, by its proposer, or with no proposal;
 - ARR-1, ARR-2: the I-200 and arrests (8 CFR 236.1(b), 287.5(e), 287.8(c)(2)(ii));
 - ARR-4: a Notice to Appear served in a language the person does not understand, no interpreter;
-- UAC-72: an unaccompanied child placed or transferred into a facility other than ORR's;
 - NTA-1: a Notice to Appear lacking any of items (A)-(G), or with no future hearing time;
 - APP-30: an appeal after that party's waiver (with effect), from an in-absentia order, recorded
   as timely/untimely when the checker's count says otherwise, or received (``filed_on``) after
@@ -86,7 +85,50 @@ What it reports, each as a ``Violation`` naming a LAW.md rule id:
   removal scheduled or recorded by one who recorded or confirmed an entry that took a protection
   away on the case;
 - ZAD-180: detention continued at a Zadvydas review without a significant likelihood of removal;
-- LIFECYCLE, ROLE, and the clocks CUS-48, UAC-48, UAC-72 (``clocks.py``).
+- LIFECYCLE, ROLE, and the clock CUS-48 (``clocks.py``; an approved emergency exception adds an
+  additional period of its own, ``legal.CUS48_EXCEPTION_HOURS``, never an unbounded one).
+
+Issue 15's rows (``areas.py`` drives them beside the checks above; each area keeps its own facts
+and clocks; a clock fulfilled late needs a ``deadline_missed`` record for it before it starts
+again; who holds which role comes from the store's ``actors`` table, or from the events):
+
+- AGE, FLORES, UAC-48, UAC-72 (``children.py``): a person under 18 by the case's own birth date is
+  a child from the encounter, flagged or not, until 00:00 of the 18th birthday at UTC-12 (29
+  February: 1 March), or until an "adult" age determination takes effect - which needs more than
+  one form of evidence, not radiographs alone, and a second person's confirmation (PROVENANCE);
+  no child in an adult facility; no unaccompanied child anywhere but a hold room, a hospital or
+  ORR; the Flores clock (a child in DHS custody reaches a licensed placement or leaves custody
+  within 5 days), UAC-48 (from the encounter or the first flag), UAC-72 (from being unaccompanied
+  and held; an exception adds ``UAC72_EXCEPTION_HOURS``); no transfer to ORR after 18; a person
+  held as a child goes to an adult facility after 18 only after the age-out record;
+- REASON, CUSTODY-CLOSE, REVOKE, POCR, PRE-ORDER, BOND-STAY (``custody.py``): a blank reason on
+  a custody decision, placement, transfer, release, review or closing; a case closed over a
+  person arrested or detained (a bond decision holds them until released); an arrest after a
+  release on a final order with no revocation; a revocation without grounds, facts or reason, or
+  not by a supervisor; a POCR review continuing detention without written notice, understood,
+  30 days before; a headquarters review by the POCR reviewer or a non-supervisor; a detention
+  under INA 235(b)(1), 235(b)(2)(A) or 236(c) (however written) without counsel's sign-off; an
+  EOIR-43 filed after one business day, or where DHS had neither ordered no release nor set a
+  bond of $10,000 or more;
+- HOLD-12, XFER (``facilities.py``): a stay in hold rooms past 12 hours (72 from the waiver of
+  24 Jun 2025), moves between hold rooms counted as one stay; a transfer before the attorney of
+  record is told, outside an emergency with a reason (whose notice clock is 24 hours); a transfer
+  within 72 hours before the hearing in force without a supervisor's approval; MED, USC and ID-1
+  never flag an emergency transfer to a hospital;
+- DET-1, CON-2, SENS-LOC, VAWA-1367, LIFECYCLE, COUNSEL-LIST, NTA-ADDR, FAIL-CLOSED (``rows.py``):
+  a detainer by anyone but an officer or supervisor, naming no agency, on no listed probable-cause
+  basis, or without an unserved I-200 or an I-205 on the final order; a consulate told without the
+  person's request unless it is a mandatory-notification country of the person's nationality, and
+  for such a national a notice later than 72 hours into custody; an arrest at a protected area
+  without a supervisor's approval and a reason; an NTA without the 239(e) statement after an
+  arrest at a 239(e) place; a new NTA after relief or a termination with prejudice; a legal
+  services list dated after the NTA or more than 92 days before it; an order in absentia on a
+  notice mailed to an older address than one the person had given; an act recorded before the
+  law it rests on came into force (``legal.IN_FORCE``).
+
+Records from before issue 15 are read as they were written: a custody decision, placement,
+transfer, release or review that carries no ``reason`` field at all is not flagged REASON (the
+handler writes the field on every such event; a blank one is flagged).
 """
 
 from __future__ import annotations

@@ -27,8 +27,15 @@ def check_event(f: Facts, e: Event, flag: Flag) -> None:
         check(f, e, flag)
 
 
+def emergency_hospital(e: Event) -> bool:
+    """An emergency transfer to a hospital: never barred for want of a medical or travel
+    clearance, during a citizenship review, or on an uncertain identity (issue 15, item 5)."""
+    return (e.kind == "transferred" and e.data.get("emergency") is True
+            and text(e.data, "facility_type").lower() == "hospital")
+
+
 def _adverse(e: Event) -> bool:
-    return e.kind in ADVERSE_KINDS and not (
+    return e.kind in ADVERSE_KINDS and not emergency_hospital(e) and not (
         e.kind == "custody_determined" and e.data.get("decision") not in ADVERSE_CUSTODY)
 
 
@@ -74,7 +81,7 @@ def _citizenship(f: Facts, e: Event, flag: Flag) -> None:
 
 def _identity(f: Facts, e: Event, flag: Flag) -> None:
     k = e.kind
-    if f.identity_pending and k in ID1_KINDS and not (
+    if f.identity_pending and k in ID1_KINDS and not emergency_hospital(e) and not (
             k == "custody_determined" and e.data.get("decision") not in ADVERSE_CUSTODY):
         flag("ID-1", e, f"'{k}' was recorded while the person's link to the agency's records "
                         "awaited review")
@@ -132,14 +139,11 @@ def _arrest(f: Facts, e: Event, flag: Flag) -> None:
 
 
 def _children(f: Facts, e: Event, flag: Flag) -> None:
+    """MED on a transfer (a child's placement: ``children.py``)."""
     today = e.at.astimezone(UTC).date()
-    if e.kind == "transferred" and (f.medical_until is None or f.medical_until < today):
+    if e.kind == "transferred" and not emergency_hospital(e) and (
+            f.medical_until is None or f.medical_until < today):
         flag("MED", e, f"transferred on {today} without a medical clearance valid that day")
-    if e.kind in ("placed", "transferred") and f.unaccompanied:
-        ftype = e.data.get("facility_type") or "adult"
-        if ftype != "orr":
-            flag("UAC-72", e, f"an unaccompanied child was put in a {ftype} facility "
-                              f"({e.data.get('facility', '?')}), not with ORR")
 
 
 # -- the Notice to Appear, and notices understood (spec section 9) ------------------------------

@@ -1,6 +1,9 @@
-"""Clocks (CUS-48, UAC-48, UAC-72): a fulfilment after the clock ran out is a violation unless it
-carries an approved exception (CUS-48, UAC-72 only) or a ``deadline_missed`` record for that
-clock follows it before the clock starts again. The breach by people is reported, never hidden;
+"""The CUS-48 clock: a fulfilment after the clock ran out is a violation unless a
+``deadline_missed`` record for that clock follows it before the clock starts again. An approved
+exception (an emergency or other extraordinary circumstance, 8 CFR 287.3(d)) extends the clock by
+an "additional reasonable period" - ``CUS48_EXCEPTION_HOURS`` at most - never without limit. The
+clocks of issue 15 (UAC-48, UAC-72, FLORES, HOLD-12, XFER, CON-2) run in ``areas.py`` and its
+area modules. The breach by people is reported, never hidden;
 the late action itself is never refused (LAW.md; docs/decisions/0002-late-actions.md)."""
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from ...domain.events import DEADLINE_MISSED, Event
-from .legal import CUS48_HOURS, UAC48_HOURS, UAC72_HOURS
+from .legal import CUS48_EXCEPTION_HOURS, CUS48_HOURS
 from .reading import text, when
 from .report import Violation
 
@@ -41,17 +44,20 @@ class _Clocks:
         self.out: list[Violation] = []
 
     def late(self, clock: str, start: int, fulfil: int, due: datetime, restart: int,
-             exception_allowed: bool, what: str) -> None:
+             extra_hours: int, what: str) -> None:
         e = self.evs[fulfil]
-        if e.at <= due or (exception_allowed and _approved_exception(e)):
+        excepted = extra_hours > 0 and _approved_exception(e)
+        if excepted:
+            due += timedelta(hours=extra_hours)
+            what += " (with an approved exception, whose additional period also ran out)"
+        if e.at <= due:
             return
         if _missed_recorded(self.evs, fulfil, restart, clock):
             return
         self.out.append(Violation(
             clock, e.seq, self.case_id,
             f"{what} at {when(e.at)}, after the deadline of {when(due)} (clock started by event "
-            f"{self.evs[start].seq}), with no approved exception and no record that the deadline "
-            "was missed"))
+            f"{self.evs[start].seq}), with no record that the deadline was missed"))
 
     def custody_48(self) -> None:
         """Each warrantless arrest starts a clock, fulfilled by the first custody decision,
@@ -65,28 +71,11 @@ class _Clocks:
             j = _first(evs, i, nxt, tuple(_DONE))
             if j is not None:
                 self.late("CUS-48", i, j, evs[i].at + timedelta(hours=CUS48_HOURS), nxt,
-                          evs[j].kind == "custody_determined",
+                          CUS48_EXCEPTION_HOURS if evs[j].kind == "custody_determined" else 0,
                           f"after a warrantless arrest, {_DONE[evs[j].kind]}")
-
-    def children(self) -> None:
-        evs = self.evs
-        flagged = _first(evs, -1, len(evs), ("minor_flagged",))
-        if flagged is not None:  # UAC-48: the first flag starts it; the first HHS notice ends it
-            j = _first(evs, flagged, len(evs), ("hhs_notified",))
-            if j is not None:
-                self.late("UAC-48", flagged, j, evs[flagged].at + timedelta(hours=UAC48_HOURS),
-                          len(evs), False, "HHS was notified of the child")
-        uac = next((n for n, e in enumerate(evs)
-                    if e.kind == "minor_flagged" and e.data.get("unaccompanied") is True), None)
-        if uac is not None:  # UAC-72: from the finding of unaccompanied to ORR custody
-            j = _first(evs, uac, len(evs), ("transferred_to_orr",))
-            if j is not None:
-                self.late("UAC-72", uac, j, evs[uac].at + timedelta(hours=UAC72_HOURS),
-                          len(evs), True, "the unaccompanied child was transferred to ORR")
 
 
 def check_clocks(case_id: str, evs: Sequence[Event]) -> list[Violation]:
     c = _Clocks(case_id, evs)
     c.custody_48()
-    c.children()
     return c.out

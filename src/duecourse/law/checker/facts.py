@@ -29,9 +29,11 @@ from .days import (
 from .legal import (
     ADVERSE_CUSTODY,
     ADVERSE_KINDS,
+    AGE_MIN_KINDS_FOR_ADULT,
     CONFIRMER_ROLES,
     FEAR_DECIDER_ROLES,
     MAY_LIFT,
+    RADIOGRAPHS,
     US_NATIONALITIES,
 )
 from .model import Appeal, Decision, Hearing, Motion, Order, Stay
@@ -89,6 +91,8 @@ class Facts:
     travel_documents: dict[str, date] = field(default_factory=dict)
     medical_until: date | None = None
     notices: dict[str, datetime] = field(default_factory=dict)  # third country -> understood notice
+    # AGE (issue 15): the latest age determination with effect: (finding, seq)
+    age_finding: tuple[str, int] = ("", 0)
 
     # -- questions ------------------------------------------------------------------------------
 
@@ -197,7 +201,27 @@ def removes_protection(e: Event) -> bool:
             # the respondent's waiver ends their appeal and the automatic stay: recorded by anyone
             # but their attorney of record, it needs the document and a second person
             or (k == "appeal_waived" and waiver_party(e) == "respondent"
-                and e.actor_role != "attorney"))
+                and e.actor_role != "attorney")
+            # AGE: a finding that the person is an adult takes the child's protections away
+            or (k == "age_determined" and text(d, "finding").lower() == "adult"))
+
+
+def age_finding_problems(e: Event) -> list[str]:
+    """Why an age determination cannot stand (8 U.S.C. 1232(b)(4): the totality of the evidence,
+    never a radiograph alone): [] if it can."""
+    d = e.data
+    out = []
+    if not text(d, "evidence"):
+        out.append("the age determination records no evidence")
+    if text(d, "finding").lower() == "adult":
+        kinds = {x.lower() for x in items(d, "evidence_kinds")}
+        if not kinds - RADIOGRAPHS:
+            out.append("the person was found an adult on radiographs alone (or on no stated kind "
+                       "of evidence)")
+        elif len(kinds) < AGE_MIN_KINDS_FOR_ADULT:
+            out.append(f"the person was found an adult on one form of evidence only "
+                       f"({', '.join(sorted(kinds))}), not the totality of the evidence")
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -246,6 +270,8 @@ def effect(f: Facts, e: Event, target: Order | None) -> None:
             m.denied_on = local_day(e.at, m.order.zone if m.order else None)
     elif k == "appeal_waived" and target is not None:
         _waiver_takes_effect(e, target)
+    elif k == "age_determined" and f.age_finding[1] < e.seq:
+        f.age_finding = ("adult", e.seq)
 
 
 def _custody(f: Facts, e: Event, status: str) -> None:
@@ -310,9 +336,16 @@ def _arrest(f: Facts, e: Event) -> None:
 def _custody_event(f: Facts, e: Event) -> None:
     k = e.kind
     if k == "custody_determined":
-        _custody(f, e, "detained" if e.data.get("decision") == "detain" else "released")
+        decision = e.data.get("decision")
+        if decision == "detain":
+            _custody(f, e, "detained")
+        elif decision == "bond":  # held until the bond is posted and the person released
+            if f.custody in ("arrested", "detained"):
+                _custody(f, e, "detained")
+        else:
+            _custody(f, e, "released")
         f.decided_since_arrest = True
-    elif k in ("placed", "transferred"):
+    elif k in ("placed", "transferred", "release_revoked"):  # revoked: back in custody
         _custody(f, e, "detained")
     elif k == "transferred_to_orr":
         _custody(f, e, "with_orr")
@@ -321,6 +354,15 @@ def _custody_event(f: Facts, e: Event) -> None:
     elif k == "removal_recorded":
         _custody(f, e, "removed")
         f.removed_seq = e.seq
+
+
+def _age(f: Facts, e: Event) -> None:
+    if age_finding_problems(e):
+        return  # no effect
+    if text(e.data, "finding").lower() == "minor":
+        f.age_finding = ("minor", e.seq)
+    else:
+        _deferred(f, e)
 
 
 def _children(f: Facts, e: Event) -> None:
@@ -377,6 +419,8 @@ def _terminate(f: Facts, e: Event) -> None:
 
 def _nta(f: Facts, e: Event) -> None:
     if e.kind == "nta_issued":
+        if f.order is not None and f.order.outcome == "terminated":
+            _set_order(f, None)  # fresh proceedings on a new NTA after termination
         f.nta_issued = True
         f.court_hint = text(e.data, "court") or f.court_hint
         at = instant(e.data.get("hearing_at"))
@@ -646,6 +690,7 @@ _APPLY: dict[str, Callable[[Facts, Event], None]] = {
     "custody_determined": _custody_event, "placed": _custody_event,
     "transferred": _custody_event, "transferred_to_orr": _custody_event,
     "released": _custody_event, "removal_recorded": _custody_event,
+    "release_revoked": _custody_event, "age_determined": _age,
     "minor_flagged": _children, "hhs_notified": _children,
     "travel_document_recorded": _fitness, "medical_clearance_recorded": _fitness,
     "third_country_notice_served": _third_country_notice,

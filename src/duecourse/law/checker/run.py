@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 from ...domain.events import Event
+from .areas import Areas
 from .checks import check_event
 from .clocks import check_clocks
 from .days import FILING_ZONE, Closures, appeal_last_day, court_zone, local_day, normalize_closures
@@ -21,23 +22,26 @@ if TYPE_CHECKING:
 
 
 def violations_of(events: Sequence[Event], closures: Closures = frozenset(),
-                  trace: CaseTrace | None = None) -> list[Violation]:
+                  trace: CaseTrace | None = None,
+                  roles: Mapping[str, str] | None = None) -> list[Violation]:
     """Every violation in one case's history (and, in ``trace``, what other cases of the same
-    person need to know of it)."""
+    person need to know of it); ``roles``: who holds which role, where the store says."""
     evs = sorted(events, key=lambda e: e.seq)
     case_id = evs[0].case_id if evs else ""
     f = Facts(case_id, closures=closures)
     out: list[Violation] = []
+    areas = Areas(case_id, roles)  # issue 15's rows: areas.py
 
     def flag(rule: str, e: Event, what: str) -> None:
         out.append(Violation(rule, e.seq, case_id, what))
 
     for e in evs:
         check_event(f, e, flag)
-        apply(f, e)
+        areas.step(f, e, flag, apply)
         if trace is not None:
             trace.note(e, f.protected)
     out.extend(check_clocks(case_id, evs))
+    out.extend(areas.finish())
     out.sort(key=lambda v: v.event_seq)
     return out
 
@@ -53,10 +57,12 @@ def _with_persons(out: list[Violation], traces: list[CaseTrace]) -> list[Violati
 
 
 def check_history(events: Sequence[Event],
-                  closures: Iterable[tuple[date, str]] = frozenset()) -> list[Violation]:
+                  closures: Iterable[tuple[date, str]] = frozenset(),
+                  roles: Mapping[str, str] | None = None) -> list[Violation]:
     """Every violation in the given events (one case's history, or several cases' mixed: cases of
     the same person are compared too), with the closure days (day, scope: "ALL", "BIA" or a
-    court's code) the legal calendar records."""
+    court's code) the legal calendar records, and the roles of the people the events name
+    (``roles``: id -> role; otherwise only the roles the events themselves show)."""
     days = normalize_closures(closures)
     by_case: dict[str, list[Event]] = {}
     for e in events:
@@ -65,7 +71,7 @@ def check_history(events: Sequence[Event],
     traces: list[CaseTrace] = []
     for case_id, evs in by_case.items():
         traces.append(CaseTrace(case_id))
-        out.extend(violations_of(evs, days, traces[-1]))
+        out.extend(violations_of(evs, days, traces[-1], roles))
     return _with_persons(out, traces)
 
 
@@ -79,6 +85,10 @@ def check_store(engine: Engine) -> list[Violation]:
         if inspect(conn).has_table("closure_days"):
             closures = [(r.day, r.scope) for r in conn.execute(
                 text("SELECT day, scope FROM closure_days"))]
+        roles: dict[str, str] = {}
+        if inspect(conn).has_table("actors"):  # who holds which role (approvers, sign-offs)
+            roles = {str(r.id): str(r.role) for r in conn.execute(
+                text("SELECT id, role FROM actors"))}
         rows = conn.execute(text(
             "SELECT case_id, seq, kind, at, actor_id, actor_role, data FROM events "
             "ORDER BY case_id, seq")).all()
@@ -89,7 +99,7 @@ def check_store(engine: Engine) -> list[Violation]:
 
     def check_current() -> None:
         traces.append(CaseTrace(current[0].case_id))
-        out.extend(violations_of(current, days, traces[-1]))
+        out.extend(violations_of(current, days, traces[-1], roles))
 
     for r in rows:
         at = instant(r.at)

@@ -1,3 +1,136 @@
-"""Issue 15 guards (addresses): filled in by its area."""
+"""Addresses and notice (LAW.md B1 NTA-ADDR): a notice by mail goes to the last address the
+person gave under INA 239(a)(1)(F); an order in absentia on a mailed notice stands only if the
+notice went to that address; the court is told where a detained person is held."""
 
 from __future__ import annotations
+
+from datetime import date, datetime
+
+from ...domain.case import CaseState
+from ...domain.commands import (
+    NotifyCourtOfCustody,
+    RecordAddress,
+    RecordOrder,
+    ScheduleHearing,
+    ServeNta,
+)
+from ..clocks_rows import proceedings_court
+from ..framework import GuardInput, guard
+from .orders import latest_day
+
+_HELD = ("arrested", "detained")
+
+
+def _instant(v: str) -> datetime:
+    return datetime.fromisoformat(v.replace("Z", "+00:00"))
+
+
+def address_key(text: str) -> str:
+    """An address compared without regard to letter case, spacing or punctuation spacing."""
+    return " ".join(text.replace(",", " ").replace(".", " ").split()).casefold()
+
+
+def address_on_file(s: CaseState, at: datetime) -> tuple[date, str, datetime] | None:
+    """The address a notice sent at ``at`` goes to: of those recorded by then, the one the person
+    gave last (ties: the one recorded last)."""
+    known = [a for a in s.addresses if a[2] <= at]
+    return max(known, key=lambda a: (a[0], a[2])) if known else None
+
+
+def address_given_by(s: CaseState, day: date) -> tuple[date, str, datetime] | None:
+    """The last address the person had given on or before ``day``, even one recorded later (an
+    EOIR-33 filed on time but entered late still binds the notice)."""
+    given = [a for a in s.addresses if a[0] <= day]
+    return max(given, key=lambda a: (a[0], a[2])) if given else None
+
+
+def notices(s: CaseState) -> dict[datetime, tuple[datetime, str]]:
+    """Each hearing's first written notice: hearing -> (served at, method). The NTA's own hearing
+    is noticed by the NTA's service; a replaced NTA's notices go with it."""
+    out: dict[datetime, tuple[datetime, str]] = {}
+    nta_hearing: datetime | None = None
+    for e in s.history:
+        d = e.data
+        if e.kind == "nta_issued":
+            nta_hearing, out = _instant(d["hearing_at"]), {}
+        elif e.kind == "nta_served" and nta_hearing is not None:
+            out.setdefault(nta_hearing, (e.at, str(d.get("method", ""))))
+        elif e.kind == "hearing_scheduled" and d.get("notice"):
+            out.setdefault(_instant(d["at"]), (e.at, str(d["notice"])))
+    return out
+
+
+def _day(d: date) -> str:
+    return d.isoformat()
+
+
+def _mail_needs_address(s: CaseState, at: datetime, what: str) -> str | None:
+    if address_on_file(s, at) is not None or s.custody in _HELD:
+        return None  # mailed to the address on file, or to where DHS holds the person
+    return (f"{what} by mail needs an address on file: the person has given none (record it "
+            "with record_address, or serve the notice in person)")
+
+
+@guard(
+    "NTA-ADDR", title="Notice by mail goes to the last address the person gave; the court is told "
+                      "where a detained person is held",
+    citation="INA 239(a)(1)(F), (a)(2), (c); INA 240(b)(5)(A)-(B); 8 CFR 1003.15(d), 1003.26(d)",
+    protects="no one is ordered removed for missing a hearing whose notice went to an address "
+             "they had already left, and the court always knows where DHS holds a person",
+    confidence="V", commands={"record_address", "serve_nta", "schedule_hearing", "record_order",
+                              "notify_court_of_custody"},
+    effective_from="1997-04-01", verified="2026-12-07", source="LAW.md B1",
+)
+def notice_address(g: GuardInput) -> str | None:
+    cmd, s = g.command, g.state
+    if isinstance(cmd, RecordAddress):
+        if not cmd.address.strip():
+            return "the address is blank"
+        if cmd.provided_on > latest_day(g.at):
+            return f"an address cannot have been given on {_day(cmd.provided_on)}, after today"
+        return None
+    if isinstance(cmd, ServeNta) and cmd.method == "mail":
+        return _mail_needs_address(s, g.at, "serving the Notice to Appear")
+    if isinstance(cmd, ScheduleHearing) and cmd.notice == "mail":
+        return _mail_needs_address(s, g.at, "a hearing notice")
+    if isinstance(cmd, NotifyCourtOfCustody):
+        court = proceedings_court(s)
+        if not court:
+            return "there are no proceedings before an immigration court to tell (no NTA issued)"
+        if cmd.court != court:
+            return (f"the proceedings are before {court}, not {cmd.court}; tell the court of the "
+                    "proceedings where the person is held")
+        return None
+    if isinstance(cmd, RecordOrder) and cmd.in_absentia:
+        return _absentia(s, cmd, g.at)
+    return None
+
+
+def _absentia(s: CaseState, cmd: RecordOrder, at: datetime) -> str | None:
+    today = latest_day(at)
+    if cmd.no_address_provided:
+        given = address_given_by(s, today)
+        if given is not None:
+            return (f"the person gave an address on {_day(given[0])}; the judge cannot find that "
+                    "no address was provided (INA 240(b)(5)(B))")
+        return None
+    if cmd.hearing_at is None:
+        return None  # IN-ABS asks for the hearing
+    found = notices(s).get(cmd.hearing_at)
+    if found is None or found[1] != "mail":
+        return None  # no notice (IN-ABS refuses) or one served in person
+    sent_at = found[0]
+    sent_to = address_on_file(s, sent_at)
+    latest = address_given_by(s, latest_day(sent_at))
+    if latest is None:
+        return None  # no address was ever given: INA 240(b)(5)(B) is the judge's to find
+    if sent_to is None:
+        return (f"the notice of the hearing was mailed on {sent_at:%Y-%m-%d} with no address on "
+                f"file, but the person had given one on {_day(latest[0])}: no order in absentia "
+                "on that notice (INA 240(b)(5)(A))")
+    if latest[0] > sent_to[0] and address_key(latest[1]) != address_key(sent_to[1]):
+        return (f"the notice of the hearing was mailed on {sent_at:%Y-%m-%d} to the address given "
+                f"on {_day(sent_to[0])}, but the person had given a new address on "
+                f"{_day(latest[0])}: no order in absentia on a notice sent to an address older "
+                "than the last one given (INA 240(b)(5)(A); 8 CFR 1003.26(d))")
+    return None

@@ -19,6 +19,7 @@ _ARREST_WARRANT_PROCEEDINGS = ("charged", "pending", "decided", "on_appeal")
     citation="8 CFR 236.1(b)(1); 8 CFR 287.5(e)(2)",
     protects="an independent supervisory officer decides whether a person is arrested on a warrant",
     confidence="V", commands={"issue_arrest_warrant", "record_arrest"}, effective_from="1997-04-01",
+    verified="2026-11-22", source="LAW.md B1",
 )
 def arrest_warrant(g: GuardInput) -> str | None:
     cmd = g.command
@@ -29,6 +30,13 @@ def arrest_warrant(g: GuardInput) -> str | None:
             return "the I-200 must name the officer who requested it"
         if cmd.requested_by == g.actor.id:
             return "the officer who requested the warrant may not also sign it"
+        # The requester is an immigration officer (8 CFR 287.5(e)(2)-(3), 236.1(b)): not a
+        # transport, detention, oversight or admin account, nor a name no one holds.
+        requester = g.role_of(cmd.requested_by)
+        if requester not in ("officer", "supervisor"):
+            held = f"holds the role '{requester}'" if requester else "is not a known user"
+            return (f"the I-200 must be requested by an immigration officer; "
+                    f"'{cmd.requested_by}' {held}")
         facets = g.state.facets(g.at, g.appeal_deadline)
         if facets.proceedings not in _ARREST_WARRANT_PROCEEDINGS:
             return ("an I-200 is available from the issuance of a Notice to Appear until "
@@ -47,6 +55,7 @@ def arrest_warrant(g: GuardInput) -> str | None:
     citation="INA 287(a)(2) (8 U.S.C. 1357(a)(2)); 8 CFR 287.8(c)(2)(ii)",
     protects="no arrest without a warrant unless both statutory conditions are recorded",
     confidence="K", commands={"record_arrest"}, effective_from="1997-04-01",
+    verified="2026-11-22", source="LAW.md B1",
 )
 def warrantless_arrest(g: GuardInput) -> str | None:
     cmd = g.command
@@ -66,6 +75,7 @@ def warrantless_arrest(g: GuardInput) -> str | None:
     citation="8 CFR 287.3(a)",
     protects="a second officer checks every warrantless arrest",
     confidence="V", commands={"record_examination"}, effective_from="1997-04-01",
+    verified="2026-11-22", source="LAW.md B1",
 )
 def examination(g: GuardInput) -> str | None:
     cmd, arrest = g.command, g.state.last_arrest
@@ -81,6 +91,7 @@ def examination(g: GuardInput) -> str | None:
     citation="8 CFR 287.3(d) (66 FR 48334, 20 Sep 2001)",
     protects="no one is held on a warrantless arrest without a prompt custody decision",
     confidence="V", commands={"determine_custody", "close_case"}, effective_from="2001-09-20",
+    verified="2026-11-22", source="LAW.md B1",
 )
 def custody_48(g: GuardInput) -> str | None:
     # The late decision itself is never refused (LAW.md): it is accepted and marked missed.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...domain.case import stay_key
+from ...domain.case import CaseState, stay_key, terminated_without_prejudice
 from ...domain.commands import (
     DecideAppeal,
     DecideFearClaim,
@@ -15,6 +15,7 @@ from ...domain.commands import (
     WaiveAppeal,
 )
 from ...domain.events import EVENT_OF_COMMAND
+from ..age import minor_since
 from ..calendar import court_day
 from ..framework import GuardInput, guard
 
@@ -66,7 +67,8 @@ ALL_COMMANDS = frozenset().union(*AUTHORITY.values()) | {"open_case"}
     "ROLE", title="Only an authorised role may give a command",
     citation="8 CFR 287.5; 8 CFR 239.1; 8 CFR 241.2; duecourse role table (docs/law.md)",
     protects="no action without an authorised person",
-    confidence="K", commands=ALL_COMMANDS, effective_from="1997-04-01", source="duecourse",
+    confidence="K", commands=ALL_COMMANDS, effective_from="", verified="2026-12-07",
+    source="duecourse (a rule of the software: no legal effective date)",
 )
 def role_may(g: GuardInput) -> str | None:
     allowed = AUTHORITY.get(g.actor.role, frozenset())
@@ -84,7 +86,8 @@ def role_may(g: GuardInput) -> str | None:
     "LIFECYCLE", title="Commands follow the case's lifecycle",
     citation="duecourse lifecycle (docs/law.md)",
     protects="every action has the facts it depends on",
-    confidence="V", commands=ALL_COMMANDS, effective_from="1997-04-01", source="duecourse",
+    confidence="V", commands=ALL_COMMANDS, effective_from="", verified="2026-12-07",
+    source="duecourse (a rule of the software: no legal effective date)",
 )
 def lifecycle(g: GuardInput) -> str | None:
     s, name = g.state, g.command.name
@@ -103,11 +106,13 @@ def lifecycle(g: GuardInput) -> str | None:
         "transfer": (s.custody == "detained", "the person is not detained in a facility"),
         "release": (s.custody in ("arrested", "detained"), "the person is not in custody"),
         "record_arrest": (s.custody in ("at_large", "released"), "the person is already in custody"),
-        "notify_hhs": (s.minor_flagged_at is not None, "no one has flagged the person as a minor"),
+        "notify_hhs": (minor_since(s) is not None,  # by birth date, flag or finding (AGE)
+                       "nothing on the case makes the person a child (no birth date under 18, "
+                       "no flag or finding of minority)"),
         "transfer_to_orr": (s.unaccompanied and s.custody in ("arrested", "detained"),
                             "the person is not an unaccompanied child in DHS custody"),
         # An unserved NTA may be replaced by a corrected one (a new hearing date, a current list).
-        "issue_nta": (s.nta_served_at is None, "a Notice to Appear was already served"),
+        "issue_nta": new_nta_allowed(s),
         "serve_nta": (s.nta_issued_at is not None and s.nta_served_at is None,
                       "there is no issued, unserved Notice to Appear"),
         "schedule_hearing": (s.nta_served_at is not None and s.order is None and not s.concluded,
@@ -225,3 +230,22 @@ def _motion_appealable(g: GuardInput) -> bool:
 def _motion_appeal_pending(g: GuardInput) -> bool:
     m = g.state.motions.get(stay_key(_motion(g)))
     return m is not None and m.appeal_at is not None and not m.appeal_outcome
+
+
+def new_nta_allowed(s: CaseState) -> tuple[bool, str]:
+    """LIFECYCLE for ``issue_nta``: an NTA not yet served may be replaced; once served, a new one
+    only after the proceedings were terminated without prejudice (fresh proceedings on the same
+    case); never after a termination with prejudice, relief granted or any other order."""
+    if s.nta_served_at is None:
+        return True, ""
+    o = s.order
+    if s.concluded and terminated_without_prejudice(s):
+        return True, ""
+    if s.concluded and o is not None and o.outcome == "terminated":
+        return False, (f"the proceedings were terminated with prejudice on {o.at:%Y-%m-%d}; "
+                       "the person may not be charged again on this case")
+    if s.concluded:
+        return False, ("the proceedings are concluded (relief granted or the appeal sustained); "
+                       "the person may not be charged again on this case")
+    return False, ("a Notice to Appear was already served (the court sets the hearings); a new "
+                   "one is possible only after the proceedings are terminated without prejudice")

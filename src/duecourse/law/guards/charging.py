@@ -17,6 +17,7 @@ from .orders import understood
              "Niz-Chavez v. Garland, 593 U.S. 155 (2021)",
     protects="the person is told in one document what is alleged and when and where to appear",
     confidence="V", commands={"issue_nta"}, effective_from="1997-04-01",
+    verified="2026-11-22", source="LAW.md B1",
 )
 def nta_contents(g: GuardInput) -> str | None:
     cmd = g.command
@@ -63,6 +64,7 @@ def _first_hearing_ok(g: GuardInput, hearing_day: date, served_day: date, waived
     citation="INA 239(b)(1) (8 U.S.C. 1229(b)(1))",
     protects="time to find a lawyer before the first hearing",
     confidence="V", commands={"serve_nta", "schedule_hearing"}, effective_from="1997-04-01",
+    verified="2026-11-22", source="LAW.md B1",
 )
 def ten_days(g: GuardInput) -> str | None:
     cmd, s = g.command, g.state
@@ -84,6 +86,7 @@ def ten_days(g: GuardInput) -> str | None:
     citation="8 CFR 287.3(c); 8 CFR 236.1(e)",
     protects="the advisals reach the person in a language they understand",
     confidence="V", commands={"serve_nta"}, effective_from="1997-04-01", verified="2026-12-07",
+    source="LAW.md B1",
 )
 def nta_understood(g: GuardInput) -> str | None:
     cmd = g.command
@@ -97,6 +100,7 @@ def nta_understood(g: GuardInput) -> str | None:
     citation="INA 239(b)(2) (8 U.S.C. 1229(b)(2))",
     protects="the person receives a current list of free legal service providers",
     confidence="V", commands={"issue_nta", "serve_nta"}, effective_from="1997-04-01",
+    verified="2026-11-22", source="LAW.md B1",
 )
 def counsel_list(g: GuardInput) -> str | None:
     cmd = g.command
@@ -107,7 +111,19 @@ def counsel_list(g: GuardInput) -> str | None:
     else:
         return None
     max_age = g.param("COUNSEL-LIST.max_age_days")
-    if listed < g.at.date() - timedelta(days=max_age) or listed > g.at.date():
-        return (f"the list of free legal service providers dated {listed} is not current "
-                f"(it must be updated at least every {max_age} days)")
+    # The NTA's own date (or its service's) is the day at its court and the UTC day; near
+    # midnight the stricter reading of each bound (CNSL-1): a list dated after either day is not
+    # yet the list, one older than max_age on either is stale.
+    court = cmd.court if isinstance(cmd, IssueNta) else str((g.state.nta or {}).get("court", ""))
+    try:
+        days = {g.at.date(), court_day(g.at, court)}
+    except (KeyError, ValueError):
+        days = {g.at.date()}
+    if listed > min(days):
+        return (f"the list of free legal service providers is dated {listed}, after the "
+                f"{'Notice to Appear' if isinstance(cmd, IssueNta) else 'service'} "
+                f"({min(days)}); give the list current on that day")
+    if listed < max(days) - timedelta(days=max_age):
+        return (f"the list of free legal service providers dated {listed} is not current on "
+                f"{max(days)} (it must be updated at least every {max_age} days)")
     return None

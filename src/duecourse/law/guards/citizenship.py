@@ -5,6 +5,7 @@ from __future__ import annotations
 from ...domain.case import ADVERSE_COMMANDS
 from ...domain.commands import DetermineCustody, ResolveCitizenship
 from ..framework import GuardInput, guard
+from .facilities import emergency_hospital
 
 _USC_CMDS = ADVERSE_COMMANDS | {"resolve_citizenship"}
 
@@ -14,6 +15,7 @@ _USC_CMDS = ADVERSE_COMMANDS | {"resolve_citizenship"}
     citation="ICE Directive 16001.2 (10 Nov 2015); GAO-21-487",
     protects="no U.S. citizen is arrested, detained, charged or removed",
     confidence="V", commands=_USC_CMDS, effective_from="2015-11-10",
+    verified="2026-11-22", source="LAW.md B4",
 )
 def citizenship(g: GuardInput) -> str | None:
     cmd, s = g.command, g.state
@@ -27,6 +29,8 @@ def citizenship(g: GuardInput) -> str | None:
         return None
     if isinstance(cmd, DetermineCustody) and cmd.decision not in ("detain", "bond"):
         return None  # a decision to release helps the person and is allowed
+    if emergency_hospital(g):
+        return None  # an emergency transfer to a hospital is care, never enforcement
     if s.citizen_found:
         return "the person was found to be a U.S. citizen; civil immigration enforcement is barred"
     if s.citizenship_claim_open:

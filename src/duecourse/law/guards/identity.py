@@ -17,6 +17,7 @@ from ..framework import GuardInput, guard
 ID1_COMMANDS = frozenset({
     "issue_arrest_warrant", "record_arrest", "determine_custody", "issue_nta", "serve_nta",
     "issue_removal_warrant", "schedule_removal", "record_removal",
+    "issue_detainer",  # a detainer asks another agency to hold this person for DHS (DET-1)
 })
 _CITATION = ("ICE Directive 16001.2 (10 Nov 2015), investigate \"immediately and carefully\"; "
              "GAO-21-487 (2021) on record mix-ups")

@@ -28,6 +28,7 @@ from .transport import REMOVAL as _REMOVAL
     citation="8 CFR 1003.38(b)-(c); 8 CFR 1003.3; 8 CFR 1240.15",
     protects="the right to appeal is kept exactly as the regulations give it",
     confidence="V", commands={"file_appeal", "waive_appeal"}, effective_from="1997-04-01",
+    verified="2026-11-22", source="LAW.md B2",
 )
 def appeal_window(g: GuardInput) -> str | None:
     s, cmd = g.state, g.command
@@ -83,6 +84,7 @@ def _decided_day(s: CaseState, cmd: FileAppeal) -> date | None:
     protects="no one loses the right to appeal by someone else's word or in a language they do "
              "not understand",
     confidence="V", commands={"waive_appeal"}, effective_from="1997-04-01", verified="2026-12-07",
+    source="LAW.md B2",
 )
 def waiver(g: GuardInput) -> str | None:
     cmd, s = g.command, g.state
@@ -135,6 +137,7 @@ def person_languages(s: CaseState) -> list[str]:
     citation="8 CFR 1003.6(a)-(b); 8 CFR 1003.23(b)(4)(ii); 8 CFR 241.6",
     protects="an immigration judge's order is not executed while it can still be reviewed",
     confidence="V", commands=_REMOVAL | {"issue_removal_warrant"}, effective_from="1997-04-01",
+    verified="2026-11-22", source="LAW.md B2",
 )
 def automatic_stay(g: GuardInput) -> str | None:
     s = g.state
@@ -172,6 +175,7 @@ def _local(at: datetime, zone: str) -> str:
     citation="INA 242(b)(3)(B); Nken v. Holder, 556 U.S. 418 (2009); 8 CFR 241.6, 1241.6",
     protects="a court's stay is honoured up to the moment of departure",
     confidence="V", commands=_REMOVAL, effective_from="1997-04-01",
+    verified="2026-11-22", source="LAW.md B2",
 )
 def judicial_stay(g: GuardInput) -> str | None:
     court = g.state.stays_in_force(g.at, frozenset({"judicial"}))
@@ -187,6 +191,7 @@ def judicial_stay(g: GuardInput) -> str | None:
     citation="8 CFR 1241.1; 8 CFR 241.1",
     protects="no one is removed on an order that is not final",
     confidence="V", commands=_REMOVAL | {"issue_removal_warrant"}, effective_from="1997-04-01",
+    verified="2026-11-22", source="LAW.md B2",
 )
 def final_order(g: GuardInput) -> str | None:
     s = g.state
@@ -204,6 +209,7 @@ def final_order(g: GuardInput) -> str | None:
     citation="8 CFR 241.2(a)(1)",
     protects="removal is carried out only on a warrant signed by an authorised official",
     confidence="V", commands=_REMOVAL | {"issue_removal_warrant"}, effective_from="1997-04-01",
+    verified="2026-11-22", source="LAW.md B2",
 )
 def removal_warrant(g: GuardInput) -> str | None:
     if g.command.name == "issue_removal_warrant":
@@ -220,6 +226,7 @@ def removal_warrant(g: GuardInput) -> str | None:
     citation="INA 241(b)(3); 8 CFR 208.16-.18, 1208.16-.18",
     protects="no one is sent to a country where withholding or CAT protection was granted",
     confidence="V", commands=_REMOVAL, effective_from="1997-04-01",
+    verified="2026-11-22", source="LAW.md B2",
 )
 def protected_country(g: GuardInput) -> str | None:
     cmd, s = g.command, g.state
@@ -239,6 +246,7 @@ def protected_country(g: GuardInput) -> str | None:
              "come, or were held by DHS during",
     confidence="V", commands={"record_order", "file_motion_to_reopen"},
     effective_from="1997-04-01", verified="2026-12-07",
+    source="LAW.md B2",
 )
 def in_absentia(g: GuardInput) -> str | None:
     cmd, s = g.command, g.state

@@ -77,6 +77,7 @@ def _bodies(kinds: frozenset[str]) -> str:
     confidence="K", commands=DOCUMENTED | {"confirm_entry", "reject_entry", "schedule_removal",
                                            "record_removal"},
     effective_from="1997-04-01", verified="2026-12-07",
+    source="LAW.md B2",
 )
 def provenance(g: GuardInput) -> str | None:
     cmd = g.command

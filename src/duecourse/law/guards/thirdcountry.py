@@ -36,6 +36,7 @@ def home_countries(g: GuardInput) -> set[str]:
     protects="no one is sent to a country that is neither theirs nor the one the judge "
              "designated without notice and a chance to say they fear it",
     confidence="C", commands=REMOVAL, effective_from="1997-04-01",
+    verified="2026-11-22", source="LAW.md B2",
 )
 def third_country(g: GuardInput) -> str | None:
     dest = destination(g)
@@ -71,6 +72,7 @@ def third_country(g: GuardInput) -> str | None:
     protects="a notice counts only if the person can understand it",
     confidence="C", commands={"serve_third_country_notice", "decide_fear_claim"},
     effective_from="1997-04-01", verified="2026-12-07",
+    source="LAW.md B2",
 )
 def notice_understood(g: GuardInput) -> str | None:
     cmd = g.command

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 
 from ...domain.commands import ScheduleRemoval
 from ..framework import GuardInput, guard
+from .facilities import emergency_hospital
 
 REMOVAL = {"schedule_removal", "record_removal"}
 
@@ -39,6 +40,7 @@ def destination(g: GuardInput) -> str:
     protects="no one is put on a transport to a country that has not documented them for return",
     confidence="K", commands=REMOVAL, effective_from="1997-04-01",
     source="duecourse (no LAW.md row; general knowledge, to be verified)",
+    verified="2026-11-22",
 )
 def travel_document(g: GuardInput) -> str | None:
     dest, day = destination(g), departure_day(g)
@@ -60,8 +62,11 @@ def travel_document(g: GuardInput) -> str | None:
     citation="ICE PBNDS 2011 (rev. 2016) 4.3 Medical Care, 7.4 Detainee Transfers",
     protects="no one is moved between facilities or out of the country while unfit to travel",
     confidence="K", commands=REMOVAL | {"transfer"}, effective_from="2000-09-20",
+    verified="2026-11-22", source="LAW.md B5",
 )
 def medical_clearance(g: GuardInput) -> str | None:
+    if emergency_hospital(g):
+        return None  # a medical emergency is the reason to move, not a want of clearance
     until, day = g.state.medical_clearance_until, departure_day(g)
     if until is None:
         return ("there is no medical clearance (fit to travel) on file; the facility's medical "

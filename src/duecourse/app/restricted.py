@@ -1,0 +1,55 @@
+"""8 U.S.C. 1367 information on the read side (LAW.md VAWA-1367): who may see it, and the case
+history as shown to everyone else.
+
+1367(a)(2) forbids disclosing "any information which relates to" a person who has applied for or
+holds VAWA, T or U protection to anyone but the officials who need it for the case. duecourse
+reads that as: the officers, supervisors and agency attorneys who work cases, oversight (the
+inspector general audits them) and the person's own attorney of record (``access_case`` lets an
+attorney read only their own clients' cases) may see it; detention and transport staff, who need
+where a person is and when they move, may not.
+
+What is withheld from them, on every case alike (so that the withholding itself says nothing
+about whether a case has such information): the ``protection_1367_recorded`` entries; the kind
+of place of every encounter and arrest, with the approval and reason given for an arrest at a
+protected place (a shelter or a protection-order court is itself 1367 information); and whether a
+Notice to Appear carries the INA 239(e) statement (it is required exactly after enforcement at
+such a place).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..domain.commands import Actor
+from ..domain.events import Event
+
+ENTITLED_1367 = frozenset({"officer", "supervisor", "counsel", "oversight", "attorney"})
+WITHHELD_KINDS = frozenset({"protection_1367_recorded"})
+WITHHELD_FIELDS: dict[str, frozenset[str]] = {
+    "case_opened": frozenset({"location_type"}),
+    "arrest_recorded": frozenset({"location_type", "location_approved_by", "location_reason"}),
+    "nta_issued": frozenset({"statement_1229e"}),
+}
+
+
+def may_read_1367(actor: Actor) -> bool:
+    """Whether ``actor`` is entitled to 8 U.S.C. 1367 information on a case they may read."""
+    return actor.role in ENTITLED_1367
+
+
+def events_for(actor: Actor, events: Iterable[Event]) -> list[Event]:
+    """The case's events as ``actor`` may see them: all of them for those entitled to 1367
+    information, otherwise without its entries and fields."""
+    evs = list(events)
+    if may_read_1367(actor):
+        return evs
+    out: list[Event] = []
+    for e in evs:
+        if e.kind in WITHHELD_KINDS:
+            continue
+        hide = WITHHELD_FIELDS.get(e.kind)
+        if hide:
+            e = Event(e.case_id, e.seq, e.kind, e.at, e.actor_id, e.actor_role,
+                      {k: v for k, v in e.data.items() if k not in hide})
+        out.append(e)
+    return out

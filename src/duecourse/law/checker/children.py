@@ -1,0 +1,184 @@
+"""Children (issue 15, item 4): AGE, FLORES, UAC-48, UAC-72.
+
+- AGE (8 U.S.C. 1232(b)(2)(B), (b)(4), (c)(2)(B); Flores para. 4): a person under 18 by the case's
+  own birth date is a child from the encounter, flagged or not, until an age determination with
+  effect says otherwise; an "adult" finding resting on radiographs alone or on one form of
+  evidence has no effect and is flagged, and takes effect only once a second person confirms it
+  (PROVENANCE, ``facts.py``). At 18 (00:00 of the birthday at UTC-12) the child rules end: no
+  transfer to ORR; a person held as a child is not put in an adult facility after 18 without the
+  age-out record of 1232(c)(2)(B).
+- FLORES: no child in an adult facility; a child in DHS custody is moved to a licensed programme
+  (family, juvenile, ORR, a hospital: not an adult, hold-room or staging facility) or released
+  within 5 days (para. 12A) - a clock.
+- UAC-48: HHS is told within 48 hours of the encounter of a child by birth date, or of the first
+  flag; moot at 18 or on an adult finding with effect.
+- UAC-72: an unaccompanied child goes to ORR within 72 hours of being both unaccompanied and held
+  by DHS (an approved exception adds ``UAC72_EXCEPTION_HOURS``, no more); moot on release,
+  removal, at 18; meanwhile only a hold room, a staging facility or a hospital.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from ...domain.events import Event
+from .areas import HELD, Area, Context, kind_of
+from .facts import Facts, age_finding_problems
+from .legal import (
+    ADULT_FACILITY,
+    FLORES_HOURS,
+    HOLD_ROOM,
+    UAC48_HOURS,
+    UAC72_EXCEPTION_HOURS,
+    UAC72_HOURS,
+)
+from .reading import text, when
+from .report import Flag
+
+_PLACING = ("placed", "transferred")
+# Where an unaccompanied child may be while ORR is found (UAC-72): a hold room or a staging
+# facility (short-term DHS custody), a hospital, ORR. What ends the Flores clock: anything but an
+# adult facility, a hold room or a staging facility.
+_UAC_INTERIM = frozenset({"orr", HOLD_ROOM, "staging", "hospital"})
+_NOT_LICENSED = frozenset({ADULT_FACILITY, HOLD_ROOM, "staging"})
+
+
+def facility_type(e: Event) -> str:
+    """The facility type of a placement; a record that names none is read as adult (the
+    command's default)."""
+    return kind_of(e.data.get("facility_type")) or ADULT_FACILITY
+
+
+def approved_exception(e: Event) -> bool:
+    d = e.data
+    approver = text(d, "exception_approved_by")
+    return bool(text(d, "exception") and text(d, "exception_reason")
+                and approver and approver != e.actor_id)
+
+
+class Children(Area):
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.held_as_child = False
+        self.age_out_recorded = False
+        # UAC-48
+        self.u48_start: Event | None = None
+        self.u48_done = False
+        # UAC-72
+        self.u72_start: Event | None = None
+        self.u72_done = False
+        self.uac = False
+        # FLORES: the event that started the running clock
+        self.flores: Event | None = None
+        self.licensed = False  # in a licensed placement now
+
+    # -- checks before the event --------------------------------------------------------------
+
+    def check(self, f: Facts, e: Event, flag: Flag) -> None:
+        ctx, k = self.ctx, e.kind
+        if k in _PLACING:
+            self._placing(f, e, flag)
+        elif k == "age_determined":
+            for p in age_finding_problems(e):
+                flag("AGE", e, p + " (8 U.S.C. 1232(b)(4): the totality of the evidence, never "
+                                   "a radiograph alone)")
+        elif k == "transferred_to_orr" and ctx.aged_out(e.at):
+            flag("AGE", e, f"the person was transferred to ORR at {when(e.at)}, after turning 18: "
+                           "the child rules end at 18")
+        elif k == "case_closed" and self.u48_start is not None and not self.u48_done \
+                and not f.minor_flagged and self._child_clock_live(f, e.at):
+            flag("UAC-48", e, "the case was closed without HHS being told of "
+                              f"{ctx.child_words(f, e.at)}")
+
+    def _placing(self, f: Facts, e: Event, flag: Flag) -> None:
+        ctx, ftype = self.ctx, facility_type(e)
+        where = text(e.data, "facility") or "?"
+        if ftype == ADULT_FACILITY and ctx.minor(f, e.at):
+            flag("FLORES", e, f"{ctx.child_words(f, e.at)} was put in an adult facility ({where}) "
+                              f"at {when(e.at)}")
+        elif ftype == ADULT_FACILITY and self.held_as_child and ctx.aged_out(e.at) \
+                and not self.age_out_recorded:
+            flag("AGE", e, f"a person held as a child was put in an adult facility ({where}) after "
+                           "turning 18 with no age-out placement record (8 U.S.C. "
+                           "1232(c)(2)(B): the least restrictive setting considered first)")
+        elif ftype == HOLD_ROOM and ctx.minor(f, e.at) and self.flores is not None \
+                and e.at > self.flores.at + timedelta(hours=FLORES_HOURS):
+            flag("FLORES", e, f"{ctx.child_words(f, e.at)} was put in a hold room ({where}) at "
+                              f"{when(e.at)}, more than {FLORES_HOURS} hours after entering DHS "
+                              f"custody at {when(self.flores.at)}")
+        if f.unaccompanied and ctx.minor(f, e.at) and ftype not in _UAC_INTERIM:
+            flag("UAC-72", e, f"an unaccompanied child was put in a {ftype} facility ({where}), "
+                              "not with ORR (only a hold room or a hospital while the transfer "
+                              "is arranged)")
+
+    def _child_clock_live(self, f: Facts, t: datetime) -> bool:
+        """A child clock still runs at ``t``: the person is neither 18 nor found an adult."""
+        return not self.ctx.aged_out(t) and f.age_finding[0] != "adult"
+
+    # -- facts and clocks after the event -----------------------------------------------------
+
+    def apply(self, f: Facts, e: Event) -> None:
+        ctx, k = self.ctx, e.kind
+        minor = ctx.minor(f, e.at)
+        if k == "age_out_recorded":
+            self.age_out_recorded = True
+        if minor and f.custody in (*HELD, "with_orr"):
+            self.held_as_child = True
+        self._uac48(f, e, minor)
+        self._uac72(f, e)
+        self._flores(f, e, minor)
+
+    def _uac48(self, f: Facts, e: Event, minor: bool) -> None:
+        if self.u48_start is None:
+            if (e.kind == "case_opened" and minor and self.ctx.born is not None) \
+                    or e.kind == "minor_flagged":
+                self.u48_start = e
+            return
+        if self.u48_done or e.kind != "hhs_notified":
+            return
+        self.u48_done = True
+        if self._child_clock_live(f, e.at):
+            start = self.u48_start
+            self.clocks.judge("UAC-48", ("UAC-48",), e, start,
+                              start.at + timedelta(hours=UAC48_HOURS), "HHS was notified of the child")
+
+    def _uac72(self, f: Facts, e: Event) -> None:
+        if e.kind == "minor_flagged" and e.data.get("unaccompanied") is True:
+            self.uac = True
+        if self.u72_done:
+            return
+        if self.u72_start is None:
+            if self.uac and f.custody in HELD and self._child_clock_live(f, e.at):
+                self.u72_start = e
+            return
+        if e.kind == "transferred_to_orr":
+            self.u72_done = True
+            if self._child_clock_live(f, e.at):
+                extra = UAC72_EXCEPTION_HOURS if approved_exception(e) else 0
+                due = self.u72_start.at + timedelta(hours=UAC72_HOURS + extra)
+                self.clocks.judge("UAC-72", ("UAC-72",), e, self.u72_start, due,
+                                  "the unaccompanied child was transferred to ORR"
+                                  + (" (with an approved exception)" if extra else ""))
+        elif f.custody not in HELD or not self._child_clock_live(f, e.at):
+            self.u72_done = True  # moot: released, removed, 18, or found an adult
+
+    def _flores(self, f: Facts, e: Event, minor: bool) -> None:
+        start = self.flores
+        if e.kind in _PLACING:
+            self.licensed = facility_type(e) not in _NOT_LICENSED
+        elif f.custody not in HELD:
+            self.licensed = False
+        licensed = self.licensed
+        if start is not None:
+            ended = licensed or f.custody not in HELD
+            if not minor or e.kind == "removal_recorded":
+                self.flores = None  # moot: 18, found an adult, or removed
+            elif ended:
+                self.flores = None
+                self.clocks.judge("FLORES", ("FLORES", "HOLD-12"), e, start,
+                                  start.at + timedelta(hours=FLORES_HOURS),
+                                  "the child left DHS custody or reached a licensed placement")
+            return
+        if minor and f.custody in HELD and not licensed:
+            self.clocks.restart("FLORES")
+            self.flores = e

@@ -1,0 +1,101 @@
+"""Hold rooms and transfers (issue 15, item 5): HOLD-12 and XFER.
+
+- HOLD-12 (PBNDS "Hold Rooms"; ERO memorandum of 29 Feb 2008; the waiver of 24 Jun 2025): a stay in
+  hold rooms - from the placement or transfer into one until the person is placed elsewhere,
+  released, removed or transferred to ORR; a move from one hold room to another does not start a
+  new stay - lasts at most 12 hours, 72 from the waiver. A clock.
+- XFER (ICE Directive 11022.1; LAW.md): the attorney of record is told before a transfer
+  (``attorney_notified``), except in an emergency recorded with a reason, which starts a 24-hour
+  notice clock met by ``attorney_notified_of_transfer``; a transfer within 72 hours before the
+  hearing in force, while proceedings are pending, needs a supervisor's approval (not the
+  actor's own) - an emergency excepted.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from ...domain.events import Event
+from .areas import Area, Context
+from .children import facility_type
+from .facts import Facts
+from .legal import (
+    HOLD_ROOM,
+    HOLD_ROOM_HOURS,
+    HOLD_ROOM_WAIVER_FROM,
+    HOLD_ROOM_WAIVER_HOURS,
+    XFER_EMERGENCY_NOTICE_HOURS,
+    XFER_HEARING_WINDOW_HOURS,
+)
+from .reading import text, when
+from .report import Flag
+
+_PLACING = ("placed", "transferred")
+
+
+def hold_room_hours(e: Event) -> int:
+    return HOLD_ROOM_WAIVER_HOURS if e.at.date() >= HOLD_ROOM_WAIVER_FROM else HOLD_ROOM_HOURS
+
+
+class Facilities(Area):
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.hold: Event | None = None  # the start of the stay in hold rooms
+        self.hold_minor = False
+        self.notice: Event | None = None  # an emergency transfer whose attorney is not told
+
+    def check(self, f: Facts, e: Event, flag: Flag) -> None:
+        if e.kind == "transferred":
+            self._transfer(f, e, flag)
+        elif e.kind == "case_closed" and self.notice is not None:
+            flag("XFER", e, f"the case was closed before the attorney of record was told of the "
+                            f"emergency transfer of {when(self.notice.at)}")
+
+    def _transfer(self, f: Facts, e: Event, flag: Flag) -> None:
+        d, where = e.data, text(e.data, "facility") or "?"
+        emergency = d.get("emergency") is True
+        if d.get("attorney_notified") is not True and not emergency:
+            flag("XFER", e, f"the person was transferred to {where} at {when(e.at)} before the "
+                            "attorney of record was told, and not in an emergency")
+        if emergency and not text(d, "reason"):
+            flag("XFER", e, f"the transfer to {where} was recorded as an emergency with no reason")
+        if emergency or f.order is not None or not f.hearings:
+            return
+        hearing = max(h.at for h in f.hearings)  # the hearing in force (the latest scheduled)
+        if e.at <= hearing <= e.at + timedelta(hours=XFER_HEARING_WINDOW_HOURS):
+            why = self.ctx.unapproved(e, "approved_by", "supervisor")
+            if why:
+                flag("XFER", e, f"the person was transferred to {where} at {when(e.at)}, within "
+                                f"{XFER_HEARING_WINDOW_HOURS} hours of the hearing of "
+                                f"{when(hearing)}, but {why}")
+
+    def apply(self, f: Facts, e: Event) -> None:
+        k = e.kind
+        if k == "transferred" and e.data.get("emergency") is True \
+                and e.data.get("attorney_notified") is not True:
+            if self.notice is None:  # a second emergency transfer does not restart the clock
+                self.clocks.restart("XFER")
+                self.notice = e
+        elif k == "attorney_notified_of_transfer" and self.notice is not None:
+            start, self.notice = self.notice, None
+            self.clocks.judge("XFER", ("XFER",), e, start,
+                              start.at + timedelta(hours=XFER_EMERGENCY_NOTICE_HOURS),
+                              "the attorney of record was told of the emergency transfer")
+        self._hold_room(f, e)
+
+    def _hold_room(self, f: Facts, e: Event) -> None:
+        into_hold = e.kind in _PLACING and facility_type(e) == HOLD_ROOM
+        start = self.hold
+        if start is None:
+            if into_hold:
+                self.clocks.restart("HOLD-12")
+                self.hold, self.hold_minor = e, self.ctx.minor(f, e.at)
+            return
+        self.hold_minor = self.hold_minor or self.ctx.minor(f, e.at)
+        left = (e.kind in _PLACING and not into_hold) or f.custody not in ("arrested", "detained")
+        if left:
+            self.hold = None
+            ids = ("HOLD-12", "FLORES") if self.hold_minor else ("HOLD-12",)
+            self.clocks.judge("HOLD-12", ids, e, start,
+                              start.at + timedelta(hours=hold_room_hours(start)),
+                              "the person left the hold room")

@@ -1,0 +1,244 @@
+"""The rows of the catalogue issue 15 adds (item 8), and the law in force (item 1).
+
+- DET-1 (8 CFR 287.7(a)-(b); ICE Policy 10074.2; I-247A): a detainer is issued by an officer or a
+  supervisor, to a named agency, on a probable-cause basis from the form's list, with a warrant
+  actually signed on the case attached: an unserved I-200, or an I-205 on the final order in force.
+- CON-2 (VCCR art. 36(1)(b); bilateral treaties; 8 CFR 208.6 for ASY-CONF): a consulate is told only
+  if the person asked, or the person is a national of a mandatory-notification country and the
+  notice goes to that country; for such a national, the notice follows the start of custody within
+  72 hours (a clock).
+- SENS-LOC (agency policy, default on): an arrest at a protected area needs a supervisor's approval
+  (not the arresting officer's) and a reason.
+- VAWA-1367 (INA 239(e)): after an arrest at a shelter, victim-services site, supervised-visitation
+  or family-justice centre, or a protection-order courthouse, the Notice to Appear carries the
+  239(e) statement.
+- LIFECYCLE: a new Notice to Appear after proceedings ended with relief granted or were terminated
+  with prejudice (only a termination without prejudice lets DHS charge the person again).
+- COUNSEL-LIST (INA 239(b)(2)): the free legal services list on an NTA is not dated after it and is
+  at most 92 days older than it, when issued and when served.
+- NTA-ADDR (INA 239(a)(1)(F), 240(b)(5)(A)): an order in absentia does not rest on a notice by mail
+  sent to an older address than one the person had already given.
+- FAIL-CLOSED: no act is recorded on a day before the law it rests on came into force.
+- TEXT, NAMED-ROLE (item 2): required text is not blank; the people a record names (the requester
+  of an I-200, the agency attorney of a citizenship finding, an exception's approver) hold the
+  role the law requires, where the store knows them.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from ...domain.events import Event
+from .areas import HELD, Area, Context, kind_of, local_days
+from .facts import Facts
+from .legal import (
+    CON2_HOURS,
+    COUNSEL_LIST_DAYS,
+    DETAINER_ISSUERS,
+    IN_FORCE,
+    MANDATORY_NOTIFICATION,
+    MANDATORY_NOTIFICATION_CLOCK,
+    NAMED_ROLES,
+    PROBABLE_CAUSE_BASES,
+    REQUIRED_TEXT,
+    SECTION_239E_LOCATIONS,
+    SENSITIVE_LOCATIONS,
+)
+from .reading import code, day, instant, text, when
+from .report import Flag
+
+
+def warrant_form(value: object) -> str:
+    """"I-200", "i200", " I 205 " -> "I200", "I205"."""
+    return "".join(ch for ch in str(value or "").upper() if ch.isalnum())
+
+
+class Rows(Area):
+    def __init__(self, ctx: Context) -> None:
+        super().__init__(ctx)
+        self.requested = False  # the person asked that their consulate be told
+        self.section_239e: Event | None = None  # an arrest at a 239(e) place
+        self.orders: dict[int, Event] = {}
+        self.nta: Event | None = None
+        self.mail_notices: dict[datetime, list[Event]] = {}  # hearing -> notices by mail
+        self.other_notices: set[datetime] = set()  # hearings noticed otherwise
+        self.addresses: list[Event] = []
+        self.con2: dict[str, Event] = {}  # mandatory nationality -> start of its clock
+        self.con2_done: set[str] = set()
+
+    # -- checks before the event ---------------------------------------------------------------
+
+    def check(self, f: Facts, e: Event, flag: Flag) -> None:
+        self._in_force(e, flag)
+        self._text(e, flag)
+        k = e.kind
+        if k == "detainer_issued":
+            self._detainer(f, e, flag)
+        elif k == "consulate_notified":
+            self._consulate(f, e, flag)
+        elif k == "arrest_recorded":
+            self._location(e, flag)
+        elif k == "nta_issued":
+            self._nta(f, e, flag)
+        elif k == "nta_served" and self.nta is not None:
+            self._counsel_list(self.nta, e, "served", flag)
+        elif k == "order_recorded" and e.data.get("in_absentia") is True:
+            self._absentia_address(e, flag)
+
+    def _in_force(self, e: Event, flag: Flag) -> None:
+        law = IN_FORCE.get(e.kind)
+        if law is None:
+            return
+        since, which = law
+        latest = local_days(e.at)[1]
+        if latest < since:
+            flag("FAIL-CLOSED", e, f"'{e.kind}' was recorded on {e.at.date()}, before {which} "
+                                   "came into force: no law in force for it")
+
+    def _text(self, e: Event, flag: Flag) -> None:
+        for key in REQUIRED_TEXT.get(e.kind, ()):
+            if key in e.data and not text(e.data, key):
+                flag("TEXT", e, f"'{e.kind}' was recorded with a blank {key.replace('_', ' ')}")
+        for (kind, key), allowed in NAMED_ROLES.items():
+            who = text(e.data, key) if kind == e.kind else ""
+            if who == e.actor_id:
+                continue  # naming oneself: judged by the rule itself (no approval, ARR-1)
+            held = self.ctx.role(who)
+            if held and held not in allowed:
+                flag("NAMED-ROLE", e, f"'{e.kind}' names {who} as {key.replace('_', ' ')}, a "
+                                      f"{held}, not a {' or '.join(sorted(allowed))}")
+
+    def _detainer(self, f: Facts, e: Event, flag: Flag) -> None:
+        d = e.data
+        if e.actor_role not in DETAINER_ISSUERS:
+            flag("DET-1", e, f"the detainer was issued by a {e.actor_role}, not an immigration "
+                             "officer of 8 CFR 287.7(b)")
+        if not text(d, "agency"):
+            flag("DET-1", e, "the detainer names no law-enforcement agency")
+        basis = kind_of(d.get("probable_cause"))
+        if basis not in PROBABLE_CAUSE_BASES:
+            flag("DET-1", e, f"the detainer rests on no probable-cause basis of the I-247A "
+                             f"({text(d, 'probable_cause') or 'none'!r})")
+        form = warrant_form(d.get("warrant"))
+        final = f.order is not None and f.order.is_removal and f.order.is_final(e.at)
+        if form == "I200":
+            if f.unserved_warrants < 1:
+                flag("DET-1", e, "the detainer names an I-200, but no unserved I-200 was issued "
+                                 "on the case")
+        elif form == "I205":
+            if not (f.removal_warrant_seq and final):
+                flag("DET-1", e, "the detainer names an I-205, but no warrant of removal was "
+                                 "issued on a final order in force")
+        else:
+            flag("DET-1", e, "the detainer has no I-200 or I-205 attached")
+
+    def _consulate(self, f: Facts, e: Event, flag: Flag) -> None:
+        c = code(e.data.get("country"))
+        mandatory = c in MANDATORY_NOTIFICATION and c in f.nationalities
+        if not (self.requested or mandatory):
+            flag("CON-2", e, f"the consulate of {c or '?'} was told of the person without their "
+                             "request, and it is not a mandatory-notification country of the "
+                             "person's nationality (ASY-CONF: a person may fear their "
+                             "government)")
+
+    def _location(self, e: Event, flag: Flag) -> None:
+        place = kind_of(e.data.get("location_type"))
+        if place in SENSITIVE_LOCATIONS:
+            why = self.ctx.unapproved(e, "location_approved_by", "supervisor")
+            if not text(e.data, "location_reason"):
+                why = (why + "; " if why else "") + "no exigency reason was recorded"
+            if why:
+                flag("SENS-LOC", e, f"the person was arrested at a protected location "
+                                    f"({place}), but {why}")
+
+    def _nta(self, f: Facts, e: Event, flag: Flag) -> None:
+        arrest = self.section_239e
+        if arrest is not None and e.data.get("statement_1229e") is not True:
+            flag("VAWA-1367", e, "the Notice to Appear lacks the INA 239(e) statement after an "
+                                 f"arrest at a {kind_of(arrest.data.get('location_type'))} "
+                                 f"(event {arrest.seq})")
+        o = f.order
+        if o is not None and o.seq in self.orders:
+            od = self.orders[o.seq].data
+            if o.outcome == "relief":
+                flag("LIFECYCLE", e, f"a new Notice to Appear after relief was granted (event "
+                                     f"{o.seq})")
+            elif o.outcome == "terminated" and od.get("without_prejudice") is not True:
+                flag("LIFECYCLE", e, f"a new Notice to Appear after the proceedings were "
+                                     f"terminated with prejudice (event {o.seq})")
+        self._counsel_list(e, e, "issued", flag)
+
+    def _counsel_list(self, nta: Event, e: Event, what: str, flag: Flag) -> None:
+        listed = day(nta.data.get("counsel_list_date"))
+        if listed is None:
+            return  # NTA-1 reports a missing list
+        earliest, latest = local_days(e.at)
+        if listed > latest:
+            flag("COUNSEL-LIST", e, f"the Notice to Appear was {what} with a free legal services "
+                                    f"list dated {listed}, after the day it was {what}")
+        elif (earliest - listed).days > COUNSEL_LIST_DAYS:
+            flag("COUNSEL-LIST", e, f"the Notice to Appear was {what} with a free legal services "
+                                    f"list of {listed}, more than {COUNSEL_LIST_DAYS} days old "
+                                    "(INA 239(b)(2): updated at least quarterly)")
+
+    def _absentia_address(self, e: Event, flag: Flag) -> None:
+        at = instant(e.data.get("hearing_at"))
+        if at is None or at in self.other_notices or e.data.get("no_address_provided") is True:
+            return
+        mailed = [n for n in self.mail_notices.get(at, []) if n.at < at]
+        if not mailed:
+            return
+        notice = mailed[-1]
+        sent_on = local_days(notice.at)[0]
+        newer = [a for a in self.addresses if a.seq > notice.seq
+                 and (day(a.data.get("provided_on")) or date.max) < sent_on]
+        if newer:
+            a = newer[0]
+            flag("NTA-ADDR", e, f"an in-absentia order rests on a notice mailed at "
+                                f"{when(notice.at)} to an older address than the one the person "
+                                f"gave on {text(a.data, 'provided_on')} (event {a.seq})")
+
+    # -- facts and clocks after the event ------------------------------------------------------
+
+    def apply(self, f: Facts, e: Event) -> None:
+        k, d = e.kind, e.data
+        if k == "consular_advisal_recorded" and d.get("notification_requested") is True:
+            self.requested = True
+        elif k == "arrest_recorded" and kind_of(d.get("location_type")) in SECTION_239E_LOCATIONS:
+            self.section_239e = e
+        elif k == "order_recorded":
+            self.orders[e.seq] = e
+        elif k == "nta_issued":
+            self.nta = e
+        elif k == "nta_served" and self.nta is not None:
+            self._notice(instant(self.nta.data.get("hearing_at")), e, text(d, "method"))
+        elif k == "hearing_scheduled" and text(d, "notice"):
+            self._notice(instant(d.get("at")), e, text(d, "notice"))
+        elif k == "address_recorded":
+            self.addresses.append(e)
+        self._con2(f, e)
+
+    def _notice(self, hearing: datetime | None, e: Event, method: str) -> None:
+        if hearing is None:
+            return
+        if method.lower() == "mail":
+            self.mail_notices.setdefault(hearing, []).append(e)
+        else:
+            self.other_notices.add(hearing)
+
+    def _con2(self, f: Facts, e: Event) -> None:
+        mandatory = sorted((f.nationalities & MANDATORY_NOTIFICATION_CLOCK) - self.con2_done)
+        for c in mandatory:
+            start = self.con2.get(c)
+            if start is None:
+                if f.custody in HELD:
+                    self.con2[c] = e
+                continue
+            if e.kind == "consulate_notified" and code(e.data.get("country")) == c:
+                self.con2_done.add(c)
+                self.clocks.judge("CON-2", ("CON-2",), e, start,
+                                  start.at + timedelta(hours=CON2_HOURS),
+                                  f"the consulate of {c}, a mandatory-notification country, "
+                                  "was told")
+            elif f.custody not in HELD:
+                self.con2_done.add(c)  # released or removed first: the clock is moot
