@@ -44,6 +44,13 @@ PEOPLE: dict[str, dict[str, Any]] = {
             "languages": ["es"]},
     "fay": {"family_name": "Beispiel", "given_name": "Fay", "birth_date": "1992-09-09",
             "nationalities": ["Honduras"], "languages": ["Spanish"]},
+    "gil": {"family_name": "Exemplo", "given_name": "Gil", "birth_date": "1983-10-10",
+            "nationalities": ["BR"], "languages": ["pt"]},
+    "hal": {"family_name": "Probe", "given_name": "Hal", "birth_date": "1984-02-29",
+            "nationalities": ["NG"], "languages": ["en"]},
+    # 17 at the encounter; 18 at 12:00 UTC on 10 March 2026 (law.age's protective reading)
+    "ivo": {"family_name": "Muster", "given_name": "Ivo", "birth_date": "2008-03-10", "sex": "M",
+            "nationalities": ["GT"], "languages": ["es"]},
 }
 
 
@@ -222,9 +229,6 @@ def waiver_path(d: Desk) -> None:
 def custody_path(d: Desk) -> None:
     """Issue 15 custody: a bond order stayed by DHS (EOIR-43) and appealed; after the final order
     a release on review, revoked (8 CFR 241.4(l)), and the interview that follows."""
-    PEOPLE.setdefault("gil", {"family_name": "Exemplo", "given_name": "Gil",
-                              "birth_date": "1983-10-10", "nationalities": ["BR"],
-                              "languages": ["pt"]})
     d.open("gil", "2026-03-02T08:00:00Z")
     d.ok("gil", "2026-03-02T09:00:00Z", O1, "record_arrest", basis="warrantless",
          reason_to_believe="admitted overstay", likely_to_escape="no fixed address")
@@ -292,6 +296,48 @@ def child_path(d: Desk) -> None:
     d.ok("dia", "2026-03-02T09:00:00Z", D1, "transfer_to_orr")
 
 
+def age_out_path(d: Desk) -> None:
+    """A 17-year-old by the case's birth date: his claim confirmed by an age determination, HHS
+    told, ORR takes him; at 18 DHS records the least restrictive setting (8 U.S.C.
+    1232(c)(2)(B)), which releases him."""
+    d.open("ivo", "2026-03-01T08:00:00Z")
+    d.ok("ivo", "2026-03-01T09:00:00Z", O1, "record_arrest", basis="warrantless",
+         reason_to_believe="crossed between ports", likely_to_escape="no address")
+    d.ok("ivo", "2026-03-01T10:00:00Z", S1, "record_examination")
+    d.ok("ivo", "2026-03-01T10:30:00Z", D1, "flag_minor", unaccompanied=True,
+         age_basis="says he is 17; no parent or guardian with him")
+    d.ok("ivo", "2026-03-01T11:00:00Z", O1, "determine_age", finding="minor",
+         evidence="Guatemalan birth certificate; interview consistent with it",
+         evidence_kinds=["birth_certificate", "interview"], reference="AGE-2026-0001")
+    d.ok("ivo", "2026-03-01T11:30:00Z", D1, "notify_hhs", reference="HHS-2")
+    d.ok("ivo", "2026-03-01T12:00:00Z", O1, "determine_custody", decision="detain",
+         authority="236(a)", reason="unaccompanied child; held only until ORR takes him")
+    d.ok("ivo", "2026-03-02T09:00:00Z", D1, "transfer_to_orr")
+    d.ok("ivo", "2026-03-10T15:00:00Z", D1, "record_age_out", setting="atd",
+         reason="least restrictive setting: an uncle in Newark; no danger or flight risk found")
+
+
+def rows_a_path(d: Desk) -> None:
+    """A detainer with its I-200 and its service; after the arrest, the consular advisal, the
+    mandatory notice to Nigeria, and a legal orientation offered."""
+    d.open("hal", "2026-04-01T08:00:00Z")
+    d.ok("hal", "2026-04-01T09:00:00Z", O1, "issue_nta", hearing_at="2026-05-20T14:00:00Z",
+         **{**NTA, "counsel_list_date": "2026-03-15"})
+    d.ok("hal", "2026-04-01T09:30:00Z", S1, "issue_arrest_warrant", requested_by="o1")
+    d.ok("hal", "2026-04-01T10:00:00Z", O1, "issue_detainer", agency="Essex County Jail",
+         probable_cause="statements", warrant="I-200",
+         reason="told the booking officer he overstayed a B-2 visa")
+    d.ok("hal", "2026-04-01T12:00:00Z", O1, "serve_detainer", method="through_agency",
+         language="en")
+    d.ok("hal", "2026-04-02T08:00:00Z", O1, "record_arrest", basis="warrant")
+    d.ok("hal", "2026-04-02T09:00:00Z", D1, "record_consular_advisal", language="en",
+         notification_requested=False)
+    # Nigeria is a mandatory-notification country: its consulate is told whatever he wishes.
+    d.ok("hal", "2026-04-02T09:30:00Z", D1, "notify_consulate", country="NG", method="email")
+    d.ok("hal", "2026-04-02T10:00:00Z", D1, "record_legal_orientation",
+         provider="Example Legal Aid (know-your-rights)", language="en")
+
+
 def identity_path(d: Desk) -> None:
     """A link between the thresholds: proposed, rejected, proposed again and confirmed; then the
     arrest that waited for it."""
@@ -325,7 +371,9 @@ def test_every_command_is_accepted_along_a_lawful_path(desk: Desk) -> None:
     custody_path(desk)
     absentia_path(desk)
     child_path(desk)
+    age_out_path(desk)
     identity_path(desk)
+    rows_a_path(desk)
     assert desk.accepted == set(COMMAND_NAMES)
     at = t("2026-06-02T00:00:00Z")
     facets = {k: desk.app.get_case(c, S1, "supervision", at).facets for k, c in desk.cases.items()}
@@ -333,7 +381,15 @@ def test_every_command_is_accepted_along_a_lawful_path(desk: Desk) -> None:
     assert (facets["ben"].proceedings, facets["ben"].custody) == ("final", "released")
     assert facets["cai"].proceedings == "final"
     assert facets["dia"].custody == "with_orr"
+    assert facets["ivo"].custody == "released"  # the age-out record chose ATD, not detention
     assert facets["fay"].proceedings == "pending"  # the order was rescinded on reopening
+    clocks = {k: {c.id: c.state for c in desk.app.get_case(desk.cases[k], S1, "supervision",
+                                                           at).deadlines} for k in ("hal", "ivo")}
+    assert {c: clocks["hal"][c] for c in ("DET-1", "CON-1", "CON-2")} == {
+        "DET-1": "met", "CON-1": "met", "CON-2": "met"}
+    assert {c: clocks["ivo"][c] for c in ("UAC-48", "UAC-72", "FLORES")} == {
+        "UAC-48": "met", "UAC-72": "met", "FLORES": "met"}
+    assert "missed" not in {*clocks["hal"].values(), *clocks["ivo"].values()}
     assert desk.app.verify().ok
 
 

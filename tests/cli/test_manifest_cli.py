@@ -53,8 +53,9 @@ def _do(a: App, case: str | None, when: str, actor: Actor, name: str, **fields: 
 def _case(a: App, label: str, *, order_day: int = 4, designated: str = "",
           protected: tuple[str, ...] = (), travel_document: bool = True,
           waive: bool = True) -> str:
-    """A person arrested, detained at ELZ, charged and ordered removed (appeal waived), with a
-    warrant of removal, a travel document and a medical clearance unless told otherwise."""
+    """A person arrested, detained at ELZICDF (the Elizabeth Contract Detention Facility),
+    charged and ordered removed (appeal waived), with a warrant of removal, a travel document
+    and a medical clearance unless told otherwise."""
     nat = PEOPLE[label]["nationalities"][0]
     dest = designated or nat
     person = {**PEOPLE[label], "birth_date": "1990-01-01", "languages": ["es"]}
@@ -65,7 +66,7 @@ def _case(a: App, label: str, *, order_day: int = 4, designated: str = "",
     _do(a, case, "2026-03-02T10:00:00Z", O2, "record_examination")
     _do(a, case, "2026-03-02T15:00:00Z", O1, "determine_custody", decision="detain",
         authority="236(a)", reason="flight risk: no fixed address")
-    _do(a, case, "2026-03-02T18:00:00Z", D1, "place", facility="ELZ", classification="A",
+    _do(a, case, "2026-03-02T18:00:00Z", D1, "place", facility="ELZICDF", classification="A",
         reason="nearest bed for the classification")
     _do(a, case, "2026-03-03T09:00:00Z", O1, "issue_nta", charges=["237(a)(1)(B)"],
         allegations=["remained longer than permitted"], hearing_at="2026-04-07T09:00:00Z",
@@ -136,7 +137,7 @@ def test_manifest_json_seats_the_lawful_and_names_the_rules_for_the_rest(db_url:
     assert [p["case"] for p in gt["people"]] == [cases["ana"], cases["fay"]]
     assert [p["name"] for p in gt["people"]] == ["Example, Ana", "Beispiel, Fay"]
     assert [p["case"] for p in mx["people"]] == [cases["eva"]]
-    assert gt["staging"] == "ELZ" and gt["seats_used"] == 2 and gt["seats"] == 135
+    assert gt["staging"] == "ELZICDF" and gt["seats_used"] == 2 and gt["seats"] == 135
     assert (gt["depart_at"], gt["window_end"]) == ("2026-05-20T08:00:00Z", "2026-05-20T20:00:00Z")
     excluded = {x["case"]: x for x in plan["excluded"]}
     assert set(excluded) == {cases["ben"], cases["cai"], cases["dia"], cases["gus"]}
@@ -156,7 +157,7 @@ def test_manifest_tables_and_seats(db_url: str) -> None:
     _a, cases = _site(db_url)
     code, out = _run(db_url)
     assert code == 0, out
-    for text in ("Removal transports departing 2026-05-20", "AIR-GT-ELZ-1", "GROUND-MX-ELZ-1",
+    for text in ("Removal transports departing 2026-05-20", "AIR-GT-ELZICDF-1", "GROUND-MX-ELZICDF-1",
                  "2/135", "1/45", "Example, Ana", "Not on a manifest", "STAY-JUD", "PROT-CTRY",
                  "TRAVEL-DOC", cases["dia"]):
         assert text in out, text

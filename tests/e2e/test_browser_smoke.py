@@ -130,7 +130,14 @@ def test_the_placement_board_is_accessible_and_places_a_person(
     shot(page, "placement-board")
     axe_check(page, "placement-board")
 
-    page.get_by_role("button", name="Place Placement, Eli").click()
+    # The officer must give the reason (REASON): the browser does not send the form without it.
+    place = page.get_by_role("button", name="Place Placement, Eli")
+    place.click()
+    expect(page).to_have_url(re.compile(r"/placement$"))
+    reason = page.locator(f"#reason-{cases['eli']}")
+    expect(reason).to_have_attribute("required", "")
+    reason.fill("the planner's bed: nearest facility with room for level C")
+    place.click()
     expect(page).to_have_url(re.compile(rf"/placement\?date=.*&placed={cases['eli']}$"))
     expect(page.get_by_role("status")).to_contain_text("Recorded: place")
     expect(page.get_by_role("button", name="Place Placement, Eli")).to_have_count(0)

@@ -188,10 +188,16 @@ def test_officer_opens_a_case_records_a_warrantless_arrest_and_sees_the_clock_in
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Work queue").click()
     expect(page).to_have_url(served.url("/queue"))
-    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=case_id))
+    # One row per open duty of the case: the custody decision (CUS-48), and for a Nigerian
+    # national the consular advisal (CON-1), the mandatory consular notification (CON-2) and
+    # the pre-order custody clock (PRE-ORDER).
+    rows = page.get_by_role("row").filter(has=page.get_by_role("link", name=case_id))
+    expect(rows).to_have_count(4)
+    row = rows.filter(has_text="CUS-48")
     expect(row).to_have_count(1)
-    expect(row).to_contain_text("CUS-48")
     expect(row).to_contain_text("Okonkwo, Dara")
+    for clock in ("CON-1", "CON-2", "PRE-ORDER"):
+        expect(rows.filter(has_text=clock)).to_have_count(1)
     shot(page, "queue")
     axe_check(page, "queue")
 

@@ -64,6 +64,10 @@ def test_each_late_custody_decision_is_recorded_as_missed(app: App) -> None:
     case = open_case(app)
     for start in (T, T + 10 * D):
         assert app.do(WARRANTLESS, O1, start + H, case_id=case).accepted
+        # Told of consular notification in time (CON-1), so the only late duty is CUS-48.
+        assert app.do(c.RecordConsularAdvisal(language="es", notification_requested=False,
+                                              interpreter="telephone interpreter 4411"), O1,
+                      start + 2 * H, case_id=case).accepted
         out = app.do(c.DetermineCustody(decision="recognizance", authority="INA 236(a)",
                                         reason="no flight risk: fixed address"), O1,
                      start + 60 * H, case_id=case)

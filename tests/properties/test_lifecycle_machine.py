@@ -1125,6 +1125,13 @@ def make_machine(app: App) -> type[RuleBasedStateMachine]:
                              clients=tuple(self.persons) if n == 1 else ())
             return Actor(f"{role}-{n}", role)
 
+        def history(self, case_id: str | None) -> list[str]:
+            if case_id is None:
+                return []
+            with engine.connect() as conn:
+                return [f"{e.seq} {e.at:%Y-%m-%d %H:%M} {e.actor_id} {e.kind} {e.data}"
+                        for e in repo.load_events(conn, case_id)]
+
         def counts(self, case_id: str | None) -> tuple[int, int]:
             if case_id is None:
                 return 0, 0
@@ -1172,7 +1179,9 @@ def make_machine(app: App) -> type[RuleBasedStateMachine]:
             else:
                 assert out.refusals, f"{cmd.name} was refused without naming a rule"
                 for r in out.refusals:
-                    assert r.rule_id in known_rules, r
+                    # A refusal for an exception (fail closed) is a guard, clock or fold that
+                    # raised instead of judging: a finding, with the history that led to it.
+                    assert r.rule_id in known_rules, (r, cmd, actor, self.now, self.history(case_id))
                     assert r.reason.strip() and r.citation.strip(), r
                 assert self.counts(case_id) == (n0, v0), f"refused {cmd.name} wrote to the case"
                 assert out.version == v0

@@ -643,7 +643,8 @@ def test_closing_with_a_duty_outstanding() -> None:
     h.add("placed", T0 + 2 * H, by="d1", facility="ELZ", classification="A")
     h.add("minor_flagged", T0 + 3 * H, by="d1", unaccompanied=True, age_basis="statement")
     h.add("case_closed", T0 + 4 * H, reason="x")
-    assert sorted(rules(h)) == ["CUS-48", "UAC-48", "UAC-72"]
+    # Each open duty is named, and so is the custody itself (issue 15: release first).
+    assert sorted(rules(h)) == ["CUS-48", "CUSTODY-CLOSE", "UAC-48", "UAC-72"]
 
 
 @pytest.mark.parametrize("who", ["g1", "x1"])

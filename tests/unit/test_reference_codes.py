@@ -267,11 +267,15 @@ def test_the_country_fields_are_those_of_the_spec() -> None:
         ("decide_appeal", "terminates_protection"), ("record_travel_document", "country"),
         ("serve_third_country_notice", "country"), ("record_fear_claim", "country"),
         ("decide_fear_claim", "country"), ("schedule_removal", "destination"),
-        ("record_removal", "destination"),
+        ("record_removal", "destination"), ("record_consular_advisal", "country"),
+        ("notify_consulate", "country"),
     }
     assert {(n, p) for n, p, _ in LANGUAGE_FIELDS} == {
         ("open_case", "person.languages"), ("serve_nta", "language"),
         ("serve_third_country_notice", "language"), ("waive_appeal", "language"),
+        ("serve_pocr_notice", "language"), ("revoke_release", "notice_language"),
+        ("record_revocation_interview", "language"), ("serve_detainer", "language"),
+        ("record_consular_advisal", "language"), ("record_legal_orientation", "language"),
     }
 
 

@@ -18,6 +18,7 @@ import pytest
 from sqlalchemy import select
 
 from duecourse.app.access import PLACEMENT_ROLES
+from duecourse.app.accounts import get_account
 from duecourse.app.placement import get_placement_plan
 from duecourse.bootstrap import App
 from duecourse.domain.commands import Actor, parse_command
@@ -108,7 +109,6 @@ def seed_custody(app: App, now: datetime, officer: Actor, supervisor: Actor,
 def site(db_url: str) -> Site:
     site = build_site(db_url)
     actors = {}
-    from duecourse.app.accounts import get_account
     with site.app.ctx.engine.connect() as conn:
         for role in ("officer", "supervisor", "detention"):
             account = get_account(conn, f"{role}1")
@@ -252,13 +252,22 @@ def test_pressing_place_records_the_place_event(site: Site) -> None:
     fields = _form(c.get("/placement").text, eli)
     assert fields["classification"] == "C" and fields["facility_type"] == "adult"
     planned = fields["facility"]
-    r = c.post(f"/placement/{eli}/place", data=fields, follow_redirects=False)
+    # The officer gives the reason (REASON): the form asks for it and the board invents none.
+    box = re.search(rf'<textarea id="reason-{eli}" name="reason"[^>]*>([^<]*)</textarea>',
+                    c.get("/placement").text)
+    assert box is not None and " required" in box[0] and box[1] == ""
+    blank = c.post(f"/placement/{eli}/place", data={**fields, "reason": "  "})
+    assert blank.status_code == 409 and "REASON" in blank.text and "Refused: place" in blank.text
+    reason = "the planner's bed: nearest facility with room for level C"
+    r = c.post(f"/placement/{eli}/place", data={**fields, "reason": reason},
+               follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].endswith(f"&placed={eli}"), r.text
     with site.app.ctx.engine.connect() as conn:
         last = conn.execute(select(events).where(events.c.case_id == eli)
                             .order_by(events.c.seq.desc())).first()
     assert last is not None and last.kind == "placed" and last.actor_id == "u-detention1"
     assert json.loads(last.data)["facility"] == planned
+    assert json.loads(last.data)["reason"] == reason
     after = c.get(r.headers["location"]).text
     assert "Recorded: place" in after
     # eli is now in his facility: counted there, no longer planned
@@ -269,19 +278,78 @@ def test_pressing_place_records_the_place_event(site: Site) -> None:
 def test_a_refused_placement_shows_the_rule_and_changes_nothing(site: Site) -> None:
     c = sign_in(site, "detention", DETENTION)
     fay, gus = site.cases["fay"], site.cases["gus"]
-    fields = _form(c.get("/placement").text, fay)
+    fields = {**_form(c.get("/placement").text, fay), "reason": "the planner's bed for fay"}
     with site.app.ctx.engine.connect() as conn:
         count = len(conn.execute(select(events).where(events.c.case_id == gus)).all())
     # the form of fay sent for gus, an unaccompanied child: the law refuses an ICE facility
     r = c.post(f"/placement/{gus}/place", data={**fields, "expected_version": ""})
     assert r.status_code == 409
     assert "Refused: place" in r.text and "UAC-72" in r.text and 'role="alert"' in r.text
+    assert "REASON" not in r.text
     with site.app.ctx.engine.connect() as conn:
         assert len(conn.execute(select(events).where(events.c.case_id == gus)).all()) == count
     stale = c.post(f"/placement/{fay}/place", data={**fields, "expected_version": "1"})
     assert stale.status_code == 412 and "Not recorded" in stale.text
+    # the reason typed is given back in fay's form, not lost with the board shown again
+    assert re.search(rf'<textarea id="reason-{fay}"[^>]*>the planner&#39;s bed for fay<',
+                     stale.text)
     forged = c.post(f"/placement/{fay}/place", data={**fields, "csrf_token": "forged"})
     assert forged.status_code == 403
+
+
+def test_the_case_page_asks_the_reason_of_a_placement_or_transfer(site: Site) -> None:
+    """The forms generated from the commands ask for the reason REASON requires; a transfer
+    without the reason, or without the attorney's notice (XFER), is refused and changes
+    nothing; with both it is recorded, reason and all."""
+    c = sign_in(site, "detention", DETENTION)
+    dan = site.cases["dan"]
+    with site.app.ctx.engine.connect() as conn:
+        account = get_account(conn, "detention1")
+    assert account is not None
+    now = datetime.now(UTC)
+    fit = site.app.do(parse_command("record_medical_clearance", {
+        "valid_until": (now + timedelta(days=30)).date().isoformat()}), account.actor,
+        now - timedelta(minutes=1), case_id=dan)
+    assert fit.accepted, fit.refusals
+    page = c.get(f"/cases/{dan}")
+    assert page.status_code == 200, page.text
+    for name in ("place", "transfer", "release"):
+        form = re.search(rf'action="/cases/{dan}/commands/{name}".*?</form>', page.text, re.S)
+        assert form is not None, name
+        assert re.search(r'<textarea[^>]*name="reason"[^>]*required', form[0]), name
+    # Open now (the facility is asked when it is named); a placement of a person already
+    # held is a transfer (XFER).
+    assert "Record: transfer" in page.text and "could not be consulted" not in page.text
+    blocked = page.text.split('id="blocked-h"')[1].split("</section>")[0]
+    assert "<dt>place</dt>" in blocked and "XFER" in blocked and "CAP" not in blocked
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert csrf is not None
+    here = facility()
+    there = next(f for f in packaged_catalogue() if f.kind == "adult" and f.over_72h
+                 and f.code != here.code and f.beds("M-low") > 5)
+    url = f"/cases/{dan}/commands/transfer"
+    data = {"csrf_token": csrf[1], "facility": there.code, "facility_type": "adult"}
+    reason = f"bed space at {here.code} needed for intake; {there.code} has room for level B"
+
+    def count() -> int:
+        with site.app.ctx.engine.connect() as conn:
+            return len(conn.execute(select(events).where(events.c.case_id == dan)).all())
+
+    before = count()
+    blank = c.post(url, data={**data, "attorney_notified": "on", "reason": " "})
+    assert blank.status_code == 409 and "REASON" in blank.text, blank.text
+    unnotified = c.post(url, data={**data, "reason": reason})
+    assert unnotified.status_code == 409 and "XFER" in unnotified.text
+    assert "attorney_notified is false" in unnotified.text
+    assert count() == before
+    r = c.post(url, data={**data, "attorney_notified": "on", "reason": reason},
+               follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].endswith("?done=transfer"), r.text
+    with site.app.ctx.engine.connect() as conn:
+        last = conn.execute(select(events).where(events.c.case_id == dan)
+                            .order_by(events.c.seq.desc())).first()
+    assert last is not None and last.kind == "transferred"
+    assert json.loads(last.data)["reason"] == reason
 
 
 def test_the_board_is_for_those_who_place(site: Site) -> None:

@@ -152,6 +152,11 @@ def probe_commands(s: CaseState, at: datetime, actor_role: str = "") -> dict[str
     }
 
 
+# The rules that judge what a probe cannot guess (the facility named), by command.
+PROBE_UNASKED: dict[str, frozenset[str]] = {"place": frozenset({"CAP"}),
+                                            "transfer": frozenset({"CAP"})}
+
+
 def _probe_roles(role_of: Callable[[str], str | None]) -> Callable[[str], str | None]:
     """The probes name "(another officer)" where a command names a second person (the requester
     of an I-200): an officer, for the question "is this action open now"."""
@@ -168,6 +173,9 @@ def actions_now(s: CaseState, actor: Actor, at: datetime,
         if name not in probes:
             continue
         refusals = check_command(s, probes[name], actor, at, _probe_roles(role_of), closures)
+        # The probes of place and transfer name no facility: whether the catalogue has the one
+        # the officer names, open and with room (CAP), is asked when the command is submitted.
+        refusals = [r for r in refusals if r.rule_id not in PROBE_UNASKED.get(name, ())]
         if not refusals:
             allowed.append(name)
         elif not any(r.rule_id in ("ROLE", "LIFECYCLE") for r in refusals):

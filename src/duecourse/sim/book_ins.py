@@ -19,12 +19,15 @@ from ..domain.commands import (
     Command,
     DetermineCustody,
     IssueNta,
+    NotifyConsulate,
     OpenCase,
     RecordArrest,
+    RecordConsularAdvisal,
     RecordExamination,
 )
 from ..domain.errors import DuecourseError
-from .planner import CLASSIFICATION_BASIS, COURTS
+from ..law.consular import MANDATORY, consulate_of
+from .planner import CLASSIFICATION_BASIS, COURTS, counsel_list_date
 from .population import generate_population
 
 
@@ -51,6 +54,9 @@ def book_in_awaiting_beds(app: App, staff: dict[str, Actor], end: datetime, n: i
                 basis="warrantless", reason_to_believe="admitted overstaying a visa; no "
                 "application pending", likely_to_escape="no fixed address", location_type="public")),
             (timedelta(hours=1), o2, RecordExamination()),
+            # CON-1: told of the right to consular notification (they do not ask for it).
+            (timedelta(hours=1.5), o, RecordConsularAdvisal(language=person.language,
+                                                            notification_requested=False)),
             (timedelta(hours=2), o, DetermineCustody(decision="detain", authority="236(a)",
                                                      reason="flight risk: no fixed address")),
             (timedelta(hours=2.5), o, IssueNta(
@@ -60,10 +66,13 @@ def book_in_awaiting_beds(app: App, staff: dict[str, Actor], end: datetime, n: i
                 hearing_at=hearing, court=court,
                 # The list current when the notice is issued (the first of that month: a demo
                 # ending early on the 1st issues its last notices the month before).
-                counsel_list_date=(t + timedelta(hours=2.5)).date().replace(day=1))),
+                counsel_list_date=counsel_list_date(t + timedelta(hours=2.5), court))),
             (timedelta(hours=3), rng.choice(detention), Classify(
                 level=level, basis=CLASSIFICATION_BASIS)),  # type: ignore[arg-type]
         ]
+        if consulate_of(person.nationality) in MANDATORY:  # CON-2: whatever their wishes
+            steps.append((timedelta(hours=3.5), o, NotifyConsulate(
+                country=person.nationality, method="fax")))
         for after, actor, command in steps:
             step = app.do(command, actor, t + after, case_id=out.case_id)
             if not step.accepted:

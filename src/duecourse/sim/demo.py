@@ -30,7 +30,12 @@ against its document by a second agency counsel who never schedules a removal (P
 runner fills in the entry's event number once it is recorded. Late fulfilments — a custody
 decision more than 48 hours after a warrantless arrest, a late HHS notice, a late transfer of a
 child to ORR, a late post-order custody review — are never refused (LAW.md): they are accepted and
-the deadline is marked missed.
+the deadline is marked missed. The duties that go with custody are done on time: the consular
+advisal soon after the arrest (and the consulate told for a mandatory-notification country or at
+the person's request: CON-1, CON-2), the court told where a detained person is held (NTA-ADDR),
+reviews of a prolonged detention before the order (PRE-ORDER), the written notice before a
+post-order custody review that continues detention, and the HQ review by another supervisor
+(POCR).
 
 The summary counts cases by facet, events, refusals by rule id, deadlines (as of the end of the
 simulation), violations found by the independent checker (``law.invariants``; must be 0) and the

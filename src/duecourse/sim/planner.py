@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, TypeVar
 
 from ..domain.case import CaseState, Order
@@ -27,11 +27,14 @@ from ..domain.commands import (
     IssueNta,
     IssueRemovalWarrant,
     LiftStay,
+    NotifyConsulate,
+    NotifyCourtOfCustody,
     NotifyHhs,
     OpenCase,
     Place,
     RecordAddress,
     RecordArrest,
+    RecordConsularAdvisal,
     RecordExamination,
     RecordMedicalClearance,
     RecordOrder,
@@ -43,10 +46,12 @@ from ..domain.commands import (
     ScheduleHearing,
     ScheduleRemoval,
     ServeNta,
+    ServePocrNotice,
     TransferToOrr,
     WaiveAppeal,
 )
-from ..law.calendar import court_zone_name
+from ..law.calendar import court_day, court_zone_name
+from ..law.consular import MANDATORY, consulate_of
 from ..law.framework import appeal_deadline
 from ..law.params import param
 from ..reference import court_zone
@@ -188,6 +193,13 @@ class Step:
     confirms: int = -1
 
 
+def counsel_list_date(at: datetime, court: str) -> date:
+    """The list of free legal service providers current on a Notice to Appear issued at ``at``
+    (COUNSEL-LIST): the one of the first of the month, counted from the NTA's earlier day (the UTC
+    day or the court's), so that it is never dated after the NTA."""
+    return min(at.date(), court_day(at, court)).replace(day=1)
+
+
 def _minute(t: datetime) -> datetime:
     return t.replace(second=0, microsecond=0)
 
@@ -245,6 +257,22 @@ class _Path:
                 *cites: str) -> datetime:
         return self.add(at, actor, command, expect="refused", cites=cites, attempt=name)
 
+    def duty(self, at: datetime, actor: str, command: Command) -> datetime:
+        """A duty fulfilled at ``at``, known only once a later part of the path is planned (a
+        review before a detention's 90th day, a notice before a review): set into its place in
+        time by ``finish``, not after the last step."""
+        at = _minute(at)
+        self.steps.append(Step(at, self.person.index, len(self.steps), actor, command))
+        return at
+
+    def finish(self) -> list[Step]:
+        """The steps in time order, numbered in that order (confirmations renumbered with the
+        entries they name)."""
+        ranked = sorted(self.steps, key=lambda s: s.at)  # stable: same minute, planned order
+        new = {s.order: i for i, s in enumerate(ranked)}
+        return [replace(s, order=new[s.order],
+                        confirms=new[s.confirms] if s.confirms >= 0 else -1) for s in ranked]
+
 
 class Planner:
     """Samples each person's path from the calibration and writes it out as timed steps."""
@@ -252,6 +280,10 @@ class Planner:
     def __init__(self, seed: int, days: int, people: list[SyntheticPerson],
                  cal: Calibration | None = None, start: datetime = START) -> None:
         self.rng = random.Random(f"duecourse-demo-{seed}")
+        # The times of the duties that accompany a path (consular advisal and notice, the court
+        # told where the person is held, custody reviews and their notices) come from a generator
+        # of their own, so that the sampled paths and their statistics stay the calibration's.
+        self.aux = random.Random(f"duecourse-demo-duties-{seed}")
         self.cal = cal or load_calibration()
         self.start, self.days = start, days
         self.officers, self.supervisors = _ids("officer"), _ids("supervisor")
@@ -348,7 +380,7 @@ class Planner:
         if p.claims_us_birth:
             t_next = self._citizenship(ctx, t0)
             if t_next is None:
-                return path.steps
+                return path.finish()
             t = t_next
         if p.minor:
             self._minor(ctx, t)
@@ -356,7 +388,7 @@ class Planner:
             self._not_detained(ctx, t)
         else:
             self._arrested(ctx, t)
-        return path.steps
+        return path.finish()
 
     # -- citizenship claims (ICE Directive 16001.2) ---------------------------------------------
 
@@ -396,7 +428,50 @@ class Planner:
     def _nta(self, x: _Ctx, at: datetime, hearing: datetime) -> IssueNta:
         return IssueNta(
             charges=(x.basis,), allegations=CHARGES[x.basis], hearing_at=hearing, court=x.court,
-            counsel_list_date=at.date().replace(day=1))
+            counsel_list_date=counsel_list_date(at, x.court))
+
+    # -- duties that accompany custody ------------------------------------------------------
+
+    def _consular(self, x: _Ctx, held: datetime) -> None:
+        """CON-1/CON-2: soon after the arrest the person is told of the right to have their
+        consulate notified, in their language; the consulate is told when they ask, or whatever
+        they wish for a mandatory-notification country (never otherwise: ASY-CONF)."""
+        p = x.person
+        asked = self.aux.random() < 0.2
+        advised = x.path.duty(held + H(self.aux.uniform(0.5, 6)), x.o, RecordConsularAdvisal(
+            language=p.language, notification_requested=asked))
+        if asked or consulate_of(p.nationality) in MANDATORY:
+            x.path.duty(advised + H(self.aux.uniform(1, 12)), x.dt, NotifyConsulate(
+                country=p.nationality, method="fax", reference=f"consular notice {p.index:05d}"))
+
+    def _court_told(self, x: _Ctx, at: datetime) -> None:
+        """NTA-ADDR: the court of the proceedings is told where the detained person is held
+        (I-830), within hours of the placement."""
+        x.path.duty(at + H(self.aux.uniform(1, 8)), x.dt, NotifyCourtOfCustody(
+            court=x.court, reference=f"I-830 {x.court}-{x.person.index:05d}"))
+
+    def _prolonged(self, x: _Ctx, start: datetime, end: datetime) -> None:
+        """PRE-ORDER: a detention before a final order is reviewed before its 90th, 180th and
+        365th day, while it lasts (``end``: release or the order becoming final)."""
+        for n in param("PRE-ORDER.review_days", start.date()):
+            mark = start + D(int(n))
+            review = mark - D(self.aux.uniform(3, 20))
+            if review >= end:
+                return
+            x.path.duty(review, x.s, ReviewCustody(
+                kind="prolonged", finding="continue", reason=f"detention reviewed before its "
+                f"{int(n)}th day: proceedings pending before {x.court}, flight risk unchanged"))
+
+    def _pocr_notice(self, x: _Ctx, final: datetime, review: datetime) -> None:
+        """POCR: written notice of the post-order custody review, served before the removal
+        period's last 30 days and at least 30 days before the review it names."""
+        n = int(param("POCR.notice_days_before_review", final.date()))
+        rp_end = final + D(int(param("RP-90.days", final.date())))
+        served = min(rp_end - D(n), review - D(n + 2)) - D(self.aux.uniform(1, 8))
+        if served <= final:
+            return
+        x.path.duty(served, x.dt, ServePocrNotice(review_on=(review - H(12)).date(),
+                                                  language=x.person.language))
 
     def _arrested(self, x: _Ctx, t: datetime) -> None:
         path, scripted = x.path, x.scripted
@@ -415,7 +490,7 @@ class Planner:
                 path.attempt(t_w - H(0.5), x.s, IssueArrestWarrant(requested_by=x.s),
                              "self_signed_warrant", "ARR-1")
             path.add(t_w, x.s, IssueArrestWarrant(requested_by=x.o))
-            path.add(t_arr, x.o, RecordArrest(basis="warrant", location_type=x.place))
+            t_arr = path.add(t_arr, x.o, RecordArrest(basis="warrant", location_type=x.place))
         else:
             t_arr = t + self.rand_h(0, 2)
             late = "late_custody" in scripted
@@ -423,7 +498,7 @@ class Planner:
             t_nta = t_cd + self.rand_h(1, 20)
             t_serve = t_nta + self.rand_h(0.5, 4)
             hearing = self.hearing_after(t_serve, 12, 20, x.court)
-            path.add(t_arr, x.o, RecordArrest(
+            t_arr = path.add(t_arr, x.o, RecordArrest(
                 basis="warrantless", reason_to_believe="admitted entering without inspection; "
                 "no record of admission or parole", likely_to_escape="no fixed address; "
                 "gave two different addresses", location_type=x.place))
@@ -431,6 +506,7 @@ class Planner:
             if "self_examination" in scripted:
                 path.attempt(t_exam, x.o, RecordExamination(), "self_examination", "ARR-3")
             path.add(t_exam + H(0.25), x.o2, RecordExamination())
+        self._consular(x, t_arr)
         fate = self.fate()
         if scripted & {"appeal_window_removal", "stay_removal", "foreign_attorney"}:
             fate = "removed"
@@ -459,11 +535,12 @@ class Planner:
         level = self.weighted(tuple((lv, self.cal.security_levels[lv]) for lv in LEVELS))
         t_place = t_cd + self.rand_h(0.5, 6)
         path.add(t_place - H(0.25), x.dt, Classify(level=level, basis=CLASSIFICATION_BASIS))
-        path.add(t_place, x.dt, Place(
+        placed = path.add(t_place, x.dt, Place(
             facility=facility_for(x.court, x.person.data.sex, level), classification=level,
             reason=f"intake after the custody decision: a level-{level} bed near the court"))
         if not warrant:
-            path.add(t_nta, x.o, self._nta(x, t_nta, hearing))
+            t_nta = path.add(t_nta, x.o, self._nta(x, t_nta, hearing))
+        self._court_told(x, max(placed, t_nta))
         path.add(t_serve, x.o, ServeNta(method="personal", language=x.person.language))
         x.arrested_at = t_arr
         los_end = t_arr + D(self.length_of_stay())
@@ -479,6 +556,7 @@ class Planner:
             at = path.add(at + self.rand_h(1, 8), x.o, Release(
                 kind="relief", reason="the immigration judge granted relief or terminated "
                 "proceedings"))
+            self._prolonged(x, t_arr, at)
             path.add(at + self.rand_h(1, 48), x.o, CloseCase(reason="relief granted or "
                                                             "proceedings terminated"))
         else:
@@ -487,6 +565,7 @@ class Planner:
                 at = path.add(at, x.dt, Release(
                     kind="other", conditions="transferred to U.S. Marshals Service custody",
                     reason="taken into U.S. Marshals Service custody on a federal warrant"))
+                self._prolonged(x, t_arr, at)
                 path.add(at + self.rand_h(1, 24), x.o, CloseCase(reason="transferred to another "
                                                                 "custody"))
                 return
@@ -501,12 +580,14 @@ class Planner:
                                                 "212(d)(5)(A); report in 60 days",
                                                 reason="humanitarian parole: urgent medical "
                                                 "treatment"))
+            self._prolonged(x, t_arr, at)
             self._docket(x, hearing, released=at)
 
     # -- the detained docket: order, appeal, stay, removal --------------------------------------
 
     def _removal(self, x: _Ctx, hearing: datetime, los_end: datetime) -> None:
         path, scripted = x.path, x.scripted
+        held = x.arrested_at or hearing
         # Travel documents are sometimes slow to come (country cooperation).
         slow = self.chance(0.15) and not scripted
         wait = self.rand_d(20, 200) if slow else self.rand_d(4, 10)
@@ -551,6 +632,7 @@ class Planner:
             if outcome == "sustained":
                 at = path.add(decided + self.rand_h(2, 24), x.o, Release(
                     kind="relief", reason="the Board sustained the appeal and granted relief"))
+                self._prolonged(x, held, at)
                 path.add(at + self.rand_d(1, 3), x.o, CloseCase(reason="relief granted on appeal"))
                 return
             if outcome == "remanded":
@@ -562,6 +644,7 @@ class Planner:
                 final = self._waive(x, again + H(0.5))
             else:
                 final = decided
+        self._prolonged(x, held, final)
         ready = final + self.rand_h(1, 30)
         if "stay_removal" in scripted or (process != "window" and self.chance(0.03)):
             lifted = self._stay(x, ready, final, designated)
@@ -610,7 +693,9 @@ class Planner:
         at = path.add(review, x.s, ReviewCustody(
             kind="pocr", finding="release", reason="a court's stay of removal: removal is not "
             "foreseeable while it lasts"))
-        path.add(at + self.rand_h(2, 48), x.o, Release(
+        self._pocr_notice(x, final, at)
+        # Released within the day of the finding (REVIEW-RELEASE).
+        path.add(at + self.rand_h(2, 20), x.o, Release(
             kind="supervision", conditions="order of supervision (I-220B) while the stay lasts",
             reason="the custody review found release: removal stayed by a court"))
         return None
@@ -641,8 +726,10 @@ class Planner:
             kind="pocr", finding="continue", reason="travel document requested from the "
             "consulate; removal expected within the removal period"),
                           late="POCR" if late else "")
+        self._pocr_notice(x, final, pocr)
         if until > pocr + D(85):
-            x.path.add(pocr + self.rand_d(60, 85), x.s, ReviewCustody(
+            # The HQ review is made by another supervisor than the one who made the POCR review.
+            x.path.add(pocr + self.rand_d(60, 85), x.s2, ReviewCustody(
                 kind="hq", finding="continue", reason="the consulate confirmed an interview "
                 "date: removal reasonably foreseeable"))
         zad = final + D(int(param("ZAD-180.days", final.date())))
@@ -661,6 +748,7 @@ class Planner:
             outcome="removal", decision_mode="oral", designated_country=nat,
             protected_countries=(nat,), **x.order_document(order_at)))
         final = self._waive(x, order_at + H(0.5))
+        self._prolonged(x, x.arrested_at or hearing, final)
         if "protected_country" in x.scripted or self.chance(0.5):
             at = path.add(final + self.rand_d(1, 5), x.s, IssueRemovalWarrant())
             path.attempt(at + self.rand_d(1, 10), x.s, ScheduleRemoval(
@@ -669,7 +757,8 @@ class Planner:
         review = path.add(final + self.rand_d(45, 85), x.s, ReviewCustody(
             kind="pocr", finding="release", likelihood_of_removal="not_significant",
             reason="no third country has agreed to accept the person"))
-        path.add(review + self.rand_h(2, 48), x.o, Release(
+        self._pocr_notice(x, final, review)
+        path.add(review + self.rand_h(2, 20), x.o, Release(
             kind="supervision", conditions="order of supervision (I-220B): no third country "
             "has agreed to accept the person", reason="the custody review found release: no "
             "country will receive the person"))
@@ -731,6 +820,7 @@ class Planner:
         flagged = path.add(t_arr + self.rand_h(0.3, 2), x.o, FlagMinor(
             unaccompanied=p.unaccompanied, age_basis=p.age_basis))
         path.add(flagged + self.rand_h(0.2, 1), x.o2, RecordExamination())
+        self._consular(x, t_arr)
         late_hhs = self.chance(LATE_SHARE)
         path.add(flagged + (self.rand_h(49, 70) if late_hhs else self.rand_h(1, 20)), x.o,
                  NotifyHhs(reference=f"ORR referral {p.index:05d}"),

@@ -20,6 +20,7 @@ from starlette.datastructures import FormData
 
 from ... import reference
 from ...domain.codes import CodeKind
+from ...law.guards.text import REASON_COMMANDS
 
 HIDDEN = {"location_type"}  # defaults that a clerk does not choose on this form
 # Fields that hold a narrative, written as sentences.
@@ -181,6 +182,9 @@ def form_fields(cls: type[Any], prefix: str = "") -> list[FormField]:
             out.extend(form_fields(tp, prefix + f.name + "."))
             continue
         required = f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        # REASON: the acts on a person's liberty or case ask for their reason (the law refuses
+        # them without one, though the command's field has a default).
+        required = required or (f.name == "reason" and getattr(cls, "name", "") in REASON_COMMANDS)
         default = f.default if f.default is not dataclasses.MISSING else None
         out.append(_field(prefix + f.name, tp, required, default))
     return out

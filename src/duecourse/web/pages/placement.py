@@ -69,6 +69,8 @@ async def place(request: Request, user: FormUser, case_id: str) -> Response:
         return message(request, 422, "Not a date", f"{e}. Give the day as YYYY-MM-DD.")
     version = form.get("expected_version")
     name = str(form.get("person_name", ""))[:200] or case_id
+    # A refused or stale placement shows the board again with the reason the officer typed.
+    typed = str(form.get("reason", ""))[:2000]
     try:
         cmd = parse_command(Place.name, form_to_data(Place, form))
         outcome = the_app(request).do(
@@ -76,11 +78,13 @@ async def place(request: Request, user: FormUser, case_id: str) -> Response:
             expected_version=int(version) if isinstance(version, str) and version.isdigit()
             else None)
     except InvalidInput as e:
-        return _board(request, user, day, 422, error=str(e), failed=case_id, failed_name=name)
+        return _board(request, user, day, 422, error=str(e), failed=case_id, failed_name=name,
+                      reason=typed)
     except ConcurrencyConflict as e:
-        return _board(request, user, day, 412, error=str(e), failed=case_id, failed_name=name)
+        return _board(request, user, day, 412, error=str(e), failed=case_id, failed_name=name,
+                      reason=typed)
     if not outcome.accepted:
         return _board(request, user, day, 409, refusals=outcome.refusals, failed=case_id,
-                      failed_name=name)
+                      failed_name=name, reason=typed)
     return RedirectResponse(f"/placement?date={day.isoformat()}&placed={case_id}",
                             status_code=303)
