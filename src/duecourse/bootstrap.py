@@ -163,8 +163,10 @@ def build_app(
 
 def check_law_parameters() -> None:
     """Load the dated legal parameters with the deployment's own values on top (the file named
-    by DUECOURSE_LAW_PARAMETERS): an unknown key, or a value looser than its legal floor, stops
-    the start with a message naming the parameter and the floor (law/params.py)."""
+    by DUECOURSE_LAW_PARAMETERS): an unknown key, a value not of the parameter's kind (NaN, an
+    empty escalation list …), or a value looser than the legal floor of any version it would
+    apply to, stops the start with a message naming the parameter, the value and what is
+    allowed (law/params.py)."""
     from .law.params import OVERRIDES_ENV, ParameterError, check_configured
 
     try:

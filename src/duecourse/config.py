@@ -21,7 +21,8 @@ class Settings:
     ledger_origin: str = DEFAULT_ORIGIN
     ledger_public_key_path: Path | None = None
     # A deployment's own values of the dated legal parameters (law/params.py): YAML, key -> value
-    # or key -> [{from, value}]; never looser than the law's floor (checked at start).
+    # or key -> [{from, value}]; of the parameter's kind and never looser than the law's floor
+    # (checked at start, law/params.py).
     law_parameters_path: Path | None = None
 
 

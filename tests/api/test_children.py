@@ -13,6 +13,7 @@ import pytest
 from duecourse.app.outcome import Outcome
 from duecourse.bootstrap import App, build_app
 from duecourse.domain.commands import Actor, parse_command
+from duecourse.law.invariants import check_store
 
 O1 = Actor("o1", "officer", "Officer One")
 O2 = Actor("o2", "officer", "Officer Two")
@@ -134,6 +135,25 @@ def test_a_hold_room_after_the_flores_limit_is_refused_and_the_late_release_is_m
             conditions="released to his uncle", reason="an uncle agreed to care for him")
     assert desk.clocks("2026-09-10T16:00:00Z")["FLORES"] == "missed"
     assert "deadline_missed" in desk.kinds()
+
+
+def test_a_claim_of_minority_made_in_custody_starts_the_flores_clock_then() -> None:
+    """A person a child at the encounter by the recorded birth date, 18 the next day, arrested
+    weeks later as an adult, says in custody that he is 16: from that claim he is a child until
+    an age determination says otherwise, and the Flores clock runs from the claim (found by the
+    state machine: the checker ran it, the case's clocks looked only at the arrest)."""
+    desk = Desk()
+    desk.open("2026-09-07T10:00:00Z", person("Ivan", "2008-09-08"), encounter="interior")
+    desk.ok("2026-09-07T10:30:00Z", O1, "notify_hhs", reference="HHS-UC-7")
+    desk.held("2026-09-20T10:10:00Z", "2026-09-20")
+    assert "FLORES" not in desk.clocks("2026-09-21T10:00:00Z")
+    desk.ok("2026-09-21T10:00:00Z", O2, "flag_minor", unaccompanied=True,
+            age_basis="says he is 16; the birth date on file came from a borrowed passport")
+    assert desk.clocks("2026-09-21T11:00:00Z")["FLORES"] == "due"
+    desk.ok("2026-09-28T16:00:00Z", O1, "release", kind="other",
+            conditions="released to his aunt", reason="an aunt agreed to care for him")
+    assert desk.clocks("2026-09-28T16:00:00Z")["FLORES"] == "missed"
+    assert check_store(desk.app.ctx.engine) == []
 
 
 def test_secure_juvenile_detention_is_refused() -> None:

@@ -195,6 +195,31 @@ def test_return_to_custody_after_a_post_order_release_is_a_revocation() -> None:
     d.no("2026-08-14T08:00:00Z", O2, "record_revocation_interview", "REVOKE", language="pt")
 
 
+def test_a_new_case_for_the_same_person_is_no_way_around_the_revocation(db_url: str) -> None:
+    """The release is the person's: a second case for them (the same names and birth date) takes
+    no arrest while the post-order release on the first, even closed, stands unrevoked."""
+    d = Desk(db_url)
+    d.final_order()
+    first = d.case
+    d.ok("2026-05-04T09:00:00Z", S1, "review_custody", kind="pocr", finding="release",
+         reason="no danger")
+    d.ok("2026-05-04T10:00:00Z", D1, "release", kind="supervision", conditions="I-220B",
+         reason="release found on review")
+    d.ok("2026-05-05T10:00:00Z", S1, "close_case", reason="released on an order of supervision")
+    d.open("2026-08-10T06:00:00Z")
+    assert d.case != first
+    why = d.no("2026-08-10T07:00:00Z", O1, "record_arrest", "REVOKE", basis="warrantless",
+               reason_to_believe="final order", likely_to_escape="missed reportings")
+    assert first in why and "revoke_release" in why and "closed" in why
+    # another person of the same name (born another day) is not barred
+    other = d.app.do(parse_command("open_case", {
+        "person": {**PERSON, "birth_date": "1990-02-28"}, "encounter": "interior",
+        "location": "Newark, NJ", "legal_basis": "INA 237(a)(1)(B)"}), O1, t("2026-08-10T08:00:00Z"))
+    d.case = str(other.case_id)
+    d.ok("2026-08-10T09:00:00Z", O1, "record_arrest", basis="warrantless",
+         reason_to_believe="B-2 overstay", likely_to_escape="no address on file")
+
+
 def test_a_pre_order_release_is_not_revoked_under_241_4() -> None:
     d = Desk()
     d.detained()

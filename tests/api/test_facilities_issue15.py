@@ -15,6 +15,7 @@ from typing import Any
 from duecourse.app.outcome import Outcome
 from duecourse.bootstrap import App, build_app
 from duecourse.domain.commands import Actor, parse_command
+from duecourse.law.invariants import check_store
 from duecourse.placement.store_catalogue import do_import_catalogue
 
 O1 = Actor("o1", "officer", "Officer One")
@@ -192,6 +193,30 @@ def test_emergency_transfer_starts_the_attorney_notice_clock() -> None:
     desk.ok(case, "2026-06-10T18:00:00Z", D1, "notify_attorney_of_transfer",
             reference="e-mail to counsel of record")
     assert desk.clocks(case, "2026-06-12T00:00:00Z")["XFER-NOTICE"] == "met"
+
+
+def test_a_second_emergency_transfer_does_not_restart_the_notice_clock() -> None:
+    """The attorney is owed notice from the first emergency move they were not told of; a
+    second emergency move before the notice does not give the agency a fresh 24 hours (found
+    by the state machine: the clock restarted at the second move, the checker did not)."""
+    desk = Desk()
+    case = desk.arrested("2026-06-01", person("Hugo"))
+    desk.ok(case, "2026-06-01T12:00:00Z", D1, "place", facility="PIC", classification="A",
+            reason="men's low unit near the court")
+    desk.ok(case, "2026-06-02T09:00:00Z", D1, "record_medical_clearance",
+            valid_until="2026-07-31")
+    desk.ok(case, "2026-06-10T10:00:00Z", D1, "transfer", facility="PRLDCTX",
+            attorney_notified=False, emergency=True, reason="evacuation: hurricane")
+    desk.ok(case, "2026-06-12T09:00:00Z", D1, "transfer", attorney_notified=False,
+            emergency=True, reason="chest pain: ambulance",
+            facility="Valley Baptist Medical Center", facility_type="hospital")
+    assert desk.clocks(case, "2026-06-12T10:00:00Z")["XFER-NOTICE"] == "overdue"
+    out = desk.ok(case, "2026-06-12T12:00:00Z", D1, "notify_attorney_of_transfer",
+                  reference="call to counsel of record")
+    missed = [e.data["deadline"] for e in desk.state(case).history
+              if e.kind == "deadline_missed" and e.seq >= out.events[0]["seq"]]
+    assert missed == ["XFER-NOTICE"]
+    assert check_store(desk.app.ctx.engine) == []
 
 
 def test_emergency_hospital_transfer_during_a_citizenship_review() -> None:

@@ -32,7 +32,7 @@ C1 = Actor("c1", "counsel", "Agency Counsel")
 D1 = Actor("d1", "detention", "Detention Officer")
 T1 = Actor("t1", "transport", "Transport Officer")
 OV = Actor("ov", "oversight", "Inspector")
-PERSON = {"family_name": "Haddad", "given_name": "Noor", "birth_date": "1980-07-14",
+PERSON = {"family_name": "Haddad", "given_name": "Noor", "birth_date": "1940-07-14",
           "sex": "F", "nationalities": ["JO"], "languages": ["ar"]}
 ARREST = {"basis": "warrantless", "reason_to_believe": "admitted overstaying a visa since 2019",
           "likely_to_escape": "had packed her car to leave the state"}

@@ -5,13 +5,14 @@ policy."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from duecourse.bootstrap import App, build_app
-from duecourse.domain.case import CaseState
+from duecourse.domain.case import CaseState, fold
 from duecourse.domain.commands import Actor, parse_command
 from duecourse.domain.errors import RuleRefusal
 from duecourse.domain.events import Event
@@ -122,6 +123,38 @@ def _detained_and_charged(d: Desk) -> None:
          **{**NTA, "counsel_list_date": "2026-06-01"})
     d.ok("2026-06-30T15:00:00Z", O1, "serve_nta", method="personal", language="es")
     d.ok("2026-07-01T09:00:00Z", D1, "record_medical_clearance", valid_until="2026-08-01")
+
+
+def test_an_address_that_is_no_address_carries_no_notice(desk: Desk) -> None:
+    """'unknown' is no address: record_address refuses it, naming the field (an address need not
+    have a house number: General Delivery is one); a notice mailed to a non-address on file (a
+    history from before this rule, or written straight to the store) carries no order in
+    absentia, and no new notice goes there by mail."""
+    _at_liberty(desk)
+    for typed in ("unknown", "N/A", "No fixed address", "homeless", "TBD", "???", "Apt 3"):
+        why = desk.refused("2026-03-02T14:00:00Z", O1, "record_address", "NTA-ADDR",
+                           address=typed, provided_on="2026-03-02")
+        assert f"('{typed}', address)" in why
+    desk.ok("2026-03-02T14:05:00Z", O1, "record_address", address="General Delivery, Nome, AK",
+            provided_on="2026-03-02")
+    desk.ok("2026-03-02T14:10:00Z", O1, "serve_nta", method="mail", language="es")
+    events = desk.app.get_case(desk.case, S1, "supervision").events
+    absentia = {"outcome": "removal", "decision_mode": "written", "designated_country": "MX",
+                "in_absentia": True, "hearing_at": "2026-03-24T14:00:00Z", "issued_by": "NEW",
+                "reference": "NEW-IJ-0324", "issued_on": "2026-03-24"}
+    at = "2026-03-24T16:00:00Z"
+    assert "NTA-ADDR" not in [r.rule_id for r in _refusals(
+        fold(desk.case, events), "record_order", absentia, at, C1)]
+    placeholder = fold(desk.case, [
+        dataclasses.replace(e, data={**e.data, "address": "unknown"})
+        if e.kind == "address_recorded" else e for e in events])
+    why = [r.reason for r in _refusals(placeholder, "record_order", absentia, at, C1)
+           if r.rule_id == "NTA-ADDR"]
+    assert why and "'unknown'" in why[0] and "in absentia" in why[0]
+    hearing = {"at": "2026-04-28T14:00:00Z", "court": "NEW", "notice": "mail"}
+    assert "NTA-ADDR" in [r.rule_id for r in _refusals(
+        placeholder, "schedule_hearing", hearing, "2026-03-25T14:00:00Z", C1)]
+    desk.ok("2026-03-24T16:00:00Z", C1, "record_order", **absentia)
 
 
 def test_a_transfer_before_a_holiday_is_due_the_next_business_day(desk: Desk) -> None:

@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -81,7 +82,7 @@ from duecourse.domain.events import Event
 from duecourse.domain.person import PersonData
 from duecourse.law.deadlines import compute_deadlines
 from duecourse.law.framework import appeal_deadline
-from duecourse.law.invariants import check_history, check_store
+from duecourse.law.invariants import Violation, check_history, check_store
 from duecourse.law.rules import guard_ids
 from duecourse.store import repository as repo
 from duecourse.store.tables import cases, events
@@ -1109,6 +1110,7 @@ def make_machine(app: App) -> type[RuleBasedStateMachine]:
         def __init__(self) -> None:
             super().__init__()
             self.now = BASE
+            self.run = next(RUNS)
             self.cases: list[str] = []
             self.persons: list[str] = []
             self.last: tuple[Command, Actor, datetime, str | None, str] | None = None
@@ -1167,6 +1169,7 @@ def make_machine(app: App) -> type[RuleBasedStateMachine]:
                     assert out.case_id
                     case_id = out.case_id
                     self.cases.append(case_id)
+                    RUN_OF[case_id] = self.run
                     with engine.connect() as conn:
                         st_ = repo.load_case(conn, case_id)
                     assert st_ is not None
@@ -1282,6 +1285,15 @@ def make_machine(app: App) -> type[RuleBasedStateMachine]:
             assert out.as_dict() == self.last_outcome.as_dict()
             assert {cid: self.counts(cid) for cid in self.cases} == before
 
+        def teardown(self) -> None:
+            """The run's cases together: the rules across cases of the same person (protections
+            and post-order releases on another case) judged on this run's shared timeline."""
+            with engine.connect() as conn:
+                evs = [e for cid in self.cases for e in repo.load_events(conn, cid)]
+            roles = {a: a.rsplit("-", 1)[0] for a in ACTOR_IDS}
+            violations = check_history(evs, roles=roles)
+            assert not violations, "\n".join(str(v) for v in violations)
+
         # -- after every step -------------------------------------------------------------------
 
         @invariant()
@@ -1308,6 +1320,16 @@ def make_machine(app: App) -> type[RuleBasedStateMachine]:
     return Lifecycle
 
 
+RUN_OF: dict[str, int] = {}  # case id -> the state machine run that opened it
+RUNS = itertools.count(1)
+
+
+def between_runs(v: Violation) -> bool:
+    """A violation across two cases opened by different runs of the machine."""
+    others = set(re.findall(r"\bcase (C-[0-9A-Z]+)", v.what)) - {v.case_id}
+    return any(RUN_OF.get(o) != RUN_OF.get(v.case_id) for o in others)
+
+
 def test_random_lifecycles_keep_the_law(db_url: str) -> None:
     postgres = db_url.startswith("postgresql")
     app = build_app(db_url, seed=20261122)
@@ -1323,8 +1345,10 @@ def test_random_lifecycles_keep_the_law(db_url: str) -> None:
         max_examples=examples, stateful_step_count=30 if postgres else 40,
         deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     ))
-    # The whole store, case by case, as the oversight report would check it.
-    assert check_store(app.ctx.engine) == []
+    # The whole store, as the oversight report would check it. Every run starts on the same
+    # day with the same few synthetic people, so runs overlap in time: a rule across two cases of
+    # one person is judged within a run (teardown), not between cases of different runs.
+    assert [v for v in check_store(app.ctx.engine) if not between_runs(v)] == []
     elapsed = time.perf_counter() - started
     print(f"\nlifecycle machine on {'postgres' if postgres else 'sqlite'}: {elapsed:.1f} s, "
           f"{time.process_time():.1f} s CPU in this process")

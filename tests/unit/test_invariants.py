@@ -234,11 +234,11 @@ def test_a_lifted_or_expired_stay_no_longer_blocks() -> None:
     h.add("stay_lifted", t + D, by="c1", stay="CA3-1", issued_by="CA3", reference="CA3-2",
           issued_on=(t + D).date().isoformat())
     confirm(h)
-    h.add("stay_lifted", t + D, by="c1", stay="bia-s-1 ", issued_by="BIA", reference="BIA-S-2",
-          issued_on=(t + D).date().isoformat())
+    h.add("stay_lifted", t + D + H, by="c1", stay="bia-s-1 ", issued_by="BIA",
+          reference="BIA-S-2", issued_on=(t + D).date().isoformat())
     confirm(h)
-    h.add("stay_granted", t + D, by="c1", kind="dhs", until=iso(t + 2 * D), issued_by="DHS",
-          reference="DHS-S-1", issued_on=(t + D).date().isoformat())
+    h.add("stay_granted", t + D + 2 * H, by="c1", kind="dhs", until=iso(t + 2 * D),
+          issued_by="DHS", reference="DHS-S-1", issued_on=(t + D).date().isoformat())
     removed(h, t + 3 * D)
     assert check_history(h.events) == []
 
@@ -295,7 +295,7 @@ def test_a_child_notified_and_moved_to_orr_in_time() -> None:
 def test_enforcement_after_a_claim_is_resolved_not_citizen() -> None:
     h = opened()
     h.add("citizenship_claimed", T0 + H, evidence="says born in Texas")
-    h.add("custody_determined", T0 + 2 * H, decision="recognizance", authority="x")  # helps
+    h.add("custody_determined", T0 + 2 * H, decision="recognizance", authority="INA 236(a)")  # helps
     h.add("citizenship_resolved", T0 + D, by="s1", finding="not_citizen", evidence="records",
           counsel="c1", issued_by="DHS", reference="USC-1", issued_on=T0.date().isoformat())
     confirm(h, by="c1")
@@ -460,8 +460,8 @@ def test_removal_warrant_by_a_non_supervisor_or_without_a_final_order() -> None:
     ("arrest_warrant_issued", {"requested_by": "o1"}),
     ("arrest_recorded", {"basis": "warrantless", "reason_to_believe": "r",
                          "likely_to_escape": "l"}),
-    ("custody_determined", {"decision": "detain", "authority": "x"}),
-    ("custody_determined", {"decision": "bond", "authority": "x", "bond_amount": 1500}),
+    ("custody_determined", {"decision": "detain", "authority": "INA 236(a)"}),
+    ("custody_determined", {"decision": "bond", "authority": "INA 236(a)", "bond_amount": 1500}),
     ("placed", {"facility": "ELZ", "classification": "A"}),
     ("transferred", {"facility": "ELZ", "attorney_notified": True}),
     ("nta_issued", nta_data(T0 + D)),
@@ -544,7 +544,7 @@ def test_id1_confirmed_link_lets_enforcement_proceed_and_a_us_record_opens_revie
 
 def test_release_decisions_during_a_citizenship_review_are_allowed() -> None:
     h = opened().add("citizenship_claimed", T0 + H, by="a1", evidence="US passport")
-    h.add("custody_determined", T0 + D, decision="recognizance", authority="x")
+    h.add("custody_determined", T0 + D, decision="recognizance", authority="INA 236(a)")
     assert "USC" not in rules(h)
 
 
@@ -593,7 +593,7 @@ def test_late_custody_decision_without_exception_or_missed_record() -> None:
         h = opened()
         h.add("arrest_recorded", T0 + H, basis="warrantless", reason_to_believe="r",
               likely_to_escape="l")
-        h.add("custody_determined", T0 + 50 * H, decision="detain", authority="x",
+        h.add("custody_determined", T0 + 50 * H, decision="detain", authority="INA 236(a)",
               exception="emergency", exception_reason="storm", exception_approved_by=approver)
         assert rules(h) == ["CUS-48"]
 
@@ -603,7 +603,7 @@ def test_a_missed_record_for_one_arrest_does_not_cover_the_next() -> None:
     for start in (T0, T0 + 10 * D):
         h.add("arrest_recorded", start + H, basis="warrantless", reason_to_believe="r",
               likely_to_escape="l")
-        h.add("custody_determined", start + 60 * H, decision="bond", authority="x",
+        h.add("custody_determined", start + 60 * H, decision="bond", authority="INA 236(a)",
               bond_amount=1500)
         if start == T0:
             h.missed("CUS-48", start + 60 * H)
@@ -614,7 +614,7 @@ def test_late_transfer_of_a_child_and_late_hhs_notice() -> None:
     h = opened()
     h.add("arrest_recorded", T0 + H, basis="warrantless", reason_to_believe="r",
           likely_to_escape="l")
-    h.add("custody_determined", T0 + 2 * H, decision="detain", authority="x")
+    h.add("custody_determined", T0 + 2 * H, decision="detain", authority="INA 236(a)")
     h.add("minor_flagged", T0 + 3 * H, by="d1", unaccompanied=True, age_basis="statement")
     h.add("hhs_notified", T0 + 60 * H, by="d1")
     h.add("transferred_to_orr", T0 + 80 * H, by="d1", exception="exceptional_circumstances",
@@ -642,7 +642,7 @@ def test_closing_with_a_duty_outstanding() -> None:
           likely_to_escape="l")
     h.add("placed", T0 + 2 * H, by="d1", facility="ELZ", classification="A")
     h.add("minor_flagged", T0 + 3 * H, by="d1", unaccompanied=True, age_basis="statement")
-    h.add("case_closed", T0 + 4 * H, reason="x")
+    h.add("case_closed", T0 + 4 * H, reason="duplicate record")
     # Each open duty is named, and so is the custody itself (issue 15: release first).
     assert sorted(rules(h)) == ["CUS-48", "CUSTODY-CLOSE", "UAC-48", "UAC-72"]
 

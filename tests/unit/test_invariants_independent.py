@@ -73,18 +73,19 @@ def opened(languages: tuple[str, ...] = ("es",)) -> History:
                                  "nationalities": ["MX"], "languages": list(languages)})
 
 
-def charged(h: History, court: str = "NEW") -> History:
-    at = T0 + 2 * D
+def charged(h: History, court: str = "NEW", opened_at: datetime = T0) -> History:
+    at = opened_at + 2 * D
     h.add("nta_issued", at, charges=["INA 237(a)(1)(B)"], allegations=["overstayed"],
-          hearing_at=iso(HEARING), court=court, counsel_list_date="2026-01-02",
+          hearing_at=iso(HEARING + (opened_at - T0)), court=court,
+          counsel_list_date=(at - 5 * D).date().isoformat(),
           nature_of_proceedings="Removal proceedings under section 240 of the INA",
           legal_authority="INA 239; 8 CFR 239.1", counsel_advisal=True, address_advisal=True,
           failure_to_appear_advisal=True)
     return h.add("nta_served", at + H, method="personal", language="es", interpreter="")
 
 
-def detained(h: History) -> History:
-    t = T0 + 3 * D
+def detained(h: History, opened_at: datetime = T0) -> History:
+    t = opened_at + 3 * D
     return (h.add("arrest_recorded", t, basis="warrantless", reason_to_believe="overstay",
                   likely_to_escape="no fixed address", location_type="public")
              .add("custody_determined", t + 5 * H, decision="detain", authority="INA 236(a)")
@@ -1099,7 +1100,7 @@ def person_case(case_id: str, at: datetime, a_number: str = "", birth: str = "19
                              person={"family_name": family, "given_name": "Nadia",
                                      "birth_date": birth, "nationalities": ["UZ"],
                                      "languages": ["es"], "a_number": a_number})
-    h = detained(charged(h))
+    h = detained(charged(h, opened_at=at), opened_at=at)
     return order(h, at + 40 * D, **{"designated_country": "UZ", **over})
 
 

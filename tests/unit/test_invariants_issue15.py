@@ -210,6 +210,46 @@ def test_an_accompanied_child_in_a_hold_room_past_the_limit() -> None:
     assert rules(transfer(h.copy(), T0 + 10 * H, ftype="adult")) == ["FLORES"]
 
 
+def test_only_family_orr_or_release_meets_the_flores_clock() -> None:
+    h = decide(arrest(opened(born="2010-07-01"), T0), T0 + H)  # 15, detained
+    h.add("medical_clearance_recorded", T0 + 2 * H, by="d1", valid_until="2026-02-01")
+    for ftype in ("hospital", "juvenile"):  # neither ends DHS custody: the clock runs on
+        moved = transfer(h.copy(), T0 + 6 * D, ftype=ftype, emergency=True,
+                         reason="chest pain: taken to the emergency room")
+        moved.add("attorney_notified_of_transfer", T0 + 6 * D + H, by="d1", reference="fax 1")
+        assert "FLORES" not in rules(moved)  # not met, not late yet: the clock is still open
+        late = release(moved.copy(), T0 + 7 * D)
+        assert "FLORES" in rules(late)
+        assert "FLORES" not in rules(late.missed("FLORES"))
+    assert rules(transfer(h.copy(), T0 + 2 * D, ftype="family")) == []
+    assert rules(release(h.copy(), T0 + 2 * D)) == []
+    # Met once in a stretch of custody, the clock does not start again there.
+    met = transfer(h.copy(), T0 + 2 * D, ftype="family")
+    assert rules(transfer(met, T0 + 8 * D, ftype="hospital", emergency=True,
+                          reason="broken arm: taken to the emergency room")
+                 .add("attorney_notified_of_transfer", T0 + 8 * D + H, by="d1",
+                      reference="fax 2")) == []
+
+
+def test_a_claim_that_contradicts_the_birth_date_makes_a_child_until_found_an_adult() -> None:
+    h = decide(arrest(opened(born="1985-01-01"), T0), T0 + H)  # 41 by the record
+    h.add("minor_flagged", T0 + 2 * H, unaccompanied=True, age_basis="says he is 16")
+    h.add("hhs_notified", T0 + 3 * H, reference="HHS-4")
+    assert rules(h.copy().add("transferred_to_orr", T0 + 4 * H, by="d1")) == []
+    assert rules(transfer(h.copy().add("medical_clearance_recorded", T0 + 4 * H, by="d1",
+                                       valid_until="2026-02-01"), T0 + 5 * H)) == ["FLORES",
+                                                                                   "UAC-72"]
+    # An adult finding with effect ends it; a later claim opens the question again.
+    h.add("age_determined", T0 + 4 * H, by="o2", finding="adult", evidence="passport, interview",
+          evidence_kinds=["identity_document", "interview"], reference="AD-9")
+    h.add("entry_confirmed", T0 + 5 * H, by="s2", entry=len(h.events), document_checked="AD-9")
+    adult = h.copy().add("medical_clearance_recorded", T0 + 6 * H, by="d1",
+                         valid_until="2026-02-01")
+    assert rules(transfer(adult.copy(), T0 + 7 * H)) == []
+    adult.add("minor_flagged", T0 + 7 * H, unaccompanied=True, age_basis="says again he is 16")
+    assert "FLORES" in rules(transfer(adult, T0 + 8 * H))
+
+
 # -- UAC-48, UAC-72 and bounded exceptions -------------------------------------------------------
 
 
@@ -311,6 +351,70 @@ def test_re_detention_after_a_post_order_release_needs_a_revocation() -> None:
         "REVOKE", "REVOKE"]
 
 
+def reopened(h: History, at: datetime) -> History:
+    """A motion to reopen the order, filed and granted: the order is rescinded."""
+    h.add("motion_to_reopen_filed", at, by="a1", grounds="changed_country_conditions",
+          filed_with="NEW", receipt="MTR-1", filed_on=at.date().isoformat(), stays_removal=False)
+    return h.add("motion_to_reopen_decided", at + H, by="c1", outcome="granted", receipt="MTR-1",
+                 issued_by="NEW", reference="R-MTR", issued_on=at.date().isoformat())
+
+
+def test_an_arrest_after_the_order_is_reopened_is_not_a_revocation() -> None:
+    """8 CFR 241.4(l) governs a release under an order of supervision; once a motion to reopen
+    is granted the order is rescinded, the person is before the court again and an arrest is
+    decided under INA 236 afresh (found by the state machine: the guard allowed it, the checker
+    kept the release in effect)."""
+    again = AFTER_WINDOW + 120 * D
+    h = reopened(final_and_released(held(opened())), again - 2 * D)
+    assert rules(arrest(h, again)) == []
+    first = reopened(final_and_released(held(case_of("C-1", T0, a_number="A201234567"))),
+                     again - 2 * D)
+    second = held(case_of("C-2", again - H, a_number="A201234567"), again)
+    assert check_history(first.events + second.events, roles=ROLE_OF) == []
+
+
+def case_of(case_id: str, at: datetime, **person: Any) -> History:
+    """A case opened for Nico Example, born 1 July 1990 (``person`` changes or adds fields)."""
+    p = {"family_name": "Example", "given_name": "Nico", "birth_date": "1990-07-01",
+         "nationalities": ["MX"], "languages": ["es"], **person}
+    return History(case_id).add("case_opened", at, person_id=f"P-{case_id}",
+                                encounter="interior", person=p, location="Newark",
+                                legal_basis="INA 237(a)(1)(B)")
+
+
+def test_a_second_case_does_not_sidestep_the_revocation_of_a_post_order_release() -> None:
+    """REVOKE across cases: the person released after a final order on one case is not arrested,
+    detained or placed on another case of theirs (same A-number, or same names and birth date)
+    while that release is in effect; only a revocation on its own case ends it."""
+    first = final_and_released(held(case_of("C-1", T0, a_number="A201234567")))
+    released = first.last
+    later = released + 20 * D
+
+    def second(at: datetime = later, **person: Any) -> History:
+        return held(case_of("C-2", at - H, **person), at)
+
+    both = check_history(first.events + second(a_number="201-234-567").events, roles=ROLE_OF)
+    assert [(v.rule, v.case_id) for v in both] == [("REVOKE", "C-2")]  # once, at the arrest
+    assert both[0].event_seq == 2 and "C-1" in both[0].what
+    assert rules(second(a_number="A201234567")) == []  # checked alone, it looks lawful
+    # the same names and birth date, no A-number
+    assert sorted(v.rule for v in check_history(
+        first.events + second(family_name=" example ").events, roles=ROLE_OF)) == ["REVOKE"]
+    # held on the second case since before the release, then placed there after it
+    before = arrest(case_of("C-2", T0), T0 + H)
+    place(before, later)
+    both = check_history(first.events + before.events, roles=ROLE_OF)
+    assert [(v.rule, v.case_id, v.event_seq) for v in both] == [("REVOKE", "C-2", 3)]
+    # the lawful twins: another person; the release revoked first; a hold before the release only
+    assert check_history(first.events + second(birth_date="1991-07-01").events,
+                         roles=ROLE_OF) == []
+    revoked = first.copy().add("release_revoked", later - 2 * D, by="s1",
+                               grounds="violated_conditions", facts="missed reporting dates",
+                               reason="violated conditions", notice_language="es")
+    assert check_history(revoked.events + second().events, roles=ROLE_OF) == []
+    assert check_history(first.events + second(released - 2 * D).events, roles=ROLE_OF) == []
+
+
 def test_pocr_notice_and_the_headquarters_reviewer() -> None:
     h = held(opened())
     charged(h, T0 + 3 * H)
@@ -389,7 +493,7 @@ def test_a_transfer_before_the_attorney_is_told() -> None:
                      reason="second flood")
     assert rules(twice.add("attorney_notified_of_transfer", T0 + 2 * D + 5 * H, by="d1")) == [
         "XFER"]
-    assert rules(emergency.copy().add("case_closed", T0 + 2 * D, reason="x")) == [
+    assert rules(emergency.copy().add("case_closed", T0 + 2 * D, reason="duplicate record")) == [
         "CUSTODY-CLOSE", "XFER"]
 
 

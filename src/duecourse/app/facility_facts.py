@@ -12,7 +12,7 @@ from sqlalchemy import Connection, func, select
 
 from ..domain.case import CaseState
 from ..domain.commands import Place, Transfer
-from ..law.facility_rules import FacilityFacts, resolve
+from ..law.facility_rules import FacilityFacts, name_key, resolve
 from ..store.tables import actors, cases
 
 
@@ -54,5 +54,10 @@ def facility_facts(conn: Connection, case_id: str, state: CaseState,
     else:
         normalised = dataclasses.replace(cmd, facility=" ".join(cmd.facility.split()))
         over = False if cmd.facility_type == "hold_room" else None
-    facts = FacilityFacts(cmd.facility, f, occupancy, current, attorneys)
+    # A name several facilities of the catalogue bear resolves to none of them: never to a
+    # place outside the catalogue (a "hospital") either.
+    key = name_key(cmd.facility)
+    matches = tuple(x.code for x in catalogue
+                    if name_key(x.name) == key) if f is None and key else ()
+    facts = FacilityFacts(cmd.facility, f, occupancy, current, attorneys, matches)
     return Placing(facts, normalised, {"facility_over_72h": over})

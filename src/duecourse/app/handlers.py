@@ -28,6 +28,7 @@ from ..domain.events import DEADLINE_MISSED, EVENT_OF_COMMAND, Event
 from ..law.calendar import Closures
 from ..law.deadlines import Deadline, compute_deadlines
 from ..law.framework import appeal_deadline
+from ..law.guards.custody import returns_to_custody
 from ..law.guards.orders import appeal_timely, motion_stays_removal
 from ..law.params import MissingParameter
 from ..law.rules import check_command
@@ -106,9 +107,13 @@ def _decide(ctx: AppContext, conn: Connection, env: Any, case_id: str,
     cmd, actor, at, engine = env.command, env.actor, env.at, conn.engine
     base = state or CaseState(case_id=case_id)
     role_of = repo.role_lookup(conn)
+    # REVOKE: an arrest, detention or placement after a post-order release on another case of
+    # the same person is that release's revocation, made there.
+    released = (repo.released_elsewhere(conn, case_id, base.person)
+                if state is not None and returns_to_custody(cmd) else None)
     # The closure calendar matters only to a case with an order (APP-30's last day).
     closures = (repo.closure_days(conn) if base.order is not None or cmd.name == "record_order"
-                else frozenset())
+                or released else frozenset())
     related = (repo.related_protections(conn, case_id, base.person)
                if cmd.name in ("schedule_removal", "record_removal") else None)
     # place/transfer: the facility as the catalogue knows it, its occupancy, the attorneys of
@@ -119,7 +124,8 @@ def _decide(ctx: AppContext, conn: Connection, env: Any, case_id: str,
         cmd = placing.command
         env = dataclasses.replace(env, command=cmd)
     refusals = check_command(base, cmd, actor, at, role_of, closures, related,
-                             placement=placing.facts if placing is not None else None)
+                             placement=placing.facts if placing is not None else None,
+                             released_elsewhere=released)
     version, failed = base.version, False
     if not refusals:
         try:

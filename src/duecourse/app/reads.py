@@ -22,6 +22,7 @@ from ..store.tables import cases, checkpoints, deadlines, events, ledger, ledger
 from . import ledger as L
 from .access import AccessDenied, access_case, access_case_list, access_ledger
 from .context import AppContext
+from .restricted import location_for, may_read_1367
 
 T = TypeVar("T")
 MAX_LIMIT = 200
@@ -113,6 +114,10 @@ def get_work_queue(ctx: AppContext, actor: Actor, purpose: str, *, office: str =
     at = at or ctx.clock()
     limit, offset = _bounds(limit, offset)
     _access_list(ctx, actor, purpose, at, "work_queue")
+    if office and not may_read_1367(actor):  # a filter on the place is a way to read it
+        raise refused_read(ctx, actor, purpose, at, "work_queue", AccessDenied(
+            "the office filter matches the place of the encounter, which is not shown to the "
+            f"role '{actor.role}' (8 U.S.C. 1367: it may be a shelter); filter by facility"))
     q = (select(deadlines.c.case_id, deadlines.c.deadline_id, deadlines.c.started_at,
                 deadlines.c.due_at, cases.c.person_id, cases.c.location, cases.c.facility,
                 persons.c.family_name, persons.c.given_name)
@@ -134,7 +139,7 @@ def get_work_queue(ctx: AppContext, actor: Actor, purpose: str, *, office: str =
             items.append(QueueItem(r.case_id, r.person_id, f"{r.family_name}, {r.given_name}",
                                    r.deadline_id, *CLOCKS[r.deadline_id], r.started_at,
                                    r.due_at, overdue, escalation, _urgency(overdue, escalation),
-                                   r.location, r.facility))
+                                   location_for(actor, r.location), r.facility))
         _read(ctx, conn, actor, purpose, at, "work_queue", [i.case_id for i in items],
               {"office": office, "facility": facility, "offset": offset})
     return Page(items, limit, offset)
@@ -178,8 +183,8 @@ def find_cases(ctx: AppContext, actor: Actor, purpose: str, query: str = "", *,
     with ctx.engine.begin() as conn:
         rows = conn.execute(_clients_only(q, actor)).all()
         items = [CaseRow(r.id, r.person_id, f"{r.family_name}, {r.given_name}", r.a_number,
-                         r.proceedings, r.custody, r.holds, r.status, r.location, r.facility,
-                         r.version) for r in rows]
+                         r.proceedings, r.custody, r.holds, r.status,
+                         location_for(actor, r.location), r.facility, r.version) for r in rows]
         _read(ctx, conn, actor, purpose, at, "case_search", [i.case_id for i in items],
               {"query": term[:100], "status": status, "offset": offset})
     return Page(items, limit, offset)
@@ -264,7 +269,7 @@ def get_person_view(ctx: AppContext, person_id: str, actor: Actor, purpose: str,
               "a_number": p.a_number}
     return PersonView(person_id, person, [
         CaseRow(r.id, person_id, name, p.a_number, r.proceedings, r.custody, r.holds, r.status,
-                r.location, r.facility, r.version) for r in rows])
+                location_for(actor, r.location), r.facility, r.version) for r in rows])
 
 
 def get_ledger_entries(ctx: AppContext, actor: Actor, *, case_id: str = "", limit: int = 50,

@@ -11,14 +11,22 @@ where a person is and when they move, may not.
 What is withheld from them, on every case alike (so that the withholding itself says nothing
 about whether a case has such information): the ``protection_1367_recorded`` entries; the kind
 of place of every encounter and arrest, with the approval and reason given for an arrest at a
-protected place (a shelter or a protection-order court is itself 1367 information); and whether a
+protected place (a shelter or a protection-order court is itself 1367 information); whether a
 Notice to Appear carries the INA 239(e) statement (it is required exactly after enforcement at
-such a place).
+such a place); and the free text that says where the person was found or lives, which names a
+shelter as plainly as its kind does: the encounter's place (``case_opened`` ``location``, which is
+also the case's location column in the work queue, the case search and a person's file), the
+arrest's circumstances (reason to believe, likelihood of escape), every address recorded, the
+conditions of a release (where to live and report) and the addresses of the identity records
+proposed as the same person. The other free text of a case (reasons, evidence) is about acts,
+not places, and is shown; what detention and transport need - where the person is held, when
+they move - is never withheld.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from ..domain.commands import Actor
 from ..domain.events import Event
@@ -26,10 +34,15 @@ from ..domain.events import Event
 ENTITLED_1367 = frozenset({"officer", "supervisor", "counsel", "oversight", "attorney"})
 WITHHELD_KINDS = frozenset({"protection_1367_recorded"})
 WITHHELD_FIELDS: dict[str, frozenset[str]] = {
-    "case_opened": frozenset({"location_type"}),
-    "arrest_recorded": frozenset({"location_type", "location_approved_by", "location_reason"}),
+    "case_opened": frozenset({"location", "location_type"}),
+    "arrest_recorded": frozenset({"location_type", "location_approved_by", "location_reason",
+                                  "reason_to_believe", "likely_to_escape"}),
     "nta_issued": frozenset({"statement_1229e"}),
+    "address_recorded": frozenset({"address"}),
+    "released": frozenset({"conditions"}),
 }
+# What an identity record says of where its person lives (identity/records.py ``Record``).
+WITHHELD_RECORD_FIELDS = frozenset({"address", "city", "postcode"})
 
 
 def may_read_1367(actor: Actor) -> bool:
@@ -53,3 +66,25 @@ def events_for(actor: Actor, events: Iterable[Event]) -> list[Event]:
                       {k: v for k, v in e.data.items() if k not in hide})
         out.append(e)
     return out
+
+
+def location_for(actor: Actor, location: str) -> str:
+    """The case's encounter location (the ``location`` column of the case lists) as ``actor``
+    may see it: "" to those not entitled, on every case alike."""
+    return location if may_read_1367(actor) else ""
+
+
+def identity_for(actor: Actor, identity: dict[str, Any]) -> dict[str, Any]:
+    """A case's identity link (``app.identity.case_identity``) as ``actor`` may see it: to those
+    not entitled, the candidates' records without their addresses, and without the explanation
+    that compares them."""
+    if may_read_1367(actor):
+        return identity
+    candidates = []
+    for c in identity.get("candidates") or ():
+        c = {k: v for k, v in c.items() if k != "explanation"}
+        if isinstance(c.get("record"), dict):
+            c["record"] = {k: v for k, v in c["record"].items()
+                           if k not in WITHHELD_RECORD_FIELDS}
+        candidates.append(c)
+    return {**identity, "candidates": candidates}

@@ -117,6 +117,15 @@ def minor_since(state: CaseState) -> datetime | None:
     return claims[0] if claims else None
 
 
+def child_from(state: CaseState, begin: datetime, end: datetime | None) -> datetime | None:
+    """The first moment in [``begin``, ``end``] at which the person is a child for the law: the
+    beginning itself, or a later claim, suspicion or finding of minority within the stretch."""
+    for t in [begin] + [t for t in _claims(state) if t > begin and (end is None or t <= end)]:
+        if is_minor(state, t):
+            return t
+    return None
+
+
 def was_child_on_case(state: CaseState, at: datetime) -> bool:
     """The person was treated as a child on this case at some moment up to ``at``."""
     since = minor_since(state)

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..domain.case import CaseState
-from .age import eighteenth_birthday, is_minor, minor_since
+from .age import child_from, eighteenth_birthday, is_minor, minor_since
 from .calendar import Closures
 from .params import param
 
@@ -149,8 +149,10 @@ def flores(s: CaseState, as_of: datetime) -> Deadline | None:
     run = _held_run(s, since)
     if run is None:
         return None
-    start, ended, into = run
-    if start > as_of or not is_minor(s, start):
+    held_from, ended, into = run
+    # a child from the start of the stretch, or from a claim of minority made while held
+    start = child_from(s, held_from, ended)
+    if start is None or start > as_of:
         return None
     hours = _hours("FLORES.hours", start)
     if hours is None:

@@ -43,8 +43,16 @@ def in_hold_room(kind: str, over_72h: bool | None) -> bool:
 
 
 def short_stay(kind: str, over_72h: bool | None) -> bool:
-    """A place not authorised to hold people past 72 hours: a hold room, or a catalogued
-    facility without the authorisation. A hospital is a medical stay, not a detention one."""
+    """A place not authorised to hold people past 72 hours (CAP-72): a hold room, a catalogued
+    facility without the authorisation, or a hospital outside the catalogue (or one it does not
+    authorise). A hospital is never refused for the limit, but the time there counts:
+    calling a place a hospital is no way around the 72 hours, and a long stay escalates."""
+    return kind == "hold_room" or over_72h is False or (kind == "hospital" and over_72h is None)
+
+
+def intake_place(kind: str, over_72h: bool | None) -> bool:
+    """A place of intake processing (ICE Directive 11022.1 § 3.2): a hold room, or a catalogued
+    facility authorised for less than 72 hours (a staging facility). Not a hospital."""
     return kind == "hold_room" or (kind != "hospital" and over_72h is False)
 
 
@@ -83,12 +91,30 @@ def clocks(s: CaseState, as_of: datetime, closures: Closures) -> list[Deadline]:
             start, end = found
             due = start + timedelta(hours=param(key, start.date()))
             out.append(_clock(id, start, due, end, False, as_of))
-    if s.emergency_transfers:
-        t = s.emergency_transfers[-1]
-        told = next((n for n in s.attorney_transfer_notices if n >= t), None)
+    notice = emergency_notice(s)
+    if notice is not None:
+        t, told = notice
         due = t + timedelta(hours=param("XFER.emergency_notice_hours", t.date()))
         out.append(_clock("XFER-NOTICE", t, due, told, False, as_of))
     return out
+
+
+def emergency_notice(s: CaseState) -> tuple[datetime, datetime | None] | None:
+    """The latest duty to tell the attorney of an emergency transfer: (the first emergency
+    transfer the attorney was not told of, when they were told or None). A second emergency
+    transfer before the notice does not restart the clock: the first move is already owed."""
+    cycles: list[tuple[datetime, datetime | None]] = []
+    start: datetime | None = None
+    for at, is_notice in sorted([(t, False) for t in s.emergency_transfers]
+                                + [(n, True) for n in s.attorney_transfer_notices]):
+        if not is_notice and start is None:
+            start = at
+        elif is_notice and start is not None:
+            cycles.append((start, at))
+            start = None
+    if start is not None:
+        cycles.append((start, None))
+    return cycles[-1] if cycles else None
 
 
 def custody_began(s: CaseState) -> datetime | None:

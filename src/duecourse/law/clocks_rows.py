@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..domain.case import CaseState
-from .calendar import Closures, court_day, court_zone_name, end_of_day, is_business_day
+from ..reference.zones import CITY_ZONES, STATE_ZONES
+from .calendar import Closures, court_zone_name, end_of_day, is_business_day, local_day
 from .params import param
 
 if TYPE_CHECKING:
@@ -57,13 +58,30 @@ def custody_moves(s: CaseState) -> list[datetime]:
     return out
 
 
+# Every zone a court keeps its days in, and UTC: where a court the tables do not know is read.
+EVERY_ZONE = tuple(sorted({*STATE_ZONES.values(), *CITY_ZONES.values(), "UTC"}))
+
+
 def _due_after_business_days(start: datetime, n: int, court: str, closures: Closures) -> datetime:
-    day = court_day(start, court)
+    """The end of the ``n``-th business day after ``start`` at ``court`` (UTC if none is named).
+    A clock never fails for a court it does not know (a record written before codes were
+    checked): it reads the due time in every zone a court keeps, and UTC, with the closures of
+    every court only, and takes the earliest, so that a duty never looks later than it is."""
+    zones: tuple[str, ...]
+    try:
+        zones, scope = (court_zone_name(court),), court or "ALL"
+    except KeyError:
+        zones, scope = EVERY_ZONE, "ALL"
+    return min(_due_in(start, n, zone, scope, closures) for zone in zones)
+
+
+def _due_in(start: datetime, n: int, zone: str, scope: str, closures: Closures) -> datetime:
+    day = local_day(start, zone)
     while n > 0:
         day += timedelta(days=1)
-        if is_business_day(day, closures, court or "ALL"):
+        if is_business_day(day, closures, scope):
             n -= 1
-    return end_of_day(day, court_zone_name(court))
+    return end_of_day(day, zone)
 
 
 def address_clocks(s: CaseState, as_of: datetime, closures: Closures) -> list[Deadline]:

@@ -134,14 +134,16 @@ def resolve(catalogue: Sequence[FacilityLike], text: str) -> FacilityLike | None
 class FacilityFacts:
     """What the handler found in the store for a ``place`` or ``transfer``: the named facility
     in the catalogue (None if it is not there), how many people are detained there now (other
-    than this person), the facility the person is in now (if catalogued), and the attorneys of
-    record of the person (actor ids)."""
+    than this person), the facility the person is in now (if catalogued), the attorneys of
+    record of the person (actor ids), and, when the name is that of several facilities of the
+    catalogue (so none was resolved), their codes."""
 
     named: str
     facility: FacilityLike | None
     occupancy: int = 0
     current: FacilityLike | None = None
     attorneys: tuple[str, ...] = ()
+    matches: tuple[str, ...] = ()
 
 
 # --- the person's facts ---------------------------------------------------------------------------

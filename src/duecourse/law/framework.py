@@ -33,6 +33,9 @@ class GuardInput:
     closures: Closures = field(default=NO_CLOSURES)
     # Countries the same person is protected from in their other cases (country -> why).
     related_barred: Mapping[str, str] = field(default_factory=dict)
+    # REVOKE: the same person's other cases in which they are released (case id -> its state):
+    # a release after a final order there is revoked there, never sidestepped by a new case.
+    released_elsewhere: Mapping[str, CaseState] = field(default_factory=dict)
     # place/transfer: the named facility in the catalogue, its occupancy, the person's current
     # facility and attorneys of record, as the handler found them (law/facility_rules.py).
     placement: FacilityFacts | None = None

@@ -349,3 +349,36 @@ _RELATED_PROTECTIONS = (
                     persons.c.birth_date == bindparam("b_born"))),
            case_protections.c.case_id != bindparam("b_case_id"),
            case_protections.c.status.in_(("in_force", "pending"))))
+
+
+def released_elsewhere(conn: Connection, case_id: str, person: Mapping[str, Any]
+                       ) -> dict[str, CaseState]:
+    """The same person's OTHER cases (the same A-number, or the same names and birth date, as in
+    ``related_protections``) in which they are released, open or closed: case id -> its state.
+    Whether a release was made after a final order, and so is revoked only there, is the law's
+    to say (REVOKE)."""
+    a_number = str(person.get("a_number") or "").strip() or None  # NULL matches nothing
+    born = person.get("birth_date")
+    ids = conn.execute(_RELEASED_ELSEWHERE, {
+        "b_case_id": case_id, "b_a_number": a_number,
+        "b_family": str(person.get("family_name") or ""),
+        "b_given": str(person.get("given_name") or ""),
+        "b_born": date.fromisoformat(str(born)) if born else None}).scalars().all()
+    out: dict[str, CaseState] = {}
+    for other in ids:
+        state = load_case(conn, other)
+        if state is not None:
+            out[other] = state
+    return out
+
+
+_RELEASED_ELSEWHERE = (
+    select(cases.c.id)
+    .join(persons, persons.c.id == cases.c.person_id)
+    .where(or_(persons.c.a_number == bindparam("b_a_number"),
+               and_(persons.c.family_name == bindparam("b_family"),
+                    persons.c.given_name == bindparam("b_given"),
+                    persons.c.birth_date == bindparam("b_born"))),
+           cases.c.id != bindparam("b_case_id"),
+           cases.c.custody == "released")
+    .order_by(cases.c.id))

@@ -68,25 +68,53 @@ class Context:
     roles: Mapping[str, str] = field(default_factory=dict)
     born: date | None = None
     person_id: str = ""
+    opened: datetime | None = None
+    # AGE: the last claim, suspicion (``minor_flagged``) or finding of minority with effect, as
+    # (when, seq); the findings of an adult with effect, as (when made, seq); when each age
+    # determination was made (seq -> time).
+    claim: tuple[datetime, int] | None = None
+    adult_findings: list[tuple[datetime, int]] = field(default_factory=list)
+    age_times: dict[int, datetime] = field(default_factory=dict)
 
     def role(self, who: str) -> str:
         return self.roles.get(who.strip(), "") if who else ""
 
-    def minor(self, f: Facts, t: datetime) -> bool:
-        """A child at ``t`` (AGE): under 18 by the case's birth date, or flagged (a claim or
-        suspicion) with no birth date saying 18 - unless an age determination with effect found
-        the person an adult."""
-        if f.age_finding[0] == "adult":
-            return False
-        if self.born is not None:
-            return t < adult_from(self.born)
-        return f.minor_flagged or f.age_finding[0] == "minor"
+    def found_adult(self, before: datetime | None = None) -> bool:
+        """An age determination with effect found an adult after the last claim of minority (and,
+        with ``before``, was made before that moment): a later claim opens the question again."""
+        since = self.claim[1] if self.claim is not None else 0
+        return any(seq > since and (before is None or at < before)
+                   for at, seq in self.adult_findings)
 
-    def aged_out(self, t: datetime) -> bool:
-        """18 by the case's birth date at ``t`` (the child rules end from that moment)."""
-        return self.born is not None and t >= adult_from(self.born)
+    def contradicted(self) -> bool:
+        """Minority rests on a claim or finding the birth date does not bear out (made when the
+        recorded birth date already said 18, or with no birth date): its end is unknown."""
+        return self.claim is not None and (self.born is None
+                                           or self.claim[0] >= adult_from(self.born))
+
+    def minor(self, f: Facts, t: datetime) -> bool:
+        """A child at ``t`` (AGE; docs/law.md "Who is a child"): under 18 by the case's birth
+        date, or flagged or found a minor - unless an age determination with effect found an
+        adult since. A claim the birth date bears out ends with it at 18; one it contradicts (or
+        with no birth date) lasts until an adult finding."""
+        if self.found_adult():
+            return False
+        if self.contradicted():
+            return True
+        return self.born is not None and t < adult_from(self.born)
+
+    def aged_out(self, f: Facts, t: datetime) -> bool:
+        """A child on this case who has turned 18 by ``t``: the case was opened before the 18th
+        birthday, no claim contradicts the birth date, and no adult finding came before it (a
+        person found adult before 18 never aged out)."""
+        if self.born is None or self.opened is None or self.contradicted():
+            return False
+        t18 = adult_from(self.born)
+        return self.opened < t18 <= t and not self.found_adult(before=t18)
 
     def child_words(self, f: Facts, t: datetime) -> str:
+        if self.contradicted():
+            return "a child (flagged or found a minor, not found an adult since)"
         if self.born is None:
             return "a child (flagged as a minor)"
         flagged = "" if f.minor_flagged else ", never flagged"
@@ -188,14 +216,29 @@ class Areas:
 
             self.ctx.born = day(person.get("birth_date")) if isinstance(person, dict) else None
             self.ctx.person_id = text(e.data, "person_id")
+            self.ctx.opened = e.at
         if e.actor_id and e.actor_role and e.actor_id not in self.ctx.roles:
             self.ctx.roles = {**self.ctx.roles, e.actor_id: e.actor_role}
         for a in self.areas:
             a.check(f, e, flag)
+        found = f.age_finding
         apply(f, e)
+        self._age(f, e, found)
         for a in self.areas:
             a.clocks.seen(e)
             a.apply(f, e)
+
+    def _age(self, f: Facts, e: Event, before: tuple[str, int]) -> None:
+        """Keep the context's reading of age (AGE) up to date with ``e``."""
+        ctx = self.ctx
+        if e.kind == "age_determined":
+            ctx.age_times[e.seq] = e.at
+        if e.kind == "minor_flagged" or (e.kind == "age_determined"
+                                         and f.age_finding == ("minor", e.seq)):
+            ctx.claim = (e.at, e.seq)
+        elif f.age_finding != before and f.age_finding[0] == "adult":  # an adult finding took effect
+            seq = f.age_finding[1]
+            ctx.adult_findings.append((ctx.age_times.get(seq, e.at), seq))
 
     def finish(self) -> list[Violation]:
         return [v for a in self.areas for v in a.finish()]

@@ -1,15 +1,21 @@
 """Children (issue 15, item 4): AGE, FLORES, UAC-48, UAC-72.
 
 - AGE (8 U.S.C. 1232(b)(2)(B), (b)(4), (c)(2)(B); Flores para. 4): a person under 18 by the case's
-  own birth date is a child from the encounter, flagged or not, until an age determination with
-  effect says otherwise; an "adult" finding resting on radiographs alone or on one form of
-  evidence has no effect and is flagged, and takes effect only once a second person confirms it
-  (PROVENANCE, ``facts.py``). At 18 (00:00 of the birthday at UTC-12) the child rules end: no
-  transfer to ORR; a person held as a child is not put in an adult facility after 18 without the
-  age-out record of 1232(c)(2)(B).
-- FLORES: no child in an adult facility; a child in DHS custody is moved to a licensed programme
-  (family, juvenile, ORR, a hospital: not an adult, hold-room or staging facility) or released
-  within 5 days (para. 12A) - a clock.
+  own birth date is a child from the encounter, flagged or not; a flag (a claim or suspicion) or a
+  finding of minority makes the person a child from then on. Either ends only at an age
+  determination with effect finding an adult (a later claim opens the question again), or at 18
+  (00:00 of the birthday at UTC-12) when the birth date bears the minority out: a claim made when
+  the recorded birth date already said 18 contradicts it, and lasts until an adult finding
+  (``Context.minor``). An "adult" finding resting on radiographs alone or on one form of evidence
+  has no effect and is flagged, and takes effect only once a second person confirms it
+  (PROVENANCE, ``facts.py``). When a child ages out the child rules end: no transfer to ORR; a
+  person held as a child is not put in an adult facility after 18 without the age-out record of
+  1232(c)(2)(B).
+- FLORES: no child in an adult facility; a child in DHS custody is released, placed with family in
+  a family facility or transferred to ORR within 5 days (para. 12A) - a clock. A hospital, a
+  juvenile facility, a hold room or a staging facility does not end DHS custody and does not meet
+  it; the clock is moot if the child rules end or the child is removed first. Once met, it does
+  not start again in the same stretch of DHS custody.
 - UAC-48: HHS is told within 48 hours of the encounter of a child by birth date, or of the first
   flag; moot at 18 or on an adult finding with effect.
 - UAC-72: an unaccompanied child goes to ORR within 72 hours of being both unaccompanied and held
@@ -32,15 +38,16 @@ from .legal import (
     UAC72_EXCEPTION_HOURS,
     UAC72_HOURS,
 )
-from .reading import text, when
+from .reading import only_repeats, says_nothing, text, when
 from .report import Flag
 
 _PLACING = ("placed", "transferred")
 # Where an unaccompanied child may be while ORR is found (UAC-72): a hold room or a staging
-# facility (short-term DHS custody), a hospital, ORR. What ends the Flores clock: anything but an
-# adult facility, a hold room or a staging facility.
+# facility (short-term DHS custody), a hospital, ORR. What meets the Flores clock: a family
+# facility or ORR (or leaving DHS custody by release or to ORR).
 _UAC_INTERIM = frozenset({"orr", HOLD_ROOM, "staging", "hospital"})
-_NOT_LICENSED = frozenset({ADULT_FACILITY, HOLD_ROOM, "staging"})
+_FLORES_MET = frozenset({"family", "orr"})
+_FLORES_LEFT = frozenset({"released", "with_orr"})
 
 
 def facility_type(e: Event) -> str:
@@ -50,9 +57,14 @@ def facility_type(e: Event) -> str:
 
 
 def approved_exception(e: Event) -> bool:
+    """An exception with a reason that says something (not "see notes", not only "exceptional
+    circumstances"), approved by someone other than the person who acted."""
     d = e.data
     approver = text(d, "exception_approved_by")
+    reason = d.get("exception_reason")
     return bool(text(d, "exception") and text(d, "exception_reason")
+                and not says_nothing(reason)
+                and not only_repeats(reason, e.kind, d, keys=("exception",))
                 and approver and approver != e.actor_id)
 
 
@@ -68,9 +80,9 @@ class Children(Area):
         self.u72_start: Event | None = None
         self.u72_done = False
         self.uac = False
-        # FLORES: the event that started the running clock
+        # FLORES: the event that started the running clock; met in this stretch of custody
         self.flores: Event | None = None
-        self.licensed = False  # in a licensed placement now
+        self.flores_met = False
 
     # -- checks before the event --------------------------------------------------------------
 
@@ -82,7 +94,7 @@ class Children(Area):
             for p in age_finding_problems(e):
                 flag("AGE", e, p + " (8 U.S.C. 1232(b)(4): the totality of the evidence, never "
                                    "a radiograph alone)")
-        elif k == "transferred_to_orr" and ctx.aged_out(e.at):
+        elif k == "transferred_to_orr" and ctx.aged_out(f, e.at):
             flag("AGE", e, f"the person was transferred to ORR at {when(e.at)}, after turning 18: "
                            "the child rules end at 18")
         elif k == "case_closed" and self.u48_start is not None and not self.u48_done \
@@ -96,7 +108,7 @@ class Children(Area):
         if ftype == ADULT_FACILITY and ctx.minor(f, e.at):
             flag("FLORES", e, f"{ctx.child_words(f, e.at)} was put in an adult facility ({where}) "
                               f"at {when(e.at)}")
-        elif ftype == ADULT_FACILITY and self.held_as_child and ctx.aged_out(e.at) \
+        elif ftype == ADULT_FACILITY and self.held_as_child and ctx.aged_out(f, e.at) \
                 and not self.age_out_recorded:
             flag("AGE", e, f"a person held as a child was put in an adult facility ({where}) after "
                            "turning 18 with no age-out placement record (8 U.S.C. "
@@ -112,8 +124,9 @@ class Children(Area):
                               "is arranged)")
 
     def _child_clock_live(self, f: Facts, t: datetime) -> bool:
-        """A child clock still runs at ``t``: the person is neither 18 nor found an adult."""
-        return not self.ctx.aged_out(t) and f.age_finding[0] != "adult"
+        """A child clock still runs at ``t``: the person is still a child (neither aged out nor
+        found an adult)."""
+        return self.ctx.minor(f, t)
 
     # -- facts and clocks after the event -----------------------------------------------------
 
@@ -131,7 +144,8 @@ class Children(Area):
     def _uac48(self, f: Facts, e: Event, minor: bool) -> None:
         if self.u48_start is None:
             if (e.kind == "case_opened" and minor and self.ctx.born is not None) \
-                    or e.kind == "minor_flagged":
+                    or e.kind == "minor_flagged" \
+                    or (e.kind == "age_determined" and f.age_finding == ("minor", e.seq)):
                 self.u48_start = e
             return
         if self.u48_done or e.kind != "hhs_notified":
@@ -164,21 +178,23 @@ class Children(Area):
 
     def _flores(self, f: Facts, e: Event, minor: bool) -> None:
         start = self.flores
-        if e.kind in _PLACING:
-            self.licensed = facility_type(e) not in _NOT_LICENSED
-        elif f.custody not in HELD:
-            self.licensed = False
-        licensed = self.licensed
+        if f.custody not in HELD:
+            self.flores_met = False  # a new stretch of DHS custody is a new clock
         if start is not None:
-            ended = licensed or f.custody not in HELD
-            if not minor or e.kind == "removal_recorded":
+            met = (e.kind in _PLACING and facility_type(e) in _FLORES_MET) \
+                or f.custody in _FLORES_LEFT
+            if not minor or e.kind == "removal_recorded" or (f.custody not in HELD and not met):
                 self.flores = None  # moot: 18, found an adult, or removed
-            elif ended:
-                self.flores = None
+            elif met:
+                self.flores, self.flores_met = None, f.custody in HELD
                 self.clocks.judge("FLORES", ("FLORES", "HOLD-12"), e, start,
                                   start.at + timedelta(hours=FLORES_HOURS),
-                                  "the child left DHS custody or reached a licensed placement")
+                                  "the child was released, placed with family or transferred to "
+                                  "ORR")
             return
-        if minor and f.custody in HELD and not licensed:
-            self.clocks.restart("FLORES")
-            self.flores = e
+        if minor and f.custody in HELD and not self.flores_met:
+            if e.kind in _PLACING and facility_type(e) in _FLORES_MET:
+                self.flores_met = True  # placed with family from the start
+            else:
+                self.clocks.restart("FLORES")
+                self.flores = e

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from ...domain.events import DEADLINE_MISSED, Event
 from .legal import CUS48_EXCEPTION_HOURS, CUS48_HOURS
-from .reading import text, when
+from .reading import only_repeats, says_nothing, text, when
 from .report import Violation
 
 _DONE = {"custody_determined": "the custody decision was made",
@@ -22,9 +22,14 @@ _DONE = {"custody_determined": "the custody decision was made",
 
 
 def _approved_exception(e: Event) -> bool:
+    """An exception with a reason that says something (not "n/a", not only "emergency"),
+    approved by someone other than the person who acted."""
     d = e.data
     approver = text(d, "exception_approved_by")
+    reason = d.get("exception_reason")
     return bool(text(d, "exception") and text(d, "exception_reason")
+                and not says_nothing(reason)
+                and not only_repeats(reason, e.kind, d, keys=("exception",))
                 and approver and approver != e.actor_id)
 
 

@@ -2,7 +2,8 @@
 POCR, PRE-ORDER, BOND-STAY.
 
 - REASON (duecourse policy; 5 U.S.C. 552a(e)(5)): a custody decision, placement, transfer,
-  release, custody review or closing records a reason that is not blank.
+  release, custody review or closing records a reason that says something: not blank, not a stock
+  placeholder ("n/a", "see file"), not only its own words ("released" for a release).
 - CUSTODY-CLOSE: no case is closed while the person is arrested or detained (a bond decision
   holds the person until the release is recorded).
 - REVOKE (8 CFR 241.4(l), 241.13(i)): a person released after a final order is taken back into
@@ -34,7 +35,7 @@ from .legal import (
     REASON_KINDS,
     USC_SECTIONS,
 )
-from .reading import day, text, when
+from .reading import day, only_repeats, says_nothing, text, when
 from .report import Flag
 
 _WHAT = {"custody_determined": "the custody decision", "placed": "the placement",
@@ -84,13 +85,19 @@ class Custody(Area):
 
     def check(self, f: Facts, e: Event, flag: Flag) -> None:
         k = e.kind
-        if k in REASON_KINDS and "reason" in e.data and not text(e.data, "reason"):
-            flag("REASON", e, f"{_WHAT[k]} at {when(e.at)} records no reason")
+        if k in REASON_KINDS and "reason" in e.data:
+            reason = e.data.get("reason")
+            if not text(e.data, "reason"):
+                flag("REASON", e, f"{_WHAT[k]} at {when(e.at)} records no reason")
+            elif says_nothing(reason) or only_repeats(reason, k, e.data):
+                flag("REASON", e, f"{_WHAT[k]} at {when(e.at)} records no reason: "
+                                  f"'{text(e.data, 'reason')[:60]}' says nothing of why")
         if k == "case_closed" and f.custody in HELD:
             flag("CUSTODY-CLOSE", e, f"the case was closed while the person was {f.custody}: "
                                      "release, removal or transfer to ORR come first")
-        elif k == "arrest_recorded" and self.post_order_release is not None:
+        elif k == "arrest_recorded" and self._still_post_order(f) is not None:
             r = self.post_order_release
+            assert r is not None
             flag("REVOKE", e, f"the person, released after a final order (event {r.seq}, "
                               f"{when(r.at)}), was arrested again with no revocation of that "
                               "release (8 CFR 241.4(l), 241.13(i))")
@@ -102,6 +109,16 @@ class Custody(Area):
             self._pre_order(e, flag)
         elif k == "bond_stay_filed":
             self._bond_stay(e, flag)
+
+    def _still_post_order(self, f: Facts) -> Event | None:
+        """The unrevoked post-order release, if the order it followed still stands and was
+        final when the person was released: an order rescinded since (a motion to reopen
+        granted) puts the person back before the court, where custody is decided afresh."""
+        r, o = self.post_order_release, f.order
+        if r is None or o is None or not o.is_removal:
+            return None
+        final = o.final_at()
+        return r if final is not None and final <= r.at else None
 
     def _revocation(self, e: Event, flag: Flag) -> None:
         missing = [w for key, w in (("grounds", "its grounds"), ("facts", "the facts"),

@@ -8,15 +8,18 @@
   (``attorney_notified``), except in an emergency recorded with a reason, which starts a 24-hour
   notice clock met by ``attorney_notified_of_transfer``; a transfer within 72 hours before the
   hearing in force, while proceedings are pending, needs a supervisor's approval (not the
-  actor's own) - an emergency excepted.
+  actor's own) - an emergency excepted. A move out of intake processing is no transfer (the
+  Directive's sec. 3.2) and needs no notice: within 72 hours of being taken into custody, of a
+  person held since then only in hold rooms and facilities not authorised over 72 hours (a
+  staging facility; never a hospital).
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ...domain.events import Event
-from .areas import Area, Context
+from .areas import HELD, Area, Context
 from .children import facility_type
 from .facts import Facts
 from .legal import (
@@ -26,6 +29,7 @@ from .legal import (
     HOLD_ROOM_WAIVER_HOURS,
     XFER_EMERGENCY_NOTICE_HOURS,
     XFER_HEARING_WINDOW_HOURS,
+    XFER_INTAKE_HOURS,
 )
 from .reading import text, when
 from .report import Flag
@@ -37,12 +41,37 @@ def hold_room_hours(e: Event) -> int:
     return HOLD_ROOM_WAIVER_HOURS if e.at.date() >= HOLD_ROOM_WAIVER_FROM else HOLD_ROOM_HOURS
 
 
+def over_72h(e: Event) -> bool | None:
+    """Whether the facility of a placement may hold people past 72 hours, as the record says
+    (None: not said - a place outside the catalogue, or an older record)."""
+    v = e.data.get("facility_over_72h")
+    return None if v is None else bool(v)
+
+
+def intake_place(kind: str, over: bool | None) -> bool:
+    """A place of intake processing: a hold room, or a facility authorised for less than 72
+    hours. A hospital never is."""
+    return kind == HOLD_ROOM or (kind != "hospital" and over is False)
+
+
+def custody_began(f: Facts) -> datetime | None:
+    """When the person was last taken into DHS custody (from not held to held)."""
+    began, held = None, False
+    for at, status in f.custody_log:
+        now = status in HELD
+        if now and not held:
+            began = at
+        held = now
+    return began
+
+
 class Facilities(Area):
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
         self.hold: Event | None = None  # the start of the stay in hold rooms
         self.hold_minor = False
         self.notice: Event | None = None  # an emergency transfer whose attorney is not told
+        self.stays: list[tuple[datetime, str, bool | None]] = []  # every placement: kind, over 72h
 
     def check(self, f: Facts, e: Event, flag: Flag) -> None:
         if e.kind == "transferred":
@@ -54,7 +83,7 @@ class Facilities(Area):
     def _transfer(self, f: Facts, e: Event, flag: Flag) -> None:
         d, where = e.data, text(e.data, "facility") or "?"
         emergency = d.get("emergency") is True
-        if d.get("attorney_notified") is not True and not emergency:
+        if d.get("attorney_notified") is not True and not emergency and not self._intake(f, e):
             flag("XFER", e, f"the person was transferred to {where} at {when(e.at)} before the "
                             "attorney of record was told, and not in an emergency")
         if emergency and not text(d, "reason"):
@@ -69,8 +98,18 @@ class Facilities(Area):
                                 f"{XFER_HEARING_WINDOW_HOURS} hours of the hearing of "
                                 f"{when(hearing)}, but {why}")
 
+    def _intake(self, f: Facts, e: Event) -> bool:
+        """A move out of intake processing (the Directive's sec. 3.2), not a transfer."""
+        began = custody_began(f)
+        if began is None or e.at > began + timedelta(hours=XFER_INTAKE_HOURS):
+            return False
+        since = [(kind, over) for at, kind, over in self.stays if at >= began]
+        return bool(since) and all(intake_place(kind, over) for kind, over in since)
+
     def apply(self, f: Facts, e: Event) -> None:
         k = e.kind
+        if k in _PLACING:
+            self.stays.append((e.at, facility_type(e), over_72h(e)))
         if k == "transferred" and e.data.get("emergency") is True \
                 and e.data.get("attorney_notified") is not True:
             if self.notice is None:  # a second emergency transfer does not restart the clock

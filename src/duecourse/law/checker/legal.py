@@ -128,6 +128,11 @@ ADULT_FACILITY = "adult"
 # an emergency, no later than 24 hours after it.
 XFER_HEARING_WINDOW_HOURS = 72
 XFER_EMERGENCY_NOTICE_HOURS = 24
+# Dir. 11022.1 sec. 3.2: a move out of intake processing (hold rooms, facilities authorised for less
+# than 72 hours) is no "detainee transfer". Those places hold a person 72 hours at most: the move
+# needs no notice only within 72 hours of being taken into custody, from a person held since then
+# only in such places.
+XFER_INTAKE_HOURS = 72
 
 # POCR (8 CFR 241.4(h)(2)): written notice approximately 30 days before the records review; the
 # checker requires 30 calendar days before a review that continues detention.
@@ -222,6 +227,33 @@ REQUIRED_TEXT: dict[str, tuple[str, ...]] = {
     "legal_orientation_recorded": ("provider",),
     "classified": ("basis",),
 }
+# TEXT, REASON (item 2): text that says nothing is no text either - no letter or digit at all, or
+# what a hurried clerk types instead (compared lower case, everything but letters and digits as
+# single spaces). Checked in the fields above but the user named as counsel (NAMED-ROLE judges a
+# name) and a citizenship claim's evidence (any indication is investigated, however worded: ICE
+# Directive 16001.2), in every reason of REASON_KINDS, and in an exception's reason (one that says
+# nothing, or only names the exception, is no approved exception).
+PLACEHOLDER_TEXT = frozenset({
+    "reason", "reasons", "no reason", "none", "nil", "null", "n a", "na", "tbd", "tba", "tbc",
+    "todo", "x", "xx", "xxx", "test", "testing", "other", "misc", "see file", "see notes",
+    "see above", "see attached", "see attachment", "attached", "see record", "see report",
+    "see narrative", "as above", "same", "same as above", "per policy", "policy", "ok", "okay",
+    "yes", "no", "default", "standard", "routine", "unknown", "not known", "not applicable",
+    "not given", "not provided", "none given", "pending", "to follow", "later", "various", "etc",
+    "blank", "empty", "dummy", "placeholder", "lorem ipsum",
+})
+PLACEHOLDER_FREE: frozenset[tuple[str, str]] = frozenset(
+    (kind, key) for kind, keys in REQUIRED_TEXT.items() for key in keys
+    if (kind, key) not in {("citizenship_resolved", "counsel"), ("citizenship_claimed", "evidence")})
+# Words that say nothing of a case's facts by themselves: a reason made only of these and of the
+# record's own words (its kind, and the decision, kind, finding or exception it names) repeats it.
+FILLER_WORDS = frozenset({
+    "a", "an", "the", "of", "on", "in", "at", "to", "for", "by", "as", "per", "and", "or", "is",
+    "was", "be", "due", "because", "under", "with", "this", "that", "case", "person", "reason",
+    "reasons", "exception", "exceptional", "circumstance", "circumstances", "approved",
+})
+OWN_WORD_KEYS = ("decision", "exception", "kind", "finding", "facility_type")
+
 # NAMED-ROLE (item 2): the people a record names hold the role the law requires - where the store
 # knows them. (kind, field) -> the roles that may be named.
 NAMED_ROLES: dict[tuple[str, str], frozenset[str]] = {

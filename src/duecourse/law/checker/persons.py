@@ -1,7 +1,13 @@
-"""Protection is the person's, not the case file's (PROT-CTRY; docs/law.md "Protection for the
-life of the case"): withholding or CAT protection named in an order on one case bars removal
-there on every other case of the same person. A second case opened for the person, its order
-re-keyed without the protection, does not shed it.
+"""What binds the person, not the case file, compared across the same person's cases.
+
+- PROT-CTRY (docs/law.md "Protection for the life of the case"): withholding or CAT protection
+  named in an order on one case bars removal there on every other case of the same person. A
+  second case opened for the person, its order re-keyed without the protection, does not shed it.
+- REVOKE (8 CFR 241.4(l), 241.13(i)): a person released after a final order of removal on one
+  case, the release not revoked, is not arrested, ordered detained (or held on bond) or placed
+  on another case: the way back into custody is the revocation of that release, on its case.
+  A release is in effect from the event that made it until the case's custody next changes
+  (a revocation, an arrest, a removal).
 
 The same person: the same A-number (its digits), or the same family name, given name and date of
 birth (all recorded; compared with spacing and case ignored), as recorded when each case was
@@ -17,8 +23,9 @@ from datetime import datetime
 from typing import Any
 
 from ...domain.events import Event
+from .facts import Facts
 from .legal import REMOVAL_KINDS
-from .reading import code, day, when
+from .reading import code, day, text, when
 from .report import Violation
 
 
@@ -32,14 +39,35 @@ class CaseTrace:
     # (seq, at, country -> the order or finding that granted it), whenever it changes
     protections: list[tuple[int, datetime, dict[str, int]]] = field(default_factory=list)
     removals: list[Event] = field(default_factory=list)
+    # releases after a final order: (the release, when it ended or None while in effect)
+    releases: list[tuple[Event, datetime | None]] = field(default_factory=list)
+    holds: list[Event] = field(default_factory=list)  # arrests, detentions, placements
 
-    def note(self, e: Event, protected: dict[str, int]) -> None:
+    def note(self, e: Event, f: Facts) -> None:
+        """Take in ``e``, with ``f`` the case's facts once it is applied."""
         if e.kind == "case_opened":
             self.keys = person_keys(e.data.get("person") or {})
         if e.kind in REMOVAL_KINDS:
             self.removals.append(e)
+        protected = f.protected
         if not self.protections or self.protections[-1][2] != protected:
             self.protections.append((e.seq, e.at, dict(protected)))
+        decision = text(e.data, "decision")
+        if e.kind in ("arrest_recorded", "placed") or (
+                e.kind == "custody_determined" and decision in _HOLDING):
+            self.holds.append(e)
+        in_effect = bool(self.releases) and self.releases[-1][1] is None
+        if in_effect and not _order_still_stands(f, self.releases[-1][0]):
+            # a motion to reopen granted: the person is before the court again
+            self.releases[-1] = (self.releases[-1][0], e.at)
+        elif f.custody != "released":
+            if in_effect:
+                self.releases[-1] = (self.releases[-1][0], e.at)
+        elif not in_effect and (e.kind == "released" or (
+                e.kind == "custody_determined" and decision not in _HOLDING)):
+            o = f.order
+            if o is not None and o.is_removal and o.is_final(e.at):
+                self.releases.append((e, None))
 
     def protected_at(self, t: datetime) -> dict[str, int]:
         """The countries this case's orders protected the person from at ``t``."""
@@ -48,6 +76,18 @@ class CaseTrace:
             if at <= t:
                 out = protected
         return out
+
+
+def _order_still_stands(f: Facts, release: Event) -> bool:
+    """The final removal order a release followed still stands (not rescinded since)."""
+    o = f.order
+    final = o.final_at() if o is not None and o.is_removal else None
+    return final is not None and final <= release.at
+
+
+_HOLDING = ("detain", "bond")  # custody decisions that hold the person
+_HELD_AS = {"arrest_recorded": "arrested", "custody_determined": "ordered held",
+            "placed": "placed in a facility"}
 
 
 def _squash(value: Any) -> str:
@@ -90,9 +130,11 @@ def _groups(traces: list[CaseTrace]) -> list[list[CaseTrace]]:
 
 
 def across_cases(traces: Iterable[CaseTrace]) -> list[Violation]:
-    """A removal on one case to a country another case of the same person protects them from."""
+    """A removal on one case to a country another case of the same person protects them from;
+    a return to custody on one case while a post-order release on another is in effect."""
     out: list[Violation] = []
     for group in _groups(list(traces)):
+        out.extend(_held_after_release(group))
         for tr in group:
             for e in tr.removals:
                 dest = code(e.data.get("destination"))
@@ -108,4 +150,26 @@ def across_cases(traces: Iterable[CaseTrace]) -> list[Violation]:
                             f"{what} to {dest}, a country an order on the same person's case "
                             f"{other.case_id} (event {seq}) protects them from, in force at "
                             f"{when(e.at)}"))
+    return out
+
+
+def _held_after_release(group: list[CaseTrace]) -> list[Violation]:
+    """REVOKE across cases: the first arrest, decision to hold or placement on one case while a
+    release after a final order on another case of the same person is in effect."""
+    out: list[Violation] = []
+    for tr in group:
+        for other in group:
+            if other is tr:
+                continue
+            for r, ended in other.releases:
+                e = next((h for h in tr.holds
+                          if r.at <= h.at and (ended is None or h.at < ended)), None)
+                if e is None:
+                    continue
+                out.append(Violation(
+                    "REVOKE", e.seq, tr.case_id,
+                    f"the person was {_HELD_AS[e.kind]} at {when(e.at)} while released after a "
+                    f"final order on the same person's case {other.case_id} (event {r.seq}, "
+                    f"{when(r.at)}), a release not revoked: the return to custody is a "
+                    "revocation of that release, on its case (8 CFR 241.4(l), 241.13(i))"))
     return out

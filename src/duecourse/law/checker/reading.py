@@ -3,8 +3,11 @@ stored in (ISO text from JSON, or Python values from a test)."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Any
+
+from .legal import FILLER_WORDS, OWN_WORD_KEYS, PLACEHOLDER_TEXT
 
 
 def instant(value: Any) -> datetime | None:
@@ -70,3 +73,36 @@ def ref(value: Any) -> str:
 
 def when(t: datetime) -> str:
     return f"{t.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def _words(value: Any) -> list[str]:
+    return re.sub(r"[\W_]+", " ", value.casefold()).split() if isinstance(value, str) else []
+
+
+def says_nothing(value: Any) -> bool:
+    """Text with no letter or digit at all, or a stock placeholder ("n/a", "see file")."""
+    words = " ".join(_words(value))
+    return not words or words in PLACEHOLDER_TEXT
+
+
+def _stem(word: str) -> str:
+    """A crude stem, the same for "release", "released" and "releasing"."""
+    for end in ("ement", "ment", "ing", "ed", "es", "s", "e"):
+        if word.endswith(end) and len(word) - len(end) >= 3:
+            word = word[:-len(end)]
+            break
+    return word[:-1] if len(word) > 3 and word[-1] == word[-2] else word
+
+
+def only_repeats(value: Any, kind: str, d: dict[str, Any], keys: tuple[str, ...] = OWN_WORD_KEYS,
+                 ) -> bool:
+    """Text made only of the record's own words - its kind (``released``), and the decision,
+    kind, finding or exception it names - and of words that say nothing by themselves: "released"
+    as the reason of a release, "emergency" as the reason of an emergency exception."""
+    own = set(kind.split("_"))
+    for key in keys:
+        own.update(_words(d.get(key)))
+    if d.get("emergency") is True:
+        own.add("emergency")
+    said = {_stem(w) for w in _words(value) if w not in FILLER_WORDS}
+    return said <= {_stem(w) for w in own}

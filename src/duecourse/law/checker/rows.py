@@ -13,15 +13,17 @@
   or family-justice centre, or a protection-order courthouse, the Notice to Appear carries the
   239(e) statement.
 - LIFECYCLE: a new Notice to Appear after proceedings ended with relief granted or were terminated
-  with prejudice (only a termination without prejudice lets DHS charge the person again).
+  with prejudice (only a termination without prejudice lets DHS charge the person again); an
+  event dated before the one before it (acts are recorded in the order they happened).
 - COUNSEL-LIST (INA 239(b)(2)): the free legal services list on an NTA is not dated after it and is
   at most 92 days older than it, when issued and when served.
 - NTA-ADDR (INA 239(a)(1)(F), 240(b)(5)(A)): an order in absentia does not rest on a notice by mail
   sent to an older address than one the person had already given.
 - FAIL-CLOSED: no act is recorded on a day before the law it rests on came into force.
-- TEXT, NAMED-ROLE (item 2): required text is not blank; the people a record names (the requester
-  of an I-200, the agency attorney of a citizenship finding, an exception's approver) hold the
-  role the law requires, where the store knows them.
+- TEXT, NAMED-ROLE (item 2): required text is not blank and not a stock placeholder ("n/a",
+  "unknown"); the people a record names (the requester of an I-200, the agency attorney of a
+  citizenship finding, an exception's approver) hold the role the law requires, where the store
+  knows them.
 """
 
 from __future__ import annotations
@@ -39,12 +41,13 @@ from .legal import (
     MANDATORY_NOTIFICATION,
     MANDATORY_NOTIFICATION_CLOCK,
     NAMED_ROLES,
+    PLACEHOLDER_FREE,
     PROBABLE_CAUSE_BASES,
     REQUIRED_TEXT,
     SECTION_239E_LOCATIONS,
     SENSITIVE_LOCATIONS,
 )
-from .reading import code, day, instant, text, when
+from .reading import code, day, instant, says_nothing, text, when
 from .report import Flag
 
 
@@ -65,12 +68,18 @@ class Rows(Area):
         self.addresses: list[Event] = []
         self.con2: dict[str, Event] = {}  # mandatory nationality -> start of its clock
         self.con2_done: set[str] = set()
+        self.previous: Event | None = None  # the event before (LIFECYCLE: time runs forward)
 
     # -- checks before the event ---------------------------------------------------------------
 
     def check(self, f: Facts, e: Event, flag: Flag) -> None:
         self._in_force(e, flag)
         self._text(e, flag)
+        p = self.previous
+        if p is not None and e.at < p.at:
+            flag("LIFECYCLE", e, f"'{e.kind}' is dated {when(e.at)}, before the event before it "
+                                 f"(event {p.seq}, '{p.kind}', {when(p.at)}): acts are recorded "
+                                 "in the order they happened")
         k = e.kind
         if k == "detainer_issued":
             self._detainer(f, e, flag)
@@ -97,8 +106,13 @@ class Rows(Area):
 
     def _text(self, e: Event, flag: Flag) -> None:
         for key in REQUIRED_TEXT.get(e.kind, ()):
-            if key in e.data and not text(e.data, key):
+            if key not in e.data:
+                continue  # a record from before the field existed
+            if not text(e.data, key):
                 flag("TEXT", e, f"'{e.kind}' was recorded with a blank {key.replace('_', ' ')}")
+            elif (e.kind, key) in PLACEHOLDER_FREE and says_nothing(e.data.get(key)):
+                flag("TEXT", e, f"'{e.kind}' was recorded with a {key.replace('_', ' ')} that "
+                                f"says nothing ('{text(e.data, key)[:60]}')")
         for (kind, key), allowed in NAMED_ROLES.items():
             who = text(e.data, key) if kind == e.kind else ""
             if who == e.actor_id:
@@ -201,6 +215,7 @@ class Rows(Area):
     # -- facts and clocks after the event ------------------------------------------------------
 
     def apply(self, f: Facts, e: Event) -> None:
+        self.previous = e
         k, d = e.kind, e.data
         if k == "consular_advisal_recorded" and d.get("notification_requested") is True:
             self.requested = True

@@ -39,7 +39,7 @@ def violations_of(events: Sequence[Event], closures: Closures = frozenset(),
         check_event(f, e, flag)
         areas.step(f, e, flag, apply)
         if trace is not None:
-            trace.note(e, f.protected)
+            trace.note(e, f)
     out.extend(check_clocks(case_id, evs))
     out.extend(areas.finish())
     out.sort(key=lambda v: v.event_seq)

@@ -9,6 +9,7 @@ from . import (  # noqa: F401
     charging,
     children,
     citizenship,
+    codes,
     consular,
     counsel,
     custody,

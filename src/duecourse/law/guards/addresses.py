@@ -4,6 +4,7 @@ notice went to that address; the court is told where a detained person is held."
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from ...domain.case import CaseState
@@ -28,6 +29,45 @@ def _instant(v: str) -> datetime:
 def address_key(text: str) -> str:
     """An address compared without regard to letter case, spacing or punctuation spacing."""
     return " ".join(text.replace(",", " ").replace(".", " ").split()).casefold()
+
+
+# Words that say where a person is NOT to be reached, or stand in for an address: a text made only
+# of these (and of letters or numbers standing alone) gives no place mail can go.
+_NOT_ADDRESS = frozenset({
+    "unknown", "unk", "none", "nil", "null", "na", "n", "a", "tbd", "tba", "tbc", "todo", "x",
+    "xx", "xxx", "no", "not", "fixed", "address", "addresses", "addr", "homeless", "unhoused",
+    "transient", "street", "city", "state", "zip", "code", "given", "provided", "known",
+    "available", "declined", "refused", "to", "be", "will", "provide", "later", "pending", "yet",
+    "same", "as", "above", "see", "file", "notes", "record", "test", "dummy", "placeholder",
+    "blank", "empty", "other", "various", "in", "at", "of", "the", "and", "or", "custody",
+    "detained", "abode", "residence", "permanent", "current", "has", "have", "without", "on",
+    "somewhere", "anywhere", "desconocido", "desconocida", "ninguno", "ninguna", "sin",
+    "domicilio", "direccion", "dirección", "fijo", "calle", "tiene",
+})
+
+
+def not_an_address(text: str) -> str | None:
+    """Why ``text`` is not an address mail can be sent to, or None when it may be one.
+
+    An address names a place: it has letters, and a word of its own beyond the words that only
+    say there is none ("unknown", "N/A", "homeless", "no fixed address", "TBD"). A house number
+    is not required (a rural route, "General Delivery, Nome, AK", "c/o Hope House, Newark NJ"
+    are addresses); without any digit it has at least three words; in all it has at least eight
+    letters and digits ("Apt 3" or "Queens NY" alone reach nobody)."""
+    words = re.sub(r"[\W_]+", " ", text.casefold()).split()
+    if not re.search(r"[^\W\d_]", text):
+        return "has no letters: an address names at least the city and state"
+    if all(w in _NOT_ADDRESS or (len(w) == 1 and not w.isdigit()) for w in words):
+        return "says there is no address, or stands in for one: it is not a place mail can reach"
+    digits = any(c.isdigit() for c in text)
+    if sum(len(w) for w in words) < 8 or (not digits and len(words) < 3):
+        return ("is too short to reach anyone: give the street and number, rural route or box "
+                "(or General Delivery), the city and the state")
+    return None
+
+
+def _shown(text: str) -> str:
+    return text.strip()[:60]
 
 
 def address_on_file(s: CaseState, at: datetime) -> tuple[date, str, datetime] | None:
@@ -65,10 +105,18 @@ def _day(d: date) -> str:
 
 
 def _mail_needs_address(s: CaseState, at: datetime, what: str) -> str | None:
-    if address_on_file(s, at) is not None or s.custody in _HELD:
-        return None  # mailed to the address on file, or to where DHS holds the person
-    return (f"{what} by mail needs an address on file: the person has given none (record it "
-            "with record_address, or serve the notice in person)")
+    if s.custody in _HELD:
+        return None  # mailed to where DHS holds the person
+    on_file = address_on_file(s, at)
+    if on_file is None:
+        return (f"{what} by mail needs an address on file: the person has given none (record it "
+                "with record_address, or serve the notice in person)")
+    why = not_an_address(on_file[1])
+    if why:
+        return (f"{what} by mail needs an address on file: the one recorded ('{_shown(on_file[1])}'"
+                f", given on {_day(on_file[0])}) {why} (record the real one with record_address, "
+                "or serve the notice in person)")
+    return None
 
 
 @guard(
@@ -86,6 +134,10 @@ def notice_address(g: GuardInput) -> str | None:
     if isinstance(cmd, RecordAddress):
         if not cmd.address.strip():
             return "the address is blank"
+        why = not_an_address(cmd.address)
+        if why:
+            return (f"the address ('{_shown(cmd.address)}', address) {why}; record the address "
+                    "the person gives (INA 239(a)(1)(F)), or none until they give one")
         if cmd.provided_on > latest_day(g.at):
             return f"an address cannot have been given on {_day(cmd.provided_on)}, after today"
         return None
@@ -124,6 +176,11 @@ def _absentia(s: CaseState, cmd: RecordOrder, at: datetime) -> str | None:
     latest = address_given_by(s, latest_day(sent_at))
     if latest is None:
         return None  # no address was ever given: INA 240(b)(5)(B) is the judge's to find
+    why = not_an_address(sent_to[1]) if sent_to is not None else None
+    if sent_to is not None and why:
+        return (f"the notice of the hearing was mailed on {sent_at:%Y-%m-%d} to the address on "
+                f"file, '{_shown(sent_to[1])}', which {why}: no order in absentia on a notice "
+                "that could reach no one (INA 240(b)(5)(A); 8 CFR 1003.26(d))")
     if sent_to is None:
         return (f"the notice of the hearing was mailed on {sent_at:%Y-%m-%d} with no address on "
                 f"file, but the person had given one on {_day(latest[0])}: no order in absentia "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta
+
 from ...domain.case import CaseState, stay_key, terminated_without_prejudice
 from ...domain.commands import (
     DecideAppeal,
@@ -10,6 +12,7 @@ from ...domain.commands import (
     FileMotionToReopen,
     GrantStay,
     LiftStay,
+    OpenCase,
     RecordOrder,
     ReviewCustody,
     WaiveAppeal,
@@ -182,6 +185,37 @@ def lifecycle(g: GuardInput) -> str | None:
         return "a voluntary departure order needs the date by which the person must depart"
     if isinstance(cmd, ReviewCustody) and not cmd.finding:
         return "a custody review needs a finding"
+    return None
+
+
+# The furthest ahead of UTC a place under U.S. law keeps its days (Wake Island, UTC+12): an instant's
+# latest calendar day anywhere in the United States.
+_LATEST_US_OFFSET = timedelta(hours=12)
+
+
+@guard(
+    "LIFECYCLE", title="Time runs forward: acts are recorded in the order they happened",
+    citation="duecourse lifecycle (docs/law.md)",
+    protects="no act is slipped in before what the case already records (a release dated before "
+             "the arrest, a custody decision before the clock it meets began), and no person is "
+             "born after the encounter",
+    confidence="K", commands=ALL_COMMANDS, effective_from="", verified="2026-12-07",
+    source="duecourse (a rule of the software: no legal effective date)",
+)
+def time_runs_forward(g: GuardInput) -> str | None:
+    cmd, last = g.command, g.state.last_event_at
+    if isinstance(cmd, OpenCase):
+        born, latest = cmd.person.birth_date, (g.at + _LATEST_US_OFFSET).date()
+        if born is not None and born > latest:
+            return (f"the birth date {born.isoformat()} (person.birth_date) is after the day of "
+                    f"the encounter ({latest.isoformat()} at the latest anywhere in the United "
+                    "States); check the birth date")
+        return None
+    if last is not None and g.at < last:
+        return (f"this command is dated {g.at.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC, before the "
+                f"case's last recorded event ({last.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC); acts "
+                "are recorded in the order they happened: record it now (with its own date, "
+                "where the command has one)")
     return None
 
 

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from ...domain.commands import IssueNta, ScheduleHearing, ServeNta
 from ..calendar import court_day
-from ..courts import court_of
+from ..courts import court_of, is_known_court
 from ..framework import GuardInput, guard
 from .orders import understood
 
@@ -73,6 +73,8 @@ def ten_days(g: GuardInput) -> str | None:
         court = s.hearing_courts.get(s.hearings[0], "")
         return _first_hearing_ok(g, court_day(s.hearings[0], court), court_day(g.at, court), False)
     if isinstance(cmd, ScheduleHearing) and s.nta_served_at is not None:
+        if not is_known_court(cmd.court):
+            return None  # no court, no court's days: TEXT refuses the code
         if any(h < cmd.at for h in s.hearings):
             return None  # not the first hearing: an earlier one is on the calendar (a continuance)
         return _first_hearing_ok(g, court_day(cmd.at, cmd.court),

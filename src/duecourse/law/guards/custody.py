@@ -8,13 +8,16 @@ from datetime import date, datetime, timedelta
 from ...domain.case import (
     CUSTODY_AUTHORITIES,
     MANDATORY_AUTHORITIES,
+    CaseState,
     normalise_authority,
 )
 from ...domain.commands import (
+    Command,
     DecideBondAppeal,
     DetermineCustody,
     FileBondAppeal,
     FileBondStay,
+    Place,
     RecordArrest,
     RecordBondOrder,
     RecordRevocationInterview,
@@ -22,7 +25,7 @@ from ...domain.commands import (
     RevokeRelease,
 )
 from ..calendar import add_business_days, court_day
-from ..framework import GuardInput, guard
+from ..framework import GuardInput, appeal_deadline, guard
 from .orders import understood
 
 _HELD = ("arrested", "detained")
@@ -65,10 +68,14 @@ def post_order_release(g: GuardInput) -> str:
     """Under which rule the person is at liberty after a final order: "241.13" (released on a
     Zadvydas finding), "241.4" (any other release on or after the order became final), or "" when
     they are not released or were released before the order became final."""
-    s = g.state
+    return release_rule(g.state, g.appeal_deadline)
+
+
+def release_rule(s: CaseState, deadline: datetime | None) -> str:
+    """``post_order_release`` of the case ``s`` (``deadline``: its APP-30 deadline)."""
     if s.custody != "released" or s.released_at is None:
         return ""
-    final = s.final_at(g.appeal_deadline)
+    final = s.final_at(deadline)
     if final is None or final > s.released_at:
         return ""
     findings = [(r.at, r.kind) for r in s.reviews
@@ -76,23 +83,49 @@ def post_order_release(g: GuardInput) -> str:
     return "241.13" if findings and max(findings)[1] == "zadvydas" else "241.4"
 
 
+def returns_to_custody(cmd: Command) -> bool:
+    """The commands that take or hold a person in custody on a case: an arrest, a decision to
+    detain (or to hold on bond), a placement. After a post-order release on another case of the
+    same person each of them is refused there (REVOKE): the handler looks up those cases."""
+    return isinstance(cmd, RecordArrest | Place) or (
+        isinstance(cmd, DetermineCustody) and cmd.decision in ("detain", "bond"))
+
+
+def released_elsewhere(g: GuardInput) -> str | None:
+    """A post-order release on another case of the same person (same A-number, or the same names
+    and birth date), not revoked, in effect at the command's time: that release is revoked on
+    its own case; a second case does not sidestep it."""
+    for case_id, other in sorted(g.released_elsewhere.items()):
+        rule = release_rule(other, appeal_deadline(other, g.closures))
+        if not rule or other.released_at is None or other.released_at > g.at:
+            continue
+        closed = (f" (that case is closed: {other.close_reason}; the revocation is recorded on "
+                  "it, not on a new case)" if other.status == "closed" else "")
+        return (f"the person was released on {_when(other.released_at)} after a final order on "
+                f"their case {case_id} (8 CFR {rule}) and that release was not revoked; a return "
+                f"to custody on any case is a revocation of that release: revoke_release on case "
+                f"{case_id}, with its grounds and notice{closed}")
+    return None
+
+
 @guard(
     "REVOKE", title="A post-order release is revoked, with its grounds, notice and interview",
     citation="8 CFR 241.4(l); 8 CFR 241.13(i)",
     protects="a person released after an order returns to custody only on stated grounds, is "
              "told why and is heard promptly",
-    confidence="V", commands={"revoke_release", "record_arrest", "record_revocation_interview"},
+    confidence="V", commands={"revoke_release", "record_arrest", "record_revocation_interview",
+                              "determine_custody", "place"},
     effective_from="1999-02-03", verified="2026-12-07", source="LAW.md B3 (POCR)",
 )
 def revoke(g: GuardInput) -> str | None:
     cmd, s = g.command, g.state
-    if isinstance(cmd, RecordArrest):
-        rule = post_order_release(g)
+    if returns_to_custody(cmd):
+        rule = post_order_release(g) if isinstance(cmd, RecordArrest) else ""
         if rule:
             return (f"the person was released on {_when(s.released_at)} after a final order "
                     f"(8 CFR {rule}); a return to custody is a revocation of that release "
                     "(revoke_release, with its grounds and notice), not a new arrest")
-        return None
+        return released_elsewhere(g)
     if isinstance(cmd, RevokeRelease):
         rule = post_order_release(g)
         if not rule:

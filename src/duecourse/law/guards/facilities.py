@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from ...domain.case import CaseState
 from ...domain.commands import NotifyAttorneyOfTransfer, Place, Transfer
 from .. import facility_rules as fr
-from ..clocks_facilities import custody_began, in_hold_room, short_stay, stretch
+from ..clocks_facilities import custody_began, in_hold_room, intake_place, short_stay, stretch
 from ..framework import GuardInput, guard
 
 PLACING = frozenset({"place", "transfer"})
@@ -22,6 +22,17 @@ _VERIFIED = "2026-12-07"
 _XFER = ("ICE Directive 11022.1 (Detainee Transfers, 4 Jan 2012); NDS 2000 and PBNDS 2011 "
          "(rev. 2016) 7.4 Detainee Transfers (LAW.md B5 XFER)")
 _PBNDS = "ICE PBNDS 2011 (rev. 2016) 2.2 Custody Classification System, 2.6 Hold Rooms"
+# Dir. 11022.1 § 3.2: moving a person out of intake processing (hold rooms, facilities authorised
+# for less than 72 hours) is not a "detainee transfer". Such places hold a person 72 hours at
+# most, so intake ends 72 hours after the person was taken into custody: a later move out of them
+# is a transfer like any other (the independent checker holds the same number).
+INTAKE_HOURS = 72
+# Words that name a place of custody, not a hospital: a hospital outside the catalogue is named
+# as given, but a jail, a detention or processing centre or a hold room is never one.
+CUSTODIAL_WORDS = frozenset({
+    "jail", "prison", "penitentiary", "detention", "det", "correctional", "corrections",
+    "correction", "corr", "processing", "staging", "spc", "ipc", "cdf", "sheriff", "lockup",
+    "intake", "holding", "hold"})
 
 
 def _words(kind: str) -> str:
@@ -69,7 +80,16 @@ def facility_in_catalogue(g: GuardInput) -> str | None:
         return ("an ORR shelter is HHS custody, not a DHS facility: record the child's transfer "
                 "to ORR with transfer_to_orr")
     f = facts.facility
+    if f is None and facts.matches:
+        return (f"'{cmd.facility.strip()}' is the name of {len(facts.matches)} facilities of the "
+                f"catalogue ({', '.join(facts.matches)}): give its code")
     if f is None:
+        if cmd.facility_type == "hospital":
+            said = sorted(set(fr.name_key(cmd.facility).split()) & CUSTODIAL_WORDS)
+            if said:
+                return (f"'{cmd.facility.strip()}' is not a hospital by its name "
+                        f"({', '.join(said)}): a place of custody is placed by its catalogue "
+                        "code, with the catalogue's kind")
         if cmd.facility_type in fr.UNCATALOGUED_KINDS:
             return None  # a field office's hold room, a community hospital: named as given
         return (f"'{cmd.facility.strip()}' is not in the facility catalogue (give its code or "
@@ -99,7 +119,8 @@ def over_72_hours(g: GuardInput) -> str | None:
     assert isinstance(cmd, Place | Transfer)
     f = facts.facility if facts is not None else None
     kind = f.kind if f is not None else cmd.facility_type
-    if not short_stay(kind, f.over_72h if f is not None else None):
+    # A hospital is never refused for the 72 hours (care comes first); its time counts in CAP-72.
+    if kind == "hospital" or not short_stay(kind, f.over_72h if f is not None else None):
         return None
     return _past(g, short_stay, "CAP.hours",
                  "places not authorised to hold people over 72 hours",
@@ -209,7 +230,7 @@ def housing_unit(g: GuardInput) -> str | None:
 def place_is_not_transfer(g: GuardInput) -> str | None:
     s = g.state
     now = current_stay(s)
-    if s.custody == "detained" and now is not None and not short_stay(now[2], now[3]):
+    if s.custody == "detained" and now is not None and not intake_place(now[2], now[3]):
         return (f"the person is already held at {now[1]}; a move to another facility is "
                 "a transfer (with its notice to the attorney of record)")
     return None
@@ -276,13 +297,17 @@ def _hearing_soon(g: GuardInput) -> datetime | None:
 
 
 def _intake(g: GuardInput) -> bool:
-    """Moving a person out of intake processing (hold rooms and facilities not authorised over
-    72 hours since they were taken into custody) is not a detainee transfer (Dir. 11022.1
-    § 3.2): it is never held up for want of the attorney's notice."""
+    """Moving a person out of intake processing is not a detainee transfer (Dir. 11022.1 § 3.2):
+    within ``INTAKE_HOURS`` of being taken into custody, from a person held since then only in
+    hold rooms and facilities authorised for less than 72 hours (``intake_place``), it is never
+    held up for want of the attorney's notice. Later, or after any other place (a detention
+    facility, a hospital), a move is a transfer and the attorney is told first."""
     s = g.state
     began = custody_began(s)
-    stays = [x for x in s.facility_stays if began is None or x[0] >= began]
-    return bool(stays) and all(short_stay(kind, over) for _t, _f, kind, over in stays)
+    if began is None or g.at > began + timedelta(hours=INTAKE_HOURS):
+        return False
+    stays = [x for x in s.facility_stays if x[0] >= began]
+    return bool(stays) and all(intake_place(kind, over) for _t, _f, kind, over in stays)
 
 
 @guard(

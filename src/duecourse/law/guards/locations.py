@@ -74,6 +74,11 @@ def sensitive_location(g: GuardInput) -> str | None:
     return None
 
 
+def _reference(value: object) -> str:
+    """A document's reference compared ignoring case and spacing (" u-1 " is "U-1")."""
+    return "".join(str(value or "").split()).casefold()
+
+
 def places_of_enforcement(s: CaseState) -> list[str]:
     """The kinds of place (codes) of the case's encounter and of every arrest on it."""
     out: list[str] = []
@@ -101,6 +106,11 @@ def section_239e(g: GuardInput) -> str | None:
         if cmd.kind in ("t_visa", "u_visa") and day < T_U_FROM:
             return (f"T and U protection exist from {T_U_FROM} (Pub. L. 106-386); none could be "
                     f"held on {day}")
+        same = [e for e in g.state.history if e.kind == "protection_1367_recorded"
+                and _reference(e.data.get("reference")) == _reference(cmd.reference)]
+        if same:
+            return (f"the 1367 protection with the reference '{cmd.reference.strip()}' is already "
+                    f"on file (entry #{same[0].seq}); each document is recorded once")
         return None
     if not isinstance(cmd, IssueNta) or day < STATEMENT_1229E_FROM:
         return None  # INA 239(e) binds Notices to Appear from its enactment on

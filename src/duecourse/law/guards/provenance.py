@@ -4,9 +4,11 @@ effect only when a second person confirms it against its document (LAW.md PROVEN
 An order of a court, the Board or an asylum office is recorded from its document: who issued it,
 its reference and its date. The body must be one that issues such a document (a stay of a federal
 court is lifted by a court, never by DHS). Lifting a stay, an adverse Board decision, a negative
-fear decision, an in-absentia order, a not-citizen finding and the denial of a motion to reopen
-wait, recorded but without effect, until a second authorised person confirms them; neither the one
-who recorded it nor the one who confirms may have scheduled a removal on the case.
+fear decision, an in-absentia order, a not-citizen finding, the denial of a motion to reopen, the
+respondent's waiver of appeal recorded by anyone but their attorney and an age determination
+finding an adult wait, recorded but without effect, until a second authorised person confirms
+them (``domain.case.removes_protection`` decides which); neither the one who recorded it nor the
+one who confirms may have scheduled a removal on the case.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ from .orders import latest_day
 
 DOCUMENTED = {"record_order", "decide_appeal", "grant_stay", "lift_stay", "decide_fear_claim",
               "resolve_citizenship", "decide_motion_to_reopen"}
+# The other commands whose entry may take a protection away (``removes_protection``): no court's
+# document, but the one who scheduled a removal on the case may not record them either.
+UNDOCUMENTED_REMOVERS = {"waive_appeal", "determine_age"}
 _DOCUMENT_TYPES = (RecordOrder, DecideAppeal, GrantStay, LiftStay, DecideFearClaim,
                    ResolveCitizenship, DecideMotionToReopen)
 ALL_KINDS = frozenset({"immigration_court", "bia", "federal_court", "asylum_office", "dhs"})
@@ -74,8 +79,8 @@ def _bodies(kinds: frozenset[str]) -> str:
     citation="INA 242(b)(3)(B); Nken v. Holder, 556 U.S. 418 (2009); 8 CFR 1241.1(a); "
              "duecourse policy (LAW.md PROVENANCE)",
     protects="no protection is taken away on one person's word or without its document",
-    confidence="K", commands=DOCUMENTED | {"confirm_entry", "reject_entry", "schedule_removal",
-                                           "record_removal"},
+    confidence="K", commands=DOCUMENTED | UNDOCUMENTED_REMOVERS | {
+        "confirm_entry", "reject_entry", "schedule_removal", "record_removal"},
     effective_from="1997-04-01", verified="2026-12-07",
     source="LAW.md B2",
 )
@@ -88,6 +93,8 @@ def provenance(g: GuardInput) -> str | None:
             return ("you recorded or confirmed an entry that took a protection away on this "
                     "case; someone else must carry out the removal")
         return None
+    if cmd.name in UNDOCUMENTED_REMOVERS:
+        return _scheduler_records(g)
     ref, issued_by, issued_on = _document(cmd)
     if not ref.strip():
         return "the document's reference number is blank; record it from the document"
@@ -100,12 +107,22 @@ def provenance(g: GuardInput) -> str | None:
     if body.kind not in allowed:
         return (f"{body.name} ({body.code}) does not issue this document; it is issued by "
                 f"{_bodies(allowed)}")
+    scheduler = _scheduler_records(g)
+    if scheduler is not None:
+        return scheduler
+    if isinstance(cmd, DecideFearClaim):
+        return _fear_decision(g, cmd)
+    return None
+
+
+def _scheduler_records(g: GuardInput) -> str | None:
+    """One who scheduled a removal on the case may not record an entry that takes a protection
+    away (whichever command records it)."""
+    cmd = g.command
     if removes_protection(EVENT_OF_COMMAND[cmd.name], command_to_dict(cmd), g.actor.role) \
             and g.actor.id in g.state.removal_schedulers:
         return ("you scheduled a removal on this case; an entry that takes a protection away "
                 "must be recorded by someone else")
-    if isinstance(cmd, DecideFearClaim):
-        return _fear_decision(g, cmd)
     return None
 
 

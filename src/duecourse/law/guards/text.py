@@ -20,20 +20,89 @@ REASON_COMMANDS = frozenset({
     "determine_custody", "review_custody", "place", "transfer", "release", "close_case",
 })
 
-# What a hurried clerk types instead of a reason. Compared after lowering the case and turning
-# everything but letters and digits into single spaces.
+# What a hurried clerk types instead of a reason, a fact or a reference. Compared after lowering
+# the case and turning everything but letters and digits into single spaces.
 PLACEHOLDERS = frozenset({
-    "reason", "reasons", "no reason", "none", "nil", "null", "n a", "na", "tbd", "tba", "todo",
-    "x", "xx", "xxx", "test", "testing", "other", "misc", "see file", "see notes", "see above",
-    "as above", "same", "same as above", "per policy", "policy", "ok", "okay", "yes", "no",
-    "default", "standard", "routine", "unknown", "various", "etc", "lorem ipsum",
+    "reason", "reasons", "no reason", "none", "nil", "null", "n a", "na", "tbd", "tba", "tbc",
+    "todo", "x", "xx", "xxx", "test", "testing", "other", "misc", "see file", "see notes",
+    "see above", "see attached", "see attachment", "attached", "see record", "see report",
+    "see narrative", "as above", "same", "same as above", "per policy", "policy", "ok", "okay",
+    "yes", "no", "default", "standard", "routine", "unknown", "not known", "not applicable",
+    "not given", "not provided", "none given", "pending", "to follow", "later", "various", "etc",
+    "blank", "empty", "dummy", "placeholder", "lorem ipsum",
 })
+
+
+def _words(text: str) -> str:
+    return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
 
 
 def placeholder(text: str) -> bool:
     """Whether ``text`` says nothing: blank, no letter at all, or a stock placeholder."""
-    words = " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
+    words = _words(text)
     return not re.search(r"[^\W\d_]", words) or words in PLACEHOLDERS
+
+
+def no_token(text: str) -> bool:
+    """Whether ``text``, given as a reference, a citation or a name, says nothing: no letter or
+    digit at all, or a stock placeholder ("236(a)", "U-1" and "20240117" are real)."""
+    words = _words(text)
+    return not words or words in PLACEHOLDERS
+
+
+# Words that say nothing of a case's facts by themselves: a text made only of these and of the
+# command's own words (its name, the kind, decision or exception it names) repeats the command.
+_FILLER = frozenset({
+    "a", "an", "the", "of", "on", "in", "at", "to", "for", "by", "as", "per", "and", "or", "is",
+    "was", "be", "due", "because", "under", "with", "this", "that", "case", "person", "reason",
+    "reasons", "exception", "exceptional", "circumstance", "circumstances", "approved",
+})
+
+
+def _stem(word: str) -> str:
+    """A crude stem, the same for "release", "released" and "releasing"."""
+    for end in ("ement", "ment", "ing", "ed", "es", "s", "e"):
+        if word.endswith(end) and len(word) - len(end) >= 3:
+            word = word[:-len(end)]
+            break
+    return word[:-1] if len(word) > 3 and word[-1] == word[-2] else word
+
+
+@cache
+def _literal_fields(name: str) -> tuple[tuple[str, bool], ...]:
+    """The command's fields that name a kind (a closed list of words) or a flag: (field, is
+    a flag)."""
+    hints = typing.get_type_hints(COMMAND_TYPES[name])
+    out = []
+    for f, tp in hints.items():
+        if f == "name":
+            continue
+        args = typing.get_args(tp)
+        if typing.get_origin(tp) is typing.Literal and all(isinstance(a, str) for a in args):
+            out.append((f, False))
+        elif tp is bool:
+            out.append((f, True))
+    return tuple(out)
+
+
+def own_words(cmd: Command) -> frozenset[str]:
+    """The stems of the command's own words: its name, and the kind, decision, exception or
+    finding it gives (and the flags it sets: "emergency")."""
+    words = set(cmd.name.split("_"))
+    for f, flag in _literal_fields(cmd.name):
+        value = getattr(cmd, f, "")
+        if flag:
+            words.update(f.split("_") if value is True else ())
+        elif isinstance(value, str):
+            words.update(_words(value).split())
+    return frozenset(_stem(w) for w in words)
+
+
+def repeats(text: str, cmd: Command) -> bool:
+    """Whether ``text`` only repeats the command ("released" as the reason of a release,
+    "emergency" as the reason of an emergency exception)."""
+    said = {_stem(w) for w in _words(text).split() if w not in _FILLER}
+    return said <= own_words(cmd)
 
 
 @guard(
@@ -54,6 +123,9 @@ def reason_given(g: GuardInput) -> str | None:
     if placeholder(reason):
         return (f"'{reason.strip()}' is not a reason; a {what} must say why, with the facts of "
                 "this case (e.g. 'flight risk: no fixed address')")
+    if repeats(reason, g.command):
+        return (f"the reason '{reason.strip()}' only repeats the command; a {what} must say why, "
+                "with the facts of this case (e.g. 'flight risk: no fixed address')")
     return None
 
 
@@ -83,7 +155,72 @@ def real_text(g: GuardInput) -> str | None:
              and not str(getattr(cmd, f, "")).strip()]
     if blank:
         return f"{', '.join(blank)} {'is' if len(blank) == 1 else 'are'} blank; write it out"
+    if cmd.name in NOT_JUDGED:
+        return None
+    for f, statement in judged_text(cmd.name):
+        value = getattr(cmd, f, "")
+        if not isinstance(value, str) or not value.strip():
+            continue  # blank: refused above when required; otherwise the rule's own guard asks
+        shown, label = value.strip()[:60], TEXT_LABELS.get(f, f"the {f.replace('_', ' ')}")
+        if placeholder(value) if statement else no_token(value):
+            return (f"{label} ('{shown}', {f}) says nothing; write out what it rests on, with the "
+                    "facts of this case")
+        if statement and repeats(value, cmd):
+            return (f"{label} ('{shown}', {f}) only repeats the command; write out what it "
+                    "rests on, with the facts of this case")
     return None
+
+
+# Free text judged by TEXT, by the field's name. A statement (a reason, facts, evidence, the basis
+# of a finding, an address) needs words of its own: a letter, no stock placeholder, not only the
+# command's own words. Any other text (a citation, a reference, a receipt, a name) needs a letter
+# or a digit and no stock placeholder. Not judged here: codes (read against their lists when
+# parsed), the people a command names by their user id (NAMED-ROLE, ARR-1, USC), the facility
+# (the catalogue), the kind of place (SENS-LOC) and the identity record (the store).
+STATEMENTS = frozenset({
+    "location", "evidence", "reason_to_believe", "likely_to_escape", "location_reason",
+    "no_other_officer_reason", "exception_reason", "reason", "age_basis", "basis",
+    "withdrawal_statement", "conditions", "facts", "summary", "address", "nature_of_proceedings",
+})
+NOT_TEXT = frozenset({
+    "requested_by", "counsel", "exception_approved_by", "opla_signoff", "approved_by",
+    "location_approved_by", "facility", "location_type", "record",
+})
+# A claim of citizenship is any indication, however it is worded (ICE Directive 16001.2: every
+# indication is investigated): it opens the review and is never refused for its words.
+NOT_JUDGED = frozenset({"claim_citizenship"})
+TEXT_LABELS = {
+    "location": "the place of the encounter", "legal_basis": "the legal basis",
+    "authority": "the custody authority", "legal_authority": "the legal authority",
+    "evidence": "the evidence", "reason_to_believe": "the reason to believe the person is "
+    "removable", "likely_to_escape": "the likelihood of escape before a warrant",
+    "location_reason": "the exigency of an arrest at a protected place",
+    "no_other_officer_reason": "the reason no other officer could examine the person",
+    "exception_reason": "the reason for the exception", "reason": "the reason",
+    "age_basis": "the basis for believing the person is a minor",
+    "basis": "the basis of the classification", "withdrawal_statement": "the withdrawal "
+    "statement", "conditions": "the conditions of release", "facts": "the facts",
+    "summary": "the summary", "address": "the address", "reference": "the reference",
+    "receipt": "the receipt", "agency": "the agency", "provider": "the provider",
+    "interpreter": "the interpreter", "notice_interpreter": "the interpreter",
+    "transport": "the transport", "document_checked": "the document checked",
+}
+
+
+@cache
+def judged_text(name: str) -> tuple[tuple[str, bool], ...]:
+    """The command's free-text fields TEXT judges: (field, is a statement). The reason of an act
+    on liberty is REASON's."""
+    cls = COMMAND_TYPES[name]
+    hints = typing.get_type_hints(cls, include_extras=True)
+    out = []
+    for f in dataclasses.fields(cls):
+        if not f.init or hints[f.name] is not str or f.name in NOT_TEXT:
+            continue  # codes are Annotated[str, CodeKind]: not plain str
+        if f.name == "reason" and name in REASON_COMMANDS:
+            continue
+        out.append((f.name, f.name in STATEMENTS))
+    return tuple(out)
 
 
 # Who may be named in which part of a command: field -> (roles, what the part is, the law).

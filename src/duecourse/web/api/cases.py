@@ -20,6 +20,7 @@ from ...app.reads import (
     get_work_queue,
     refused_read,
 )
+from ...app.restricted import identity_for
 from ...domain.commands import OpenCase, parse_command
 from .. import records
 from ..security import ApiAccount, the_app, web_settings
@@ -136,7 +137,8 @@ def read_case(request: Request, account: ApiAccount, case_id: CaseId,
               purpose: Purpose) -> dict[str, Any]:
     app = the_app(request)
     view = app.get_case(case_id, account.actor, _purpose(request, purpose, account, "case"))
-    return case_out(view, case_identity(app.ctx, view.state), app.ctx.clock())
+    identity = identity_for(account.actor, case_identity(app.ctx, view.state))
+    return case_out(view, identity, app.ctx.clock())
 
 
 @router.get("/cases/{case_id}/deadlines", response_model=list[DeadlineOut], tags=["cases"],

@@ -32,6 +32,7 @@ from ...app.accounts import (
 from ...app.identity import case_identity
 from ...app.queries import probe_commands
 from ...app.reads import find_cases, get_oversight_report, get_person_view, get_work_queue
+from ...app.restricted import identity_for, may_read_1367
 from ...domain.commands import COMMAND_TYPES, ROLES, OpenCase, parse_command
 from ...domain.errors import ConcurrencyConflict, InvalidInput, NotFound
 from ...law.guards.authority import AUTHORITY
@@ -201,7 +202,8 @@ def queue(request: Request, user: SignedIn, office: str = "", facility: str = ""
                           office=office, facility=facility, offset=offset)
     fragment = request.headers.get("HX-Request") == "true"
     return render(request, "queue_table.html" if fragment else "queue.html", user, page=page,
-                  office=office, facility=facility)
+                  office=office, facility=facility,
+                  by_office=may_read_1367(user.account.actor))
 
 
 @router.get("/cases")
@@ -253,7 +255,8 @@ def _case_page(request: Request, user: PageUser, case_id: str, status: int = 200
              for name in [*view.allowed, *view.blocked, *others]}
     return render(request, "case.html", user, status, view=view, forms=forms, others=others,
                   may_confirm="confirm_entry" in AUTHORITY.get(role, ()),
-                  identity=case_identity(app.ctx, view.state), now=now,
+                  identity=identity_for(user.account.actor, case_identity(app.ctx, view.state)),
+                  now=now,
                   stays=records.stays(view.state, now),
                   protections=records.protections(view.state),
                   pending=records.pending(view.state), **extra)
