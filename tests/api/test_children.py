@@ -156,6 +156,30 @@ def test_a_claim_of_minority_made_in_custody_starts_the_flores_clock_then() -> N
     assert check_store(desk.app.ctx.engine) == []
 
 
+def test_a_claim_of_minority_after_18_owes_hhs_a_new_notice() -> None:
+    """The HHS clock of the encounter is moot at 18; a claim of minority made later, that the
+    birth date on file contradicts, is "any claim" (8 U.S.C. 1232(b)(2)) and starts a new one
+    (found by the state machine: the checker judged the late notice against the first clock)."""
+    desk = Desk()
+    desk.open("2026-09-07T10:00:00Z", person("Ivan", "2008-09-08"), encounter="interior")
+    assert desk.clocks("2026-09-10T10:00:00Z")["UAC-48"] == "moot"
+    desk.ok("2027-05-03T10:00:00Z", O2, "flag_minor", unaccompanied=False,
+            age_basis="says he is 16; the birth date on file came from a borrowed passport")
+    assert desk.clocks("2027-05-03T11:00:00Z")["UAC-48"] == "due"
+    desk.ok("2027-05-06T10:00:00Z", O1, "notify_hhs", reference="HHS-UC-8")
+    assert desk.clocks("2027-05-06T10:00:00Z")["UAC-48"] == "missed"
+    assert "deadline_missed" in desk.kinds()
+    assert check_store(desk.app.ctx.engine) == []
+    # told within 48 hours of the new claim: met, and the checker agrees
+    desk = Desk()
+    desk.open("2026-09-07T10:00:00Z", person("Ivan", "2008-09-08"), encounter="interior")
+    desk.ok("2027-05-03T10:00:00Z", O2, "flag_minor", unaccompanied=False,
+            age_basis="says he is 16; the birth date on file came from a borrowed passport")
+    desk.ok("2027-05-04T10:00:00Z", O1, "notify_hhs", reference="HHS-UC-9")
+    assert desk.clocks("2027-05-04T10:00:00Z")["UAC-48"] == "met"
+    assert check_store(desk.app.ctx.engine) == []
+
+
 def test_secure_juvenile_detention_is_refused() -> None:
     desk = Desk()
     desk.open("2026-09-07T10:00:00Z", person("Ivan", "2010-01-01"))

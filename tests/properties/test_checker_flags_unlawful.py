@@ -80,6 +80,8 @@ def ordered_case(draw: st.DrawFn) -> tuple[History, dict[str, Any]]:
     h.add("custody_determined", t + timedelta(hours=2), "o1", "officer", decision="detain",
           authority="236(a)", bond_amount=None, exception="", exception_reason="",
           exception_approved_by="")
+    h.add("consular_advisal_recorded", t + timedelta(hours=3), "o1", "officer", language="es",
+          notification_requested=False, interpreter="")  # CON-1
     hearing = t + timedelta(days=20)
     h.add("nta_issued", t + timedelta(days=1), "o1", "officer", charges=["237(a)(1)(B)"],
           allegations=["admitted as a visitor", "remained longer"], hearing_at=_iso(hearing),

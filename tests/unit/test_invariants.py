@@ -93,7 +93,9 @@ def detained(h: History | None = None) -> History:
              .add("examination_recorded", t + 2 * H, by="o2")
              .add("custody_determined", t + 20 * H, decision="detain", authority="INA 236(a)")
              .add("placed", t + 21 * H, by="d1", facility="ELZ", classification="B",
-                  facility_type="adult"))
+                  facility_type="adult")
+             .add("consular_advisal_recorded", t + 22 * H, by="d1", language="es",
+                  notification_requested=False))  # CON-1
 
 
 def charged(h: History) -> History:
@@ -616,6 +618,8 @@ def test_late_transfer_of_a_child_and_late_hhs_notice() -> None:
           likely_to_escape="l")
     h.add("custody_determined", T0 + 2 * H, decision="detain", authority="INA 236(a)")
     h.add("minor_flagged", T0 + 3 * H, by="d1", unaccompanied=True, age_basis="statement")
+    h.add("consular_advisal_recorded", T0 + 4 * H, by="d1", language="es",
+          notification_requested=False)
     h.add("hhs_notified", T0 + 60 * H, by="d1")
     h.add("transferred_to_orr", T0 + 80 * H, by="d1", exception="exceptional_circumstances",
           exception_reason="", exception_approved_by="s1")

@@ -90,7 +90,9 @@ def detained(h: History, opened_at: datetime = T0) -> History:
                   likely_to_escape="no fixed address", location_type="public")
              .add("custody_determined", t + 5 * H, decision="detain", authority="INA 236(a)")
              .add("placed", t + 6 * H, by="d1", facility="ELZ", classification="B",
-                  facility_type="adult"))
+                  facility_type="adult")
+             .add("consular_advisal_recorded", t + 7 * H, by="d1", language="es",
+                  notification_requested=False))  # CON-1
 
 
 def order(h: History, at: datetime = ORDER_AT, court: str = "NEW", **over: Any) -> History:

@@ -102,7 +102,9 @@ def release(h: History, at: datetime, kind: str = "recognizance") -> History:
 
 
 def held(h: History, at: datetime = T0 + H) -> History:
-    return place(decide(arrest(h, at), at + H), at + 2 * H)
+    return place(decide(arrest(h, at), at + H), at + 2 * H).add(  # told of the consulate: CON-1
+        "consular_advisal_recorded", at + 2 * H, by="d1", language="es",
+        notification_requested=False)
 
 
 def charged(h: History, at: datetime, hearing: datetime = HEARING, **more: Any) -> History:
@@ -275,6 +277,8 @@ def test_uac_72_runs_while_held_and_an_exception_is_bounded() -> None:
     decide(arrest(h, T0 + 100 * H), T0 + 100 * H)  # the clock starts here, not at the flag
     h.add("placed", T0 + 101 * H, by="d1", facility="HOLD-NEW", classification="A",
           facility_type="hold_room", reason="awaiting ORR bed")
+    h.add("consular_advisal_recorded", T0 + 102 * H, by="d1", language="es",
+          notification_requested=False)
     assert rules(h.copy().add("transferred_to_orr", T0 + 160 * H, by="d1")) == []
     late = h.copy().add("transferred_to_orr", T0 + 180 * H, by="d1")
     assert rules(late) == ["HOLD-12", "UAC-72"]
@@ -318,6 +322,41 @@ def test_every_act_on_liberty_records_a_reason(kind: str) -> None:
         release(h, last.at + H)
     h.add(kind, h.last + H, by="s1", reason=" \t ", **data)
     assert rules(h) == ["REASON"]
+
+
+def test_a_held_foreign_national_is_told_of_consular_notification() -> None:
+    """CON-1 from raw events: told late, or never told before the spell in custody ends, with no
+    deadline_missed record, is flagged; told in time, or a U.S. national, is not."""
+    def spell(nationalities: tuple[str, ...] = ("MX",)) -> History:
+        return place(decide(arrest(opened(nationalities=nationalities), T0 + H), T0 + 2 * H),
+                     T0 + 3 * H)
+
+    def advised(h: History, at: datetime) -> History:
+        return h.add("consular_advisal_recorded", at, by="d1", language="es",
+                     notification_requested=False)
+
+    assert rules(advised(spell(), T0 + 30 * H)) == []
+    assert rules(advised(spell(), T0 + 60 * H)) == ["CON-1"]
+    assert rules(advised(spell(), T0 + 60 * H).missed("CON-1")) == []
+    assert rules(release(spell(), T0 + 70 * H)) == ["CON-1"]
+    assert rules(release(spell(), T0 + 20 * H)) == []  # released first: moot
+    assert "CON-1" not in rules(release(spell(("US",)), T0 + 70 * H))
+    assert rules(release(spell(()), T0 + 70 * H)) == ["CON-1"]  # unknown: advised all the same
+
+
+def test_the_closing_command_records_the_clocks_it_ends_late() -> None:
+    """A child by birth date never reported to HHS, 18 before the case is closed: the closing
+    writes the missed clock with it (same moment, same person); a record written later, or by
+    someone else, is an event after the close."""
+    closed_at = T0 + 60 * D
+    h = opened(born="2008-02-01").add("case_closed", closed_at, by="s1", reason="terminated")
+
+    def missed(at: datetime, by: str) -> History:
+        return h.copy().add("deadline_missed", at, by=by, deadline="UAC-48", met_at=iso(at))
+
+    assert rules(missed(closed_at, "s1")) == []
+    assert rules(missed(closed_at + D, "s1")) == ["LIFECYCLE"]
+    assert rules(missed(closed_at, "o1")) == ["LIFECYCLE"]
 
 
 def test_no_case_closes_over_a_person_in_custody() -> None:

@@ -126,6 +126,11 @@ def child_from(state: CaseState, begin: datetime, end: datetime | None) -> datet
     return None
 
 
+def claims_of_minority(state: CaseState) -> list[datetime]:
+    """When minority was claimed, suspected or found on this case, in time order."""
+    return _claims(state)
+
+
 def was_child_on_case(state: CaseState, at: datetime) -> bool:
     """The person was treated as a child on this case at some moment up to ``at``."""
     since = minor_since(state)

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from ..domain.case import CaseState
-from .age import child_from, eighteenth_birthday, is_minor, minor_since
+from .age import child_from, claims_of_minority, eighteenth_birthday, is_minor, minor_since
 from .calendar import Closures
 from .params import param
 
@@ -102,15 +102,32 @@ def uac_48(s: CaseState, as_of: datetime) -> Deadline | None:
     """8 U.S.C. 1232(b)(2): HHS is notified within 48 hours of a child, or of any claim or
     suspicion of minority: from the encounter for a child by the recorded birth date, otherwise
     from the first flag (or finding) of minority."""
-    start = minor_since(s)
-    if start is None or start > as_of:
+    stretches = [(t, end) for t, end in child_stretches(s) if t <= as_of]
+    if not stretches:
         return None
+    start, end = stretches[-1]
     hours = _hours("UAC-48.hours", start)
     if hours is None:
         return None
     notified = s.hhs_notified_at if s.hhs_notified_at is not None and s.hhs_notified_at >= start \
         else None
-    return _run("UAC-48", s, start, start + hours, notified, child_rules_end(s, start), as_of)
+    return _run("UAC-48", s, start, start + hours, notified, end, as_of)
+
+
+def child_stretches(s: CaseState) -> list[tuple[datetime, datetime | None]]:
+    """Each stretch of time the person is a child for the law on this case: (from, until; None
+    while it lasts). After the child rules end (18, or an adult finding), a later claim of
+    minority the case's facts do not already answer starts a new stretch (and a new HHS clock:
+    1232(b)(2) speaks of any claim or suspicion)."""
+    out: list[tuple[datetime, datetime | None]] = []
+    t = minor_since(s)
+    while t is not None:
+        end = child_rules_end(s, t)
+        out.append((t, end))
+        if end is None:
+            break
+        t = next((c for c in claims_of_minority(s) if c >= end and is_minor(s, c)), None)
+    return out
 
 
 def uac_72(s: CaseState, as_of: datetime) -> Deadline | None:

@@ -42,13 +42,26 @@ def _adverse(e: Event) -> bool:
 # -- the case's lifecycle and who may write -------------------------------------------------------
 
 
+def closing_record(f: Facts, e: Event) -> bool:
+    """A ``deadline_missed`` written by the closing command itself (same moment, same person,
+    nothing else between): a clock that ended late is recorded with the act that closes."""
+    c = f.closing
+    ok = (c is not None and e.kind == DEADLINE_MISSED and e.at == c.at
+          and e.actor_id == c.actor_id)
+    if not ok:
+        f.closing = None
+    return ok
+
+
 def _lifecycle(f: Facts, e: Event, flag: Flag) -> None:
     k = e.kind
     if not f.opened and k != "case_opened":
         flag("LIFECYCLE", e, f"'{k}' was recorded on a case that was never opened")
     if f.opened and k == "case_opened":
         flag("LIFECYCLE", e, "the case was opened a second time")
-    if f.closed_seq:
+    if f.closed_seq and closing_record(f, e):
+        pass  # the closing command's own record of a clock it ends late
+    elif f.closed_seq:
         flag("LIFECYCLE", e, f"'{k}' was recorded after the case was closed (event {f.closed_seq})")
     elif f.removed_seq and k not in ("case_closed", DEADLINE_MISSED):
         flag("LIFECYCLE", e, f"'{k}' was recorded after the person was removed "

@@ -83,11 +83,13 @@ class Children(Area):
         # FLORES: the event that started the running clock; met in this stretch of custody
         self.flores: Event | None = None
         self.flores_met = False
+        self.minor_before = False  # a child for the law just before the event in hand
 
     # -- checks before the event --------------------------------------------------------------
 
     def check(self, f: Facts, e: Event, flag: Flag) -> None:
         ctx, k = self.ctx, e.kind
+        self.minor_before = ctx.minor(f, e.at)
         if k in _PLACING:
             self._placing(f, e, flag)
         elif k == "age_determined":
@@ -142,10 +144,13 @@ class Children(Area):
         self._flores(f, e, minor)
 
     def _uac48(self, f: Facts, e: Event, minor: bool) -> None:
+        claim = e.kind == "minor_flagged" or (
+            e.kind == "age_determined" and f.age_finding == ("minor", e.seq))
+        # a claim after the child rules ended (18, an adult finding) owes HHS a new notice
+        if claim and self.u48_start is not None and not self.minor_before and minor:
+            self.u48_start, self.u48_done = None, False
         if self.u48_start is None:
-            if (e.kind == "case_opened" and minor and self.ctx.born is not None) \
-                    or e.kind == "minor_flagged" \
-                    or (e.kind == "age_determined" and f.age_finding == ("minor", e.seq)):
+            if (e.kind == "case_opened" and minor and self.ctx.born is not None) or claim:
                 self.u48_start = e
             return
         if self.u48_done or e.kind != "hhs_notified":

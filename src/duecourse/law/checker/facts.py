@@ -46,6 +46,7 @@ class Facts:
     closures: Closures = frozenset()
     opened: bool = False
     closed_seq: int = 0
+    closing: Event | None = None  # the close, while only its own missed-deadline records follow
     removed_seq: int = 0
     seen: set[int] = field(default_factory=set)
     nationalities: frozenset[str] = frozenset()
@@ -669,7 +670,8 @@ def _rejected(f: Facts, e: Event) -> None:
 
 
 def _closed(f: Facts, e: Event) -> None:
-    f.closed_seq = f.closed_seq or e.seq
+    if not f.closed_seq:
+        f.closed_seq, f.closing = e.seq, e
 
 
 def _removal_warrant(f: Facts, e: Event) -> None:

@@ -171,6 +171,9 @@ MANDATORY_NOTIFICATION = frozenset({
 MANDATORY_NOTIFICATION_CLOCK = MANDATORY_NOTIFICATION - {"PL"}
 # State Department guidance expects notice within 24 to 72 hours: the checker holds the 72.
 CON2_HOURS = 72
+# CON-1: "without delay" (VCCR art. 36(1)(b)); the checker holds the floor of the parameter
+# (48 hours, the custody decision's own limit), not the 24-hour policy default.
+CON1_HOURS = 48
 
 # SENS-LOC (DHS memorandum of 27 Oct 2021, as the agency's policy): protected areas; VAWA-1367 /
 # INA 239(e) (8 U.S.C. 1229(e)): places where an enforcement action puts the compliance statement

@@ -3,6 +3,10 @@
 - DET-1 (8 CFR 287.7(a)-(b); ICE Policy 10074.2; I-247A): a detainer is issued by an officer or a
   supervisor, to a named agency, on a probable-cause basis from the form's list, with a warrant
   actually signed on the case attached: an unserved I-200, or an I-205 on the final order in force.
+- CON-1 (VCCR art. 36(1)(b); 8 CFR 236.1(e)): a foreign national held by DHS is told of the right
+  to consular notification within 48 hours (the floor; the deployment's default is shorter) of
+  the start of each spell in custody, or the late advisal (or the end of the spell, unadvised)
+  carries a ``deadline_missed`` record.
 - CON-2 (VCCR art. 36(1)(b); bilateral treaties; 8 CFR 208.6 for ASY-CONF): a consulate is told only
   if the person asked, or the person is a national of a mandatory-notification country and the
   notice goes to that country; for such a national, the notice follows the start of custody within
@@ -34,6 +38,7 @@ from ...domain.events import Event
 from .areas import HELD, Area, Context, kind_of, local_days
 from .facts import Facts
 from .legal import (
+    CON1_HOURS,
     CON2_HOURS,
     COUNSEL_LIST_DAYS,
     DETAINER_ISSUERS,
@@ -46,6 +51,7 @@ from .legal import (
     REQUIRED_TEXT,
     SECTION_239E_LOCATIONS,
     SENSITIVE_LOCATIONS,
+    US_NATIONALITIES,
 )
 from .reading import code, day, instant, says_nothing, text, when
 from .report import Flag
@@ -68,6 +74,8 @@ class Rows(Area):
         self.addresses: list[Event] = []
         self.con2: dict[str, Event] = {}  # mandatory nationality -> start of its clock
         self.con2_done: set[str] = set()
+        self.con1: Event | None = None  # the start of a spell in custody not yet advised
+        self.con1_spell = False  # the person is in a spell of DHS custody
         self.previous: Event | None = None  # the event before (LIFECYCLE: time runs forward)
 
     # -- checks before the event ---------------------------------------------------------------
@@ -232,6 +240,7 @@ class Rows(Area):
         elif k == "address_recorded":
             self.addresses.append(e)
         self._con2(f, e)
+        self._con1(f, e)
 
     def _notice(self, hearing: datetime | None, e: Event, method: str) -> None:
         if hearing is None:
@@ -240,6 +249,33 @@ class Rows(Area):
             self.mail_notices.setdefault(hearing, []).append(e)
         else:
             self.other_notices.add(hearing)
+
+    def _con1(self, f: Facts, e: Event) -> None:
+        """CON-1: a foreign national held by DHS is told of consular notification within
+        CON1_HOURS of the start of each spell in custody; a spell that ends first, or a finding
+        of citizenship, makes it moot."""
+        held = f.custody in HELD
+        foreign = not f.citizen_found_seq and not (
+            f.nationalities and f.nationalities <= US_NATIONALITIES)
+        start = self.con1
+        if held and not self.con1_spell:
+            self.con1_spell, self.con1 = True, (e if foreign else None)
+            return
+        if start is None:
+            self.con1_spell = held
+            return
+        due = start.at + timedelta(hours=CON1_HOURS)
+        if not foreign:
+            self.con1 = None
+        elif e.kind == "consular_advisal_recorded":
+            self.clocks.judge("CON-1", ("CON-1",), e, start, due,
+                              "the person was told of consular notification")
+            self.con1 = None
+        elif not held:
+            self.clocks.judge("CON-1", ("CON-1",), e, start, due,
+                              "the person left DHS custody, never told of consular notification,")
+            self.con1 = None
+        self.con1_spell = held
 
     def _con2(self, f: Facts, e: Event) -> None:
         mandatory = sorted((f.nationalities & MANDATORY_NOTIFICATION_CLOCK) - self.con2_done)
