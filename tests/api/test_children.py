@@ -162,7 +162,8 @@ def test_a_claim_of_minority_after_18_owes_hhs_a_new_notice() -> None:
     (found by the state machine: the checker judged the late notice against the first clock)."""
     desk = Desk()
     desk.open("2026-09-07T10:00:00Z", person("Ivan", "2008-09-08"), encounter="interior")
-    assert desk.clocks("2026-09-10T10:00:00Z")["UAC-48"] == "moot"
+    desk.ok("2026-09-07T11:00:00Z", O1, "notify_hhs", reference="HHS-UC-7")  # the first notice
+    assert desk.clocks("2026-09-10T10:00:00Z")["UAC-48"] == "met"
     desk.ok("2027-05-03T10:00:00Z", O2, "flag_minor", unaccompanied=False,
             age_basis="says he is 16; the birth date on file came from a borrowed passport")
     assert desk.clocks("2027-05-03T11:00:00Z")["UAC-48"] == "due"

@@ -159,6 +159,7 @@ class CaseState:
     unaccompanied: bool = False
     unaccompanied_at: datetime | None = None
     hhs_notified_at: datetime | None = None
+    hhs_notices: list[datetime] = field(default_factory=list)  # every notice to HHS, in order
     orr_transferred_at: datetime | None = None
     citizenship_claim_open: bool = False
     citizenship_claimed_at: datetime | None = None
@@ -601,6 +602,7 @@ def _minor_flagged(s: CaseState, e: Event, d: dict[str, Any]) -> None:
 
 def _hhs_notified(s: CaseState, e: Event, d: dict[str, Any]) -> None:
     s.hhs_notified_at = s.hhs_notified_at or e.at
+    s.hhs_notices.append(e.at)
 
 
 def _to_orr(s: CaseState, e: Event, d: dict[str, Any]) -> None:

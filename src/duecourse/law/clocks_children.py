@@ -109,8 +109,7 @@ def uac_48(s: CaseState, as_of: datetime) -> Deadline | None:
     hours = _hours("UAC-48.hours", start)
     if hours is None:
         return None
-    notified = s.hhs_notified_at if s.hhs_notified_at is not None and s.hhs_notified_at >= start \
-        else None
+    notified = next((t for t in s.hhs_notices if t >= start), None)
     return _run("UAC-48", s, start, start + hours, notified, end, as_of)
 
 
