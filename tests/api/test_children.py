@@ -13,7 +13,9 @@ import pytest
 from duecourse.app.outcome import Outcome
 from duecourse.bootstrap import App, build_app
 from duecourse.domain.commands import Actor, parse_command
-from duecourse.law.invariants import check_store
+from duecourse.domain.events import Event
+from duecourse.law.invariants import check_history, check_store
+from duecourse.store import repository as repo
 
 O1 = Actor("o1", "officer", "Officer One")
 O2 = Actor("o2", "officer", "Officer Two")
@@ -179,6 +181,40 @@ def test_a_claim_of_minority_after_18_owes_hhs_a_new_notice() -> None:
     desk.ok("2027-05-04T10:00:00Z", O1, "notify_hhs", reference="HHS-UC-9")
     assert desk.clocks("2027-05-04T10:00:00Z")["UAC-48"] == "met"
     assert check_store(desk.app.ctx.engine) == []
+
+
+def test_a_second_case_does_not_restart_the_clocks_of_a_child_held_on_the_first(
+        db_url: str) -> None:
+    """Found by an outside review: a child held in a hold room past the Flores limit on one case
+    was arrested, detained and put in a second hold room on a new case for him, with fresh
+    clocks. One person is held on one case at a time (LIFECYCLE); the checker flags a history
+    written so."""
+    desk = Desk(db_url)
+    kid = {**person("Tomas", "2011-04-10"), "a_number": "A201234567"}
+    desk.open("2026-07-14T14:00:00Z", kid)
+    desk.held("2026-07-14T14:10:00Z", "2026-07-14")
+    desk.ok("2026-07-14T17:00:00Z", D1, "place", facility="Tucson hold room",
+            classification="A", facility_type="hold_room", reason="apart from adults")
+    first = desk.case
+    desk.open("2026-07-17T20:00:00Z", {**kid, "family_name": "TESTCHILD",
+                                       "a_number": "A-201 234 567"})
+    why = desk.no("2026-07-17T20:10:00Z", O1, "record_arrest", "LIFECYCLE", basis="warrantless",
+                  reason_to_believe="crossed between ports",
+                  likely_to_escape="no address in the United States")
+    assert first in why and "already held" in why
+    assert check_store(desk.app.ctx.engine) == []
+    # written straight into the store, the second hold is flagged
+    with desk.app.ctx.engine.connect() as conn:
+        evs = [e for c in (first, desk.case) for e in repo.load_events(conn, c)]
+    arrest = Event(desk.case, 2, "arrest_recorded", t("2026-07-17T20:10:00Z"), "o1", "officer",
+                   {"basis": "warrantless", "reason_to_believe": "crossed between ports",
+                    "likely_to_escape": "no address", "location_type": "public"})
+    found = check_history([*evs, arrest])
+    assert [(v.rule, v.case_id) for v in found] == [("LIFECYCLE", desk.case)]
+    # released on the first case, the second may hold him
+    desk.case = first
+    desk.ok("2026-07-17T21:00:00Z", O1, "release", kind="other",
+            conditions="released to his uncle", reason="an uncle agreed to care for him")
 
 
 def test_secure_juvenile_detention_is_refused() -> None:

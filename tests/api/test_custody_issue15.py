@@ -220,6 +220,32 @@ def test_a_new_case_for_the_same_person_is_no_way_around_the_revocation(db_url: 
          reason_to_believe="B-2 overstay", likely_to_escape="no address on file")
 
 
+@pytest.mark.parametrize("typed", [
+    {"family_name": " TESTPERSON ", "given_name": "rui", "a_number": ""},
+    {"family_name": "Testperson", "given_name": "Rui  ", "birth_date": "1990-01-01",
+     "a_number": "A 208-765-432"},
+])
+def test_the_second_case_is_found_however_the_person_is_typed(
+        db_url: str, typed: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Found by an outside review: names in capitals or with stray spaces, or the A-number
+    written with spaces and dashes, hid the first case from the REVOKE query."""
+    monkeypatch.setitem(PERSON, "a_number", "A208765432")
+    d = Desk(db_url)
+    d.final_order()
+    first = d.case
+    d.ok("2026-05-04T09:00:00Z", S1, "review_custody", kind="pocr", finding="release",
+         reason="no danger")
+    d.ok("2026-05-04T10:00:00Z", D1, "release", kind="supervision", conditions="I-220B",
+         reason="release found on review")
+    out = d.app.do(parse_command("open_case", {
+        "person": {**PERSON, **typed}, "encounter": "interior", "location": "Newark, NJ",
+        "legal_basis": "INA 237(a)(1)(B)"}), O1, t("2026-08-10T06:00:00Z"))
+    d.case = str(out.case_id)
+    why = d.no("2026-08-10T07:00:00Z", O1, "record_arrest", "REVOKE", basis="warrantless",
+               reason_to_believe="final order", likely_to_escape="missed reportings")
+    assert first in why
+
+
 def test_a_pre_order_release_is_not_revoked_under_241_4() -> None:
     d = Desk()
     d.detained()

@@ -74,3 +74,20 @@ def test_the_comparison_sees_a_difference(tmp_path: object) -> None:
     kinds = {d[0] if isinstance(d, tuple) else d[0][0] for d in diffs}
     assert {"add_column", "modify_type"} <= kinds, diffs
     engine.dispose()
+
+
+def test_the_person_match_keys_are_filled_in_for_existing_people(db_url: str) -> None:
+    """Migration 0011 gives the people already stored the keys their other cases are found by
+    (REVOKE, PROT-CTRY and one custody at a time look them up)."""
+    engine = make_engine(db_url)
+    upgrade(engine, "0010")
+    with engine.begin() as conn:
+        conn.execute(text(
+            "insert into persons (id, family_name, given_name, birth_date, nationalities, "
+            "languages, sex, a_number, created_at) values ('P-1', ' VARGAS  Leal', 'Mateo', "
+            "'2011-03-01', 'MX', 'es', 'M', 'A 020-876-543', '2026-01-01 00:00:00')"))
+    upgrade(engine)
+    with engine.connect() as conn:
+        row = conn.execute(text("select a_number_key, name_key from persons")).one()
+    assert tuple(row) == ("20876543", "vargas leal|mateo|2011-03-01")
+    engine.dispose()

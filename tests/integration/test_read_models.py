@@ -82,9 +82,21 @@ def test_a_family_name_changed_is_named(site: Site) -> None:
                                     "Sample")]
 
 
+def test_a_changed_match_key_is_named(site: Site) -> None:
+    """An insider who changes a person's match key would hide their other cases from REVOKE,
+    PROT-CTRY and one custody at a time: the key is derived from the opening event, and the
+    check names the change."""
+    pid = site.persons["ben"]
+    _sql(site, "UPDATE persons SET name_key = 'someone|else|1900-01-01' WHERE id = :p", p=pid)
+    [finding] = _check(site)
+    assert (finding.table, finding.key, finding.problem, finding.column) == (
+        "persons", pid, "differs", "name_key")
+
+
 def test_a_planted_person_is_extra(site: Site) -> None:
     _sql(site, "INSERT INTO persons (id, family_name, given_name, nationalities, languages, sex,"
-               " a_number, created_at) VALUES ('P-PLANTED', 'X', 'Y', '', '', '', '', :at)",
+               " a_number, created_at, a_number_key, name_key)"
+               " VALUES ('P-PLANTED', 'X', 'Y', '', '', '', '', :at, '', '')",
          at=datetime(2026, 1, 1, tzinfo=UTC))
     [finding] = _check(site)
     assert (finding.table, finding.key, finding.problem) == ("persons", "P-PLANTED", "extra")

@@ -580,7 +580,8 @@ def test_unaccompanied_child_in_a_non_orr_facility() -> None:
     h.add("hhs_notified", T0 + 3 * H, by="d1")
     h.add("placed", T0 + 4 * H, by="d1", facility="ELZ", classification="A",
           facility_type="juvenile")
-    assert rules(h) == ["UAC-72"]
+    # secure juvenile detention is no place for any child in DHS custody either (FLORES)
+    assert rules(h) == ["FLORES", "UAC-72"]
 
 
 def test_late_custody_decision_without_exception_or_missed_record() -> None:

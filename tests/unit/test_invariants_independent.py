@@ -1111,6 +1111,7 @@ def test_protection_is_the_persons_across_cases() -> None:
     not shed the protection an order on the first one named."""
     first = person_case("C-1", T0, a_number="A212345678", protected_countries=["UZ"],
                         designated_country="KZ")
+    remove(first, T0 + 300 * D, "KZ")  # removed, then met again: held on one case at a time
     later = T0 + 400 * D
     second = remove(person_case("C-2", later, a_number="212-345-678"), later + 100 * D, "UZ")
     vs = check_history(first.events + second.events)

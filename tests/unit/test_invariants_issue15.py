@@ -205,9 +205,10 @@ def test_an_accompanied_child_in_a_hold_room_past_the_limit() -> None:
     five_days = transfer(h.copy(), T0 + 5 * D + 3 * H, ftype="family")
     assert rules(five_days) == ["FLORES", "HOLD-12"]
     assert rules(five_days.missed("HOLD-12").missed("FLORES")) == []
-    # nor into a hold room once the Flores limit has passed
+    # nor into a hold room once the Flores limit has passed (nor the hold-room limit: HOLD-12)
     moved = transfer(h.copy(), T0 + 20 * H, ftype="hold_room", facility="HOLD-B")
-    assert rules(transfer(moved, T0 + 6 * D, ftype="hold_room", facility="HOLD-C")) == ["FLORES"]
+    assert rules(transfer(moved, T0 + 6 * D, ftype="hold_room", facility="HOLD-C")) == [
+        "FLORES", "HOLD-12"]
     # and never an adult facility
     assert rules(transfer(h.copy(), T0 + 10 * H, ftype="adult")) == ["FLORES"]
 
@@ -215,14 +216,16 @@ def test_an_accompanied_child_in_a_hold_room_past_the_limit() -> None:
 def test_only_family_orr_or_release_meets_the_flores_clock() -> None:
     h = decide(arrest(opened(born="2010-07-01"), T0), T0 + H)  # 15, detained
     h.add("medical_clearance_recorded", T0 + 2 * H, by="d1", valid_until="2026-02-01")
-    for ftype in ("hospital", "juvenile"):  # neither ends DHS custody: the clock runs on
-        moved = transfer(h.copy(), T0 + 6 * D, ftype=ftype, emergency=True,
-                         reason="chest pain: taken to the emergency room")
-        moved.add("attorney_notified_of_transfer", T0 + 6 * D + H, by="d1", reference="fax 1")
-        assert "FLORES" not in rules(moved)  # not met, not late yet: the clock is still open
-        late = release(moved.copy(), T0 + 7 * D)
-        assert "FLORES" in rules(late)
-        assert "FLORES" not in rules(late.missed("FLORES"))
+    # a hospital does not end DHS custody: the clock runs on
+    moved = transfer(h.copy(), T0 + 6 * D, ftype="hospital", emergency=True,
+                     reason="chest pain: taken to the emergency room")
+    moved.add("attorney_notified_of_transfer", T0 + 6 * D + H, by="d1", reference="fax 1")
+    assert "FLORES" not in rules(moved)  # not met, not late yet: the clock is still open
+    late = release(moved.copy(), T0 + 7 * D)
+    assert "FLORES" in rules(late)
+    assert "FLORES" not in rules(late.missed("FLORES"))
+    # secure juvenile detention is never offered to a child in DHS custody (para. 21)
+    assert rules(transfer(h.copy(), T0 + D, ftype="juvenile")) == ["FLORES"]
     assert rules(transfer(h.copy(), T0 + 2 * D, ftype="family")) == []
     assert rules(release(h.copy(), T0 + 2 * D)) == []
     # Met once in a stretch of custody, the clock does not start again there.
@@ -443,15 +446,21 @@ def test_a_second_case_does_not_sidestep_the_revocation_of_a_post_order_release(
     before = arrest(case_of("C-2", T0), T0 + H)
     place(before, later)
     both = check_history(first.events + before.events, roles=ROLE_OF)
-    assert [(v.rule, v.case_id, v.event_seq) for v in both] == [("REVOKE", "C-2", 3)]
+    assert ("REVOKE", "C-2", 3) in [(v.rule, v.case_id, v.event_seq) for v in both]
+    # (held on both cases at once is itself flagged: one custody at a time, LIFECYCLE)
+    assert {v.rule for v in both} == {"REVOKE", "LIFECYCLE"}
     # the lawful twins: another person; the release revoked first; a hold before the release only
     assert check_history(first.events + second(birth_date="1991-07-01").events,
                          roles=ROLE_OF) == []
     revoked = first.copy().add("release_revoked", later - 2 * D, by="s1",
                                grounds="violated_conditions", facts="missed reporting dates",
                                reason="violated conditions", notice_language="es")
-    assert check_history(revoked.events + second().events, roles=ROLE_OF) == []
-    assert check_history(first.events + second(released - 2 * D).events, roles=ROLE_OF) == []
+    # (revoked, the person is held on the first case again, and held before the release, too:
+    # no REVOKE, but a hold on the second case at the same time is LIFECYCLE's)
+    assert [v.rule for v in check_history(revoked.events + second().events,
+                                          roles=ROLE_OF)] == ["LIFECYCLE"]
+    assert [v.rule for v in check_history(first.events + second(released - 2 * D).events,
+                                          roles=ROLE_OF)] == ["LIFECYCLE"]
 
 
 def test_pocr_notice_and_the_headquarters_reviewer() -> None:

@@ -60,4 +60,5 @@ def facility_facts(conn: Connection, case_id: str, state: CaseState,
     matches = tuple(x.code for x in catalogue
                     if name_key(x.name) == key) if f is None and key else ()
     facts = FacilityFacts(cmd.facility, f, occupancy, current, attorneys, matches)
-    return Placing(facts, normalised, {"facility_over_72h": over})
+    return Placing(facts, normalised, {"facility_over_72h": over,
+                                       "facility_kind": f.kind if f is not None else ""})

@@ -59,6 +59,7 @@ from sqlalchemy import Connection, Engine, String, select, type_coerce
 
 from ..domain.case import CaseState, fold
 from ..domain.events import Event
+from ..domain.person import a_number_key, name_key
 from ..law.calendar import Closures
 from ..law.deadlines import compute_deadlines
 from ..law.framework import appeal_deadline
@@ -174,7 +175,7 @@ _CASE_COLUMNS = ("person_id", "version", "opened_at", "updated_at", "location", 
                  "custody", "holds", "status", "close_reason", "facility")
 _DEADLINE_COLUMNS = ("started_at", "due_at", "fulfilled_at", "state", "escalation")
 _PERSON_COLUMNS = ("family_name", "given_name", "birth_date", "nationalities", "languages",
-                   "sex", "a_number", "created_at")
+                   "sex", "a_number", "created_at", "a_number_key", "name_key")
 _INSTANTS = frozenset({"opened_at", "updated_at", "started_at", "due_at", "fulfilled_at",
                        "created_at", "at"})
 _DAYS = frozenset({"birth_date"})
@@ -331,11 +332,17 @@ def _person(opened: Event) -> dict[str, Any]:
     """The ``persons`` row the opening event gives (``insert_person``), as of its time."""
     p = opened.data["person"] or {}
     born = p.get("birth_date")
-    return {"family_name": p.get("family_name", ""), "given_name": p.get("given_name", ""),
-            "birth_date": _day(born) if born else None,
+    family, given, a_number = p.get("family_name", ""), p.get("given_name", ""), \
+        p.get("a_number", "")
+    day = _day(born) if born else None
+    return {"family_name": family, "given_name": given, "birth_date": day,
             "nationalities": ",".join(p.get("nationalities") or ()),
             "languages": ",".join(p.get("languages") or ()), "sex": p.get("sex", ""),
-            "a_number": p.get("a_number", ""), "created_at": opened.at}
+            "a_number": a_number, "created_at": opened.at,
+            # the keys the same person's other cases are found by (REVOKE, PROT-CTRY)
+            "a_number_key": a_number_key(str(a_number or "")),
+            "name_key": name_key(str(family or ""), str(given or ""),
+                                 day if isinstance(day, date) else None)}
 
 
 def _check_persons(conn: Connection, people: dict[str, dict[str, Any]]) -> list[Finding]:

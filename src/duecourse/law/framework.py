@@ -36,6 +36,8 @@ class GuardInput:
     # REVOKE: the same person's other cases in which they are released (case id -> its state):
     # a release after a final order there is revoked there, never sidestepped by a new case.
     released_elsewhere: Mapping[str, CaseState] = field(default_factory=dict)
+    # The same person's other cases on which they are held now (case id -> its state).
+    held_elsewhere: Mapping[str, CaseState] = field(default_factory=dict)
     # place/transfer: the named facility in the catalogue, its occupancy, the person's current
     # facility and attorneys of record, as the handler found them (law/facility_rules.py).
     placement: FacilityFacts | None = None
@@ -81,7 +83,7 @@ class Guard:
         """In force at the instant ``at`` on the legal day of any place under U.S. law, from
         UTC-12 (Baker Island) to UTC+12 (Wake Island): near midnight the protective reading
         applies the rule on whichever of those days it is in force."""
-        return any(self.in_force((at + timedelta(hours=h)).date()) for h in (-12, 0, 12))
+        return any(self.in_force(day) for day in legal_days(at))
 
     def evaluate(self, g: GuardInput) -> RuleRefusal | None:
         try:
@@ -91,6 +93,20 @@ class Guard:
         except Exception as exc:  # fail closed: a guard that cannot decide refuses
             reason = f"this rule could not be evaluated ({type(exc).__name__}: {exc}); refused"
         return RuleRefusal(self.id, self.citation, reason) if reason else None
+
+
+def legal_days(at: datetime) -> list[date]:
+    """The calendar days the instant ``at`` falls on somewhere under U.S. law, UTC-12 to UTC+12
+    (Baker Island to Wake Island). A day before 1 January of year 1 or after 31 December 9999 is
+    no calendar day: an instant at the edge of the calendar has only the days it can have (never
+    an OverflowError: a command so dated is judged, or refused for want of law in force)."""
+    days = []
+    for hours in (-12, 0, 12):
+        try:
+            days.append((at + timedelta(hours=hours)).date())
+        except OverflowError:
+            continue
+    return days
 
 
 GUARDS: dict[str, list[Guard]] = {}  # id -> guards with that id (several predicates may share one)

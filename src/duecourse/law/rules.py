@@ -28,11 +28,13 @@ def check_command(
     related_barred: Mapping[str, str] | None = None,
     placement: FacilityFacts | None = None,
     released_elsewhere: Mapping[str, CaseState] | None = None,
+    held_elsewhere: Mapping[str, CaseState] | None = None,
 ) -> list[RuleRefusal]:
     """Every refusal of every guard in force on ``at`` that applies to this command."""
     g = GuardInput(state=state, command=command, actor=actor, at=at, role_of=role_of,
                    closures=closures, related_barred=related_barred or {}, placement=placement,
-                   released_elsewhere=released_elsewhere or {})
+                   released_elsewhere=released_elsewhere or {},
+                   held_elsewhere=held_elsewhere or {})
     refusals: list[RuleRefusal] = []
     seen: set[tuple[str, str]] = set()
     speaking = guards_for(command.name)

@@ -11,7 +11,6 @@ from sqlalchemy import (
     BindParameter,
     Connection,
     String,
-    and_,
     bindparam,
     delete,
     insert,
@@ -24,7 +23,7 @@ from sqlalchemy import (
 from ..domain.case import CaseState, Facets, fold
 from ..domain.commands import Actor
 from ..domain.events import Event
-from ..domain.person import PersonData
+from ..domain.person import PersonData, a_number_key, name_key
 from ..law.deadlines import Deadline
 from .tables import (
     actors,
@@ -110,7 +109,8 @@ def insert_person(conn: Connection, person_id: str, p: PersonData, at: datetime)
         "id": person_id, "family_name": p.family_name, "given_name": p.given_name,
         "birth_date": p.birth_date, "nationalities": ",".join(p.nationalities),
         "languages": ",".join(p.languages), "sex": p.sex, "a_number": p.a_number,
-        "created_at": at})
+        "a_number_key": a_number_key(p.a_number),
+        "name_key": name_key(p.family_name, p.given_name, p.birth_date), "created_at": at})
 
 
 def insert_case(conn: Connection, s: CaseState, location: str, at: datetime,
@@ -317,19 +317,29 @@ def case_records(conn: Connection, case_id: str
     return [dict(r._mapping) for r in stays], [dict(r._mapping) for r in protections]
 
 
+def _person_keys(person: Mapping[str, Any]) -> dict[str, str | None]:
+    """The bind values of ``_SAME_PERSON`` for a case's person (NULL, never "", when a key is
+    unknown: an empty key matches nothing)."""
+    born = person.get("birth_date")
+    born_day = born if isinstance(born, date) else date.fromisoformat(str(born)) if born else None
+    return {"b_a_key": a_number_key(str(person.get("a_number") or "")) or None,
+            "b_name_key": name_key(str(person.get("family_name") or ""),
+                                   str(person.get("given_name") or ""), born_day) or None}
+
+
+# The same person: the same A-number (its digits), or the same names (case, spacing and Unicode
+# form aside) and birth date.
+_SAME_PERSON = or_(persons.c.a_number_key == bindparam("b_a_key"),
+                   persons.c.name_key == bindparam("b_name_key"))
+
+
 def related_protections(conn: Connection, case_id: str, person: Mapping[str, Any]
                         ) -> dict[str, str]:
     """Countries the same person is protected from in their OTHER cases (PROT-CTRY is the
     person's, for life, not one case's): the same A-number, or the same names and birth date.
     Country -> which case and why. An order or an established fear is in force; a fear claim
     still awaiting its screening counts too."""
-    a_number = str(person.get("a_number") or "").strip() or None  # NULL matches nothing
-    born = person.get("birth_date")
-    rows = conn.execute(_RELATED_PROTECTIONS, {
-        "b_case_id": case_id, "b_a_number": a_number,
-        "b_family": str(person.get("family_name") or ""),
-        "b_given": str(person.get("given_name") or ""),
-        "b_born": date.fromisoformat(str(born)) if born else None})
+    rows = conn.execute(_RELATED_PROTECTIONS, {"b_case_id": case_id, **_person_keys(person)})
     out: dict[str, str] = {}
     for r in rows:
         why = ("a withholding or CAT order" if r.source == "order" else
@@ -343,10 +353,7 @@ _RELATED_PROTECTIONS = (
            case_protections.c.status)
     .join(cases, cases.c.id == case_protections.c.case_id)
     .join(persons, persons.c.id == cases.c.person_id)
-    .where(or_(persons.c.a_number == bindparam("b_a_number"),
-               and_(persons.c.family_name == bindparam("b_family"),
-                    persons.c.given_name == bindparam("b_given"),
-                    persons.c.birth_date == bindparam("b_born"))),
+    .where(_SAME_PERSON,
            case_protections.c.case_id != bindparam("b_case_id"),
            case_protections.c.status.in_(("in_force", "pending"))))
 
@@ -357,13 +364,21 @@ def released_elsewhere(conn: Connection, case_id: str, person: Mapping[str, Any]
     ``related_protections``) in which they are released, open or closed: case id -> its state.
     Whether a release was made after a final order, and so is revoked only there, is the law's
     to say (REVOKE)."""
-    a_number = str(person.get("a_number") or "").strip() or None  # NULL matches nothing
-    born = person.get("birth_date")
-    ids = conn.execute(_RELEASED_ELSEWHERE, {
-        "b_case_id": case_id, "b_a_number": a_number,
-        "b_family": str(person.get("family_name") or ""),
-        "b_given": str(person.get("given_name") or ""),
-        "b_born": date.fromisoformat(str(born)) if born else None}).scalars().all()
+    return _cases_elsewhere(conn, case_id, person, ["released"])
+
+
+def held_elsewhere(conn: Connection, case_id: str, person: Mapping[str, Any]
+                   ) -> dict[str, CaseState]:
+    """The same person's OTHER cases on which they are held now (arrested or detained): case id
+    -> its state. One person is in custody once: their hold-room and Flores clocks are those of
+    that case, not restarted by a second one."""
+    return _cases_elsewhere(conn, case_id, person, ["arrested", "detained"])
+
+
+def _cases_elsewhere(conn: Connection, case_id: str, person: Mapping[str, Any],
+                     custody: list[str]) -> dict[str, CaseState]:
+    ids = conn.execute(_IN_CUSTODY_ELSEWHERE, {
+        "b_case_id": case_id, "b_custody": custody, **_person_keys(person)}).scalars().all()
     out: dict[str, CaseState] = {}
     for other in ids:
         state = load_case(conn, other)
@@ -372,13 +387,10 @@ def released_elsewhere(conn: Connection, case_id: str, person: Mapping[str, Any]
     return out
 
 
-_RELEASED_ELSEWHERE = (
+_IN_CUSTODY_ELSEWHERE = (
     select(cases.c.id)
     .join(persons, persons.c.id == cases.c.person_id)
-    .where(or_(persons.c.a_number == bindparam("b_a_number"),
-               and_(persons.c.family_name == bindparam("b_family"),
-                    persons.c.given_name == bindparam("b_given"),
-                    persons.c.birth_date == bindparam("b_born"))),
+    .where(_SAME_PERSON,
            cases.c.id != bindparam("b_case_id"),
-           cases.c.custody == "released")
+           cases.c.custody.in_(bindparam("b_custody", expanding=True)))
     .order_by(cases.c.id))

@@ -67,8 +67,13 @@ persons = Table(
     Column("sex", String(1), nullable=False, default=""),
     Column("a_number", String(20), nullable=False, default=""),
     Column("created_at", UTCDateTime, nullable=False),
+    # how the same person's other cases are found (domain.person: a_number_key, name_key)
+    Column("a_number_key", String(20), nullable=False, default=""),
+    Column("name_key", String(420), nullable=False, default=""),
     Index("ix_persons_names", "family_name", "given_name"),
     Index("ix_persons_a_number", "a_number"),
+    Index("ix_persons_a_number_key", "a_number_key"),
+    Index("ix_persons_name_key", "name_key"),
 )
 
 cases = Table(

@@ -11,7 +11,9 @@
   (PROVENANCE, ``facts.py``). When a child ages out the child rules end: no transfer to ORR; a
   person held as a child is not put in an adult facility after 18 without the age-out record of
   1232(c)(2)(B).
-- FLORES: no child in an adult facility; a child in DHS custody is released, placed with family in
+- FLORES: a child in DHS custody is held only in a hold room (within the Flores limit), a family
+  facility, a hospital or ORR's care - never in an adult or staging facility, in secure juvenile
+  detention or in a place of a kind not known; a child in DHS custody is released, placed with family in
   a family facility or transferred to ORR within 5 days (para. 12A) - a clock. A hospital, a
   juvenile facility, a hold room or a staging facility does not end DHS custody and does not meet
   it; the clock is moot if the child rules end or the child is removed first. Once met, it does
@@ -20,7 +22,11 @@
   flag; moot at 18 or on an adult finding with effect.
 - UAC-72: an unaccompanied child goes to ORR within 72 hours of being both unaccompanied and held
   by DHS (an approved exception adds ``UAC72_EXCEPTION_HOURS``, no more); moot on release,
-  removal, at 18; meanwhile only a hold room, a staging facility or a hospital.
+  removal, at 18; meanwhile only a hold room or a hospital.
+
+The kind of a facility is the catalogue's own where the record carries it (``facility_kind``),
+else the kind typed (``facility_type``): a detention centre called a hold room is a detention
+centre.
 """
 
 from __future__ import annotations
@@ -42,18 +48,32 @@ from .reading import only_repeats, says_nothing, text, when
 from .report import Flag
 
 _PLACING = ("placed", "transferred")
-# Where an unaccompanied child may be while ORR is found (UAC-72): a hold room or a staging
-# facility (short-term DHS custody), a hospital, ORR. What meets the Flores clock: a family
-# facility or ORR (or leaving DHS custody by release or to ORR).
-_UAC_INTERIM = frozenset({"orr", HOLD_ROOM, "staging", "hospital"})
+# Where any child, accompanied or not, may be held by DHS (FLORES paras. 12A, 14, 19, 21): a hold
+# room within the Flores limit, a family facility, a hospital, ORR. An adult or a staging facility
+# houses adults; secure juvenile detention needs an individual finding (para. 21) no record here
+# holds; a place of a kind not known is none of the allowed ones.
+_CHILD_KINDS = frozenset({HOLD_ROOM, "family", "hospital", "orr"})
+_ADULT_KINDS = frozenset({ADULT_FACILITY, "staging"})
+_SECURE_KINDS = frozenset({"juvenile"})
+# Where an unaccompanied child may be while ORR is found (UAC-72): a hold room pending the
+# transfer, a hospital, ORR. What meets the Flores clock: a family facility or ORR (or leaving DHS
+# custody by release or to ORR).
+_UAC_INTERIM = frozenset({"orr", HOLD_ROOM, "hospital"})
 _FLORES_MET = frozenset({"family", "orr"})
 _FLORES_LEFT = frozenset({"released", "with_orr"})
 
 
 def facility_type(e: Event) -> str:
-    """The facility type of a placement; a record that names none is read as adult (the
-    command's default)."""
-    return kind_of(e.data.get("facility_type")) or ADULT_FACILITY
+    """The kind of the facility of a placement: the catalogue's own where the record carries it
+    (``facility_kind``: the catalogue, not the clerk, says what a facility is), else the kind
+    typed; a record that names neither is read as adult (the command's default)."""
+    d = e.data
+    return kind_of(d.get("facility_kind")) or kind_of(d.get("facility_type")) or ADULT_FACILITY
+
+
+def typed_type(e: Event) -> str:
+    """The kind typed on the record (``facility_type``), as given: '' if none."""
+    return kind_of(e.data.get("facility_type"))
 
 
 def approved_exception(e: Event) -> bool:
@@ -66,6 +86,15 @@ def approved_exception(e: Event) -> bool:
                 and not says_nothing(reason)
                 and not only_repeats(reason, e.kind, d, keys=("exception",))
                 and approver and approver != e.actor_id)
+
+
+def _setting(kind: str) -> str:
+    """A facility kind a child may not be held in, in words."""
+    if kind in _ADULT_KINDS:
+        return f"an adult facility (of the kind {kind})"
+    if kind in _SECURE_KINDS:
+        return "secure juvenile detention"
+    return f"a facility of a kind not allowed for a child ({kind})"
 
 
 class Children(Area):
@@ -107,20 +136,23 @@ class Children(Area):
     def _placing(self, f: Facts, e: Event, flag: Flag) -> None:
         ctx, ftype = self.ctx, facility_type(e)
         where = text(e.data, "facility") or "?"
-        if ftype == ADULT_FACILITY and ctx.minor(f, e.at):
-            flag("FLORES", e, f"{ctx.child_words(f, e.at)} was put in an adult facility ({where}) "
-                              f"at {when(e.at)}")
+        minor = ctx.minor(f, e.at)
+        if minor and ftype not in _CHILD_KINDS:
+            flag("FLORES", e, f"{ctx.child_words(f, e.at)} was put in {_setting(ftype)} "
+                              f"({where}) at {when(e.at)}: a child is held only in a hold room "
+                              "within the Flores limit, a family facility, a hospital or ORR's "
+                              "care")
         elif ftype == ADULT_FACILITY and self.held_as_child and ctx.aged_out(f, e.at) \
                 and not self.age_out_recorded:
             flag("AGE", e, f"a person held as a child was put in an adult facility ({where}) after "
                            "turning 18 with no age-out placement record (8 U.S.C. "
                            "1232(c)(2)(B): the least restrictive setting considered first)")
-        elif ftype == HOLD_ROOM and ctx.minor(f, e.at) and self.flores is not None \
+        elif ftype == HOLD_ROOM and minor and self.flores is not None \
                 and e.at > self.flores.at + timedelta(hours=FLORES_HOURS):
             flag("FLORES", e, f"{ctx.child_words(f, e.at)} was put in a hold room ({where}) at "
                               f"{when(e.at)}, more than {FLORES_HOURS} hours after entering DHS "
                               f"custody at {when(self.flores.at)}")
-        if f.unaccompanied and ctx.minor(f, e.at) and ftype not in _UAC_INTERIM:
+        if f.unaccompanied and minor and ftype not in _UAC_INTERIM:
             flag("UAC-72", e, f"an unaccompanied child was put in a {ftype} facility ({where}), "
                               "not with ORR (only a hold room or a hospital while the transfer "
                               "is arranged)")

@@ -3,15 +3,16 @@
 - HOLD-12 (PBNDS "Hold Rooms"; ERO memorandum of 29 Feb 2008; the waiver of 24 Jun 2025): a stay in
   hold rooms - from the placement or transfer into one until the person is placed elsewhere,
   released, removed or transferred to ORR; a move from one hold room to another does not start a
-  new stay - lasts at most 12 hours, 72 from the waiver. A clock.
+  new stay - lasts at most 12 hours, 72 from the waiver. A clock; and once the limit has passed,
+  a further placement or transfer into a hold room in the same stay is itself a violation.
 - XFER (ICE Directive 11022.1; LAW.md): the attorney of record is told before a transfer
   (``attorney_notified``), except in an emergency recorded with a reason, which starts a 24-hour
   notice clock met by ``attorney_notified_of_transfer``; a transfer within 72 hours before the
   hearing in force, while proceedings are pending, needs a supervisor's approval (not the
-  actor's own) - an emergency excepted. A move out of intake processing is no transfer (the
-  Directive's sec. 3.2) and needs no notice: within 72 hours of being taken into custody, of a
-  person held since then only in hold rooms and facilities not authorised over 72 hours (a
-  staging facility; never a hospital).
+  actor's own) and a reason - only an emergency transfer to a hospital excepted. A move out of
+  intake processing is no transfer (the Directive's sec. 3.2) and needs no notice: within 72
+  hours of being taken into custody, of a person held since then only in hold rooms and
+  facilities not authorised over 72 hours (a staging facility; never a hospital).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from datetime import datetime, timedelta
 
 from ...domain.events import Event
 from .areas import HELD, Area, Context
-from .children import facility_type
+from .children import facility_type, typed_type
 from .facts import Facts
 from .legal import (
     HOLD_ROOM,
@@ -65,6 +66,12 @@ def custody_began(f: Facts) -> datetime | None:
     return began
 
 
+def _to_hospital(e: Event) -> bool:
+    """A transfer to a hospital: of the kind hospital (the catalogue's, where the record carries
+    it), and not typed as any other kind."""
+    return facility_type(e) == "hospital" and typed_type(e) in ("", "hospital")
+
+
 class Facilities(Area):
     def __init__(self, ctx: Context) -> None:
         super().__init__(ctx)
@@ -74,6 +81,8 @@ class Facilities(Area):
         self.stays: list[tuple[datetime, str, bool | None]] = []  # every placement: kind, over 72h
 
     def check(self, f: Facts, e: Event, flag: Flag) -> None:
+        if e.kind in _PLACING:
+            self._hold_room_again(f, e, flag)
         if e.kind == "transferred":
             self._transfer(f, e, flag)
         elif e.kind == "case_closed" and self.notice is not None:
@@ -88,15 +97,30 @@ class Facilities(Area):
                             "attorney of record was told, and not in an emergency")
         if emergency and not text(d, "reason"):
             flag("XFER", e, f"the transfer to {where} was recorded as an emergency with no reason")
-        if emergency or f.order is not None or not f.hearings:
+        if (emergency and _to_hospital(e)) or f.order is not None or not f.hearings:
             return
         hearing = max(h.at for h in f.hearings)  # the hearing in force (the latest scheduled)
         if e.at <= hearing <= e.at + timedelta(hours=XFER_HEARING_WINDOW_HOURS):
             why = self.ctx.unapproved(e, "approved_by", "supervisor")
+            if not why and not text(d, "reason"):
+                why = "no reason was given"
             if why:
                 flag("XFER", e, f"the person was transferred to {where} at {when(e.at)}, within "
                                 f"{XFER_HEARING_WINDOW_HOURS} hours of the hearing of "
                                 f"{when(hearing)}, but {why}")
+
+    def _hold_room_again(self, f: Facts, e: Event, flag: Flag) -> None:
+        """HOLD-12: no hold room once the limit of the stay in hold rooms has passed (moving the
+        person from room to room does not start it again)."""
+        start = self.hold
+        if start is None or facility_type(e) != HOLD_ROOM or f.custody not in HELD:
+            return
+        hours = hold_room_hours(start)
+        if e.at > start.at + timedelta(hours=hours):
+            where = text(e.data, "facility") or "?"
+            flag("HOLD-12", e, f"the person was put in a hold room ({where}) at {when(e.at)}, "
+                               f"more than {hours} hours after entering hold rooms at "
+                               f"{when(start.at)}")
 
     def _intake(self, f: Facts, e: Event) -> bool:
         """A move out of intake processing (the Directive's sec. 3.2), not a transfer."""

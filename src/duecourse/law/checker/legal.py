@@ -231,20 +231,36 @@ REQUIRED_TEXT: dict[str, tuple[str, ...]] = {
     "classified": ("basis",),
 }
 # TEXT, REASON (item 2): text that says nothing is no text either - no letter or digit at all, or
-# what a hurried clerk types instead (compared lower case, everything but letters and digits as
-# single spaces). Checked in the fields above but the user named as counsel (NAMED-ROLE judges a
-# name) and a citizenship claim's evidence (any indication is investigated, however worded: ICE
-# Directive 16001.2), in every reason of REASON_KINDS, and in an exception's reason (one that says
-# nothing, or only names the exception, is no approved exception).
+# what a hurried clerk types instead (compared folded: compatibility forms and look-alike letters
+# as plain Latin, an abbreviation's dots dropped, lower case, everything but letters and digits as
+# single spaces; a run of x as "x"), said once or over and over, or followed only by an aside in
+# brackets or a "see ..." reference. Checked in the fields above but the user named as counsel
+# (NAMED-ROLE judges a name) and a citizenship claim's evidence (any indication is investigated,
+# however worded: ICE Directive 16001.2), in every reason of REASON_KINDS, and in an exception's
+# reason (one that says nothing, or only names the exception, is no approved exception).
 PLACEHOLDER_TEXT = frozenset({
     "reason", "reasons", "no reason", "none", "nil", "null", "n a", "na", "tbd", "tba", "tbc",
-    "todo", "x", "xx", "xxx", "test", "testing", "other", "misc", "see file", "see notes",
+    "todo", "x", "test", "testing", "other", "misc", "see file", "see notes",
     "see above", "see attached", "see attachment", "attached", "see record", "see report",
     "see narrative", "as above", "same", "same as above", "per policy", "policy", "ok", "okay",
     "yes", "no", "default", "standard", "routine", "unknown", "not known", "not applicable",
     "not given", "not provided", "none given", "pending", "to follow", "later", "various", "etc",
     "blank", "empty", "dummy", "placeholder", "lorem ipsum",
+    "no reason given", "no reason provided", "none provided", "not stated", "none stated",
+    "see case file", "see the case file", "see the file", "see the record", "see the notes",
+    "nothing", "unk", "asdf", "qwerty", "to be determined", "to be confirmed", "to be advised",
 })
+# Cyrillic and Greek capitals that pass for Latin ones, by their lower-case forms (text is read
+# case folded): "N/\u0410" with a Cyrillic A reads "n/a".
+LOOKALIKE_LETTERS = {
+    "\u0430": "a", "\u0432": "b", "\u0435": "e", "\u0451": "e", "\u0456": "i",
+    "\u0458": "j", "\u043a": "k", "\u043c": "m", "\u043d": "h", "\u043e": "o",
+    "\u0440": "p", "\u0441": "c", "\u0455": "s", "\u0442": "t", "\u0443": "y",
+    "\u0445": "x", "\u04cf": "l",
+    "\u03b1": "a", "\u03b2": "b", "\u03b5": "e", "\u03b7": "h", "\u03b9": "i",
+    "\u03ba": "k", "\u03bc": "m", "\u03bd": "n", "\u03bf": "o", "\u03c1": "p",
+    "\u03c4": "t", "\u03c5": "y", "\u03c7": "x", "\u03b6": "z",
+}
 PLACEHOLDER_FREE: frozenset[tuple[str, str]] = frozenset(
     (kind, key) for kind, keys in REQUIRED_TEXT.items() for key in keys
     if (kind, key) not in {("citizenship_resolved", "counsel"), ("citizenship_claimed", "evidence")})

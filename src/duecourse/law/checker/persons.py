@@ -42,6 +42,10 @@ class CaseTrace:
     # releases after a final order: (the release, when it ended or None while in effect)
     releases: list[tuple[Event, datetime | None]] = field(default_factory=list)
     holds: list[Event] = field(default_factory=list)  # arrests, detentions, placements
+    # the same, made while this case did not hold the person (a new hold, not a step in one)
+    new_holds: list[Event] = field(default_factory=list)
+    # spells in DHS custody on this case: [from, until), until None while it lasts
+    spells: list[tuple[datetime, datetime | None]] = field(default_factory=list)
 
     def note(self, e: Event, f: Facts) -> None:
         """Take in ``e``, with ``f`` the case's facts once it is applied."""
@@ -56,6 +60,9 @@ class CaseTrace:
         if e.kind in ("arrest_recorded", "placed") or (
                 e.kind == "custody_determined" and decision in _HOLDING):
             self.holds.append(e)
+            if not self.spells or self.spells[-1][1] is not None:
+                self.new_holds.append(e)
+        self._spell(e, f)
         in_effect = bool(self.releases) and self.releases[-1][1] is None
         if in_effect and not _order_still_stands(f, self.releases[-1][0]):
             # a motion to reopen granted: the person is before the court again
@@ -68,6 +75,18 @@ class CaseTrace:
             o = f.order
             if o is not None and o.is_removal and o.is_final(e.at):
                 self.releases.append((e, None))
+
+    def _spell(self, e: Event, f: Facts) -> None:
+        held = f.custody in _HELD
+        open_ = bool(self.spells) and self.spells[-1][1] is None
+        if held and not open_:
+            self.spells.append((e.at, None))
+        elif open_ and not held:
+            self.spells[-1] = (self.spells[-1][0], e.at)
+
+    def held_at(self, t: datetime) -> datetime | None:
+        """When the spell in custody that covers ``t`` began, if one does."""
+        return next((a for a, b in self.spells if a <= t and (b is None or t < b)), None)
 
     def protected_at(self, t: datetime) -> dict[str, int]:
         """The countries this case's orders protected the person from at ``t``."""
@@ -86,6 +105,7 @@ def _order_still_stands(f: Facts, release: Event) -> bool:
 
 
 _HOLDING = ("detain", "bond")  # custody decisions that hold the person
+_HELD = ("arrested", "detained")  # custody that is DHS's
 _HELD_AS = {"arrest_recorded": "arrested", "custody_determined": "ordered held",
             "placed": "placed in a facility"}
 
@@ -135,6 +155,7 @@ def across_cases(traces: Iterable[CaseTrace]) -> list[Violation]:
     out: list[Violation] = []
     for group in _groups(list(traces)):
         out.extend(_held_after_release(group))
+        out.extend(_held_twice(group))
         for tr in group:
             for e in tr.removals:
                 dest = code(e.data.get("destination"))
@@ -150,6 +171,26 @@ def across_cases(traces: Iterable[CaseTrace]) -> list[Violation]:
                             f"{what} to {dest}, a country an order on the same person's case "
                             f"{other.case_id} (event {seq}) protects them from, in force at "
                             f"{when(e.at)}"))
+    return out
+
+
+def _held_twice(group: list[CaseTrace]) -> list[Violation]:
+    """LIFECYCLE across cases: a new hold (arrest, decision to hold, placement) on one case
+    while the same person is held on another: one person is in custody once, and a second case
+    would start their hold-room and Flores clocks again."""
+    out: list[Violation] = []
+    for tr in group:
+        for e in tr.new_holds:
+            for other in group:
+                began = other.held_at(e.at) if other is not tr else None
+                if began is None:
+                    continue
+                out.append(Violation(
+                    "LIFECYCLE", e.seq, tr.case_id,
+                    f"the person was {_HELD_AS[e.kind]} at {when(e.at)} while held since "
+                    f"{when(began)} on the same person's case {other.case_id}: one person is in "
+                    "custody once, recorded on the case that holds them"))
+                break
     return out
 
 

@@ -4,10 +4,11 @@ stored in (ISO text from JSON, or Python values from a test)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import UTC, date, datetime
 from typing import Any
 
-from .legal import FILLER_WORDS, OWN_WORD_KEYS, PLACEHOLDER_TEXT
+from .legal import FILLER_WORDS, LOOKALIKE_LETTERS, OWN_WORD_KEYS, PLACEHOLDER_TEXT
 
 
 def instant(value: Any) -> datetime | None:
@@ -79,10 +80,43 @@ def _words(value: Any) -> list[str]:
     return re.sub(r"[\W_]+", " ", value.casefold()).split() if isinstance(value, str) else []
 
 
+def _plain(value: str) -> str:
+    """``value`` as a reader sees it: NFKC-folded (full-width letters as plain ones), case folded,
+    look-alike Cyrillic and Greek letters as Latin, and an abbreviation's dots dropped ("t.b.d."
+    reads "tbd")."""
+    folded = "".join(LOOKALIKE_LETTERS.get(c, c)
+                     for c in unicodedata.normalize("NFKC", value).casefold())
+    return re.sub(r"\b(?:[^\W\d_]\.)+[^\W\d_]\b",
+                  lambda m: m.group(0).replace(".", ""), folded)
+
+
+def _stock_phrase(words: list[str]) -> bool:
+    """A stock placeholder, said once or several times over ("tbd tbd", "n a n a"); a run of x
+    reads as "x"."""
+    words = [w if w.strip("x") else "x" for w in words]
+    for size in range(1, len(words) + 1):
+        unit, times = words[:size], len(words) // size
+        if unit * times == words:
+            return " ".join(unit) in PLACEHOLDER_TEXT
+    return False
+
+
 def says_nothing(value: Any) -> bool:
-    """Text with no letter or digit at all, or a stock placeholder ("n/a", "see file")."""
-    words = " ".join(_words(value))
-    return not words or words in PLACEHOLDER_TEXT
+    """Text with no letter or digit at all, or a stock placeholder ("n/a", "see file"), however
+    disguised: repeated, dotted, full width, in look-alike letters, or followed only by an aside
+    in brackets or a "see ..." reference ("N/A (see notes)"). 5 U.S.C. 552a(e)(5)."""
+    if not isinstance(value, str):
+        return not _words(value)
+    plain = _plain(value)
+    words = _words(plain)
+    if not words or _stock_phrase(words):
+        return True
+    bracketed = r"\(([^)]*)\)|\[([^\]]*)\]|\{([^}]*)\}"
+    inside = [_words("".join(m)) for m in re.findall(bracketed, plain)]
+    if inside and all(not w or w[0] == "see" or _stock_phrase(w) for w in inside) \
+            and _stock_phrase(_words(re.sub(bracketed, " ", plain))):
+        return True
+    return "see" in words[1:] and _stock_phrase(words[:words.index("see", 1)])
 
 
 def _stem(word: str) -> str:

@@ -2,7 +2,10 @@
 
 - DET-1 (8 CFR 287.7(a)-(b); ICE Policy 10074.2; I-247A): a detainer is issued by an officer or a
   supervisor, to a named agency, on a probable-cause basis from the form's list, with a warrant
-  actually signed on the case attached: an unserved I-200, or an I-205 on the final order in force.
+  actually signed on the case attached: an unserved I-200, or an I-205 on the final order in force;
+  and not to an agency that already has a detainer standing on the case (one issued since DHS last
+  arrested the person), the agencies' names compared folded (NFKC, letter case, quotation marks
+  and apostrophes of any kind, other punctuation and spacing left out).
 - CON-1 (VCCR art. 36(1)(b); 8 CFR 236.1(e)): a foreign national held by DHS is told of the right
   to consular notification within 48 hours (the floor; the deployment's default is shorter) of
   the start of each spell in custody, or the late advisal (or the end of the spell, unadvised)
@@ -22,7 +25,14 @@
 - COUNSEL-LIST (INA 239(b)(2)): the free legal services list on an NTA is not dated after it and is
   at most 92 days older than it, when issued and when served.
 - NTA-ADDR (INA 239(a)(1)(F), 240(b)(5)(A)): an order in absentia does not rest on a notice by mail
-  sent to an older address than one the person had already given.
+  sent to an older address than one the person had already given. The notice went to the newest
+  address recorded before it; the most recent one given is the newest of those and of the ones
+  recorded after it but given on a day before the mailing (the latest day the mailing falls on in
+  a U.S. court's zone, UTC+10); newer is given on a later day, or on the same day and recorded
+  later. The same address, however spaced, punctuated or capitalised, is not a new one.
+- PRE-ORDER (INA 241(a)(1)(B); 8 U.S.C. 1231(a)): custody decided under INA 241(a) (any spelling,
+  the 8 U.S.C. 1231(a) form included) needs a final order of removal in force on the case: the
+  removal period begins only with one.
 - FAIL-CLOSED: no act is recorded on a day before the law it rests on came into force.
 - TEXT, NAMED-ROLE (item 2): required text is not blank and not a stock placeholder ("n/a",
   "unknown"); the people a record names (the requester of an I-200, the agency attorney of a
@@ -32,10 +42,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import re
+import unicodedata
+from datetime import UTC, date, datetime, timedelta
 
 from ...domain.events import Event
 from .areas import HELD, Area, Context, kind_of, local_days
+from .custody import authority
 from .facts import Facts
 from .legal import (
     CON1_HOURS,
@@ -55,6 +68,27 @@ from .legal import (
 )
 from .reading import code, day, instant, says_nothing, text, when
 from .report import Flag
+
+# NTA-ADDR: a mailing's day is the latest calendar day it falls on in a U.S. court's zone (Guam and
+# Saipan, UTC+10): an address given on an earlier day may have been given before it.
+US_COURT_LATEST_OFFSET = timedelta(hours=10)
+
+
+def mailing_day(t: datetime) -> date:
+    return (t.astimezone(UTC) + US_COURT_LATEST_OFFSET).date()
+
+
+def same_address(value: object) -> str:
+    """An address compared: letter case, spacing, commas and full stops ignored."""
+    return " ".join(re.sub(r"[.,]", " ", str(value or "")).split()).casefold()
+
+
+def agency_name(value: object) -> str:
+    """An agency on a detainer compared: NFKC, case-folded, letters, digits and combining marks
+    only (quotation marks, apostrophes, other punctuation, symbols and spaces dropped)."""
+    folded = unicodedata.normalize("NFKC", str(value or "")).casefold()
+    return "".join(c for c in unicodedata.normalize("NFKC", folded)
+                   if c.isalnum() or unicodedata.category(c)[0] == "M")
 
 
 def warrant_form(value: object) -> str:
@@ -77,6 +111,8 @@ class Rows(Area):
         self.con1: Event | None = None  # the start of a spell in custody not yet advised
         self.con1_spell = False  # the person is in a spell of DHS custody
         self.previous: Event | None = None  # the event before (LIFECYCLE: time runs forward)
+        self.detainers: list[Event] = []
+        self.last_arrest: Event | None = None  # the arrest recorded last (it ends detainers)
 
     # -- checks before the event ---------------------------------------------------------------
 
@@ -101,6 +137,8 @@ class Rows(Area):
             self._counsel_list(self.nta, e, "served", flag)
         elif k == "order_recorded" and e.data.get("in_absentia") is True:
             self._absentia_address(e, flag)
+        elif k == "custody_determined":
+            self._removal_period(f, e, flag)
 
     def _in_force(self, e: Event, flag: Flag) -> None:
         law = IN_FORCE.get(e.kind)
@@ -153,6 +191,27 @@ class Rows(Area):
                                  "issued on a final order in force")
         else:
             flag("DET-1", e, "the detainer has no I-200 or I-205 attached")
+        agency = agency_name(d.get("agency"))
+        arrest = self.last_arrest
+        for earlier in self.detainers:
+            if (agency and agency_name(earlier.data.get("agency")) == agency
+                    and (arrest is None or arrest.at < earlier.at)):
+                flag("DET-1", e, f"a detainer to {text(d, 'agency')!r} while the one to "
+                                 f"{text(earlier.data, 'agency')!r} (event {earlier.seq}) still "
+                                 "stands, no arrest since: a duplicate")
+                break
+
+    def _removal_period(self, f: Facts, e: Event, flag: Flag) -> None:
+        auth = authority(e.data.get("authority"))
+        if auth != "241(a)" and not auth.startswith("241(a)("):
+            return
+        o = f.order
+        if o is None or not o.is_removal or not o.is_final(e.at):
+            had = ("no order" if o is None else "no order of removal" if not o.is_removal
+                   else "an order of removal not yet final")
+            flag("PRE-ORDER", e, f"custody was decided under INA {auth}, the removal period, with "
+                                 f"{had} on the case: it begins only with a final order of "
+                                 "removal (INA 241(a)(1)(B))")
 
     def _consulate(self, f: Facts, e: Event, flag: Flag) -> None:
         c = code(e.data.get("country"))
@@ -211,14 +270,29 @@ class Rows(Area):
         if not mailed:
             return
         notice = mailed[-1]
-        sent_on = local_days(notice.at)[0]
-        newer = [a for a in self.addresses if a.seq > notice.seq
-                 and (day(a.data.get("provided_on")) or date.max) < sent_on]
-        if newer:
-            a = newer[0]
-            flag("NTA-ADDR", e, f"an in-absentia order rests on a notice mailed at "
-                                f"{when(notice.at)} to an older address than the one the person "
-                                f"gave on {text(a.data, 'provided_on')} (event {a.seq})")
+        sent_on = mailing_day(notice.at)
+
+        def given(a: Event) -> date | None:
+            return day(a.data.get("provided_on"))
+
+        def newness(a: Event) -> tuple[date, int]:
+            return given(a) or date.min, a.seq
+
+        before = [a for a in self.addresses if a.seq < notice.seq]
+        late = [a for a in self.addresses if a.seq > notice.seq
+                and (given(a) or date.max) < sent_on]
+        latest = max(before + late, key=newness, default=None)
+        sent_to = max(before, key=newness, default=None)
+        if latest is None or latest is sent_to:
+            return
+        if sent_to is not None and same_address(sent_to.data.get("address")) == same_address(
+                latest.data.get("address")):
+            return
+        to = (f"the address given on {text(sent_to.data, 'provided_on')} (event {sent_to.seq})"
+              if sent_to is not None else "no address on file")
+        flag("NTA-ADDR", e, f"an in-absentia order rests on a notice mailed at "
+                            f"{when(notice.at)} to {to}, older than the one the person gave on "
+                            f"{text(latest.data, 'provided_on')} (event {latest.seq})")
 
     # -- facts and clocks after the event ------------------------------------------------------
 
@@ -239,6 +313,10 @@ class Rows(Area):
             self._notice(instant(d.get("at")), e, text(d, "notice"))
         elif k == "address_recorded":
             self.addresses.append(e)
+        elif k == "detainer_issued":
+            self.detainers.append(e)
+        if k == "arrest_recorded":
+            self.last_arrest = e
         self._con2(f, e)
         self._con1(f, e)
 

@@ -18,6 +18,7 @@ from . import (  # noqa: F401
     facilities,
     identity,
     locations,
+    one_custody,
     orders,
     provenance,
     text,

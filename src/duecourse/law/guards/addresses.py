@@ -15,6 +15,7 @@ from ...domain.commands import (
     ScheduleHearing,
     ServeNta,
 )
+from ...domain.events import Event
 from ..clocks_rows import proceedings_court
 from ..framework import GuardInput, guard
 from .orders import latest_day
@@ -82,22 +83,6 @@ def address_given_by(s: CaseState, day: date) -> tuple[date, str, datetime] | No
     EOIR-33 filed on time but entered late still binds the notice)."""
     given = [a for a in s.addresses if a[0] <= day]
     return max(given, key=lambda a: (a[0], a[2])) if given else None
-
-
-def notices(s: CaseState) -> dict[datetime, tuple[datetime, str]]:
-    """Each hearing's first written notice: hearing -> (served at, method). The NTA's own hearing
-    is noticed by the NTA's service; a replaced NTA's notices go with it."""
-    out: dict[datetime, tuple[datetime, str]] = {}
-    nta_hearing: datetime | None = None
-    for e in s.history:
-        d = e.data
-        if e.kind == "nta_issued":
-            nta_hearing, out = _instant(d["hearing_at"]), {}
-        elif e.kind == "nta_served" and nta_hearing is not None:
-            out.setdefault(nta_hearing, (e.at, str(d.get("method", ""))))
-        elif e.kind == "hearing_scheduled" and d.get("notice"):
-            out.setdefault(_instant(d["at"]), (e.at, str(d["notice"])))
-    return out
 
 
 def _day(d: date) -> str:
@@ -168,26 +153,72 @@ def _absentia(s: CaseState, cmd: RecordOrder, at: datetime) -> str | None:
         return None
     if cmd.hearing_at is None:
         return None  # IN-ABS asks for the hearing
-    found = notices(s).get(cmd.hearing_at)
-    if found is None or found[1] != "mail":
+    notice = notice_event(s, cmd.hearing_at)
+    if notice is None or notice[1] != "mail":
         return None  # no notice (IN-ABS refuses) or one served in person
-    sent_at = found[0]
-    sent_to = address_on_file(s, sent_at)
-    latest = address_given_by(s, latest_day(sent_at))
+    sent = notice[0]
+    sent_to, latest = mailing_addresses(s, sent)
     if latest is None:
         return None  # no address was ever given: INA 240(b)(5)(B) is the judge's to find
-    why = not_an_address(sent_to[1]) if sent_to is not None else None
+    why = not_an_address(sent_to[2]) if sent_to is not None else None
     if sent_to is not None and why:
-        return (f"the notice of the hearing was mailed on {sent_at:%Y-%m-%d} to the address on "
-                f"file, '{_shown(sent_to[1])}', which {why}: no order in absentia on a notice "
+        return (f"the notice of the hearing was mailed on {sent.at:%Y-%m-%d} to the address on "
+                f"file, '{_shown(sent_to[2])}', which {why}: no order in absentia on a notice "
                 "that could reach no one (INA 240(b)(5)(A); 8 CFR 1003.26(d))")
     if sent_to is None:
-        return (f"the notice of the hearing was mailed on {sent_at:%Y-%m-%d} with no address on "
-                f"file, but the person had given one on {_day(latest[0])}: no order in absentia "
+        return (f"the notice of the hearing was mailed on {sent.at:%Y-%m-%d} with no address on "
+                f"file, but the person had given one on {_day(latest[1])}: no order in absentia "
                 "on that notice (INA 240(b)(5)(A))")
-    if latest[0] > sent_to[0] and address_key(latest[1]) != address_key(sent_to[1]):
-        return (f"the notice of the hearing was mailed on {sent_at:%Y-%m-%d} to the address given "
-                f"on {_day(sent_to[0])}, but the person had given a new address on "
-                f"{_day(latest[0])}: no order in absentia on a notice sent to an address older "
-                "than the last one given (INA 240(b)(5)(A); 8 CFR 1003.26(d))")
+    if latest[0] != sent_to[0] and address_key(latest[2]) != address_key(sent_to[2]):
+        late = f", entered only on {latest[3]:%Y-%m-%d}" if latest[0] > sent.seq else ""
+        return (f"the notice of the hearing was mailed on {sent.at:%Y-%m-%d} to the address given "
+                f"on {_day(sent_to[1])} ('{_shown(sent_to[2])}'), but the most recent address "
+                f"the person had given before it was mailed is '{_shown(latest[2])}', given on "
+                f"{_day(latest[1])}{late}: no order in absentia on a notice sent to an older "
+                "address than the last one given (INA 240(b)(5)(A); 8 CFR 1003.26(d))")
     return None
+
+
+# One address as the history records it: (seq of its record, day given, address, recorded at).
+Given = tuple[int, date, str, datetime]
+
+
+def notice_event(s: CaseState, hearing: datetime) -> tuple[Event, str] | None:
+    """The event that first gave written notice of ``hearing``, with its method. The NTA's own
+    hearing is noticed by the NTA's service; a replaced NTA's notices go with it."""
+    found: dict[datetime, tuple[Event, str]] = {}
+    nta_hearing: datetime | None = None
+    for e in s.history:
+        d = e.data
+        if e.kind == "nta_issued":
+            nta_hearing, found = _instant(d["hearing_at"]), {}
+        elif e.kind == "nta_served" and nta_hearing is not None:
+            found.setdefault(nta_hearing, (e, str(d.get("method", ""))))
+        elif e.kind == "hearing_scheduled" and d.get("notice"):
+            found.setdefault(_instant(d["at"]), (e, str(d["notice"])))
+    return found.get(hearing)
+
+
+def mailing_addresses(s: CaseState, sent: Event) -> tuple[Given | None, Given | None]:
+    """For a notice mailed by the event ``sent``: the address it went to, and the most recent
+    address the person had given before it was mailed.
+
+    It went to the newest address recorded before it. The most recent one given is the newest of
+    those and of the addresses recorded after it but given (provided_on) on a day before the
+    mailing: the person gave it in time; the agency entered it late. The mailing's day is the
+    latest calendar day it falls on in any U.S. court's zone, so a doubt goes to the person. An
+    address recorded after the mailing and given on or after that day does not make the mailing
+    defective. Newer means given on a later day; of two given on the same day, the one recorded
+    later in the history."""
+    given: list[Given] = [(e.seq, date.fromisoformat(str(e.data["provided_on"])),
+                           str(e.data["address"]), e.at)
+                          for e in s.history if e.kind == "address_recorded"]
+    mailed_on = latest_day(sent.at)
+    on_file = [a for a in given if a[0] < sent.seq]
+    late = [a for a in given if a[0] > sent.seq and a[1] < mailed_on]
+
+    def newness(a: Given) -> tuple[date, int]:
+        return a[1], a[0]
+
+    return (max(on_file, key=newness, default=None),
+            max(on_file + late, key=newness, default=None))

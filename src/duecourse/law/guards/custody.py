@@ -180,6 +180,14 @@ def pre_order(g: GuardInput) -> str | None:
     if not authority:
         return (f"the custody authority '{cmd.authority.strip()}' is not one of "
                 f"{', '.join(CUSTODY_AUTHORITIES)} (INA sections; name the one that applies)")
+    if authority == "241(a)" and not (s.order_is_removal and final):
+        has = ("no order" if s.order is None else
+               "no order of removal" if not s.order_is_removal else
+               "an order of removal that is not final")
+        return ("INA 241(a) (8 U.S.C. 1231(a)) is custody in the removal period, which begins "
+                "only with a final order of removal (INA 241(a)(1)(B)); this case has "
+                f"{has}: before it, name the authority that applies (235(b)(1), 235(b)(2)(A), "
+                "236(a) or 236(c))")
     if authority in MANDATORY_AUTHORITIES and cmd.decision in ("detain", "bond"):
         who = cmd.opla_signoff.strip()
         if not who:

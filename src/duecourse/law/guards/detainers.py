@@ -3,9 +3,10 @@ which warrant attached, and its service on the person (8 CFR 287.7; ICE Policy 1
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
-from ...domain.case import CaseState, agency_key
+from ...domain.case import CaseState
 from ...domain.commands import IssueDetainer, ServeDetainer
 from ..framework import GuardInput, guard
 from .orders import understood
@@ -57,11 +58,13 @@ def detainer_basis(g: GuardInput) -> str | None:
     if cmd.probable_cause == "pending_proceedings" and not _pending(s):
         return ("the probable cause named is pending removal proceedings, but no Notice to "
                 "Appear has been served on this case or the proceedings have ended")
-    active = _active(s)
-    if active is not None and active["key"] == agency_key(cmd.agency):
-        return (f"a detainer to {active['agency']} was already issued on "
-                f"{active['at']:%Y-%m-%d %H:%M} UTC and stands; a second one to the same agency "
-                "is a duplicate")
+    key = agency_fold(cmd.agency)
+    for earlier in _standing(s):
+        if agency_fold(str(earlier["agency"])) == key:
+            return (f"a detainer to {earlier['agency']} was already issued on "
+                    f"{earlier['at']:%Y-%m-%d %H:%M} UTC and stands (DHS has not taken the "
+                    "person into custody since); a second one to the same agency is a "
+                    "duplicate")
     return None
 
 
@@ -131,13 +134,16 @@ def _pending(s: CaseState) -> bool:
     return s.nta_served_at is not None and not s.concluded and s.custody != "removed"
 
 
-def _active(s: CaseState) -> dict[str, Any] | None:
-    """The latest detainer, while it stands: DHS has not yet taken the person into custody
-    since it was issued."""
-    if not s.detainers:
-        return None
-    last = s.detainers[-1]
+def agency_fold(name: str) -> str:
+    """An agency's name as detainers are compared: Unicode-normalised (NFKC), case-folded, with
+    apostrophes and quotation marks of every kind, other punctuation, symbols and spacing left
+    out ("Harris County Sheriff\u2019s Office" = "HARRIS COUNTY SHERIFF'S OFFICE")."""
+    t = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+    return "".join(ch for ch in t if ch.isalnum() or unicodedata.category(ch).startswith("M"))
+
+
+def _standing(s: CaseState) -> list[dict[str, Any]]:
+    """Every detainer on the case that still stands: DHS has not taken the person into custody
+    (an arrest) since it was issued."""
     arrest = s.last_arrest
-    if arrest is not None and arrest.at >= last["at"]:
-        return None
-    return last
+    return [d for d in s.detainers if arrest is None or arrest.at < d["at"]]

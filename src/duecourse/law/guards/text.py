@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import typing
+import unicodedata
 from functools import cache
 
 from ...domain.commands import COMMAND_NAMES, COMMAND_TYPES, MAY_BE_BLANK, Command
@@ -20,34 +21,86 @@ REASON_COMMANDS = frozenset({
     "determine_custody", "review_custody", "place", "transfer", "release", "close_case",
 })
 
-# What a hurried clerk types instead of a reason, a fact or a reference. Compared after lowering
-# the case and turning everything but letters and digits into single spaces.
+# What a hurried clerk types instead of a reason, a fact or a reference. Compared after folding
+# (``_folded``: compatibility forms, look-alike letters, dotted abbreviations) and turning
+# everything but letters and digits into single spaces; a run of x is compared as "x".
 PLACEHOLDERS = frozenset({
     "reason", "reasons", "no reason", "none", "nil", "null", "n a", "na", "tbd", "tba", "tbc",
-    "todo", "x", "xx", "xxx", "test", "testing", "other", "misc", "see file", "see notes",
+    "todo", "x", "test", "testing", "other", "misc", "see file", "see notes",
     "see above", "see attached", "see attachment", "attached", "see record", "see report",
     "see narrative", "as above", "same", "same as above", "per policy", "policy", "ok", "okay",
     "yes", "no", "default", "standard", "routine", "unknown", "not known", "not applicable",
     "not given", "not provided", "none given", "pending", "to follow", "later", "various", "etc",
     "blank", "empty", "dummy", "placeholder", "lorem ipsum",
+    "no reason given", "no reason provided", "none provided", "not stated", "none stated",
+    "see case file", "see the case file", "see the file", "see the record", "see the notes",
+    "nothing", "unk", "asdf", "qwerty", "to be determined", "to be confirmed", "to be advised",
 })
+# Cyrillic and Greek letters that look like Latin ones, mapped to the Latin letter they pass for
+# ("N/\u0410" with a Cyrillic A is "N/A"); applied after case folding, so each lower-case form
+# maps to the letter its capital resembles.
+CONFUSABLES = str.maketrans({
+    "\u0430": "a", "\u0432": "b", "\u0435": "e", "\u0451": "e", "\u0456": "i",
+    "\u0458": "j", "\u043a": "k", "\u043c": "m", "\u043d": "h", "\u043e": "o",
+    "\u0440": "p", "\u0441": "c", "\u0455": "s", "\u0442": "t", "\u0443": "y",
+    "\u0445": "x", "\u04cf": "l",
+    "\u03b1": "a", "\u03b2": "b", "\u03b5": "e", "\u03b7": "h", "\u03b9": "i",
+    "\u03ba": "k", "\u03bc": "m", "\u03bd": "n", "\u03bf": "o", "\u03c1": "p",
+    "\u03c4": "t", "\u03c5": "y", "\u03c7": "x", "\u03b6": "z",
+})
+_ABBREVIATION = re.compile(r"(?<![^\W\d_])(?:[^\W\d_]\.)+[^\W\d_](?![^\W\d_])")
+_ASIDE = re.compile(r"[(\[{][^)\]}]*[)\]}]")  # a parenthetical: "(see notes)", "[pending]"
+_RUN_OF_X = re.compile(r"x+")
+
+
+def _folded(text: str) -> str:
+    """``text`` as it reads: compatibility forms folded (NFKC: full-width "\uff34\uff22\uff24" is
+    "TBD"), case folded, look-alike letters as the Latin ones, and the dots of an abbreviation
+    dropped ("t.b.d." is "tbd")."""
+    folded = unicodedata.normalize("NFKC", text).casefold().translate(CONFUSABLES)
+    return _ABBREVIATION.sub(lambda m: m.group().replace(".", ""), folded)
 
 
 def _words(text: str) -> str:
     return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
 
 
+def _stock(words: list[str]) -> bool:
+    """Whether ``words`` are a stock placeholder, or one said over and over ("TBD TBD",
+    "N/A - N/A")."""
+    words = ["x" if _RUN_OF_X.fullmatch(w) else w for w in words]
+    n = len(words)
+    return n > 0 and any(
+        n % k == 0 and words == words[:k] * (n // k) and " ".join(words[:k]) in PLACEHOLDERS
+        for k in range(1, n + 1))
+
+
+def _stock_text(text: str) -> bool:
+    """Whether ``text``, folded, is a stock placeholder - alone, repeated, or followed only by
+    a parenthetical or a "see ..." reference ("N/A (see notes)", "TBD - see the record")."""
+    folded = _folded(text)
+    words = _words(folded).split()
+    if _stock(words):
+        return True
+    # "N/A (see notes)" says nothing; "Other (flight risk: no fixed address)" does
+    asides = [_words(a).split() for a in _ASIDE.findall(folded)]
+    if asides and all(not a or a[0] == "see" or _stock(a) for a in asides) \
+            and _stock(_words(_ASIDE.sub(" ", folded)).split()):
+        return True
+    return any(w == "see" and _stock(words[:i]) for i, w in enumerate(words))
+
+
 def placeholder(text: str) -> bool:
-    """Whether ``text`` says nothing: blank, no letter at all, or a stock placeholder."""
-    words = _words(text)
-    return not re.search(r"[^\W\d_]", words) or words in PLACEHOLDERS
+    """Whether ``text`` says nothing: blank, no letter at all, or a stock placeholder
+    (5 U.S.C. 552a(e)(5): a record of a determination about a person is accurate and complete;
+    a placeholder is no record of why)."""
+    return not re.search(r"[^\W\d_]", _words(_folded(text))) or _stock_text(text)
 
 
 def no_token(text: str) -> bool:
     """Whether ``text``, given as a reference, a citation or a name, says nothing: no letter or
     digit at all, or a stock placeholder ("236(a)", "U-1" and "20240117" are real)."""
-    words = _words(text)
-    return not words or words in PLACEHOLDERS
+    return not _words(_folded(text)) or _stock_text(text)
 
 
 # Words that say nothing of a case's facts by themselves: a text made only of these and of the
