@@ -195,16 +195,21 @@ def test_return_to_custody_after_a_post_order_release_is_a_revocation() -> None:
     d.no("2026-08-14T08:00:00Z", O2, "record_revocation_interview", "REVOKE", language="pt")
 
 
-def test_a_new_case_for_the_same_person_is_no_way_around_the_revocation(db_url: str) -> None:
-    """The release is the person's: a second case for them (the same names and birth date) takes
-    no arrest while the post-order release on the first, even closed, stands unrevoked."""
-    d = Desk(db_url)
+def released_after_the_order(d: Desk) -> str:
+    """A final order, a post-order review finding release, the release: the case's id."""
     d.final_order()
-    first = d.case
     d.ok("2026-05-04T09:00:00Z", S1, "review_custody", kind="pocr", finding="release",
          reason="no danger")
     d.ok("2026-05-04T10:00:00Z", D1, "release", kind="supervision", conditions="I-220B",
          reason="release found on review")
+    return d.case
+
+
+def test_a_new_case_for_the_same_person_is_no_way_around_the_revocation(db_url: str) -> None:
+    """The release is the person's: a second case for them (the same names and birth date) takes
+    no arrest while the post-order release on the first, even closed, stands unrevoked."""
+    d = Desk(db_url)
+    first = released_after_the_order(d)
     d.ok("2026-05-05T10:00:00Z", S1, "close_case", reason="released on an order of supervision")
     d.open("2026-08-10T06:00:00Z")
     assert d.case != first
@@ -231,12 +236,7 @@ def test_the_second_case_is_found_however_the_person_is_typed(
     written with spaces and dashes, hid the first case from the REVOKE query."""
     monkeypatch.setitem(PERSON, "a_number", "A208765432")
     d = Desk(db_url)
-    d.final_order()
-    first = d.case
-    d.ok("2026-05-04T09:00:00Z", S1, "review_custody", kind="pocr", finding="release",
-         reason="no danger")
-    d.ok("2026-05-04T10:00:00Z", D1, "release", kind="supervision", conditions="I-220B",
-         reason="release found on review")
+    first = released_after_the_order(d)
     out = d.app.do(parse_command("open_case", {
         "person": {**PERSON, **typed}, "encounter": "interior", "location": "Newark, NJ",
         "legal_basis": "INA 237(a)(1)(B)"}), O1, t("2026-08-10T06:00:00Z"))

@@ -19,8 +19,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from raw_history import RawHistory, iso
 
-from duecourse.domain.events import Event
 from duecourse.law.invariants import check_history
 
 H = timedelta(hours=1)
@@ -32,31 +32,9 @@ ROLE_OF = {"o1": "officer", "s1": "supervisor", "c1": "counsel", "d1": "detentio
            "a1": "attorney"}
 
 
-def iso(t: datetime) -> str:
-    return t.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-class History:
-    def __init__(self, case_id: str = "C-OR") -> None:
-        self.case_id = case_id
-        self.events: list[Event] = []
-
-    def add(self, kind: str, at: datetime, /, by: str = "o1", **data: Any) -> History:
-        self.events.append(Event(self.case_id, len(self.events) + 1, kind, at, by,
-                                 ROLE_OF[by], data))
-        return self
-
-    def copy(self) -> History:
-        c = History(self.case_id)
-        c.events = list(self.events)
-        return c
-
-    @property
-    def last(self) -> datetime:
-        return self.events[-1].at
-
-    def missed(self, clock: str) -> History:
-        return self.add("deadline_missed", self.last, by="o1", deadline=clock)
+class History(RawHistory):
+    ROLES = ROLE_OF
+    CASE_ID = "C-OR"
 
 
 def rules(h: History) -> list[str]:

@@ -15,9 +15,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from raw_history import RawHistory, iso
 from sqlalchemy import create_engine, text
 
-from duecourse.domain.events import Event
 from duecourse.law.invariants import ADVERSE_KINDS, Violation, check_history, check_store
 
 H = timedelta(hours=1)
@@ -35,28 +35,9 @@ ROLE_OF = {"o1": "officer", "o2": "officer", "s1": "supervisor", "s2": "supervis
            "a1": "attorney"}
 
 
-def iso(t: datetime) -> str:
-    return t.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-class History:
-    def __init__(self, case_id: str = "C-IND") -> None:
-        self.case_id = case_id
-        self.events: list[Event] = []
-
-    def add(self, kind: str, at: datetime, /, by: str = "o1", **data: Any) -> History:
-        self.events.append(Event(self.case_id, len(self.events) + 1, kind, at, by,
-                                 ROLE_OF[by], data))
-        return self
-
-    def copy(self) -> History:
-        c = History(self.case_id)
-        c.events = list(self.events)
-        return c
-
-    @property
-    def seq(self) -> int:
-        return self.events[-1].seq
+class History(RawHistory):
+    ROLES = ROLE_OF
+    CASE_ID = "C-IND"
 
     def confirm(self, entry: int, at: datetime, by: str = "s1", checked: str = "") -> History:
         ref = checked or str(self.events[entry - 1].data.get("reference", ""))

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from raw_history import RawHistory, iso
 
 from duecourse.bootstrap import build_app
 from duecourse.domain.commands import Actor
@@ -29,31 +30,9 @@ ROLE_OF = {"o1": "officer", "o2": "officer", "s1": "supervisor", "s2": "supervis
            "c1": "counsel", "d1": "detention", "t1": "transport", "a1": "attorney"}
 
 
-def iso(t: datetime) -> str:
-    return t.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-class History:
-    def __init__(self, case_id: str = "C-15") -> None:
-        self.case_id = case_id
-        self.events: list[Event] = []
-
-    def add(self, kind: str, at: datetime, /, by: str = "o1", **data: Any) -> History:
-        self.events.append(Event(self.case_id, len(self.events) + 1, kind, at, by,
-                                 ROLE_OF[by], data))
-        return self
-
-    def copy(self) -> History:
-        c = History(self.case_id)
-        c.events = list(self.events)
-        return c
-
-    @property
-    def last(self) -> datetime:
-        return self.events[-1].at
-
-    def missed(self, clock: str) -> History:
-        return self.add("deadline_missed", self.last, by="o1", deadline=clock)
+class History(RawHistory):
+    ROLES = ROLE_OF
+    CASE_ID = "C-15"
 
 
 def rules(h: History, roles: dict[str, str] | None = None) -> list[str]:
