@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from ..domain.case import CaseState
 from ..domain.commands import Actor, Command
@@ -95,7 +95,8 @@ class Guard:
         return RuleRefusal(self.id, self.citation, reason) if reason else None
 
 
-def legal_days(at: datetime) -> list[date]:
+@lru_cache(maxsize=64)  # the same instant for every guard of a command
+def legal_days(at: datetime) -> tuple[date, ...]:
     """The calendar days the instant ``at`` falls on somewhere under U.S. law, UTC-12 to UTC+12
     (Baker Island to Wake Island). A day before 1 January of year 1 or after 31 December 9999 is
     no calendar day: an instant at the edge of the calendar has only the days it can have (never
@@ -106,7 +107,7 @@ def legal_days(at: datetime) -> list[date]:
             days.append((at + timedelta(hours=hours)).date())
         except OverflowError:
             continue
-    return days
+    return tuple(days)
 
 
 GUARDS: dict[str, list[Guard]] = {}  # id -> guards with that id (several predicates may share one)
