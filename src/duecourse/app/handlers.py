@@ -109,10 +109,11 @@ def _decide(ctx: AppContext, conn: Connection, env: Any, case_id: str,
     role_of = repo.role_lookup(conn)
     # REVOKE: an arrest, detention or placement after a post-order release on another case of
     # the same person is that release's revocation, made there.
-    returning = state is not None and returns_to_custody(cmd)
-    released = repo.released_elsewhere(conn, case_id, base.person) if returning else None
-    # One person is held on one case at a time (LIFECYCLE): the cases holding them now.
-    held = repo.held_elsewhere(conn, case_id, base.person) if returning else None
+    # REVOKE and one custody at a time (LIFECYCLE): the same person's other cases.
+    others = (repo.person_cases_elsewhere(conn, case_id, base.person)
+              if state is not None and returns_to_custody(cmd) else None)
+    released = ({k: v for k, v in others.items() if v.custody == "released"}
+                if others is not None else None)
     # The closure calendar matters only to a case with an order (APP-30's last day).
     closures = (repo.closure_days(conn) if base.order is not None or cmd.name == "record_order"
                 or released else frozenset())
@@ -127,7 +128,7 @@ def _decide(ctx: AppContext, conn: Connection, env: Any, case_id: str,
         env = dataclasses.replace(env, command=cmd)
     refusals = check_command(base, cmd, actor, at, role_of, closures, related,
                              placement=placing.facts if placing is not None else None,
-                             released_elsewhere=released, held_elsewhere=held)
+                             released_elsewhere=released, held_elsewhere=others)
     version, failed = base.version, False
     if not refusals:
         try:

@@ -36,7 +36,8 @@ class GuardInput:
     # REVOKE: the same person's other cases in which they are released (case id -> its state):
     # a release after a final order there is revoked there, never sidestepped by a new case.
     released_elsewhere: Mapping[str, CaseState] = field(default_factory=dict)
-    # The same person's other cases on which they are held now (case id -> its state).
+    # The same person's other cases, whatever their custody (case id -> its state): where the
+    # person was held at the command's time is judged from each one's custody history.
     held_elsewhere: Mapping[str, CaseState] = field(default_factory=dict)
     # place/transfer: the named facility in the catalogue, its occupancy, the person's current
     # facility and attorneys of record, as the handler found them (law/facility_rules.py).

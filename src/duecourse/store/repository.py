@@ -358,27 +358,14 @@ _RELATED_PROTECTIONS = (
            case_protections.c.status.in_(("in_force", "pending"))))
 
 
-def released_elsewhere(conn: Connection, case_id: str, person: Mapping[str, Any]
-                       ) -> dict[str, CaseState]:
+def person_cases_elsewhere(conn: Connection, case_id: str, person: Mapping[str, Any]
+                           ) -> dict[str, CaseState]:
     """The same person's OTHER cases (the same A-number, or the same names and birth date, as in
-    ``related_protections``) in which they are released, open or closed: case id -> its state.
-    Whether a release was made after a final order, and so is revoked only there, is the law's
-    to say (REVOKE)."""
-    return _cases_elsewhere(conn, case_id, person, ["released"])
-
-
-def held_elsewhere(conn: Connection, case_id: str, person: Mapping[str, Any]
-                   ) -> dict[str, CaseState]:
-    """The same person's OTHER cases on which they are held now (arrested or detained): case id
-    -> its state. One person is in custody once: their hold-room and Flores clocks are those of
-    that case, not restarted by a second one."""
-    return _cases_elsewhere(conn, case_id, person, ["arrested", "detained"])
-
-
-def _cases_elsewhere(conn: Connection, case_id: str, person: Mapping[str, Any],
-                     custody: list[str]) -> dict[str, CaseState]:
-    ids = conn.execute(_IN_CUSTODY_ELSEWHERE, {
-        "b_case_id": case_id, "b_custody": custody, **_person_keys(person)}).scalars().all()
+    ``related_protections``), open or closed: case id -> its state. Whether a release there
+    was made after a final order (REVOKE), or the person was held there at a command's time
+    (one custody at a time), is the law's to say."""
+    ids = conn.execute(_PERSON_CASES_ELSEWHERE, {"b_case_id": case_id, **_person_keys(person)}
+                       ).scalars().all()
     out: dict[str, CaseState] = {}
     for other in ids:
         state = load_case(conn, other)
@@ -387,10 +374,8 @@ def _cases_elsewhere(conn: Connection, case_id: str, person: Mapping[str, Any],
     return out
 
 
-_IN_CUSTODY_ELSEWHERE = (
+_PERSON_CASES_ELSEWHERE = (
     select(cases.c.id)
     .join(persons, persons.c.id == cases.c.person_id)
-    .where(_SAME_PERSON,
-           cases.c.id != bindparam("b_case_id"),
-           cases.c.custody.in_(bindparam("b_custody", expanding=True)))
+    .where(_SAME_PERSON, cases.c.id != bindparam("b_case_id"))
     .order_by(cases.c.id))

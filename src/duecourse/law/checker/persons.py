@@ -17,6 +17,7 @@ store; ``check_history`` the cases it is given.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -110,18 +111,42 @@ _HELD_AS = {"arrest_recorded": "arrested", "custody_determined": "ordered held",
             "placed": "placed in a facility"}
 
 
+# Names a clerk writes when the name is not known (FNU/LNU: first/last name unknown).
+_NO_NAME = frozenset({"fnu", "lnu", "mnu", "unknown", "unk", "na", "n a", "none", "x", "xx",
+                      "xxx", "doe", "john doe", "jane doe", "no name", "noname"})
+_QUOTES = frozenset("'`\u00b4\u02b9\u02bb\u02bc\u2018\u2019\u201b\u2032")
+
+
 def _squash(value: Any) -> str:
-    return " ".join(str(value).split()).casefold() if value is not None else ""
+    """A name as the same person is recognised by it: decomposed (NFKD), without accents,
+    invisible characters or apostrophes, other punctuation as spaces, case-folded."""
+    if value is None:
+        return ""
+    out = []
+    for ch in unicodedata.normalize("NFKD", str(value)):
+        if unicodedata.category(ch) in ("Mn", "Cf") or ch in _QUOTES:
+            continue
+        out.append(ch if ch.isalnum() else " ")
+    return " ".join("".join(out).casefold().split())
+
+
+def _a_number(value: Any) -> str:
+    """The A-number's digits, any script, without leading zeros; "" unless 8 or 9 digits and not
+    one digit repeated (what a clerk types for an unknown number)."""
+    found = [unicodedata.digit(ch, -1) for ch in str(value or "")]
+    digits = "".join(str(d) for d in found if d >= 0)
+    return digits.lstrip("0") if len(digits) in (8, 9) and len(set(digits)) > 1 else ""
 
 
 def person_keys(person: dict[str, Any]) -> frozenset[str]:
     keys = set()
-    digits = "".join(c for c in str(person.get("a_number") or "") if c.isdigit()).lstrip("0")
+    digits = _a_number(person.get("a_number"))
     if digits:
         keys.add(f"A{digits}")
     family, given = _squash(person.get("family_name")), _squash(person.get("given_name"))
     born = day(person.get("birth_date"))
-    if family and given and born is not None:
+    if family and given and family not in _NO_NAME and given not in _NO_NAME \
+            and born is not None:
         keys.add(f"N{family}\x1f{given}\x1f{born.isoformat()}")
     return frozenset(keys)
 

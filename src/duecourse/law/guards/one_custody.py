@@ -5,6 +5,8 @@ is recorded on the case that holds them."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ...domain.case import CaseState
 from ..framework import GuardInput, guard
 from .custody import returns_to_custody
@@ -21,16 +23,32 @@ HELD = ("arrested", "detained")
     verified="2026-12-07", source="duecourse (a rule of the software: no legal effective date)",
 )
 def held_on_one_case(g: GuardInput) -> str | None:
-    if not returns_to_custody(g.command):
+    if not returns_to_custody(g.command) or g.state.custody in HELD:
         return None
     for case_id, other in sorted(g.held_elsewhere.items()):
-        if other.custody in HELD and g.state.custody not in HELD:
-            return (f"the person is already held ({other.custody}{_where(other)}) on their "
-                    f"case {case_id} (the same A-number, or the same names and birth date): "
-                    "custody, placement and moves are recorded on that case, whose hold-room, "
-                    "Flores and custody clocks keep running; a second case does not hold them "
-                    "again")
+        custody, since = custody_at(other, g.at)
+        if custody in HELD:
+            at = f" since {since:%Y-%m-%d %H:%M} UTC" if since is not None else ""
+            return (f"the person is held ({custody}{at}{_where(other)}) on their case {case_id} "
+                    "(the same A-number, or the same names and birth date) at the time of this "
+                    "command: custody, placement and moves are recorded on that case, whose "
+                    "hold-room, Flores and custody clocks keep running; a second case does not "
+                    "hold them again")
     return None
+
+
+def custody_at(s: CaseState, at: datetime) -> tuple[str, datetime | None]:
+    """The case's custody at the instant ``at`` (a command dated before the other case's latest
+    change is judged on what that case recorded then), with when that custody began (for a
+    person held, the start of the spell in DHS custody)."""
+    custody, since = "at_large", None
+    for t, c in s.custody_history:
+        if t > at:
+            break
+        if c != custody:  # the spell in custody runs on from arrest to detention
+            since = since if c in HELD and custody in HELD else t
+            custody = c
+    return custody, since
 
 
 def _where(s: CaseState) -> str:
