@@ -9,7 +9,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from duecourse.domain.events import Event
+from duecourse.law.guards.detainers import agency_fold
 from duecourse.law.invariants import check_history
 
 H = timedelta(hours=1)
@@ -141,6 +144,20 @@ def test_duplicate_detainer_with_a_curly_apostrophe() -> None:
     h = detainers("Harris County Sheriff's Office", "Harris County Sheriff\u2019s Office")
     assert "DET-1" in h.rules()
     assert "DET-1" in detainers("Fort Bend County Jail", " fort-bend  county jail.").rules()
+
+
+@pytest.mark.parametrize("apostrophe", [
+    "\u02bc",  # modifier letter apostrophe (a letter to Unicode)
+    "\u00b4",  # acute accent (NFKC: a space and a combining mark)
+    "`", "\u2018", "\u2019", "\u201b", "\u02b9", "\u02bb",
+])
+def test_duplicate_detainer_with_another_apostrophe(apostrophe: str) -> None:
+    again = f"Harris County Sheriff{apostrophe}s Office"
+    assert "DET-1" in detainers("Harris County Sheriff's Office", again).rules()
+    assert "DET-1" in detainers(again, "HARRIS COUNTY SHERIFF'S OFFICE").rules()
+    assert agency_fold(again) == agency_fold("Harris County Sheriff's Office")
+    assert "DET-1" not in detainers(again, "Fort Bend County Sheriff's Office").rules()
+    assert agency_fold(again) != agency_fold("Fort Bend County Sheriff's Office")
 
 
 def test_an_arrest_ends_the_earlier_detainer() -> None:

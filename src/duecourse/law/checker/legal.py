@@ -249,9 +249,15 @@ PLACEHOLDER_TEXT = frozenset({
     "no reason given", "no reason provided", "none provided", "not stated", "none stated",
     "see case file", "see the case file", "see the file", "see the record", "see the notes",
     "nothing", "unk", "asdf", "qwerty", "to be determined", "to be confirmed", "to be advised",
+    # the file pointed at instead of the facts ("please see file", "refer to file", "as per file")
+    "see", "please", "please see", "refer to", "refer to the", "as per", "per", "file",
+    "the file", "case file", "the case file", "notes", "the notes", "record", "the record",
 })
+# Text made only of placeholders, one after another, says nothing either: "Reason: N/A", "none -
+# pending", "other/unknown", "T B D" (single letters spaced out read as one word).
 # Cyrillic and Greek capitals that pass for Latin ones, by their lower-case forms (text is read
-# case folded): "N/\u0410" with a Cyrillic A reads "n/a".
+# case folded): "N/\u0410" with a Cyrillic A reads "n/a"; and the small capitals ("\u1d1b\u0299\u1d05"
+# reads "tbd"), which NFKC leaves as they are.
 LOOKALIKE_LETTERS = {
     "\u0430": "a", "\u0432": "b", "\u0435": "e", "\u0451": "e", "\u0456": "i",
     "\u0458": "j", "\u043a": "k", "\u043c": "m", "\u043d": "h", "\u043e": "o",
@@ -260,7 +266,16 @@ LOOKALIKE_LETTERS = {
     "\u03b1": "a", "\u03b2": "b", "\u03b5": "e", "\u03b7": "h", "\u03b9": "i",
     "\u03ba": "k", "\u03bc": "m", "\u03bd": "n", "\u03bf": "o", "\u03c1": "p",
     "\u03c4": "t", "\u03c5": "y", "\u03c7": "x", "\u03b6": "z",
+    "\u1d00": "a", "\u1d01": "ae", "\u0299": "b", "\u1d03": "b", "\u1d04": "c", "\u1d05": "d",
+    "\u1d06": "d", "\u1d07": "e", "\ua730": "f", "\u0262": "g", "\u029c": "h", "\u026a": "i",
+    "\u1d0a": "j", "\u1d0b": "k", "\u029f": "l", "\u1d0c": "l", "\u1d0d": "m", "\u0274": "n",
+    "\u1d0e": "n", "\u1d0f": "o", "\u1d10": "o", "\u1d15": "ou", "\u1d18": "p", "\ua7af": "q",
+    "\u0280": "r", "\u1d19": "r", "\u1d1a": "r", "\ua731": "s", "\u1d1b": "t", "\u1d1c": "u",
+    "\u1d20": "v", "\u1d21": "w", "\u028f": "y", "\u1d22": "z",
 }
+# Fields that are a reference, a citation or a name rather than a statement: digits alone may say
+# something there ("20240117"); a reason, the facts, evidence or an address needs a letter.
+REFERENCE_TEXT = frozenset({"legal_basis", "authority", "provider"})
 PLACEHOLDER_FREE: frozenset[tuple[str, str]] = frozenset(
     (kind, key) for kind, keys in REQUIRED_TEXT.items() for key in keys
     if (kind, key) not in {("citizenship_resolved", "counsel"), ("citizenship_claimed", "evidence")})

@@ -8,7 +8,13 @@ import unicodedata
 from datetime import UTC, date, datetime
 from typing import Any
 
-from .legal import FILLER_WORDS, LOOKALIKE_LETTERS, OWN_WORD_KEYS, PLACEHOLDER_TEXT
+from .legal import (
+    FILLER_WORDS,
+    LOOKALIKE_LETTERS,
+    OWN_WORD_KEYS,
+    PLACEHOLDER_TEXT,
+    REFERENCE_TEXT,
+)
 
 
 def instant(value: Any) -> datetime | None:
@@ -81,36 +87,59 @@ def _words(value: Any) -> list[str]:
 
 
 def _plain(value: str) -> str:
-    """``value`` as a reader sees it: NFKC-folded (full-width letters as plain ones), case folded,
-    look-alike Cyrillic and Greek letters as Latin, and an abbreviation's dots dropped ("t.b.d."
-    reads "tbd")."""
+    """``value`` as a reader sees it: invisible format characters dropped ("T\u200bBD" reads
+    "TBD"), NFKC-folded (full-width letters as plain ones), case folded, look-alike Cyrillic and
+    Greek letters and small capitals as Latin, and an abbreviation's dots dropped ("t.b.d." reads
+    "tbd")."""
+    shown = "".join(c for c in value if unicodedata.category(c) != "Cf")
     folded = "".join(LOOKALIKE_LETTERS.get(c, c)
-                     for c in unicodedata.normalize("NFKC", value).casefold())
+                     for c in unicodedata.normalize("NFKC", shown).casefold())
     return re.sub(r"\b(?:[^\W\d_]\.)+[^\W\d_]\b",
                   lambda m: m.group(0).replace(".", ""), folded)
 
 
-def _stock_phrase(words: list[str]) -> bool:
-    """A stock placeholder, said once or several times over ("tbd tbd", "n a n a"); a run of x
-    reads as "x"."""
+_PHRASE_WORDS = max(len(p.split()) for p in PLACEHOLDER_TEXT)
+
+
+def _placeholders_only(words: list[str]) -> bool:
+    """Words that are stock placeholders and nothing else, one after another: "tbd tbd",
+    "n a tbd", "reason tbd", "please see file"; a run of x reads as "x"."""
     words = [w if w.strip("x") else "x" for w in words]
-    for size in range(1, len(words) + 1):
-        unit, times = words[:size], len(words) // size
-        if unit * times == words:
-            return " ".join(unit) in PLACEHOLDER_TEXT
-    return False
+    made = {0}  # the counts of leading words made of placeholders
+    for i in range(len(words)):
+        if i in made:
+            made.update(i + k for k in range(1, _PHRASE_WORDS + 1)
+                        if " ".join(words[i:i + k]) in PLACEHOLDER_TEXT and i + k <= len(words))
+    return bool(words) and len(words) in made
 
 
-def says_nothing(value: Any) -> bool:
-    """Text with no letter or digit at all, or a stock placeholder ("n/a", "see file"), however
-    disguised: repeated, dotted, full width, in look-alike letters, or followed only by an aside
-    in brackets or a "see ..." reference ("N/A (see notes)"). 5 U.S.C. 552a(e)(5)."""
+def _stock_phrase(words: list[str]) -> bool:
+    """Stock placeholders only, as written or with single letters spaced out read as one word
+    ("t b d" reads "tbd")."""
+    spaced: list[str] = []
+    for i, w in enumerate(words):
+        if len(w) == 1 and w.isalpha() and i and len(words[i - 1]) == 1 \
+                and words[i - 1].isalpha():
+            spaced[-1] += w
+        else:
+            spaced.append(w)
+    return _placeholders_only(words) or _placeholders_only(spaced)
+
+
+def says_nothing(value: Any, key: str = "") -> bool:
+    """Text with no letter (no letter or digit in a reference, citation or name: ``key`` in
+    REFERENCE_TEXT), or stock placeholders only ("n/a", "see file", "reason: tbd"), however
+    disguised: repeated, dotted, spaced out, full width, in look-alike letters or small capitals,
+    split by invisible characters, or followed only by an aside in brackets or a "see ..."
+    reference ("N/A (see notes)"). 5 U.S.C. 552a(e)(5)."""
     if not isinstance(value, str):
         return not _words(value)
     plain = _plain(value)
     words = _words(plain)
     if not words or _stock_phrase(words):
         return True
+    if key not in REFERENCE_TEXT and not re.search(r"[^\W\d_]", " ".join(words)):
+        return True  # a reason, the facts, evidence: digits alone say nothing
     bracketed = r"\(([^)]*)\)|\[([^\]]*)\]|\{([^}]*)\}"
     inside = [_words("".join(m)) for m in re.findall(bracketed, plain)]
     if inside and all(not w or w[0] == "see" or _stock_phrase(w) for w in inside) \

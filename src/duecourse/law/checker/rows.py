@@ -4,8 +4,8 @@
   supervisor, to a named agency, on a probable-cause basis from the form's list, with a warrant
   actually signed on the case attached: an unserved I-200, or an I-205 on the final order in force;
   and not to an agency that already has a detainer standing on the case (one issued since DHS last
-  arrested the person), the agencies' names compared folded (NFKC, letter case, quotation marks
-  and apostrophes of any kind, other punctuation and spacing left out).
+  arrested the person), the agencies' names compared folded (NFKD without accents, letter case,
+  quotation marks and apostrophes of any kind, other punctuation and spacing left out).
 - CON-1 (VCCR art. 36(1)(b); 8 CFR 236.1(e)): a foreign national held by DHS is told of the right
   to consular notification within 48 hours (the floor; the deployment's default is shorter) of
   the start of each spell in custody, or the late advisal (or the end of the spell, unadvised)
@@ -84,11 +84,14 @@ def same_address(value: object) -> str:
 
 
 def agency_name(value: object) -> str:
-    """An agency on a detainer compared: NFKC, case-folded, letters, digits and combining marks
-    only (quotation marks, apostrophes, other punctuation, symbols and spaces dropped)."""
-    folded = unicodedata.normalize("NFKC", str(value or "")).casefold()
-    return "".join(c for c in unicodedata.normalize("NFKC", folded)
-                   if c.isalnum() or unicodedata.category(c)[0] == "M")
+    """An agency on a detainer compared: NFKD, case-folded, letters and digits only (quotation
+    marks, apostrophes - the modifier-letter apostrophe "\u02bc", the primes "\u02b9" "\u02bb", the
+    acute and grave accents "\u00b4" "`" included - accents and other combining marks, punctuation,
+    symbols and spaces dropped)."""
+    folded = unicodedata.normalize("NFKD", str(value or "")).casefold()
+    return "".join(c for c in unicodedata.normalize("NFKD", folded)
+                   if c.isalnum() and c not in "\u02bc\u02b9\u02bb\u00b4`\u2018\u2019\u201b"
+                   and not unicodedata.combining(c) and unicodedata.category(c)[0] != "M")
 
 
 def warrant_form(value: object) -> str:
@@ -156,7 +159,7 @@ class Rows(Area):
                 continue  # a record from before the field existed
             if not text(e.data, key):
                 flag("TEXT", e, f"'{e.kind}' was recorded with a blank {key.replace('_', ' ')}")
-            elif (e.kind, key) in PLACEHOLDER_FREE and says_nothing(e.data.get(key)):
+            elif (e.kind, key) in PLACEHOLDER_FREE and says_nothing(e.data.get(key), key):
                 flag("TEXT", e, f"'{e.kind}' was recorded with a {key.replace('_', ' ')} that "
                                 f"says nothing ('{text(e.data, key)[:60]}')")
         for (kind, key), allowed in NAMED_ROLES.items():

@@ -134,12 +134,19 @@ def _pending(s: CaseState) -> bool:
     return s.nta_served_at is not None and not s.concluded and s.custody != "removed"
 
 
+# Apostrophes and accents that Unicode counts as letters (modifier letters) or that NFKD leaves as
+# a space and a combining mark: "Sheriff\u02bcs" and "Sheriff\u00b4s" are "Sheriff's".
+_APOSTROPHES = frozenset("\u02bc\u00b4\u0060\u2018\u2019\u201b\u02b9\u02bb")
+
+
 def agency_fold(name: str) -> str:
-    """An agency's name as detainers are compared: Unicode-normalised (NFKC), case-folded, with
-    apostrophes and quotation marks of every kind, other punctuation, symbols and spacing left
+    """An agency's name as detainers are compared: decomposed (NFKD), case-folded, with
+    apostrophes and quotation marks of every kind (the modifier-letter apostrophe and the acute
+    accent too), accents and other combining marks, other punctuation, symbols and spacing left
     out ("Harris County Sheriff\u2019s Office" = "HARRIS COUNTY SHERIFF'S OFFICE")."""
-    t = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
-    return "".join(ch for ch in t if ch.isalnum() or unicodedata.category(ch).startswith("M"))
+    t = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", name).casefold())
+    return "".join(ch for ch in t if ch.isalnum() and ch not in _APOSTROPHES
+                   and not unicodedata.category(ch).startswith("M"))
 
 
 def _standing(s: CaseState) -> list[dict[str, Any]]:

@@ -23,7 +23,8 @@ REASON_COMMANDS = frozenset({
 
 # What a hurried clerk types instead of a reason, a fact or a reference. Compared after folding
 # (``_folded``: compatibility forms, look-alike letters, dotted abbreviations) and turning
-# everything but letters and digits into single spaces; a run of x is compared as "x".
+# everything but letters and digits into single spaces; a run of x is compared as "x". A text
+# made only of these, one after another, is one ("Reason: N/A", "none - pending").
 PLACEHOLDERS = frozenset({
     "reason", "reasons", "no reason", "none", "nil", "null", "n a", "na", "tbd", "tba", "tbc",
     "todo", "x", "test", "testing", "other", "misc", "see file", "see notes",
@@ -35,6 +36,10 @@ PLACEHOLDERS = frozenset({
     "no reason given", "no reason provided", "none provided", "not stated", "none stated",
     "see case file", "see the case file", "see the file", "see the record", "see the notes",
     "nothing", "unk", "asdf", "qwerty", "to be determined", "to be confirmed", "to be advised",
+    # a pointer to the file instead of its facts ("please see file", "refer to file", "as per
+    # file"): with ``_stock`` reading a text of several of these as one
+    "see", "please", "please see", "refer to", "refer to the", "as per", "per", "file",
+    "the file", "case file", "the case file", "notes", "the notes", "record", "the record",
 })
 # Cyrillic and Greek letters that look like Latin ones, mapped to the Latin letter they pass for
 # ("N/\u0410" with a Cyrillic A is "N/A"); applied after case folding, so each lower-case form
@@ -47,17 +52,27 @@ CONFUSABLES = str.maketrans({
     "\u03b1": "a", "\u03b2": "b", "\u03b5": "e", "\u03b7": "h", "\u03b9": "i",
     "\u03ba": "k", "\u03bc": "m", "\u03bd": "n", "\u03bf": "o", "\u03c1": "p",
     "\u03c4": "t", "\u03c5": "y", "\u03c7": "x", "\u03b6": "z",
+    # small capitals ("\u1d1b\u0299\u1d05" is "tbd"), which neither NFKC nor case folding maps
+    "\u1d00": "a", "\u1d01": "ae", "\u0299": "b", "\u1d03": "b", "\u1d04": "c", "\u1d05": "d",
+    "\u1d06": "d", "\u1d07": "e", "\ua730": "f", "\u0262": "g", "\u029c": "h", "\u026a": "i",
+    "\u1d0a": "j", "\u1d0b": "k", "\u029f": "l", "\u1d0c": "l", "\u1d0d": "m", "\u0274": "n",
+    "\u1d0e": "n", "\u1d0f": "o", "\u1d10": "o", "\u1d15": "ou", "\u1d18": "p", "\ua7af": "q",
+    "\u0280": "r", "\u1d19": "r", "\u1d1a": "r", "\ua731": "s", "\u1d1b": "t", "\u1d1c": "u",
+    "\u1d20": "v", "\u1d21": "w", "\u028f": "y", "\u1d22": "z",
 })
 _ABBREVIATION = re.compile(r"(?<![^\W\d_])(?:[^\W\d_]\.)+[^\W\d_](?![^\W\d_])")
 _ASIDE = re.compile(r"[(\[{][^)\]}]*[)\]}]")  # a parenthetical: "(see notes)", "[pending]"
 _RUN_OF_X = re.compile(r"x+")
+_LONGEST = max(len(p.split()) for p in PLACEHOLDERS)  # words in the longest placeholder
 
 
 def _folded(text: str) -> str:
-    """``text`` as it reads: compatibility forms folded (NFKC: full-width "\uff34\uff22\uff24" is
+    """``text`` as it reads: invisible format characters (soft hyphen, zero-width space) dropped,
+    compatibility forms folded (NFKC: full-width "\uff34\uff22\uff24" is
     "TBD"), case folded, look-alike letters as the Latin ones, and the dots of an abbreviation
     dropped ("t.b.d." is "tbd")."""
-    folded = unicodedata.normalize("NFKC", text).casefold().translate(CONFUSABLES)
+    visible = "".join(c for c in text if unicodedata.category(c) != "Cf")  # "T\u200bBD" is "TBD"
+    folded = unicodedata.normalize("NFKC", visible).casefold().translate(CONFUSABLES)
     return _ABBREVIATION.sub(lambda m: m.group().replace(".", ""), folded)
 
 
@@ -65,14 +80,40 @@ def _words(text: str) -> str:
     return " ".join(re.sub(r"[\W_]+", " ", text.casefold()).split())
 
 
-def _stock(words: list[str]) -> bool:
-    """Whether ``words`` are a stock placeholder, or one said over and over ("TBD TBD",
-    "N/A - N/A")."""
-    words = ["x" if _RUN_OF_X.fullmatch(w) else w for w in words]
+def _joined(words: list[str]) -> list[str]:
+    """``words`` with each run of single letters joined into one word ("t b d" is "tbd")."""
+    out: list[str] = []
+    single = False
+    for w in words:
+        letter = len(w) == 1 and w.isalpha()
+        if letter and single:
+            out[-1] += w
+        else:
+            out.append(w)
+        single = letter
+    return out
+
+
+def _only_placeholders(words: list[str]) -> bool:
+    """Whether ``words`` are one stock placeholder after another ("tbd tbd", "n a tbd", "reason
+    tbd", "please see file"): a text made only of these says nothing."""
     n = len(words)
-    return n > 0 and any(
-        n % k == 0 and words == words[:k] * (n // k) and " ".join(words[:k]) in PLACEHOLDERS
-        for k in range(1, n + 1))
+    ends = [True] + [False] * n  # ends[i]: words[:i] is made of placeholders
+    for i in range(n):
+        if ends[i]:
+            for k in range(1, min(_LONGEST, n - i) + 1):
+                if " ".join(words[i:i + k]) in PLACEHOLDERS:
+                    ends[i + k] = True
+    return n > 0 and ends[n]
+
+
+def _stock(words: list[str]) -> bool:
+    """Whether ``words`` are stock placeholders only: one, one said over and over ("TBD TBD",
+    "N/A - N/A"), several together ("N/A TBD", "other/unknown", "Reason: N/A"), the letters
+    spaced out or not ("T B D")."""
+    words = ["x" if _RUN_OF_X.fullmatch(w) else w for w in words]
+    joined = ["x" if _RUN_OF_X.fullmatch(w) else w for w in _joined(words)]
+    return _only_placeholders(words) or _only_placeholders(joined)
 
 
 def _stock_text(text: str) -> bool:
