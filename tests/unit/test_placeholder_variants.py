@@ -19,6 +19,7 @@ from duecourse.law.guards.text import no_token, placeholder
 from duecourse.law.invariants import check_history
 
 PLACEHOLDER_VARIANTS = [
+    "Nothing to add", "None at this time", "lorem ipsum dolor sit amet",
     "N/A - N/A", "TBD TBD", "none none", "na na", "null null", "t.b.d.", "ｎ／ａ", "ＴＢＤ",
     "N/\u0410", "no reason given", "None provided", "N/A (see notes)", "see case file",
     "nothing", "unk", "asdf", "xxxx", "XXXXXXX", "x-x-x", "to be determined", "T.B.D",
@@ -32,7 +33,7 @@ PLACEHOLDER_VARIANTS = [
 BASIS_VARIANTS = [*PLACEHOLDER_VARIANTS, "To Be Determined", "tbd (see notes)"]
 REAL_TEXTS = [
     "236(c)", "INA 236(a)", "no fixed address", "flight risk", "fled before",
-    "Other (flight risk: no fixed address)",
+    "Other (flight risk: no fixed address)", "nothing to add; fled twice before",
     "INA 212(a)(6)(A)(i)", "8 U.S.C. 1226(a)", "no parent located", "Xavier", "unknown address "
     "in El Paso, prior failure to appear",
     "NA visa overstay", "None of the conditions apply: fled twice", "X-ray and dental records",
