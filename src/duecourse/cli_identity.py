@@ -9,7 +9,6 @@ account or actor.
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -157,6 +156,7 @@ def identity_clusters(
     """Every record with its person: records linked automatically (or by a confirmed match)
     share a person_id; a record whose only links await review keeps its own."""
     from .app.access import AccessDenied
+    from .app.csv_cells import SafeWriter
     from .app.identity import get_clusters, get_review_pairs_all
 
     a = _build(db)
@@ -167,12 +167,12 @@ def identity_clusters(
     except AccessDenied as e:
         raise _fail(e) from e
     with out.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
+        w = SafeWriter(f)  # a record id is the source's text: never a formula in a spreadsheet
         w.writerow(["record_id", "person_id"])
         w.writerows(rows)
     if review_out is not None:
         with review_out.open("w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f)
+            w = SafeWriter(f, numbers=(0, 3, 4))
             w.writerow(["pair", "left_record_id", "right_record_id", "probability",
                         "match_weight", "vetoes", "status"])
             for p in pairs:

@@ -417,3 +417,21 @@ def test_keep_built_does_nothing_outside_a_serving_process() -> None:
     before = gc.get_freeze_count()
     keep_built()
     assert gc.get_freeze_count() == before
+
+
+def test_an_export_never_carries_a_formula(db_url: str, tmp_path: Path) -> None:
+    """Record ids are the source's text: one that a spreadsheet would read as a formula is
+    written with a leading quote (OWASP CSV injection), and reads back as the same text."""
+    hostile = ['=HYPERLINK("http://example.invalid","open")', "+1+1", "-2+3", "@SUM(1)"]
+    rows = [f'"{rid.replace(chr(34), chr(34) * 2)}",Reed{i},Ann,1988-03-14,F,US,,,,'
+            for i, rid in enumerate(hostile)]
+    code, _, err = run("identity", "import", str(write(tmp_path / "h.csv", rows)), "--source",
+                       "court", "--db", db_url)
+    assert code == 0, err
+    assert run("identity", "link", "--db", db_url)[0] == 0
+    out_file = tmp_path / "clusters.csv"
+    code, _, err = run("identity", "clusters", "--out", str(out_file), "--db", db_url)
+    assert code == 0, err
+    with out_file.open(encoding="utf-8", newline="") as f:
+        ids = [r["record_id"] for r in csv.DictReader(f)]
+    assert sorted(ids) == sorted("'" + rid for rid in hostile)
