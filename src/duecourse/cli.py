@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -121,6 +123,15 @@ def law_check(paths: Annotated[list[str], typer.Argument(help="Scenario files or
     raise typer.Exit(1 if failed or not files else 0)
 
 
+def shown(value: object) -> str:
+    """Stored text as the terminal shows it: control characters (an escape sequence, a bell)
+    written out as ``\\xNN``, never sent to the terminal, and Rich markup escaped, so that a
+    name holding ``[/]`` or ``[bold]`` is printed as typed, not read as markup."""
+    text = "".join(f"\\x{ord(c):02x}" if unicodedata.category(c) == "Cc" else c
+                   for c in str(value))
+    return escape(text)
+
+
 @case_app.command("show")
 def case_show(
     case_id: str, db: DbOpt = None,
@@ -134,32 +145,34 @@ def case_show(
     when = parse_datetime(at, "--at") if at else datetime.now(UTC)
     v = a.get_case(case_id, Actor(user, as_role, user), purpose, when)
     p = v.person
-    console.print(f"[bold]Case {v.case_id}[/] — {p.get('family_name', '')}, "
-                  f"{p.get('given_name', '')} (born {p.get('birth_date') or 'unknown'})")
+    console.print(f"[bold]Case {shown(v.case_id)}[/] — {shown(p.get('family_name', ''))}, "
+                  f"{shown(p.get('given_name', ''))} "
+                  f"(born {shown(p.get('birth_date') or 'unknown')})")
     f = v.facets
     console.print(f"proceedings [bold]{f.proceedings}[/] · custody [bold]{f.custody}[/] · "
                   f"holds [bold]{', '.join(sorted(f.holds)) or 'none'}[/] · status "
-                  f"[bold]{f.status}[/]{' (' + f.close_reason + ')' if f.close_reason else ''}")
+                  f"[bold]{f.status}[/]"
+                  f"{' (' + shown(f.close_reason) + ')' if f.close_reason else ''}")
     s = v.state
     if s.identity_link:
-        found = "; ".join(f"{c.get('record_id')} p={c.get('probability')}"
+        found = "; ".join(f"{shown(c.get('record_id'))} p={c.get('probability')}"
                           for c in s.identity_candidates) or "none"
         console.print(f"identity link [bold]{s.identity_link}[/]"
-                      f"{' to record ' + s.identity_record if s.identity_record else ''} · "
+                      f"{' to record ' + shown(s.identity_record) if s.identity_record else ''} · "
                       f"candidates: {found}", highlight=False)
     tl = Table(title="Timeline")
     for col in ("#", "at (UTC)", "event", "by"):
         tl.add_column(col)
     for e in v.events:
         tl.add_row(str(e.seq), e.at.strftime("%Y-%m-%d %H:%M"), e.kind,
-                   f"{e.actor_id} ({e.actor_role})")
+                   shown(f"{e.actor_id} ({e.actor_role})"))
     console.print(tl)
     dl = Table(title="Deadlines")
     for col in ("id", "what", "due (UTC)", "state", "escalation", "law"):
         dl.add_column(col, overflow="fold")
     for d in v.deadlines:
-        dl.add_row(d.id, d.title, d.due_at.strftime("%Y-%m-%d %H:%M"), d.state,
-                   f"{d.escalation}%", d.citation)
+        dl.add_row(d.id, shown(d.title), d.due_at.strftime("%Y-%m-%d %H:%M"), d.state,
+                   f"{d.escalation}%", shown(d.citation))
     console.print(dl)
     console.print("[bold]Allowed now:[/] " + (", ".join(v.allowed) or "nothing"))
     if v.blocked:
@@ -168,7 +181,7 @@ def case_show(
             bl.add_column(col, overflow="fold")
         for name, refusals in v.blocked.items():
             for r in refusals:
-                bl.add_row(name, r.rule_id, r.citation, r.reason)
+                bl.add_row(name, r.rule_id, shown(r.citation), shown(r.reason))
         console.print(bl)
 
 
