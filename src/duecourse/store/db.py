@@ -16,10 +16,13 @@ from .tables import metadata
 
 
 def make_engine(url: str) -> Engine:
-    """An engine for ``url``; ``sqlite://`` (no path) is a private in-memory store."""
+    """An engine for ``url``; ``sqlite://`` (no path) is a private in-memory store. A database
+    error never carries the statement's values (``hide_parameters``): a failed insert of a
+    person must not put their name and A-number into a log or a traceback."""
     if url.startswith("sqlite"):
         memory = url in ("sqlite://", "sqlite:///:memory:")
-        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False},
+                                  "hide_parameters": True}
         if memory:
             kwargs["poolclass"] = StaticPool
         engine = create_engine(url, **kwargs)
@@ -27,7 +30,7 @@ def make_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    engine = create_engine(url, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_size=10, max_overflow=20, hide_parameters=True)
     _ping_when_idle(engine)
     return engine
 

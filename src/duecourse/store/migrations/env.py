@@ -11,7 +11,7 @@ if connection is None:  # pragma: no cover - the alembic command line without du
     from sqlalchemy import create_engine
 
     url = context.config.get_main_option("sqlalchemy.url") or "sqlite:///var/duecourse.sqlite"
-    with create_engine(url).begin() as conn:
+    with create_engine(url, hide_parameters=True).begin() as conn:
         context.configure(connection=conn, target_metadata=metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()
