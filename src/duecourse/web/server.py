@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import copy
+import logging
 import os
 import secrets
 import socket
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
+import uvicorn.config
 from fastapi import FastAPI
 from sqlalchemy import select
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -69,10 +73,31 @@ class NoDelayHTTP(H11Protocol):
 HTTP_PROTOCOL = f"{__name__}:NoDelayHTTP"  # for uvicorn's --http
 
 
+class NoQueryStrings(logging.Filter):
+    """The access log without query strings: a search's names and A-numbers travel in the
+    address (``/search?q=...``) and must not be written to a log (issue 16). uvicorn's access
+    record carries (client, method, path with query, HTTP version, status)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            record.args = (*args[:2], args[2].split("?", 1)[0], *args[3:])
+        return True
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's own logging configuration, with the access log's query strings left out (used
+    by the single process and by every worker)."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config.setdefault("filters", {})["no_query_strings"] = {"()": f"{__name__}.NoQueryStrings"}
+    config["handlers"]["access"]["filters"] = ["no_query_strings"]
+    return config
+
+
 def run(web: FastAPI, host: str, port: int) -> None:
     settle()
     uvicorn.run(web, host=host, port=port, log_level="info", proxy_headers=False,
-                http=NoDelayHTTP)
+                http=NoDelayHTTP, log_config=log_config())
 
 
 def app_from_environment() -> FastAPI:
@@ -93,7 +118,8 @@ def run_workers(db_url: str, host: str, port: int, workers: int) -> None:
     """Serve with ``workers`` processes (one per core), each with its own connections."""
     os.environ["DUECOURSE_DB"] = db_url
     uvicorn.run(f"{__name__}:app_from_environment", factory=True, host=host, port=port,
-                workers=workers, log_level="info", proxy_headers=False, http=HTTP_PROTOCOL)
+                workers=workers, log_level="info", proxy_headers=False, http=HTTP_PROTOCOL,
+                log_config=log_config())
 
 
 def build_web(app: App, settings: WebSettings) -> FastAPI:
