@@ -179,7 +179,9 @@ def test_transfer_near_a_hearing_needs_notice_and_a_second_supervisor() -> None:
             attorney_notified=True, approved_by="s2", reason="back near the court")
 
 
-def test_emergency_transfer_starts_the_attorney_notice_clock() -> None:
+def evacuated() -> tuple[Desk, str]:
+    """Hugo, placed at Port Isabel and cleared to travel, moved in an emergency on 10 June
+    without his attorney being told first."""
     desk = Desk()
     case = desk.arrested("2026-06-01", person("Hugo"))
     desk.ok(case, "2026-06-01T12:00:00Z", D1, "place", facility="PIC", classification="A",
@@ -188,6 +190,11 @@ def test_emergency_transfer_starts_the_attorney_notice_clock() -> None:
             valid_until="2026-07-31")
     desk.ok(case, "2026-06-10T10:00:00Z", D1, "transfer", facility="PRLDCTX",
             attorney_notified=False, emergency=True, reason="evacuation: hurricane")
+    return desk, case
+
+
+def test_emergency_transfer_starts_the_attorney_notice_clock() -> None:
+    desk, case = evacuated()
     assert desk.clocks(case, "2026-06-10T20:00:00Z")["XFER-NOTICE"] == "due"
     assert desk.clocks(case, "2026-06-11T10:01:00Z")["XFER-NOTICE"] == "overdue"
     desk.ok(case, "2026-06-10T18:00:00Z", D1, "notify_attorney_of_transfer",
@@ -199,14 +206,7 @@ def test_a_second_emergency_transfer_does_not_restart_the_notice_clock() -> None
     """The attorney is owed notice from the first emergency move they were not told of; a
     second emergency move before the notice does not give the agency a fresh 24 hours (found
     by the state machine: the clock restarted at the second move, the checker did not)."""
-    desk = Desk()
-    case = desk.arrested("2026-06-01", person("Hugo"))
-    desk.ok(case, "2026-06-01T12:00:00Z", D1, "place", facility="PIC", classification="A",
-            reason="men's low unit near the court")
-    desk.ok(case, "2026-06-02T09:00:00Z", D1, "record_medical_clearance",
-            valid_until="2026-07-31")
-    desk.ok(case, "2026-06-10T10:00:00Z", D1, "transfer", facility="PRLDCTX",
-            attorney_notified=False, emergency=True, reason="evacuation: hurricane")
+    desk, case = evacuated()
     desk.ok(case, "2026-06-12T09:00:00Z", D1, "transfer", attorney_notified=False,
             emergency=True, reason="chest pain: ambulance",
             facility="Valley Baptist Medical Center", facility_type="hospital")
