@@ -28,7 +28,7 @@ def facilities_import(
     change is recorded in the ledger. An invalid list is refused with every bad row named."""
     from .bootstrap import build_app
     from .placement.catalogue import CatalogueError
-    from .placement.store_catalogue import do_import_catalogue
+    from .app.catalogue import do_import_catalogue
 
     try:
         raw = file.read_bytes()
@@ -55,7 +55,7 @@ def facilities_list(db: DbOpt = None) -> None:
 
     from .bootstrap import build_app
     from .placement.problem import UNITS
-    from .placement.store_catalogue import get_catalogue
+    from .app.catalogue import get_catalogue
     from .store.tables import facilities
 
     a = build_app(db)

@@ -35,7 +35,7 @@ from duecourse.placement.catalogue import (
     zip_location,
 )
 from duecourse.placement.problem import UNITS, Facility, Location
-from duecourse.placement.store_catalogue import do_import_catalogue, get_catalogue
+from duecourse.app.catalogue import do_import_catalogue, get_catalogue
 from duecourse.store.tables import facilities, ledger
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

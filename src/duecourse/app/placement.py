@@ -34,10 +34,10 @@ from ..domain.events import Event
 from ..law.params import param
 from ..placement.catalogue import court_location, normalise_name
 from ..placement.problem import UNITS, Detainee, Facility, Level, Plan, Problem, Sex
-from ..placement.store_catalogue import get_catalogue
 from ..store.tables import cases, events, persons
 from . import ledger as L
 from .access import AccessDenied, access_facility_board, access_placement_plan
+from .catalogue import get_catalogue
 from .context import AppContext
 from .reads import refused_read
 

@@ -76,6 +76,7 @@ from ..store.tables import (
     persons,
 )
 from . import actors as registry
+from .deadline_rows import deadline_rows
 from .ledger import iso
 
 
@@ -319,7 +320,7 @@ def _compare_case(c: _Case, closures: Closures, case: Any, stored: dict[str, Any
     out = (_differences("cases", case_id, _CASE_COLUMNS, case, derived) if case is not None
            else [Finding("cases", case_id, "missing")])
     clocks = {r["deadline_id"]: r
-              for r in repo.deadline_rows(case_id, compute_deadlines(s, at, closures))}
+              for r in deadline_rows(case_id, compute_deadlines(s, at, closures))}
     for d, row in clocks.items():
         key = f"{case_id} {d}"
         out.extend(_differences("deadlines", key, _DEADLINE_COLUMNS, stored[d], row)

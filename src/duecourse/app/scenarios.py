@@ -6,7 +6,7 @@ and the field; nothing is run from a file that does not validate.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -215,16 +215,15 @@ def _validate_step(path: str, i: int, step: Any, people: Mapping[str, Any],
         raise _err(path, where, fld, e.message) from e
 
 
-def run_scenario(path: str) -> ScenarioResult:
-    """Run one file in a fresh in-memory store."""
-    from ..bootstrap import build_app
-
+def run_scenario(path: str, new_app: Callable[[], Any]) -> ScenarioResult:
+    """Run one file in a fresh in-memory store: ``new_app()`` builds it (an entry point wires it,
+    e.g. ``lambda: build_app("sqlite://", seed=0)``; the app imports no bootstrap)."""
     try:
         data = load_scenario(path)
     except ScenarioError as e:
         return ScenarioResult(path, "", error=str(e))
     result = ScenarioResult(path, str(data["title"]))
-    app = build_app("sqlite://", seed=0)
+    app = new_app()
     app.register_actor(CHECKER)
     if data.get("closures"):
         from .calendar import do_close_day

@@ -1,4 +1,5 @@
-"""Reading and writing rows. Only the app's handlers and queries call this module."""
+"""Reading and writing rows. Only the app's handlers and queries call this module. The store
+knows the domain, never the law (an import-linter contract): rows come to it as plain values."""
 
 from __future__ import annotations
 
@@ -24,7 +25,6 @@ from ..domain.case import CaseState, Facets, fold
 from ..domain.commands import Actor
 from ..domain.events import Event
 from ..domain.person import PersonData, a_number_key, name_key
-from ..law.deadlines import Deadline
 from .tables import (
     actors,
     case_protections,
@@ -139,27 +139,9 @@ def advance_case(conn: Connection, s: CaseState, f: Facets, at: datetime, expect
     return res.rowcount == 1
 
 
-def save_read_models(
-    conn: Connection, s: CaseState, f: Facets, ds: list[Deadline], at: datetime,
-    *, case_row: bool = True,
-) -> None:
-    """The case's facets (unless ``case_row`` is False: ``advance_case`` wrote them) and its
-    deadlines, as of ``at``."""
-    if case_row:
-        save_case_row(conn, s, f, at)
-    save_deadlines(conn, s.case_id, deadline_rows(s.case_id, ds))
-
-
 def save_case_row(conn: Connection, s: CaseState, f: Facets, at: datetime) -> None:
     """The case's facets as of ``at`` (no version check: see ``advance_case`` for that)."""
     conn.execute(_UPDATE_CASE, _case_values(s, f, at))
-
-
-def deadline_rows(case_id: str, ds: list[Deadline]) -> list[dict[str, Any]]:
-    """The ``deadlines`` rows of a case (its read model of the statutory clocks)."""
-    return [{"case_id": case_id, "deadline_id": d.id, "started_at": d.started_at,
-             "due_at": d.due_at, "fulfilled_at": d.fulfilled_at, "state": d.state,
-             "escalation": d.escalation} for d in ds]
 
 
 def save_deadlines(conn: Connection, case_id: str, rows: list[dict[str, Any]]) -> None:
