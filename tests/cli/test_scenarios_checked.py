@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 import duecourse.bootstrap as bootstrap
+from duecourse.app.invariants import check_store
 from duecourse.app.scenarios import run_scenario
-from duecourse.law.invariants import check_store
 
 SCENARIOS = sorted(Path(str(resources.files("duecourse.law") / "scenarios")).glob("*.yaml"))
 
