@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The test command: lint, types, the layering contracts, the law's scenarios and the whole suite on SQLite and
-# PostgreSQL. Exits non-zero on any failure. Under CI=true a missing PostgreSQL fails the run.
+# The test command: lint, types, the layering contracts, the law's scenarios and the whole suite
+# on SQLite and PostgreSQL. Exits non-zero on any failure. Under CI=true a missing PostgreSQL fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/_venv.sh
