@@ -27,9 +27,8 @@ from .tables import cases, events
 # ``at`` is read as the driver returns it and made UTC in ``_utc``: SQLAlchemy's own parsing of
 # SQLite's datetime text costs more than the rest of loading a case (bench/commands.py). The
 # one-case statement is built once: a prebuilt statement hits the compiled cache.
-_COLUMNS = (events.c.case_id, events.c.seq, events.c.kind,
-            type_coerce(events.c.at, String).label("at"), events.c.actor_id,
-            events.c.actor_role, events.c.data)
+_COLUMNS = (events.c.seq, events.c.kind, type_coerce(events.c.at, String).label("at"),
+            events.c.actor_id, events.c.actor_role, events.c.data)
 _ONE_CASE = (select(*_COLUMNS).where(events.c.case_id == bindparam("b_case_id"))
              .order_by(events.c.seq))
 
@@ -52,7 +51,7 @@ def _utc(value: Any) -> datetime:
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
-def _event(r: Row[Any]) -> Event:
+def _event(case_id: str, r: Row[Any]) -> Event:
     """The event of one stored row; ValueError (naming the event) when it cannot be read."""
     try:
         at = _utc(r.at)
@@ -66,13 +65,18 @@ def _event(r: Row[Any]) -> Event:
             raise ValueError(f"event {r.seq}'s data is not JSON ({e})") from e
         if not isinstance(data, dict):
             raise ValueError(f"event {r.seq}'s data is not a JSON object")
-    return Event(r.case_id, r.seq, r.kind, at, r.actor_id, r.actor_role, data)
+    return Event(case_id, r.seq, r.kind, at, r.actor_id, r.actor_role, data)
 
 
 def case_events(conn: Connection, case_id: str) -> list[Event]:
     """One case's events in order (none for an unknown case). A row that cannot be read raises
     ValueError: the write path never acts on a damaged history."""
-    return [_event(r) for r in conn.execute(_ONE_CASE, {"b_case_id": case_id})]
+    rows = conn.execute(_ONE_CASE, {"b_case_id": case_id}).all()
+    try:  # the write path's read, kept lean: each row checked only if one fails
+        return [Event(case_id, r.seq, r.kind, _utc(r.at), r.actor_id, r.actor_role,
+                      json.loads(r.data)) for r in rows]
+    except (TypeError, ValueError):
+        return [_event(case_id, r) for r in rows]
 
 
 def histories(conn: Connection, *, after: str | None = None, upto: str | None = None,
@@ -82,7 +86,7 @@ def histories(conn: Connection, *, after: str | None = None, upto: str | None = 
     ``upto`` (None: unbounded), whose ``cases`` row meets ``cases_where`` (when given); only the
     events of ``kinds`` (when given). A case whose rows cannot all be read is yielded with its
     ``damage`` named, and the reading goes on."""
-    q = select(*_COLUMNS)
+    q = select(events.c.case_id, *_COLUMNS)
     if cases_where is not None:
         q = q.join(cases, cases.c.id == events.c.case_id).where(cases_where)
     if kinds is not None:
@@ -100,7 +104,7 @@ def _history(case_id: str, rows: Iterator[Row[Any]]) -> History:
     evs: list[Event] = []
     for r in rows:
         try:
-            evs.append(_event(r))
+            evs.append(_event(case_id, r))
         except ValueError as e:
             return History(case_id, evs, str(e))
     return History(case_id, evs)
