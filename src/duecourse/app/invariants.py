@@ -25,7 +25,8 @@ def check_store(engine: Engine) -> list[Violation]:
         tables = inspect(conn)
         closures = repo.closure_days(conn) if tables.has_table("closure_days") else frozenset()
         roles = repo.actor_roles(conn) if tables.has_table("actors") else {}
-        return check_cases(_readable(conn), closures, roles)
+        cases = list(_readable(conn))  # read whole, then checked with the connection returned
+    return check_cases(cases, closures, roles)
 
 
 def _readable(conn: Connection) -> Iterator[list[Event]]:
