@@ -18,12 +18,17 @@ configured as its documentation's examples do (blocking rules, comparisons, trai
 
     python bench/linkage.py [--records 1000000] [--skip-splink] [--json] [--lookups 200]
     python bench/linkage.py --write-model src/duecourse/identity/models/default.json
+
+Splink and DuckDB are not the product's dependencies (nothing duecourse runs imports them): they
+come with the ``bench`` extra, ``pip install -e '.[bench]'``. Without them, run with
+``--skip-splink``.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import json
 import os
 import resource
@@ -505,6 +510,20 @@ def _goals_table(rows: list[dict[str, Any]], records: int) -> str:
     return "\n".join(lines)
 
 
+BENCH_EXTRA = "pip install -e '.[bench]'"
+
+
+def missing_bench_extra() -> list[str]:
+    """The packages of the ``bench`` extra (Splink, DuckDB) that this Python cannot import."""
+    missing = []
+    for name in ("splink", "duckdb"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
+    return missing
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--records", type=int, default=1_000_000)
@@ -518,6 +537,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--write-model", metavar="PATH", help="train and write the shipped model, then stop")
     args = ap.parse_args(argv)
+    missing = [] if args.skip_splink or args.write_model else missing_bench_extra()
+    if missing:
+        print(f"bench/linkage.py measures duecourse's linker beside Splink, which needs "
+              f"{' and '.join(missing)} (the bench extra): install it with  {BENCH_EXTRA}  "
+              "or run with --skip-splink", file=sys.stderr)
+        return 2
     if args.write_model:
         m = write_model(args.write_model)
         print(json.dumps(m.data_card, indent=2))

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The test command: lint, types, the law's scenarios and the whole suite on SQLite and
-# PostgreSQL. Exits non-zero on any failure. Under CI=true a missing PostgreSQL fails the run.
+# The test command: lint, types, the layering contracts, the law's scenarios and the whole suite
+# on SQLite and PostgreSQL. Exits non-zero on any failure. Under CI=true a missing PostgreSQL fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/_venv.sh
@@ -11,6 +11,8 @@ echo "==> ruff"
 ruff check src tests bench tools
 echo "==> mypy --strict"
 mypy --strict
+echo "==> import-linter (the layering contracts in pyproject.toml)"
+lint-imports --no-cache
 echo "==> scenarios"
 duecourse law check src/duecourse/law/scenarios
 echo "==> pytest"

@@ -102,6 +102,7 @@ def law_check(paths: Annotated[list[str], typer.Argument(help="Scenario files or
     from pathlib import Path
 
     from .app.scenarios import run_scenario
+    from .bootstrap import build_app
 
     files: list[str] = []
     for p in paths:
@@ -109,7 +110,7 @@ def law_check(paths: Annotated[list[str], typer.Argument(help="Scenario files or
         files.extend(sorted(str(f) for f in pp.glob("*.yaml")) if pp.is_dir() else [p])
     passed = failed = 0
     for f in files:
-        res = run_scenario(f)
+        res = run_scenario(f, lambda: build_app("sqlite://", seed=0))
         mark = "[green]PASS[/]" if res.passed else "[red]FAIL[/]"
         console.print(f"{mark} {f}: {res.title}", highlight=False)
         if res.error:

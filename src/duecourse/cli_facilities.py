@@ -26,9 +26,9 @@ def facilities_import(
 ) -> None:
     """Validate a facility list and replace the stored catalogue with it, all or nothing; the
     change is recorded in the ledger. An invalid list is refused with every bad row named."""
+    from .app.catalogue import do_import_catalogue
     from .bootstrap import build_app
     from .placement.catalogue import CatalogueError
-    from .placement.store_catalogue import do_import_catalogue
 
     try:
         raw = file.read_bytes()
@@ -53,9 +53,9 @@ def facilities_list(db: DbOpt = None) -> None:
     housing unit, whether it may hold people over 72 hours, and its medical care."""
     from sqlalchemy import func, select
 
+    from .app.catalogue import get_catalogue
     from .bootstrap import build_app
     from .placement.problem import UNITS
-    from .placement.store_catalogue import get_catalogue
     from .store.tables import facilities
 
     a = build_app(db)

@@ -10,11 +10,12 @@ from typing import Any
 
 import pytest
 
+from duecourse.app.invariants import check_store
 from duecourse.app.outcome import Outcome
 from duecourse.bootstrap import App, build_app
 from duecourse.domain.commands import Actor, parse_command
 from duecourse.domain.events import Event
-from duecourse.law.invariants import check_history, check_store
+from duecourse.law.invariants import check_history
 from duecourse.store import repository as repo
 
 O1 = Actor("o1", "officer", "Officer One")

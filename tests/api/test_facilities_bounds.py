@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 from test_facilities_issue15 import D1, FY26, TINY, Desk, person, t
 
+from duecourse.app.catalogue import do_import_catalogue
 from duecourse.domain.events import Event
 from duecourse.law.invariants import check_history
-from duecourse.placement.store_catalogue import do_import_catalogue
 from duecourse.store import repository as repo
 
 ARREST = t("2026-06-01T07:30:00Z")  # Desk.arrested's arrest

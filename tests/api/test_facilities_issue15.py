@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from duecourse.app.catalogue import do_import_catalogue
+from duecourse.app.invariants import check_store
 from duecourse.app.outcome import Outcome
 from duecourse.bootstrap import App, build_app
 from duecourse.domain.commands import Actor, parse_command
-from duecourse.law.invariants import check_store
-from duecourse.placement.store_catalogue import do_import_catalogue
 
 O1 = Actor("o1", "officer", "Officer One")
 O2 = Actor("o2", "officer", "Officer Two")

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
+from duecourse.app.invariants import check_store
 from duecourse.app.outcome import Outcome
 from duecourse.bootstrap import build_app
 from duecourse.domain.commands import Actor, parse_command
 from duecourse.domain.person import a_number_key, name_key
-from duecourse.law.invariants import check_store
 
 O1 = Actor("o1", "officer", "Officer One")
 O2 = Actor("o2", "officer", "Officer Two")

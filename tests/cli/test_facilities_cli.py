@@ -11,9 +11,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+from duecourse.app.catalogue import get_catalogue
 from duecourse.cli import app
 from duecourse.placement.catalogue import load_catalogue
-from duecourse.placement.store_catalogue import get_catalogue
 from duecourse.store.db import make_engine
 from duecourse.store.tables import facilities, ledger
 

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from duecourse.app.scenarios import ScenarioError, load_scenario, run_scenario
+from duecourse.bootstrap import build_app
 from duecourse.cli import app
 
 GOOD = Path(str(resources.files("duecourse.law") / "scenarios" / "arr-2.yaml"))
@@ -104,7 +105,8 @@ def _load_text(text: bytes) -> None:
         except ScenarioError as e:
             assert str(path) in str(e)
             return
-        result = run_scenario(str(path))  # valid: it runs, and at worst fails, never raises
+        # valid: it runs, and at worst fails, never raises
+        result = run_scenario(str(path), lambda: build_app("sqlite://", seed=0))
         assert result.path == str(path)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from duecourse.app.invariants import check_store
 from duecourse.bootstrap import App, build_app
 from duecourse.domain import commands as c
 from duecourse.domain.case import apply
@@ -19,7 +20,6 @@ from duecourse.domain.commands import Actor
 from duecourse.domain.events import Event
 from duecourse.domain.person import PersonData
 from duecourse.law.deadlines import compute_deadlines
-from duecourse.law.invariants import check_store
 from duecourse.store import repository as repo
 
 T = datetime(2026, 3, 2, 8, tzinfo=UTC)

@@ -31,9 +31,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from duecourse.app.invariants import check_store
 from duecourse.bootstrap import build_app
 from duecourse.domain.events import Event
-from duecourse.law.invariants import Violation, check_history, check_store
+from duecourse.law.invariants import Violation, check_history
 from duecourse.store import repository as repo
 
 COURTS = ("NEW", "NYC", "HOU", "SFR", "HON", "SAI", "AGA", "ELP", "PHO", "SAJ", "ANC")

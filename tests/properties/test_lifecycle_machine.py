@@ -66,6 +66,7 @@ from hypothesis.stateful import (
 from sqlalchemy import func, select
 
 from duecourse.app.identity import do_import_records, do_link
+from duecourse.app.invariants import check_store
 from duecourse.bootstrap import App, build_app
 from duecourse.domain import commands as c
 from duecourse.domain.case import CaseState, fold
@@ -82,7 +83,7 @@ from duecourse.domain.events import Event
 from duecourse.domain.person import PersonData
 from duecourse.law.deadlines import compute_deadlines
 from duecourse.law.framework import appeal_deadline
-from duecourse.law.invariants import Violation, check_history, check_store
+from duecourse.law.invariants import Violation, check_history
 from duecourse.law.rules import guard_ids
 from duecourse.store import repository as repo
 from duecourse.store.tables import cases, events, persons

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from duecourse.app.catalogue import do_import_catalogue, get_catalogue
 from duecourse.bootstrap import build_app
 from duecourse.law.courts import load_courts
 from duecourse.placement.catalogue import (
@@ -35,7 +36,6 @@ from duecourse.placement.catalogue import (
     zip_location,
 )
 from duecourse.placement.problem import UNITS, Facility, Location
-from duecourse.placement.store_catalogue import do_import_catalogue, get_catalogue
 from duecourse.store.tables import facilities, ledger
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import create_engine
 
+from duecourse.app.invariants import check_store
 from duecourse.domain.events import DEADLINE_MISSED, Event
-from duecourse.law.invariants import Violation, appeal_window_end, check_history, check_store
+from duecourse.law.invariants import Violation, appeal_window_end, check_history
 
 T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)  # a Monday
 EASTERN = ZoneInfo("America/New_York")  # where the Board keeps its days (APP-30 filing zone)

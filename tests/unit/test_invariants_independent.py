@@ -18,7 +18,8 @@ import pytest
 from raw_history import RawHistory, iso
 from sqlalchemy import create_engine, text
 
-from duecourse.law.invariants import ADVERSE_KINDS, Violation, check_history, check_store
+from duecourse.app.invariants import check_store
+from duecourse.law.invariants import ADVERSE_KINDS, Violation, check_history
 
 H = timedelta(hours=1)
 D = timedelta(days=1)

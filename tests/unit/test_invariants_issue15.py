@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 from raw_history import RawHistory, iso
 
+from duecourse.app.invariants import check_store
 from duecourse.bootstrap import build_app
 from duecourse.domain.commands import Actor
 from duecourse.domain.events import Event
-from duecourse.law.invariants import check_history, check_store
+from duecourse.law.invariants import check_history
 from duecourse.store import repository as repo
 
 H = timedelta(hours=1)

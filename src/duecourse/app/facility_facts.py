@@ -27,7 +27,7 @@ class Placing(NamedTuple):
 
 def facility_facts(conn: Connection, case_id: str, state: CaseState,
                    cmd: Place | Transfer) -> Placing:
-    from ..placement.store_catalogue import get_catalogue  # the store's adapter (no cycle)
+    from .catalogue import get_catalogue  # the store's adapter (no cycle)
 
     catalogue = list(get_catalogue(conn))
     f = resolve(catalogue, cmd.facility)

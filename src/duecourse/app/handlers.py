@@ -37,6 +37,7 @@ from ..store.db import pipelined
 from ..store.tables import commands
 from . import case_records, ledger
 from .context import AppContext
+from .deadline_rows import deadline_rows
 from .facility_facts import facility_facts
 from .outcome import Outcome
 
@@ -177,7 +178,7 @@ def _decide(ctx: AppContext, conn: Connection, env: Any, case_id: str,
         case_records.save_if_changed(conn, after, new_events)
         # The deadline rows are rewritten only where they differ from the stored ones, when
         # known.
-        new_rows = repo.deadline_rows(case_id, deadlines)
+        new_rows = deadline_rows(case_id, deadlines)
         stored = [] if state is None else (
             known.rows if known is not None and known.version == old_version else None)
         if stored is None:

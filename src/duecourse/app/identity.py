@@ -100,7 +100,7 @@ __all__ = [
 
 # Who acts when records are imported or linked from the command line of the server itself:
 # whoever may run it there supervises the installation's records (as with the facility catalogue,
-# see placement/store_catalogue.py). Its reads are for supervision.
+# see app/catalogue.py). Its reads are for supervision.
 CLI_ACTOR = Actor("system:cli", "supervisor", "duecourse command line")
 PAIR_STATUSES = ("pending", "proposed", "confirmed", "rejected")
 _CHUNK = 2000

@@ -19,7 +19,6 @@ The facility board alone (``get_facility_board``) shows only numbers of beds and
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,10 +33,11 @@ from ..domain.events import Event
 from ..law.params import param
 from ..placement.catalogue import court_location, normalise_name
 from ..placement.problem import UNITS, Detainee, Facility, Level, Plan, Problem, Sex
-from ..placement.store_catalogue import get_catalogue
-from ..store.tables import cases, events, persons
+from ..store.event_reader import histories
+from ..store.tables import cases, persons
 from . import ledger as L
 from .access import AccessDenied, access_facility_board, access_placement_plan
+from .catalogue import get_catalogue
 from .context import AppContext
 from .reads import refused_read
 
@@ -265,13 +265,11 @@ def _read_custody(conn: Connection) -> list[_Custody]:
                persons.c.given_name, persons.c.sex, persons.c.birth_date)
         .join(persons, persons.c.id == cases.c.person_id)
         .where(open_in_custody).order_by(cases.c.id)).all()
-    evs: dict[str, list[Event]] = defaultdict(list)
-    for e in conn.execute(
-            select(events.c.case_id, events.c.seq, events.c.kind, events.c.at, events.c.data)
-            .join(cases, cases.c.id == events.c.case_id)
-            .where(open_in_custody, events.c.kind.in_(_PLANNING_EVENTS))
-            .order_by(events.c.case_id, events.c.seq)):
-        evs[e.case_id].append(Event(e.case_id, e.seq, e.kind, e.at, "", "", json.loads(e.data)))
+    evs: dict[str, list[Event]] = {}
+    for h in histories(conn, kinds=_PLANNING_EVENTS, cases_where=open_in_custody):
+        if h.damage:
+            raise ValueError(f"case {h.case_id}: {h.damage}")
+        evs[h.case_id] = h.events
     out = []
     for r in rows:
         history = evs.get(r.id, [])

@@ -64,6 +64,7 @@ from ..law.calendar import Closures
 from ..law.deadlines import compute_deadlines
 from ..law.framework import appeal_deadline
 from ..store import repository as repo
+from ..store.event_reader import History, histories
 from ..store.tables import (
     accounts,
     actors,
@@ -76,6 +77,7 @@ from ..store.tables import (
     persons,
 )
 from . import actors as registry
+from .deadline_rows import deadline_rows
 from .ledger import iso
 
 
@@ -239,10 +241,7 @@ def _raw(t: Any) -> list[Any]:
 def _check_batch(conn: Connection, after: str | None, upto: str | None,
                  days: list[tuple[date, str, datetime | None]], persons_seen: set[str]
                  ) -> list[Finding]:
-    history: dict[str, list[Any]] = {}
-    for r in conn.execute(select(*_raw(events)).where(*_in(events.c.case_id, after, upto))
-                          .order_by(events.c.case_id, events.c.seq)):
-        history.setdefault(r.case_id, []).append(r)
+    history = {h.case_id: h for h in histories(conn, after=after, upto=upto)}
     stored_cases = {r.id: r._mapping for r in conn.execute(
         select(*_raw(cases)).where(*_in(cases.c.id, after, upto)))}
     stored_deadlines: dict[str, dict[str, Any]] = {}
@@ -250,9 +249,9 @@ def _check_batch(conn: Connection, after: str | None, upto: str | None,
         stored_deadlines.setdefault(r.case_id, {})[r.deadline_id] = r._mapping
     out: list[Finding] = []
     people: dict[str, dict[str, Any]] = {}
-    for case_id, rows in history.items():
+    for case_id, h in history.items():
         try:
-            c = _fold(case_id, rows)
+            c = _fold(h)
             found = _closest(c, days, stored_cases.get(case_id),
                              stored_deadlines.get(case_id, {}))
             people[str(c.opened.data["person_id"])] = _person(c.opened)
@@ -269,26 +268,19 @@ def _check_batch(conn: Connection, after: str | None, upto: str | None,
     return out
 
 
-def _fold(case_id: str, rows: list[Any]) -> _Case:
-    evs = []
-    for r in rows:
-        at = _instant(r.at)
-        if not isinstance(at, datetime):
-            raise ValueError(f"event {r.seq} has the time {r.at!r}")
-        evs.append(Event(case_id, r.seq, r.kind, at, r.actor_id, r.actor_role,
-                         json.loads(r.data)))
-    if evs[0].kind != "case_opened":
-        raise ValueError(f"the first event is {evs[0].kind!r}, not case_opened")
-    return _Case(fold(case_id, evs), evs[0], evs[-1].at)
+def _fold(h: History) -> _Case:
+    if h.damage:
+        raise ValueError(h.damage)
+    if h.events[0].kind != "case_opened":
+        raise ValueError(f"the first event is {h.events[0].kind!r}, not case_opened")
+    return _Case(fold(h.case_id, h.events), h.events[0], h.events[-1].at)
 
 
-def _person_ids(history: dict[str, list[Any]]) -> Iterator[str]:
+def _person_ids(history: dict[str, History]) -> Iterator[str]:
     """The person ids the batch's opening events name, also where a history does not fold."""
-    for rows in history.values():
-        try:
-            yield str(json.loads(rows[0].data)["person_id"])
-        except (TypeError, ValueError, KeyError):
-            continue
+    for h in history.values():
+        if h.events and "person_id" in h.events[0].data:
+            yield str(h.events[0].data["person_id"])
 
 
 def _closest(c: _Case, days: list[tuple[date, str, datetime | None]],
@@ -319,7 +311,7 @@ def _compare_case(c: _Case, closures: Closures, case: Any, stored: dict[str, Any
     out = (_differences("cases", case_id, _CASE_COLUMNS, case, derived) if case is not None
            else [Finding("cases", case_id, "missing")])
     clocks = {r["deadline_id"]: r
-              for r in repo.deadline_rows(case_id, compute_deadlines(s, at, closures))}
+              for r in deadline_rows(case_id, compute_deadlines(s, at, closures))}
     for d, row in clocks.items():
         key = f"{case_id} {d}"
         out.extend(_differences("deadlines", key, _DEADLINE_COLUMNS, stored[d], row)

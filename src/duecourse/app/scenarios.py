@@ -6,7 +6,7 @@ and the field; nothing is run from a file that does not validate.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -249,10 +249,11 @@ def _validate_step(path: str, i: int, step: Any, people: Mapping[str, Any],
         raise _err(path, where, fld, e.message) from e
 
 
-def run_scenario(path: str) -> ScenarioResult:
-    """Run one file in a fresh in-memory store. A file that is malformed in a way no check
-    foresaw, or a run that stops, fails this file with the reason; it never ends the whole
-    ``law check`` in a traceback."""
+def run_scenario(path: str, new_app: Callable[[], Any]) -> ScenarioResult:
+    """Run one file in a fresh in-memory store: ``new_app()`` builds it (an entry point wires it,
+    e.g. ``lambda: build_app("sqlite://", seed=0)``; the app imports no bootstrap). A file that
+    is malformed in a way no check foresaw, or a run that stops, fails this file with the
+    reason; it never ends the whole ``law check`` in a traceback."""
     try:
         data = load_scenario(path)
     except ScenarioError as e:
@@ -262,17 +263,16 @@ def run_scenario(path: str) -> ScenarioResult:
                               f"({type(e).__name__}: {e}); nothing was run")
     result = ScenarioResult(path, str(data["title"]))
     try:
-        _run_steps(data, result)
+        _run_steps(data, result, new_app)
     except Exception as e:  # as above: this file fails, the others still run
         result.error = f"{path}: the run stopped ({type(e).__name__}: {e})"
     return result
 
 
-def _run_steps(data: Mapping[str, Any], result: ScenarioResult) -> None:
+def _run_steps(data: Mapping[str, Any], result: ScenarioResult, new_app: Callable[[], Any]
+               ) -> None:
     """Run a validated file's steps in a fresh in-memory store, into ``result``."""
-    from ..bootstrap import build_app
-
-    app = build_app("sqlite://", seed=0)
+    app = new_app()
     app.register_actor(CHECKER)
     if data.get("closures"):
         from .calendar import do_close_day

@@ -2,41 +2,31 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from datetime import datetime
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
 
+from ..app.invariants import check_store
 from ..bootstrap import App
 from ..domain.case import CaseState, fold
-from ..domain.events import Event
 from ..law.deadlines import compute_deadlines
 from ..law.framework import appeal_deadline
-from ..law.invariants import check_store
-from ..store.tables import events
+from ..store.event_reader import histories
 
 
 def _load_states(app: App) -> tuple[list[CaseState], int]:
-    """Every case folded from its events (the simulator's own read, for the summary)."""
+    """Every case folded from its events (read through the store's one event reader)."""
     states: list[CaseState] = []
     n = 0
-    current: list[Event] = []
-    q = select(events.c.case_id, events.c.seq, events.c.kind, events.c.at, events.c.actor_id,
-               events.c.actor_role, events.c.data).order_by(events.c.case_id, events.c.seq)
     with app.ctx.engine.connect() as conn:
-        for r in conn.execute(q):
-            n += 1
-            e = Event(r.case_id, r.seq, r.kind, r.at, r.actor_id, r.actor_role, json.loads(r.data))
-            if current and current[0].case_id != e.case_id:
-                states.append(fold(current[0].case_id, current))
-                current = []
-            current.append(e)
-    if current:
-        states.append(fold(current[0].case_id, current))
+        for h in histories(conn):
+            if h.damage:
+                raise ValueError(f"case {h.case_id}: {h.damage}")
+            n += len(h.events)
+            states.append(fold(h.case_id, h.events))
     return states, n
 
 

@@ -1,22 +1,21 @@
-"""Reading and writing rows. Only the app's handlers and queries call this module."""
+"""Reading and writing rows. Only the app's handlers and queries call this module. The store
+knows the domain, never the law (an import-linter contract): rows come to it as plain values."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     BindParameter,
     Connection,
-    String,
     bindparam,
     delete,
     insert,
     or_,
     select,
-    type_coerce,
     update,
 )
 
@@ -24,7 +23,7 @@ from ..domain.case import CaseState, Facets, fold
 from ..domain.commands import Actor
 from ..domain.events import Event
 from ..domain.person import PersonData, a_number_key, name_key
-from ..law.deadlines import Deadline
+from .event_reader import case_events
 from .tables import (
     actors,
     case_protections,
@@ -41,11 +40,6 @@ from .tables import (
 
 # The write path's statements are built once: building a statement costs SQLAlchemy several
 # times what executing it does, and a prebuilt one hits the compiled cache (bench/commands.py).
-# ``at`` is read as the driver returns it and made UTC in ``_utc``: SQLAlchemy's own parsing of
-# SQLite's datetime text costs more than the rest of loading a case.
-_LOAD_EVENTS = (select(events.c.seq, events.c.kind, type_coerce(events.c.at, String).label("at"),
-                       events.c.actor_id, events.c.actor_role, events.c.data)
-                .where(events.c.case_id == bindparam("b_case_id")).order_by(events.c.seq))
 _INSERT_EVENTS = insert(events).inline()  # no RETURNING of the new ids: nothing reads them
 _INSERT_PERSON = insert(persons)
 _INSERT_CASE = insert(cases)
@@ -74,19 +68,8 @@ _ACTOR_ROLE = select(actors.c.role).where(actors.c.id == bindparam("b_id"))
 _STORED_OUTCOME = select(commands.c.outcome).where(commands.c.idempotency_key == bindparam("b_key"))
 
 
-def _utc(value: Any) -> datetime:
-    """A stored event time as UTCDateTime reads it: PostgreSQL gives a datetime, SQLite the
-    naive UTC text SQLAlchemy wrote (``2026-03-02 08:00:00.000000``)."""
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
-
-
-def load_events(conn: Connection, case_id: str) -> list[Event]:
-    rows = conn.execute(_LOAD_EVENTS, {"b_case_id": case_id}).all()
-    return [Event(case_id, r.seq, r.kind, _utc(r.at), r.actor_id, r.actor_role,
-                  json.loads(r.data))
-            for r in rows]
+# A case's events are read by the store's one event reader (event_reader.py).
+load_events = case_events
 
 
 def load_case(conn: Connection, case_id: str) -> CaseState | None:
@@ -139,27 +122,9 @@ def advance_case(conn: Connection, s: CaseState, f: Facets, at: datetime, expect
     return res.rowcount == 1
 
 
-def save_read_models(
-    conn: Connection, s: CaseState, f: Facets, ds: list[Deadline], at: datetime,
-    *, case_row: bool = True,
-) -> None:
-    """The case's facets (unless ``case_row`` is False: ``advance_case`` wrote them) and its
-    deadlines, as of ``at``."""
-    if case_row:
-        save_case_row(conn, s, f, at)
-    save_deadlines(conn, s.case_id, deadline_rows(s.case_id, ds))
-
-
 def save_case_row(conn: Connection, s: CaseState, f: Facets, at: datetime) -> None:
     """The case's facets as of ``at`` (no version check: see ``advance_case`` for that)."""
     conn.execute(_UPDATE_CASE, _case_values(s, f, at))
-
-
-def deadline_rows(case_id: str, ds: list[Deadline]) -> list[dict[str, Any]]:
-    """The ``deadlines`` rows of a case (its read model of the statutory clocks)."""
-    return [{"case_id": case_id, "deadline_id": d.id, "started_at": d.started_at,
-             "due_at": d.due_at, "fulfilled_at": d.fulfilled_at, "state": d.state,
-             "escalation": d.escalation} for d in ds]
 
 
 def save_deadlines(conn: Connection, case_id: str, rows: list[dict[str, Any]]) -> None:
@@ -200,6 +165,11 @@ def stored_outcome(conn: Connection, key: str) -> dict[str, Any] | None:
 def actor_role(conn: Connection, actor_id: str) -> str | None:
     row = conn.execute(_ACTOR_ROLE, {"b_id": actor_id}).first()
     return str(row.role) if row else None
+
+
+def actor_roles(conn: Connection) -> dict[str, str]:
+    """Who holds which role: every actor's id -> role."""
+    return {str(r.id): str(r.role) for r in conn.execute(select(actors.c.id, actors.c.role))}
 
 
 def role_lookup(conn: Connection) -> Callable[[str], str | None]:

@@ -14,14 +14,13 @@ from typing import Any
 import uvicorn
 import uvicorn.config
 from fastapi import FastAPI
-from sqlalchemy import select
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from ..app.accounts import do_create_account
 from ..app.collector import settle
+from ..app.demo_facts import get_demo_facts
 from ..bootstrap import App
 from ..domain.commands import ROLES
-from ..store.tables import actors, cases
 from .app import create_web_app
 from .settings import WebSettings
 
@@ -37,11 +36,7 @@ class DemoAccount:
 def seed_demo_accounts(app: App) -> list[DemoAccount]:
     """One account per role, each with a fresh random password. The attorney represents the
     clients of one of the simulation's attorneys (and sees only their cases)."""
-    with app.ctx.engine.connect() as conn:
-        rows = conn.execute(select(actors.c.clients).where(actors.c.role == "attorney",
-                                                           actors.c.clients != "")).all()
-        office = conn.execute(select(cases.c.location).limit(1)).scalar_one_or_none() or ""
-    clients = tuple(c for c in (rows[0].clients.split(",") if rows else []) if c)
+    office, clients = get_demo_facts(app.ctx)
     made = []
     for role in ROLES:
         password = secrets.token_urlsafe(12)

@@ -135,6 +135,6 @@ from __future__ import annotations
 
 from .legal import ADVERSE_KINDS
 from .report import Violation
-from .run import appeal_window_end, check_history, check_store
+from .run import appeal_window_end, check_cases, check_history
 
-__all__ = ["ADVERSE_KINDS", "Violation", "appeal_window_end", "check_history", "check_store"]
+__all__ = ["ADVERSE_KINDS", "Violation", "appeal_window_end", "check_cases", "check_history"]

@@ -11,8 +11,8 @@
 
 The same person: the same A-number (its digits), or the same family name, given name and date of
 birth (all recorded; compared with spacing and case ignored), as recorded when each case was
-opened. Only histories checked together are compared: ``check_store`` compares every case of the
-store; ``check_history`` the cases it is given.
+opened. Only histories checked together are compared: ``check_cases`` and ``check_history`` the
+cases they are given (the app's ``check_store`` hands ``check_cases`` every case of the store).
 """
 
 from __future__ import annotations

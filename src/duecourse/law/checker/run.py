@@ -1,11 +1,10 @@
-"""Entry points: a history (one case's events, or several cases' mixed) or a whole store."""
+"""Entry points: a history (one case's events, or several cases' mixed), or every case's history
+one by one. The checker is handed events as data; it never reads the database."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING
 
 from ...domain.events import Event
 from .areas import Areas
@@ -14,11 +13,7 @@ from .clocks import check_clocks
 from .days import FILING_ZONE, Closures, appeal_last_day, court_zone, local_day, normalize_closures
 from .facts import Facts, apply
 from .persons import CaseTrace, across_cases
-from .reading import instant
 from .report import Violation
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
 
 
 def violations_of(events: Sequence[Event], closures: Closures = frozenset(),
@@ -63,56 +58,26 @@ def check_history(events: Sequence[Event],
     the same person are compared too), with the closure days (day, scope: "ALL", "BIA" or a
     court's code) the legal calendar records, and the roles of the people the events name
     (``roles``: id -> role; otherwise only the roles the events themselves show)."""
-    days = normalize_closures(closures)
     by_case: dict[str, list[Event]] = {}
     for e in events:
         by_case.setdefault(e.case_id, []).append(e)
-    out: list[Violation] = []
-    traces: list[CaseTrace] = []
-    for case_id, evs in by_case.items():
-        traces.append(CaseTrace(case_id))
-        out.extend(violations_of(evs, days, traces[-1], roles))
-    return _with_persons(out, traces)
+    return check_cases(by_case.values(), closures, roles)
 
 
-def check_store(engine: Engine) -> list[Violation]:
-    """Every case's events from the ``events`` table (cases of the same person compared), checked
-    with the ``closure_days`` table's closures (none if the store has no such table)."""
-    from sqlalchemy import inspect, text
-
-    with engine.connect() as conn:
-        closures: list[tuple[date, str]] = []
-        if inspect(conn).has_table("closure_days"):
-            closures = [(r.day, r.scope) for r in conn.execute(
-                text("SELECT day, scope FROM closure_days"))]
-        roles: dict[str, str] = {}
-        if inspect(conn).has_table("actors"):  # who holds which role (approvers, sign-offs)
-            roles = {str(r.id): str(r.role) for r in conn.execute(
-                text("SELECT id, role FROM actors"))}
-        rows = conn.execute(text(
-            "SELECT case_id, seq, kind, at, actor_id, actor_role, data FROM events "
-            "ORDER BY case_id, seq")).all()
+def check_cases(histories: Iterable[Sequence[Event]],
+                closures: Iterable[tuple[date, str]] = frozenset(),
+                roles: Mapping[str, str] | None = None) -> list[Violation]:
+    """Every violation in the given cases' histories (each one case's events; cases of the same
+    person compared), as ``check_history`` counts them, case by case as they come: the store's
+    event reader hands every case's history here (app/invariants.py ``check_store``), never a
+    connection."""
     days = normalize_closures(closures)
     out: list[Violation] = []
     traces: list[CaseTrace] = []
-    current: list[Event] = []
-
-    def check_current() -> None:
-        traces.append(CaseTrace(current[0].case_id))
-        out.extend(violations_of(current, days, traces[-1], roles))
-
-    for r in rows:
-        at = instant(r.at)
-        assert at is not None, f"event {r.case_id} #{r.seq} has no time"
-        data = r.data if isinstance(r.data, dict) else json.loads(r.data)
-        e = Event(str(r.case_id), int(r.seq), str(r.kind), at, str(r.actor_id),
-                  str(r.actor_role), data)
-        if current and current[0].case_id != e.case_id:
-            check_current()
-            current = []
-        current.append(e)
-    if current:
-        check_current()
+    for evs in histories:
+        if evs:
+            traces.append(CaseTrace(evs[0].case_id))
+            out.extend(violations_of(evs, days, traces[-1], roles))
     return _with_persons(out, traces)
 
 

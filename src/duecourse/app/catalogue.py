@@ -1,10 +1,11 @@
 """The stored facility catalogue: ``get_catalogue`` reads it, ``do_import_catalogue`` replaces it.
 
-The adapter between the pure catalogue (``catalogue.py``) and the store. Importing an agency's
-facility list is a configuration change, made by an administrator (``access_configuration``):
-the list is validated whole first (``read_catalogue``), then the stored catalogue is replaced and
-the change is appended to the ledger, in one transaction — either the new catalogue and its ledger
-entry, or nothing. Until a list is imported, the packaged FY26 catalogue is the catalogue.
+The adapter between the pure catalogue (``placement/catalogue.py``) and the store; placement is
+pure (an import-linter contract), so its adapter lives in the app. Importing an agency's facility
+list is a configuration change, made by an administrator (``access_configuration``): the list is
+validated whole first (``read_catalogue``), then the stored catalogue is replaced and the change
+is appended to the ledger, in one transaction — either the new catalogue and its ledger entry, or
+nothing. Until a list is imported, the packaged FY26 catalogue is the catalogue.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select
 
-from ..app import ledger
-from ..app.access import AccessDenied
-from ..app.context import AppContext
 from ..domain.commands import Actor
+from ..placement.catalogue import catalogue_rows, facility_of, packaged_catalogue, read_catalogue
+from ..placement.problem import Facility
 from ..store.tables import facilities
-from .catalogue import catalogue_rows, facility_of, packaged_catalogue, read_catalogue
-from .problem import Facility
+from . import ledger
+from .access import AccessDenied
+from .context import AppContext
 
 __all__ = ["CLI_ACTOR", "CatalogueImport", "access_configuration", "do_import_catalogue",
            "get_catalogue"]
