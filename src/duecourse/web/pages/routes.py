@@ -29,10 +29,9 @@ from ...app.accounts import (
     do_update_account,
     list_accounts,
 )
-from ...app.identity import case_identity
 from ...app.queries import probe_commands
 from ...app.reads import find_cases, get_oversight_report, get_person_view, get_work_queue
-from ...app.restricted import identity_for, may_read_1367
+from ...app.restricted import may_read_1367
 from ...domain.commands import COMMAND_TYPES, ROLES, OpenCase, parse_command
 from ...domain.errors import ConcurrencyConflict, InvalidInput, NotFound
 from ...law.guards.authority import AUTHORITY
@@ -255,7 +254,7 @@ def _case_page(request: Request, user: PageUser, case_id: str, status: int = 200
              for name in [*view.allowed, *view.blocked, *others]}
     return render(request, "case.html", user, status, view=view, forms=forms, others=others,
                   may_confirm="confirm_entry" in AUTHORITY.get(role, ()),
-                  identity=identity_for(user.account.actor, case_identity(app.ctx, view.state)),
+                  identity=view.identity,
                   now=now,
                   stays=records.stays(view.state, now),
                   protections=records.protections(view.state),
@@ -280,7 +279,7 @@ async def case_command(request: Request, user: FormUser, case_id: str, name: str
         outcome = the_app(request).do(
             cmd, user.account.actor, case_id=case_id,
             expected_version=int(version) if isinstance(version, str) and version.isdigit()
-            else None)
+            else None).for_caller()  # refused to one who may not read the case: 404
     except InvalidInput as e:
         return _case_page(request, user, case_id, 422, error=str(e), failed=name)
     except ConcurrencyConflict as e:
