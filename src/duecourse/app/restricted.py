@@ -47,18 +47,21 @@ def may_read_1367(actor: Actor) -> bool:
 
 def events_for(actor: Actor, events: Iterable[Event]) -> list[Event]:
     """The case's events as ``actor`` may see them: all of them for those entitled to 1367
-    information, otherwise without its entries and fields."""
-    evs = list(events)
-    if may_read_1367(actor):
-        return evs
+    information, otherwise without its entries and fields; for everyone, the opening without the
+    identity candidates the model found (shown, to those who decide links, only through
+    ``app.identity.case_identity``, which keeps those the model says are someone else out)."""
     out: list[Event] = []
-    for e in evs:
-        if e.kind in WITHHELD_KINDS:
+    entitled = may_read_1367(actor)
+    for e in events:
+        if not entitled and e.kind in WITHHELD_KINDS:
             continue
-        hide = WITHHELD_FIELDS.get(e.kind)
-        if hide:
-            e = Event(e.case_id, e.seq, e.kind, e.at, e.actor_id, e.actor_role,
-                      {k: v for k, v in e.data.items() if k not in hide})
+        hide = WITHHELD_FIELDS.get(e.kind) if not entitled else None
+        data = {k: v for k, v in e.data.items() if k not in hide} if hide else e.data
+        if e.kind == "case_opened" and isinstance(data.get("identity"), dict):
+            data = {**data, "identity": {k: v for k, v in data["identity"].items()
+                                         if k != "candidates"}}
+        if data is not e.data:
+            e = Event(e.case_id, e.seq, e.kind, e.at, e.actor_id, e.actor_role, data)
         out.append(e)
     return out
 

@@ -83,7 +83,8 @@ def render(request: Request, name: str, user: PageUser | None, status: int = 200
         status_code=status)
 
 
-def message(request: Request, status: int, title: str, text: str) -> HTMLResponse:
+def message(request: Request, status: int, title: str, text: str,
+            **context: Any) -> HTMLResponse:
     """A page that says one thing (not allowed, not found, expired), still with the signed-in
     user's header when there is one."""
     try:
@@ -91,7 +92,7 @@ def message(request: Request, status: int, title: str, text: str) -> HTMLRespons
     except NotSignedIn:
         user = None
     return render(request, "message.html", user, status, title=title,
-                  text=text[:1].upper() + text[1:])
+                  text=text[:1].upper() + text[1:], **context)
 
 
 def install_page_errors(web: FastAPI) -> None:
@@ -101,7 +102,9 @@ def install_page_errors(web: FastAPI) -> None:
 
     @web.exception_handler(NotFound)
     async def missing(request: Request, exc: NotFound) -> Response:
-        return message(request, 404, "Not found", str(exc))
+        # Nothing of the address asked for (the header's purpose link returns home): the page
+        # for a case one may not read is the page for one that does not exist, byte for byte.
+        return message(request, 404, "Not found", str(exc), path="/")
 
 
 def _safe_next(target: str) -> str:
