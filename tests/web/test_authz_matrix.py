@@ -5,9 +5,9 @@ Reads are decided by the ``access_*`` funnels (a refusal is a 403), commands by 
 guard (a refusal is a 409 whose refusals name ROLE, and nothing is written), accounts by
 ``access_accounts``. A case or person file refused to one who may not read it at all (an
 attorney not of record, an admin) is a 404 that says only "not found or not yours", for a read
-and a command alike (nothing is written). Each request is valid in every other respect (a body the command takes, the
-purpose of the reader's role, a case in a state where the command is lawful), so that the role is
-the only reason for a refusal. A new operation without a row in ``MATRIX`` fails
+and a command alike (nothing is written). Each request is valid in every other respect (a body
+the command takes, the purpose of the reader's role, a case in a state where the command is
+lawful), so that the role is the only reason for a refusal. A new operation without a row in ``MATRIX`` fails
 ``test_every_operation_has_a_row``.
 """
 

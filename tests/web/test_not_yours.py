@@ -21,7 +21,7 @@ from duecourse.domain.commands import parse_command
 from .support import PURPOSE, Site, build_site, csrf, ledger_entries, sign_in
 
 NOWHERE = "C-2026-NOSUCH"
-NOT_YOURS = {"error": "not_found", "message": "not found or not yours", "field": None,
+NOT_YOURS: dict[str, Any] = {"error": "not_found", "message": "not found or not yours", "field": None,
              "details": []}
 CLAIM = {"command": "claim_citizenship", "with": {"evidence": "a U.S. birth certificate"}}
 
@@ -94,9 +94,10 @@ def test_a_refusal_to_one_who_may_read_the_case_explains_itself(site: Site) -> N
 
 
 def _post(c: TestClient, case: str, token: str) -> Response:
-    return c.post(f"/cases/{case}/commands/claim_citizenship",
+    r: Response = c.post(f"/cases/{case}/commands/claim_citizenship",
                   data={"evidence": "a U.S. birth certificate", "csrf_token": token},
                   follow_redirects=False)
+    return r
 
 
 def test_the_pages_answer_not_yours_as_they_answer_no_such_case(site: Site) -> None:
