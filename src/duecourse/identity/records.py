@@ -59,6 +59,7 @@ __all__ = [
     "normalise_a_number",
     "normalise_document_number",
     "normalise_text",
+    "parse_row",
     "parse_rows",
     "phonetic",
     "today_anywhere",
@@ -275,11 +276,10 @@ def today_anywhere(now: datetime) -> date:
 
 
 def _date_problem(text: str, today: date) -> str | None:
-    m = _DATE.match(text)
-    if m is None:
+    if _DATE.match(text) is None:
         return "not a date in the form YYYY-MM-DD"
     try:
-        d = date(*(int(g) for g in m.groups()))
+        d = date.fromisoformat(text)
     except ValueError:
         return "not a date in the calendar"
     if d.year < EARLIEST_BIRTH_YEAR:
@@ -290,10 +290,11 @@ def _date_problem(text: str, today: date) -> str | None:
 def _text_problem(text: str, *, name: bool) -> str | None:
     if len(text) > MAX_TEXT:
         return f"longer than {MAX_TEXT} characters"
-    bad = next((c for c in text if unicodedata.category(c) in ("Cc", "Cf")), None)
-    if bad is not None:  # a terminal code or an invisible mark is no part of a name
-        return f"holds a control or format character, U+{ord(bad):04X}"
-    if name and not any(unicodedata.category(c).startswith("L") for c in text):
+    if not text.isprintable():  # (printable text holds no control or format character)
+        bad = next((c for c in text if unicodedata.category(c) in ("Cc", "Cf")), None)
+        if bad is not None:  # a terminal code or an invisible mark is no part of a name
+            return f"holds a control or format character, U+{ord(bad):04X}"
+    if name and not any(c.isalpha() for c in text):  # a letter of any script (categories L*)
         return "holds no letter"
     return None
 
@@ -383,6 +384,12 @@ def parse_rows(rows: Iterable[Mapping[str, str | None]], source: str, *,
     if problems:
         raise InvalidRecords(source, problems)
     return out
+
+
+def parse_row(row: Mapping[str, str | None], source: str, today: date) -> Record:
+    """One structurally sound row (a record id, known columns; see :func:`parse_rows`, which
+    checks that) as a record: each valid value parsed, each other one flagged."""
+    return _record(row, (row.get("record_id") or "").strip(), source, today)
 
 
 def _record(row: Mapping[str, str | None], rid: str, source: str, today: date) -> Record:
