@@ -48,18 +48,20 @@ def test_every_broken_row_is_reported_with_row_and_field_and_nothing_is_taken() 
         row(record_id="", birth_date="1990-02-30"),
         row(record_id="r1"),  # duplicate
         row(record_id="x" * 201),  # too long to be anyone's key
+        row(record_id="r\x00"),  # no database holds it, no reader sees it
         {**row(record_id="r5"), "birthdate": "1990-01-01"},
         row(record_id="r6", address="x" * (MAX_CELL + 1)),
     ]
     with pytest.raises(InvalidRecords) as e:
         parse_rows(rows, "encounter", first_row=2)
     got = {(p.row, p.field) for p in e.value.problems}
-    assert got == {(3, "record_id"), (4, "record_id"), (5, "record_id"), (6, "birthdate"),
-                   (7, "address")}
+    assert got == {(3, "record_id"), (4, "record_id"), (5, "record_id"), (6, "record_id"),
+                   (7, "birthdate"), (8, "address")}
     msg = str(e.value)
     assert "row 4 (record r1), field 'record_id': 'r1' was already used on row 2" in msg
-    assert "field 'record_id': is longer than 200 characters" in msg
-    assert "row 7 (record r6), field 'address': the cell holds 65,537 characters" in msg
+    assert "field 'record_id': longer than 200 characters" in msg
+    assert "row 6 (record r\x00), field 'record_id': holds a control or format character, U+0000" in msg
+    assert "row 8 (record r6), field 'address': the cell holds 65,537 characters" in msg
     assert "no record was taken" in msg
     assert isinstance(e.value, InvalidInput)
 

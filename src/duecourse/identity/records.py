@@ -351,7 +351,8 @@ def parse_rows(rows: Iterable[Mapping[str, str | None]], source: str, *,
     Each row maps column names (:data:`COLUMNS`) to text; a missing column or ``None`` counts as
     empty. A value that is not valid for its field (:func:`field_problem`) is flagged on its
     record (:attr:`Record.flags`) and its field left empty. A row that is broken (no record id,
-    one used on an earlier row or longer than 200 characters, an unknown column, a cell larger
+    one used on an earlier row, longer than 200 characters or holding a control or format
+    character, an unknown column, a cell larger
     than :data:`MAX_CELL`) refuses every row: all are checked, and every problem is reported with
     its row number (``first_row`` numbers the first row, e.g. 2 for a CSV file after its
     header), its record id and its field. ``today`` is the latest date a birth date may have
@@ -372,8 +373,8 @@ def parse_rows(rows: Iterable[Mapping[str, str | None]], source: str, *,
         _structure(row, bad)
         if not rid:
             bad("record_id", "is required")
-        elif len(rid) > MAX_TEXT:
-            bad("record_id", f"is longer than {MAX_TEXT} characters")
+        elif (why := _text_problem(rid, name=False)) is not None:  # the key of everything else
+            bad("record_id", why)
         elif rid in seen:
             bad("record_id", f"'{rid}' was already used on row {seen[rid]}")
         else:
