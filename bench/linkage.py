@@ -17,6 +17,7 @@ and the time to look up one new record against the whole set (``open_case``). Sp
 configured as its documentation's examples do (blocking rules, comparisons, training recipe).
 
     python bench/linkage.py [--records 1000000] [--skip-splink] [--json] [--lookups 200]
+                            [--flawed 0.01]
     python bench/linkage.py --write-model src/duecourse/identity/models/default.json
 
 Splink and DuckDB are not the product's dependencies (nothing duecourse runs imports them): they
@@ -535,6 +536,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--auto-link", type=float, default=Thresholds().auto_link)
     ap.add_argument("--new-person", type=float, default=Thresholds().new_person)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--flawed", type=float, default=0.0,
+                    help="share of household records with a birth date not in the calendar (and "
+                         "a third of it future dates, a third bad A-numbers), flagged on import")
     ap.add_argument("--write-model", metavar="PATH", help="train and write the shipped model, then stop")
     args = ap.parse_args(argv)
     missing = [] if args.skip_splink or args.write_model else missing_bench_extra()
@@ -569,10 +573,13 @@ def main(argv: list[str] | None = None) -> int:
         say(_part_lists_table(report["febrl4"]["part_lists"]))
 
     t = perf_counter()
-    ds = generate_identity_records(args.records, seed=args.seed)
+    ds = generate_identity_records(args.records, seed=args.seed, flawed=args.flawed)
     records = ds.records()
     gen = perf_counter() - t
     say(f"\ngenerated {len(records):,} records of {len(set(ds.person.tolist())):,} people in {gen:.1f} s")
+    if args.flawed:
+        flags = sum(len(r.flags) for r in records)
+        say(f"{flags:,} values flagged by the importer (not valid; left out of linkage)")
     ours = run_duecourse(records, ds.person, across=False, lookups=args.lookups, seed=args.seed,
                          trained_on=f"{args.records:,} synthetic household-heavy records", thresholds=th,
                          sweep=tuple(x for x in (0.99, 0.9999) if x != th.auto_link))

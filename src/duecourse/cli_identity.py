@@ -81,9 +81,15 @@ def identity_import(
         "roster, a transfer list): its records are never linked to each other, and between two "
         "such sources a record's candidates compete. Every batch of a source must say the "
         "same.")] = False,
+    report: Annotated[Path | None, typer.Option(
+        "--report", help="Write the data-quality report here (CSV: row, record_id, field, "
+        "given, reason): every value kept as given but not valid.")] = None,
 ) -> None:
-    """Import records from one lawful source, all or nothing: every bad row is named by number
-    and field, and nothing is written unless every row is good. One ledger entry per batch."""
+    """Import records from one lawful source. A value that is not valid (a birth date not in the
+    calendar or in the future, a malformed A-number ...) is kept as given, flagged, and left out
+    of linkage; the counts per field are printed and ``--report`` lists each. A broken row (no
+    record id, one used twice, cells missing or too large) refuses the batch: every one is named
+    by number and field, and nothing is written. One ledger entry per batch."""
     from .app.identity import import_file
     from .domain.errors import DuecourseError
 
@@ -111,6 +117,27 @@ def identity_import(
     console.print(f"imported {done.records} records from '{escape(done.source)}' (batch "
                   f"{done.batch}); ledger entry {done.ledger_seq}", highlight=False,
                   soft_wrap=True)
+    counts = done.flagged_counts()
+    if counts:
+        console.print(f"{len(done.flagged)} values kept as given but not valid, left out of "
+                      f"linkage: " + ", ".join(f"{f} {n}" for f, n in counts.items()),
+                      highlight=False, soft_wrap=True)
+    if report is not None:
+        _write_report(report, done.flagged)
+        console.print(f"data-quality report → {escape(str(report))}", highlight=False,
+                      soft_wrap=True)
+
+
+def _write_report(path: Path, flagged: Any) -> None:
+    """The import's flagged values as CSV; the values are the sources' text, so never a formula
+    in a spreadsheet."""
+    from .app.csv_cells import SafeWriter
+
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = SafeWriter(f, numbers=(0,))
+        w.writerow(["row", "record_id", "field", "given", "reason"])
+        for v in flagged:
+            w.writerow([v.row, v.record_id, v.flag.field, v.flag.given, v.flag.reason])
 
 
 @identity_app.command("link")

@@ -111,3 +111,14 @@ def test_records_of_no_batch_and_a_batch_without_a_digest_are_reported(app: App)
     found = check_store(app.ctx.engine)
     assert [(f.key, f.problem) for f in found] == [(batch.batch, "unrecorded"),
                                                    ("B-forged", "extra")]
+
+
+def test_a_flagged_value_cleared_is_named(app: App) -> None:
+    """A value kept as given but not valid (issue 16) is part of the batch's digest: clearing
+    it in the database, so that no reviewer sees what the source said, is found."""
+    batch = _import(app, [*COURT, {"record_id": "c-3", "family_name": "Reed",
+                                   "birth_date": "1944-59-09"}], "court")
+    assert batch.flagged_counts() == {"birth_date": 1}
+    assert check_store(app.ctx.engine) == []
+    _sql(app, "UPDATE identity_records SET flagged = NULL WHERE record_id = 'c-3'")
+    _changed(batch, app)

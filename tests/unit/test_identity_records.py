@@ -1,22 +1,26 @@
-"""Identity records: validation names every bad row and field; normalisation; A-numbers."""
+"""Identity records: a broken row refuses the batch naming every bad row and field; a value that
+is not valid is flagged, kept as given and left out; normalisation; A-numbers."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
 from duecourse.domain.errors import InvalidInput
 from duecourse.identity.records import (
+    MAX_CELL,
     InvalidRecords,
     Record,
     check_a_number,
+    field_problem,
     name_parts,
     nickname_keys,
     normalise_a_number,
     normalise_text,
     parse_rows,
     phonetic,
+    today_anywhere,
 )
 
 
@@ -38,25 +42,85 @@ def test_valid_rows_become_records() -> None:
     assert out[1].birth_date is None
 
 
-def test_every_problem_is_reported_with_row_and_field_and_nothing_is_taken() -> None:
+def test_every_broken_row_is_reported_with_row_and_field_and_nothing_is_taken() -> None:
     rows = [
         row(),
         row(record_id="", birth_date="1990-02-30"),
         row(record_id="r1"),  # duplicate
-        row(record_id="r4", sex="male", nationality="Mexico", a_number="B123", birth_date="02/04/1990"),
+        row(record_id="x" * 201),  # too long to be anyone's key
+        row(record_id="r\x00"),  # no database holds it, no reader sees it
         {**row(record_id="r5"), "birthdate": "1990-01-01"},
+        row(record_id="r6", address="x" * (MAX_CELL + 1)),
     ]
     with pytest.raises(InvalidRecords) as e:
         parse_rows(rows, "encounter", first_row=2)
     got = {(p.row, p.field) for p in e.value.problems}
-    assert got == {(3, "record_id"), (3, "birth_date"), (4, "record_id"), (5, "sex"),
-                   (5, "nationality"), (5, "a_number"), (5, "birth_date"), (6, "birthdate")}
+    assert got == {(3, "record_id"), (4, "record_id"), (5, "record_id"), (6, "record_id"),
+                   (7, "birthdate"), (8, "address")}
     msg = str(e.value)
     assert "row 4 (record r1), field 'record_id': 'r1' was already used on row 2" in msg
-    assert "'1990-02-30' is not a date in the calendar" in msg
-    assert "'Mexico' is not an ISO 3166 alpha-2 country code" in msg
+    assert "field 'record_id': longer than 200 characters" in msg
+    assert "row 6 (record r\x00), field 'record_id': holds a control or format character, U+0000" in msg
+    assert "row 8 (record r6), field 'address': the cell holds 65,537 characters" in msg
     assert "no record was taken" in msg
     assert isinstance(e.value, InvalidInput)
+
+
+TODAY = date(2026, 12, 7)
+
+
+def test_a_value_that_is_not_valid_is_flagged_kept_as_given_and_left_empty() -> None:
+    rows = [row(record_id="r1", birth_date="1944-59-09", sex="male", nationality="Mexico",
+                a_number="B123", document_number="12"),
+            row(record_id="r2", birth_date="5947-01-01", family_name="1234", given_name="Ana\x1b[2J"),
+            row(record_id="r3", birth_date="02/04/1990", given_name="Ana\u200b"),
+            row(record_id="r4", birth_date="1879-12-31", city="y" * 201)]
+    out = parse_rows(rows, "encounter", first_row=2, today=TODAY)
+    assert [r.record_id for r in out] == ["r1", "r2", "r3", "r4"]  # every row taken
+    flags = {(r.record_id, f.field): f for r in out for f in r.flags}
+    assert {k: f.reason for k, f in flags.items()} == {
+        ("r1", "birth_date"): "not a date in the calendar",
+        ("r1", "sex"): "not one of M, F, X",
+        ("r1", "nationality"): "not an ISO 3166 alpha-2 country code",
+        ("r1", "a_number"): "not an A-number: the letter A and 8 or 9 digits",
+        ("r1", "document_number"): "not a document number: 5 to 20 letters and digits",
+        ("r2", "birth_date"): "in the future",
+        ("r2", "family_name"): "holds no letter",
+        ("r2", "given_name"): "holds a control or format character, U+001B",
+        ("r3", "birth_date"): "not a date in the form YYYY-MM-DD",
+        ("r3", "given_name"): "holds a control or format character, U+200B",
+        ("r4", "birth_date"): "before 1880",
+        ("r4", "city"): "longer than 200 characters",
+    }
+    r1, r2 = out[0], out[1]
+    assert (r1.birth_date, r1.sex, r1.nationality, r1.a_number, r1.document_number) == (
+        None, "", "", "", "")  # no part in any comparison
+    assert (r2.family_name, r2.given_name) == ("", "")
+    assert r1.family_name == "García López" and r1.city == "Houston"  # the rest as valid
+    assert flags["r2", "given_name"].given == "Ana\x1b[2J"  # verbatim
+    assert str(flags["r1", "birth_date"]) == ("birth date given as '1944-59-09' "
+                                              "(not a date in the calendar)")
+
+
+@pytest.mark.parametrize(("now", "latest"), [
+    # Today anywhere on Earth: at 10:00 UTC on 7 December it is already 8 December at UTC+14.
+    (datetime(2026, 12, 7, 10, 0, tzinfo=UTC), date(2026, 12, 8)),
+    (datetime(2026, 12, 7, 9, 59, tzinfo=UTC), date(2026, 12, 7)),
+    (datetime(2026, 12, 7, 19, 0, tzinfo=timezone(timedelta(hours=-5))), date(2026, 12, 8)),
+])
+def test_a_birth_date_is_in_the_future_after_today_anywhere_on_earth(now: datetime,
+                                                                      latest: date) -> None:
+    assert today_anywhere(now) == latest
+    today = today_anywhere(now)
+    assert field_problem("birth_date", latest.isoformat(), today) is None
+    assert field_problem("birth_date", (latest + timedelta(days=1)).isoformat(),
+                         today) == "in the future"
+
+
+def test_names_in_any_script_are_valid() -> None:
+    for name in ("Дмитрий", "李", "محمد", "O'Brien", "Nguyễn", "d'Ávila-Ruiz"):
+        assert field_problem("given_name", name, TODAY) is None, name
+    assert field_problem("given_name", "😀", TODAY) == "holds no letter"
 
 
 def test_source_is_required() -> None:
@@ -102,8 +166,8 @@ def test_document_number_is_optional_normalised_and_checked() -> None:
     out = parse_rows([row(), {**row(record_id="r2"), "document_number": " g 1234-5678 "}], "court")
     assert out[0].document_number == ""  # a file without the column
     assert out[1].document_number == "G12345678"  # spaces and hyphens as printed are dropped
-    with pytest.raises(InvalidRecords) as e:
-        parse_rows([{**row(), "document_number": "12"},
-                    {**row(record_id="r2"), "document_number": "#1234567"}], "court", first_row=2)
-    assert {(p.row, p.field) for p in e.value.problems} == {(2, "document_number"), (3, "document_number")}
-    assert "'12' is not a document number (5 to 20 letters and digits)" in str(e.value)
+    out = parse_rows([{**row(), "document_number": "12"},
+                      {**row(record_id="r2"), "document_number": "#1234567"}], "court", first_row=2)
+    assert [(f.field, f.given) for r in out for f in r.flags] == [
+        ("document_number", "12"), ("document_number", "#1234567")]
+    assert all(r.document_number == "" for r in out)

@@ -51,8 +51,10 @@ from ..domain.errors import DuecourseError, InvalidInput, NotFound
 from ..identity import (
     ALL_COLUMNS,
     COLUMNS,
+    MAX_CELL,
     OPTIONAL_COLUMNS,
     Candidate,
+    FieldFlag,
     Index,
     InvalidRecords,
     Model,
@@ -61,6 +63,7 @@ from ..identity import (
     default_model,
     explain,
     link,
+    today_anywhere,
 )
 from ..store.tables import (
     identity_batches,
@@ -83,6 +86,7 @@ from .reads import MAX_LIMIT, Page, refused_read
 __all__ = [
     "CLI_ACTOR",
     "PAIR_STATUSES",
+    "FlaggedValue",
     "IdentityRefused",
     "ImportResult",
     "LinkSummary",
@@ -117,12 +121,27 @@ class IdentityRefused(DuecourseError):
 
 
 @dataclass(frozen=True)
+class FlaggedValue:
+    """One line of an import's data-quality report: a value kept as given but not valid."""
+
+    row: int  # numbered as the batch's problems are (a CSV file's header is row 1)
+    record_id: str
+    flag: FieldFlag
+
+
+@dataclass(frozen=True)
 class ImportResult:
     batch: str
     source: str
     records: int
     sha256: str
     ledger_seq: int
+    flagged: tuple[FlaggedValue, ...] = ()  # the data-quality report, in row order
+
+    def flagged_counts(self) -> dict[str, int]:
+        """How many values of each field were flagged (fields in column order)."""
+        counts = Counter(f.flag.field for f in self.flagged)
+        return {c: counts[c] for c in ALL_COLUMNS if counts[c]}
 
 
 @dataclass(frozen=True)
@@ -219,10 +238,15 @@ def _csv_rows(text: str, name: str) -> tuple[list[dict[str, str | None]], list[R
         raise InvalidInput("header", f"{name}: {what}; {_HEADER}", record="row 1")
     rows: list[dict[str, str | None]] = []
     bad: list[RowProblem] = []
-    lines = list(reader)
-    while lines and not any(c.strip() for c in lines[-1]):
+    lines = _csv_lines(reader)
+    while lines and not isinstance(lines[-1], csv.Error) and not any(c.strip() for c in lines[-1]):
         lines.pop()  # blank lines at the end of the file are no rows
     for n, cells in enumerate(lines, start=2):  # rows numbered as identity.parse_rows does
+        if isinstance(cells, csv.Error):  # a cell the CSV reader will not hold (over 128 kB)
+            bad.append(RowProblem(n, "", "(row)", f"cannot be read: a cell larger than "
+                                  f"{MAX_CELL:,} characters (64 kB) ({cells})"))
+            rows.append({"record_id": f"(row {n})"})  # keeps the numbering of later rows
+            continue
         row: dict[str, str | None] = dict(zip(header, cells, strict=False))
         if not any(c.strip() for c in cells):
             bad.append(RowProblem(n, "", "(row)", "is empty"))
@@ -232,6 +256,19 @@ def _csv_rows(text: str, name: str) -> tuple[list[dict[str, str | None]], list[R
                                   f"has {len(cells)} cells; the header has {len(header)}"))
         rows.append(row)
     return rows, bad
+
+
+def _csv_lines(reader: Any) -> list[list[str] | csv.Error]:
+    """The rows of a CSV reader, a row it cannot read (a cell over its field limit) given as its
+    error: the reader goes on with the next row, so that every bad row is named at once."""
+    out: list[list[str] | csv.Error] = []
+    while True:
+        try:
+            out.append(next(reader))
+        except StopIteration:
+            return out
+        except csv.Error as e:
+            out.append(e)
 
 
 def _json_rows(text: str, name: str) -> tuple[list[dict[str, str | None]], list[RowProblem]]:
@@ -274,7 +311,24 @@ def _record(r: Any, key: str) -> Record:
     return Record(record_id=key, source=r.source, family_name=r.family_name,
                   given_name=r.given_name, birth_date=r.birth_date, sex=r.sex,
                   nationality=r.nationality, address=r.address, city=r.city,
-                  postcode=r.postcode, a_number=r.a_number, document_number=r.document_number)
+                  postcode=r.postcode, a_number=r.a_number, document_number=r.document_number,
+                  flags=flags_from_json(r.flagged))
+
+
+def flags_json(flags: Sequence[FieldFlag]) -> str | None:
+    """The stored form of a record's flagged values: a JSON list, or None when there are none."""
+    if not flags:
+        return None
+    return json.dumps([{"field": f.field, "given": f.given, "reason": f.reason} for f in flags],
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def flags_from_json(text: str | None) -> tuple[FieldFlag, ...]:
+    """The flagged values of a stored record (:func:`flags_json`)."""
+    if not text:
+        return ()
+    return tuple(FieldFlag(str(f["field"]), str(f["given"]), str(f["reason"]))
+                 for f in json.loads(text))
 
 
 def _names(sources_and_ids: Sequence[tuple[str, str]]) -> list[str]:
@@ -317,8 +371,12 @@ def _find(conn: Connection, keys: Sequence[str]) -> dict[str, Any]:
 
 
 def _record_dict(r: Record, row_id: int | None = None) -> dict[str, Any]:
-    d = dataclasses.asdict(r)
+    """A record as a reviewer sees it, with each value the source gave that was not valid
+    ("birth date given as '1944-59-09' (not a date in the calendar)")."""
+    d = {f.name: getattr(r, f.name) for f in dataclasses.fields(r) if f.name != "flags"}
     d["birth_date"] = r.birth_date.isoformat() if r.birth_date else ""
+    d["flagged"] = [{"field": f.field, "given": f.given, "reason": f.reason, "text": str(f)}
+                    for f in r.flags]
     return d
 
 
@@ -348,12 +406,15 @@ def _stored_records(conn: Connection, after: int = 0) -> tuple[list[int], list[R
     ids: list[int] = []
     records: list[Record] = []
     # The columns in the order of Record's fields: each row becomes a record positionally.
-    cols = [identity_records.c[f.name] for f in dataclasses.fields(Record)]
-    rows = conn.execute(select(identity_records.c.id, *cols).where(identity_records.c.id > after)
+    # (Flagged values, for the explanations, last; the flags field is the record's last.)
+    cols = [identity_records.c[f.name] for f in dataclasses.fields(Record) if f.name != "flags"]
+    rows = conn.execute(select(identity_records.c.id, *cols, identity_records.c.flagged)
+                        .where(identity_records.c.id > after)
                         .order_by(identity_records.c.id).execution_options(yield_per=_CHUNK))
     for r in rows:
         ids.append(r[0])
-        records.append(Record(*r[1:]))
+        rec = Record(*r[1:-1])
+        records.append(dataclasses.replace(rec, flags=flags_from_json(r[-1])) if r[-1] else rec)
     names = _names([(r.source, r.record_id) for r in records])
     records = [r if r.record_id == name else dataclasses.replace(r, record_id=name)
                for r, name in zip(records, names, strict=True)]
@@ -407,7 +468,10 @@ def do_import_records(ctx: AppContext, rows: Iterable[Mapping[str, str | None]],
     access_identity_write(actor, "import records")
     source = source.strip()
     check_text(source, "source", 100)
-    records = parse_rows_checked(rows, source, first_row, problems)
+    # A birth date is in the future after today anywhere on Earth by the real clock (``at``
+    # may date an import in the past; a birth date is never later than the clock).
+    records = parse_rows_checked(rows, source, first_row, problems,
+                                 today=today_anywhere(ctx.clock()))
     at = at or ctx.clock()
     batch = f"B-{at.strftime('%Y%m%d%H%M%S')}-{ctx.ids.batch_suffix()}"
     with ctx.engine.begin() as conn:
@@ -422,14 +486,16 @@ def do_import_records(ctx: AppContext, rows: Iterable[Mapping[str, str | None]],
         total = len(records)
         for start in range(0, total, _CHUNK):
             chunk = records[start:start + _CHUNK]
-            conn.execute(insert(identity_records), [{
-                **{k: v for k, v in dataclasses.asdict(r).items()},
-                "imported_at": at, "batch": batch} for r in chunk])
+            conn.execute(insert(identity_records), [_row(r, at, batch) for r in chunk])
             if progress is not None:
                 progress(start + len(chunk), total)
+        report = tuple(FlaggedValue(first_row + i, r.record_id, f)
+                       for i, r in enumerate(records) for f in r.flags)
+        result = ImportResult(batch, source, total, sha256, -1, report)
         body = {"change": "identity_records_imported", "batch": batch, "source": source,
                 "records": total, "file": file_name, "sha256": sha256,
                 "one_record_per_person": one_record_per_person,
+                "flagged": result.flagged_counts(),  # counts per field, no value
                 "records_sha256": _digest(records, at, batch)}
         seq = L.append_now(conn, [L.LedgerItem("identity_records_imported", at, actor.id, actor.role,
                                            "", body)], ctx.signing_key)
@@ -437,15 +503,21 @@ def do_import_records(ctx: AppContext, rows: Iterable[Mapping[str, str | None]],
             id=batch, source=source, file_name=file_name[:200], sha256=sha256, records=total,
             imported_at=at, actor_id=actor.id, ledger_seq=seq,
             one_record_per_person=one_record_per_person))
-    return ImportResult(batch, source, total, sha256, seq)
+    return dataclasses.replace(result, ledger_seq=seq)
+
+
+def _row(r: Record, at: datetime, batch: str) -> dict[str, Any]:
+    """The stored row of ``r`` (its flagged values as JSON)."""
+    row = {f.name: getattr(r, f.name) for f in dataclasses.fields(r) if f.name != "flags"}
+    return {**row, "flagged": flags_json(r.flags), "imported_at": at, "batch": batch}
 
 
 def stored_row(r: Record, at: datetime, batch: str) -> dict[str, str | None]:
     """The row ``do_import_records`` stores for ``r``, as :func:`records_sha256` reads it."""
-    row: dict[str, str | None] = {k: v for k, v in dataclasses.asdict(r).items()
-                                  if k != "birth_date"}
+    row: dict[str, str | None] = {k: v for k, v in _row(r, at, batch).items()
+                                  if k not in ("birth_date", "imported_at")}
     row.update(birth_date=r.birth_date.isoformat() if r.birth_date else None,
-               imported_at=L.iso(at), batch=batch)
+               imported_at=L.iso(at))
     return row
 
 
@@ -454,11 +526,13 @@ def records_sha256(rows: Iterable[Mapping[str, str | None]]) -> str:
     ordered by (source, record id) in code-point order (the same on every backend), each the
     mapping of its columns but the row id, the birth date an ISO day (or null) and
     ``imported_at`` as the ledger writes times (``ledger.iso``). Hashed a row at a time (a batch
-    may hold a million). The ``identity_records_imported`` entry records it; ``audit verify
-    --read-models`` derives it again from the stored rows."""
+    may hold a million). A ``flagged`` column that is null is left out (batches imported before
+    values were flagged keep their digest). The ``identity_records_imported`` entry records it;
+    ``audit verify --read-models`` derives it again from the stored rows."""
     digest = hashlib.sha256(b"[")
     for i, row in enumerate(rows):
-        digest.update((b"," if i else b"") + canonical_json(dict(row)))
+        d = {k: v for k, v in row.items() if k != "flagged" or v is not None}
+        digest.update((b"," if i else b"") + canonical_json(d))
     digest.update(b"]")
     return digest.hexdigest()
 
@@ -487,13 +561,14 @@ def _one_record_per_person(conn: Connection) -> frozenset[str]:
 
 
 def parse_rows_checked(rows: Iterable[Mapping[str, str | None]], source: str,
-                       first_row: int, problems: Sequence[RowProblem] = ()) -> list[Record]:
+                       first_row: int, problems: Sequence[RowProblem] = (), *,
+                       today: date | None = None) -> list[Record]:
     """``identity.parse_rows``, with ``problems`` found earlier reported beside its own (every
     bad row at once, in row order)."""
     from ..identity import parse_rows
 
     try:
-        records = parse_rows(rows, source, first_row=first_row)
+        records = parse_rows(rows, source, first_row=first_row, today=today)
     except InvalidRecords as e:
         raise InvalidRecords(source, sorted([*problems, *e.problems], key=lambda p: p.row)) from None
     if problems:

@@ -8,7 +8,8 @@ people. See docs/identity.md.
 
 The public API:
 
-- :func:`parse_rows` — CSV-shaped rows to :class:`Record` (all or nothing, every problem named);
+- :func:`parse_rows` — CSV-shaped rows to :class:`Record` (a value that is not valid flagged and
+  kept as given; a broken row refuses all, every problem named);
 - :func:`default_model`, :meth:`Model.load`, :func:`train` — the model, stored as JSON with a
   data card;
 - :func:`link` → :class:`LinkResult` — batch linkage: auto-links, the review queue, persons;
@@ -24,20 +25,26 @@ from .model import Model, Thresholds, default_model, train
 from .records import (
     ALL_COLUMNS,
     COLUMNS,
+    MAX_CELL,
     OPTIONAL_COLUMNS,
+    FieldFlag,
     InvalidRecords,
     Record,
     RowProblem,
     check_a_number,
+    field_problem,
     parse_rows,
+    today_anywhere,
 )
 
 __all__ = [
     "ALL_COLUMNS",
     "COLUMNS",
+    "MAX_CELL",
     "OPTIONAL_COLUMNS",
     "Candidate",
     "Explanation",
+    "FieldFlag",
     "Index",
     "InvalidRecords",
     "LinkResult",
@@ -50,7 +57,9 @@ __all__ = [
     "check_a_number",
     "default_model",
     "explain",
+    "field_problem",
     "link",
     "parse_rows",
+    "today_anywhere",
     "train",
 ]

@@ -40,28 +40,44 @@ __all__ = ["BLOCKING_RULES", "MAX_BLOCK", "BlockingRule", "block_keys", "candida
 
 I64 = npt.NDArray[np.int64]
 MAX_BLOCK = 2000
-_RADIX = 1 << 21
+_U64 = npt.NDArray[np.uint64]
+
+
+def _mix(x: _U64) -> _U64:
+    """SplitMix64's finaliser (Steele, Lea and Flood, OOPSLA 2014): every bit of the input
+    changes about half the bits of the output."""
+    with np.errstate(over="ignore"):
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
 
 
 def _combine(*cols: npt.NDArray[np.integer]) -> I64:
-    """Mixed-radix key of non-negative codes < 2**21; -1 where any part is missing."""
-    out = np.zeros(len(cols[0]), np.int64)
-    bad = np.zeros(len(cols[0]), dtype=bool)
-    for c in cols:
-        c64 = c.astype(np.int64)
-        bad |= c64 < 0
-        if len(c64) and c64.max(initial=0) >= _RADIX:
-            raise ValueError("too many distinct values for a blocking key")
-        out = out * _RADIX + np.maximum(c64, 0)
-    out[bad] = -1
-    return out
+    """One key per row from several codes: a 63-bit hash of the codes in order; -1 where any
+    part is missing (negative).
+
+    Any codes combine, however many distinct values a vocabulary holds or however far a birth
+    year lies: a key is never refused. Two different combinations share a key with probability
+    about 2⁻⁶³ per pair of keys, and then they only put a pair in front of the comparisons,
+    which tell them apart (a lookup of one record computes the same keys without the rest)."""
+    n = len(cols[0])
+    out = np.zeros(n, np.uint64)
+    bad = np.zeros(n, dtype=bool)
+    with np.errstate(over="ignore"):
+        for c in cols:
+            c64 = c.astype(np.int64)
+            bad |= c64 < 0
+            out = _mix(out * np.uint64(0x9E3779B97F4A7C15) + c64.astype(np.uint64))
+    key = (out >> np.uint64(1)).astype(np.int64)
+    key[bad] = -1
+    return key
 
 
 def date_key(t: Table) -> I64:
-    """Year, and day and month in either order."""
+    """Year, and day and month in either order (any year a date can have)."""
     lo = np.minimum(t.dob_m, t.dob_d).astype(np.int64)
     hi = np.maximum(t.dob_m, t.dob_d).astype(np.int64)
-    key = (t.dob_y.astype(np.int64) - 1800) * 1000 + lo * 32 + hi
+    key = t.dob_y.astype(np.int64) * 1000 + lo * 32 + hi
     key[t.dob == NO_DATE] = -1
     return key
 

@@ -494,10 +494,22 @@ class Explanation:
         }
 
 
+# The comparison that reads each field a value can be flagged in (the place is read whole).
+_COMPARED_IN = {"given_name": 0, "family_name": 1, "birth_date": 2, "sex": 3, "nationality": 4,
+                "a_number": 5, "address": 6, "city": 6, "postcode": 6, "document_number": 7}
+
+
 def _values(r: Record) -> tuple[str, ...]:
+    """The values each comparison read; where it read nothing because the source's value was not
+    valid, that value as given and why ("given as '1944-59-09' (not a date in the calendar)")."""
     loc = ", ".join(x for x in (r.address, r.city, r.postcode) if x)
-    return (r.given_name, r.family_name, r.birth_date.isoformat() if r.birth_date else "", r.sex,
-            r.nationality, r.a_number, loc, r.document_number)
+    out = [r.given_name, r.family_name, r.birth_date.isoformat() if r.birth_date else "", r.sex,
+           r.nationality, r.a_number, loc, r.document_number]
+    for f in r.flags:
+        k = _COMPARED_IN.get(f.field)
+        if k is not None and not out[k]:
+            out[k] = f"given as {f.given!r} ({f.reason}); not compared"
+    return tuple(out)
 
 
 def decide(prob: float, veto_bits: int, model: Model) -> str:

@@ -13,17 +13,25 @@ Input arrives as rows of text (the CSV interface of the CLI)::
 
 and, optionally, ``document_number``: the number of an identity or travel document the source
 saw (a passport, a consular identity card). Every column but ``record_id`` may be empty.
-:func:`parse_rows` checks every row and raises one :class:`InvalidRecords` naming every bad row
-and field, or returns every record: all or nothing.
+
+Agency records are messy, and one unreadable field does not make a record worthless: a value
+that is not valid (:func:`field_problem`: a birth date that is not in the calendar, in the future
+or before 1880, a malformed A-number, a name without a letter ...) is *flagged*. The record is
+kept with that field empty, so it takes no part in blocking, comparison or the model's evidence,
+and the value as given and the reason travel with it (:attr:`Record.flags`) to the import's
+data-quality report and to every reviewer who sees the record. Only a structurally broken row
+(no record id, a record id used twice or too long, an unknown column, a cell larger than
+:data:`MAX_CELL`) refuses the batch: :func:`parse_rows` then raises one :class:`InvalidRecords`
+naming every bad row and field, and returns nothing.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
 import jellyfish
@@ -35,20 +43,26 @@ from ..domain.errors import InvalidInput
 __all__ = [
     "ALL_COLUMNS",
     "COLUMNS",
+    "FIELD_LABELS",
     "ISO_COUNTRIES",
+    "MAX_CELL",
     "OPTIONAL_COLUMNS",
+    "FieldFlag",
     "InvalidRecords",
     "NameParts",
     "Record",
     "RowProblem",
     "check_a_number",
+    "field_problem",
     "name_parts",
     "nickname_keys",
     "normalise_a_number",
     "normalise_document_number",
     "normalise_text",
+    "parse_row",
     "parse_rows",
     "phonetic",
+    "today_anywhere",
 ]
 
 COLUMNS = ("record_id", "family_name", "given_name", "birth_date", "sex", "nationality",
@@ -56,6 +70,14 @@ COLUMNS = ("record_id", "family_name", "given_name", "birth_date", "sex", "natio
 OPTIONAL_COLUMNS = ("document_number",)  # a file may leave these out of its header
 ALL_COLUMNS = COLUMNS + OPTIONAL_COLUMNS
 SEXES = ("M", "F", "X")
+MAX_CELL = 65_536  # characters in one cell (64 kB); a larger one is no field, it breaks the row
+MAX_TEXT = 200  # characters of a name, an address, a city or a postcode (and of a record id)
+EARLIEST_BIRTH_YEAR = 1880
+# How a field is named to a person reading a report or a record.
+FIELD_LABELS = {"record_id": "record id", "family_name": "family name", "given_name": "given name",
+                "birth_date": "birth date", "sex": "sex", "nationality": "nationality",
+                "address": "address", "city": "city", "postcode": "postcode",
+                "a_number": "A-number", "document_number": "document number"}
 
 # ISO 3166-1 alpha-2: the 249 officially assigned codes.
 ISO_COUNTRIES = frozenset({
@@ -90,6 +112,20 @@ _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
 @dataclass(frozen=True, slots=True)
+class FieldFlag:
+    """A value a source gave that is not valid for its field: kept as given, with the reason,
+    and left out of every comparison (the record's field is empty)."""
+
+    field: str
+    given: str  # the value exactly as the source gave it
+    reason: str  # plain words: "not a date in the calendar"
+
+    def __str__(self) -> str:
+        shown = self.given if len(self.given) <= 80 else self.given[:80] + "…"
+        return f"{FIELD_LABELS.get(self.field, self.field)} given as {shown!r} ({self.reason})"
+
+
+@dataclass(frozen=True, slots=True)
 class Record:
     """What one source says about one person. Empty text means the source did not say."""
 
@@ -105,6 +141,7 @@ class Record:
     postcode: str = ""
     a_number: str = ""  # normalised: "A" and nine digits, or empty
     document_number: str = ""  # normalised: upper-case letters and digits, or empty
+    flags: tuple[FieldFlag, ...] = ()  # values given but not valid; their fields are empty
 
 
 @dataclass(frozen=True)
@@ -230,89 +267,152 @@ def check_a_number(text: str) -> str:
     return out
 
 
+# --- validity ----------------------------------------------------------------------------------
+
+def today_anywhere(now: datetime) -> date:
+    """The latest date it is anywhere on Earth at the instant ``now`` (the date at UTC+14): a
+    birth date after it is in the future wherever the record was made."""
+    return (now.astimezone(UTC) + timedelta(hours=14)).date()
+
+
+def _date_problem(text: str, today: date) -> str | None:
+    if _DATE.match(text) is None:
+        return "not a date in the form YYYY-MM-DD"
+    try:
+        d = date.fromisoformat(text)
+    except ValueError:
+        return "not a date in the calendar"
+    if d.year < EARLIEST_BIRTH_YEAR:
+        return f"before {EARLIEST_BIRTH_YEAR}"
+    return "in the future" if d > today else None
+
+
+def _text_problem(text: str, *, name: bool) -> str | None:
+    if len(text) > MAX_TEXT:
+        return f"longer than {MAX_TEXT} characters"
+    if not text.isprintable():  # (printable text holds no control or format character)
+        bad = next((c for c in text if unicodedata.category(c) in ("Cc", "Cf")), None)
+        if bad is not None:  # a terminal code or an invisible mark is no part of a name
+            return f"holds a control or format character, U+{ord(bad):04X}"
+    if name and not any(c.isalpha() for c in text):  # a letter of any script (categories L*)
+        return "holds no letter"
+    return None
+
+
+def field_problem(field: str, text: str, today: date) -> str | None:
+    """Why ``text`` (stripped, not empty) is not a valid value of ``field``, in plain words, or
+    None if it is one. ``today`` is :func:`today_anywhere` of the import's clock.
+
+    Birth dates are calendar dates from 1880 to today; sex is M, F or X; nationality an ISO 3166
+    alpha-2 code; an A-number the letter A and 8 or 9 digits (spaces and hyphens ignored, the A
+    may be left out); a document number 5 to 20 letters and digits; names, addresses, cities
+    and postcodes at most 200 characters without control or format characters, and a name holds
+    at least one letter. (One decision per field, in one place.)"""
+    if field == "birth_date":
+        return _date_problem(text, today)
+    if field == "sex":
+        return None if text.upper() in SEXES else "not one of M, F, X"
+    if field == "nationality":
+        return None if text.upper() in ISO_COUNTRIES else "not an ISO 3166 alpha-2 country code"
+    if field == "a_number":
+        return None if normalise_a_number(text) else "not an A-number: the letter A and 8 or 9 digits"
+    if field == "document_number":
+        return (None if normalise_document_number(text)
+                else "not a document number: 5 to 20 letters and digits")
+    return _text_problem(text, name=field in ("family_name", "given_name"))
+
+
+def _text_value(field: str, text: str) -> str:
+    """The valid ``text`` of a text ``field`` as the record holds it."""
+    if field in ("sex", "nationality"):
+        return text.upper()
+    if field == "a_number":
+        return normalise_a_number(text) or ""
+    if field == "document_number":
+        return normalise_document_number(text) or ""
+    return text
+
+
 # --- parsing ------------------------------------------------------------------------------------
 
-def _parse_date(text: str) -> date:
-    m = _DATE.match(text)
-    if m is None:
-        raise ValueError(f"'{text}' is not a date in the form YYYY-MM-DD")
-    y, mo, d = (int(g) for g in m.groups())
-    try:
-        out = date(y, mo, d)
-    except ValueError:
-        raise ValueError(f"'{text}' is not a date in the calendar") from None
-    if y < 1880:
-        raise ValueError(f"'{text}' is before 1880")
-    return out
+def _structure(row: Mapping[str, str | None], bad: Callable[[str, str], None]) -> None:
+    """The problems that break a row (not a field): unknown columns, cells too large."""
+    for k in sorted(k for k in row if k not in ALL_COLUMNS):
+        bad(k, f"unknown column; the columns are {', '.join(ALL_COLUMNS)}")
+    for k, v in row.items():
+        if v is not None and len(v) > MAX_CELL:
+            bad(k, f"the cell holds {len(v):,} characters; the limit is {MAX_CELL:,} (64 kB)")
 
 
 def parse_rows(rows: Iterable[Mapping[str, str | None]], source: str, *,
-               first_row: int = 1) -> list[Record]:
+               first_row: int = 1, today: date | None = None) -> list[Record]:
     """Validate rows of text and return them as records, or raise one :class:`InvalidRecords`.
 
     Each row maps column names (:data:`COLUMNS`) to text; a missing column or ``None`` counts as
-    empty. Every row is checked before anything is returned, and every problem is reported with
-    its row number (``first_row`` numbers the first row, e.g. 2 for a CSV file after its header),
-    its record id and its field. ``record_id`` is required and unique within the rows.
-    """
+    empty. A value that is not valid for its field (:func:`field_problem`) is flagged on its
+    record (:attr:`Record.flags`) and its field left empty. A row that is broken (no record id,
+    one used on an earlier row, longer than 200 characters or holding a control or format
+    character, an unknown column, a cell larger
+    than :data:`MAX_CELL`) refuses every row: all are checked, and every problem is reported with
+    its row number (``first_row`` numbers the first row, e.g. 2 for a CSV file after its
+    header), its record id and its field. ``today`` is the latest date a birth date may have
+    (:func:`today_anywhere` of the import's clock; by default of the system clock's)."""
     if not source.strip():
         raise InvalidInput("source", "every record needs the source it came from")
+    if today is None:
+        today = today_anywhere(datetime.now(UTC))
     problems: list[RowProblem] = []
     out: list[Record] = []
     seen: dict[str, int] = {}
     for n, row in enumerate(rows, start=first_row):
-        unknown = sorted(k for k in row if k not in ALL_COLUMNS)
-        v = {c: (row.get(c) or "").strip() for c in ALL_COLUMNS}
-        rid = v["record_id"]
+        rid = (row.get("record_id") or "").strip()
 
-        def bad(field: str, message: str, *, _n: int = n, _rid: str = rid) -> None:
+        def bad(field: str, message: str, *, _n: int = n, _rid: str = rid[:MAX_TEXT]) -> None:
             problems.append(RowProblem(_n, _rid, field, message))
 
-        for k in unknown:
-            bad(k, f"unknown column; the columns are {', '.join(ALL_COLUMNS)}")
+        _structure(row, bad)
         if not rid:
             bad("record_id", "is required")
+        elif (why := _text_problem(rid, name=False)) is not None:  # the key of everything else
+            bad("record_id", why)
         elif rid in seen:
             bad("record_id", f"'{rid}' was already used on row {seen[rid]}")
         else:
             seen[rid] = n
-        birth: date | None = None
-        if v["birth_date"]:
-            try:
-                birth = _parse_date(v["birth_date"])
-            except ValueError as e:
-                bad("birth_date", str(e))
-        sex = v["sex"].upper()
-        if sex and sex not in SEXES:
-            bad("sex", f"'{v['sex']}' is not one of M, F, X")
-        nat = v["nationality"].upper()
-        if nat and nat not in ISO_COUNTRIES:
-            bad("nationality", f"'{v['nationality']}' is not an ISO 3166 alpha-2 country code")
-        a_number = ""
-        if v["a_number"]:
-            a = normalise_a_number(v["a_number"])
-            if a is None:
-                bad("a_number", f"'{v['a_number']}' is not an A-number (the letter A and 8 or 9 digits)")
-            else:
-                a_number = a
-        document_number = ""
-        if v["document_number"]:
-            d = normalise_document_number(v["document_number"])
-            if d is None:
-                bad("document_number", f"'{v['document_number']}' is not a document number (5 to 20 "
-                    "letters and digits)")
-            else:
-                document_number = d
-        for c in ("family_name", "given_name", "address", "city", "postcode"):
-            if len(v[c]) > 200:
-                bad(c, "is longer than 200 characters")
         if problems:
             continue  # keep checking, but build nothing once anything is wrong
-        out.append(Record(
-            record_id=rid, source=source, family_name=v["family_name"], given_name=v["given_name"],
-            birth_date=birth, sex=sex, nationality=nat, address=v["address"], city=v["city"],
-            postcode=v["postcode"], a_number=a_number, document_number=document_number,
-        ))
+        out.append(_record(row, rid, source, today))
     if problems:
         raise InvalidRecords(source, problems)
     return out
+
+
+def parse_row(row: Mapping[str, str | None], source: str, today: date) -> Record:
+    """One structurally sound row (a record id, known columns; see :func:`parse_rows`, which
+    checks that) as a record: each valid value parsed, each other one flagged."""
+    return _record(row, (row.get("record_id") or "").strip(), source, today)
+
+
+def _record(row: Mapping[str, str | None], rid: str, source: str, today: date) -> Record:
+    """A structurally sound row as a record: each valid value parsed, each other one flagged."""
+    t: dict[str, str] = {}
+    birth: date | None = None
+    flags: list[FieldFlag] = []
+    for c in ALL_COLUMNS[1:]:
+        given = row.get(c) or ""
+        text = given.strip()
+        if not text:
+            continue
+        reason = field_problem(c, text, today)
+        if reason is not None:
+            flags.append(FieldFlag(c, given, reason))
+        elif c == "birth_date":
+            birth = date.fromisoformat(text)
+        else:
+            t[c] = _text_value(c, text)
+    g = t.get
+    return Record(record_id=rid, source=source, family_name=g("family_name", ""),
+                  given_name=g("given_name", ""), birth_date=birth, sex=g("sex", ""),
+                  nationality=g("nationality", ""), address=g("address", ""), city=g("city", ""),
+                  postcode=g("postcode", ""), a_number=g("a_number", ""),
+                  document_number=g("document_number", ""), flags=tuple(flags))

@@ -13,6 +13,11 @@ nicknames, transliteration variants, a double surname written in part, names in 
 day and month swapped, one digit off, a previous address, missing fields, and any letter case.
 Some records carry a passport number (families applying together got consecutive numbers).
 
+With ``flawed`` (a share, 0.01 say) some values are not valid at all, as in real agency files:
+that share of records has a birth date not in the calendar (``1944-59-09``, 30 February), a
+third of it a birth date thousands of years ahead (``5947-04-02``), and a third of it an A-number
+cut short. The importer flags these (identity/records.py) and linkage must do without them.
+
 Generation is vectorised over pools of names and addresses built once (Faker is not called per
 record): a million records take well under a minute. The same seed gives the same records.
 """
@@ -33,7 +38,7 @@ import numpy.typing as npt
 from anyascii import anyascii
 from nicknames import NickNamer
 
-from ..identity.records import ALL_COLUMNS, Record, normalise_a_number, normalise_document_number
+from ..identity.records import ALL_COLUMNS, Record, parse_row
 from .population import NATIONALITIES
 
 __all__ = ["SOURCES", "IdentityDataset", "generate_identity_records"]
@@ -152,6 +157,7 @@ class IdentityDataset:
     person: npt.NDArray[np.int64]  # true person index per record
     household: npt.NDArray[np.int64]  # household index per record
     twin: npt.NDArray[np.bool_]  # the record's person is a twin
+    as_of: date = date(2026, 1, 1)  # the day the records were drawn (no one is born after it)
 
     def __len__(self) -> int:
         return len(self.sources)
@@ -161,20 +167,13 @@ class IdentityDataset:
         for i in range(len(self)):
             yield {c: cols[c][i] for c in ALL_COLUMNS}
 
-    def records(self) -> list[Record]:
-        """As records (the generator writes only valid values; no checking needed)."""
-        c = self.columns
-        out = []
-        for i in range(len(self)):
-            b = c["birth_date"][i]
-            out.append(Record(
-                record_id=c["record_id"][i], source=self.sources[i], family_name=c["family_name"][i],
-                given_name=c["given_name"][i], birth_date=date.fromisoformat(b) if b else None,
-                sex=c["sex"][i], nationality=c["nationality"][i], address=c["address"][i],
-                city=c["city"][i], postcode=c["postcode"][i],
-                a_number=normalise_a_number(c["a_number"][i]) or "",
-                document_number=normalise_document_number(c["document_number"][i]) or ""))
-        return out
+    def records(self, today: date | None = None) -> list[Record]:
+        """As the importer reads them (``identity.records.parse_row``): a value that is not
+        valid flagged and left out (a birth date after ``today``, by default the day they were
+        drawn, is in the future)."""
+        day = today or self.as_of
+        return [parse_row(row, src, day) for row, src in zip(self.rows(), self.sources,
+                                                             strict=True)]
 
     def write_csv(self, path: str | Path) -> None:
         with open(path, "w", newline="", encoding="utf-8") as f:
@@ -304,9 +303,28 @@ def _document_numbers(person: npt.NDArray[np.int64], hh_of: npt.NDArray[np.int64
     return out
 
 
+def _flaw(cols: dict[str, list[str]], share: float, rng: np.random.Generator) -> None:
+    """Values that are not valid, as real files hold them: ``share`` of records get a birth
+    date not in the calendar (a month 13 to 59, or 30 February), a third of that share one
+    thousands of years ahead, and a third of it (of those with one) an A-number cut short."""
+    n = len(cols["record_id"])
+    births, anums = cols["birth_date"], cols["a_number"]
+    for i in np.nonzero(rng.random(n) < share)[0].tolist():
+        b = births[i] or "1980-06-15"
+        births[i] = (f"{b[:5]}{int(rng.integers(13, 60))}{b[7:]}" if rng.random() < 0.8
+                     else f"{b[:4]}-02-30")
+    for i in np.nonzero(rng.random(n) < share / 3)[0].tolist():
+        if births[i][:4].isdigit():
+            births[i] = f"{int(births[i][:4]) + 4000}{births[i][4:]}"
+    for i in np.nonzero(rng.random(n) < share / 3)[0].tolist():
+        if anums[i]:
+            anums[i] = anums[i][:-3]
+
+
 def generate_identity_records(n_records: int, seed: int = 0, *, as_of: date = date(2026, 1, 1),
-                              id_prefix: str = "R") -> IdentityDataset:
-    """About ``n_records`` invented records (exactly that many) with their true persons."""
+                              id_prefix: str = "R", flawed: float = 0.0) -> IdentityDataset:
+    """About ``n_records`` invented records (exactly that many) with their true persons;
+    ``flawed``: the share of records with a value that is not valid (see the module)."""
     rng = np.random.default_rng(seed)
     k = RECORDS_PER_PERSON
     n_persons = max(1, int(n_records / float((np.arange(1, len(k) + 1) * k).sum())) + 1)
@@ -516,6 +534,8 @@ def generate_identity_records(n_records: int, seed: int = 0, *, as_of: date = da
         elif ri[22] < 0.5:
             out_city[i] = city[int(hh_of[p])]
     cols["document_number"] = _document_numbers(person, hh_of, pos, src, rng)
+    if flawed:  # drawn apart, so that the valid values are those of the same seed without
+        _flaw(cols, flawed, np.random.default_rng([seed, 16]))
     return IdentityDataset(cols, [SOURCES[s] for s in src.tolist()], person.astype(np.int64),
-                           hh_of[person].astype(np.int64), twin[person])
+                           hh_of[person].astype(np.int64), twin[person], as_of)
 

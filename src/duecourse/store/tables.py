@@ -290,6 +290,9 @@ identity_records = Table(
     Column("document_number", String(20), nullable=False, default=""),
     Column("imported_at", UTCDateTime, nullable=False),
     Column("batch", String(40), nullable=False, index=True),
+    # Values the source gave that were not valid (their fields are empty above): a JSON list of
+    # {"field", "given", "reason"}, or NULL when every value was valid (identity/records.py).
+    Column("flagged", Text, nullable=True),
     UniqueConstraint("source", "record_id", name="uq_identity_records_source_record"),
 )
 
