@@ -44,7 +44,7 @@ def test_markup_in_a_name(tmp_path: Path) -> None:
 def test_control_codes_never_reach_a_name() -> None:
     """Terminal control codes are refused at input (domain/valid.py); ``shown`` writes out any
     an older record holds."""
-    with pytest.raises(InvalidInput, match="control character"):
+    with pytest.raises(InvalidInput, match="control or format character"):
         parse_command("open_case", {
             "person": {"family_name": "Smith", "given_name": "Ann\x1b[2J\x07"},
             "encounter": "interior", "location": "Newark", "legal_basis": "INA 237(a)(1)(B)"})

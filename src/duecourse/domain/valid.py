@@ -2,8 +2,9 @@
 the scenario files and the importers (issue 16).
 
 Each function takes what was typed and returns the value as it is stored, or raises
-``ValueError`` with the reason in plain words; the caller names the field (a command's path, an
-import's row and column). None of them knows where the value came from.
+``ValueError`` with the reason in a few plain words ("in the future", "holds no letter"); the
+caller names the field and the value (a command's path, an import's row, record and column).
+None of them knows where the value came from.
 
 - A name holds at least one letter and no control or format character (a zero-width space, a
   bidirectional mark, a NUL, a line break): such characters make two records of one name look
@@ -38,10 +39,6 @@ _FORBIDDEN = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
 _A_NUMBER = re.compile(r"A?(\d{8,9})")
 
 
-def _described(c: str) -> str:
-    return unicodedata.name(c, f"U+{ord(c):04X}").lower()
-
-
 def name(text: str) -> str:
     """A name as stored: ``text`` with its outer spaces removed ("" when none was given)."""
     value = text.strip()
@@ -49,12 +46,11 @@ def name(text: str) -> str:
         return ""
     for c in value:
         if unicodedata.category(c) in _FORBIDDEN:
-            raise ValueError(f"holds an invisible or control character (U+{ord(c):04X}, "
-                             f"{_described(c)}); type the name as written, without it")
+            raise ValueError(f"holds a control or format character, U+{ord(c):04X}")
     if not any(unicodedata.category(c).startswith("L") for c in value):
-        raise ValueError(f"'{value[:60]}' holds no letter; a name is written in letters")
+        raise ValueError("holds no letter")
     if len(value) > NAME_LIMIT:
-        raise ValueError(f"is {len(value)} characters long; at most {NAME_LIMIT}")
+        raise ValueError(f"longer than {NAME_LIMIT} characters")
     return value
 
 
@@ -63,14 +59,14 @@ def latest_birth(now: datetime | None = None) -> date:
     return ((now or datetime.now(UTC)).astimezone(UTC) + timedelta(hours=14)).date()
 
 
-def birth_date(day: date, now: datetime | None = None) -> date:
-    """A birth date that can be one: from 1880 to today (at UTC+14, as of ``now``)."""
+def birth_date(day: date, now: datetime | None = None, *, latest: date | None = None) -> date:
+    """A birth date that can be one: from 1880 to today (at UTC+14, as of ``now``; or to
+    ``latest``, that day already worked out by the caller)."""
     if day < EARLIEST_BIRTH:
-        raise ValueError(f"{day.isoformat()} is before 1880; no one living was born then")
-    latest = latest_birth(now)
+        raise ValueError(f"before {EARLIEST_BIRTH.year}")
+    latest = latest or latest_birth(now)
     if day > latest:
-        raise ValueError(f"{day.isoformat()} is in the future (today is {latest.isoformat()} at "
-                         "the latest anywhere)")
+        raise ValueError("in the future")
     return day
 
 
@@ -82,8 +78,7 @@ def a_number(text: str) -> str:
         return ""
     m = _A_NUMBER.fullmatch(value.replace(" ", "").replace("-", ""))
     if m is None or not m.group(1).isascii():
-        raise ValueError(f"'{text.strip()[:40]}' is not an A-number (the letter A and 8 or 9 "
-                         "digits, e.g. A208765432)")
+        raise ValueError("not an A-number: the letter A and 8 or 9 digits")
     return "A" + m.group(1)
 
 
@@ -91,8 +86,7 @@ def sex(text: str) -> str:
     """M, F or X in capitals; "" when none was given."""
     value = text.strip().upper()
     if value and value not in SEXES:
-        raise ValueError(f"'{text.strip()[:20]}' is not one of M, F, X (X as on a U.S. "
-                         "passport); leave it empty when it is not known")
+        raise ValueError("not one of M, F, X")
     return value
 
 

@@ -38,13 +38,13 @@ import jellyfish
 from anyascii import anyascii
 from nicknames import NickNamer
 
+from ..domain import valid
 from ..domain.errors import InvalidInput
 
 __all__ = [
     "ALL_COLUMNS",
     "COLUMNS",
     "FIELD_LABELS",
-    "ISO_COUNTRIES",
     "MAX_CELL",
     "OPTIONAL_COLUMNS",
     "FieldFlag",
@@ -69,35 +69,14 @@ COLUMNS = ("record_id", "family_name", "given_name", "birth_date", "sex", "natio
            "address", "city", "postcode", "a_number")
 OPTIONAL_COLUMNS = ("document_number",)  # a file may leave these out of its header
 ALL_COLUMNS = COLUMNS + OPTIONAL_COLUMNS
-SEXES = ("M", "F", "X")
 MAX_CELL = 65_536  # characters in one cell (64 kB); a larger one is no field, it breaks the row
 MAX_TEXT = 200  # characters of a name, an address, a city or a postcode (and of a record id)
-EARLIEST_BIRTH_YEAR = 1880
 # How a field is named to a person reading a report or a record.
 FIELD_LABELS = {"record_id": "record id", "family_name": "family name", "given_name": "given name",
                 "birth_date": "birth date", "sex": "sex", "nationality": "nationality",
                 "address": "address", "city": "city", "postcode": "postcode",
                 "a_number": "A-number", "document_number": "document number"}
 
-# ISO 3166-1 alpha-2: the 249 officially assigned codes.
-ISO_COUNTRIES = frozenset({
-    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
-    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
-    "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
-    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE",
-    "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF",
-    "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
-    "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM",
-    "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC",
-    "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
-    "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA",
-    "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG",
-    "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
-    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS",
-    "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO",
-    "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
-    "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
-})
 
 # Name particles and generational suffixes carry no identity on their own: "de la Cruz" and
 # "Cruz", "Al-Hassan" and "Hassan" are the same surname as written by different clerks.
@@ -275,27 +254,23 @@ def today_anywhere(now: datetime) -> date:
     return (now.astimezone(UTC) + timedelta(hours=14)).date()
 
 
-def _date_problem(text: str, today: date) -> str | None:
+def _date_problem(text: str) -> str | None:
     if _DATE.match(text) is None:
         return "not a date in the form YYYY-MM-DD"
     try:
-        d = date.fromisoformat(text)
+        date.fromisoformat(text)
     except ValueError:
         return "not a date in the calendar"
-    if d.year < EARLIEST_BIRTH_YEAR:
-        return f"before {EARLIEST_BIRTH_YEAR}"
-    return "in the future" if d > today else None
+    return None
 
 
-def _text_problem(text: str, *, name: bool) -> str | None:
+def _text_problem(text: str) -> str | None:
     if len(text) > MAX_TEXT:
         return f"longer than {MAX_TEXT} characters"
     if not text.isprintable():  # (printable text holds no control or format character)
         bad = next((c for c in text if unicodedata.category(c) in ("Cc", "Cf")), None)
         if bad is not None:  # a terminal code or an invisible mark is no part of a name
             return f"holds a control or format character, U+{ord(bad):04X}"
-    if name and not any(c.isalpha() for c in text):  # a letter of any script (categories L*)
-        return "holds no letter"
     return None
 
 
@@ -303,31 +278,45 @@ def field_problem(field: str, text: str, today: date) -> str | None:
     """Why ``text`` (stripped, not empty) is not a valid value of ``field``, in plain words, or
     None if it is one. ``today`` is :func:`today_anywhere` of the import's clock.
 
-    Birth dates are calendar dates from 1880 to today; sex is M, F or X; nationality an ISO 3166
-    alpha-2 code; an A-number the letter A and 8 or 9 digits (spaces and hyphens ignored, the A
-    may be left out); a document number 5 to 20 letters and digits; names, addresses, cities
-    and postcodes at most 200 characters without control or format characters, and a name holds
-    at least one letter. (One decision per field, in one place.)"""
-    if field == "birth_date":
-        return _date_problem(text, today)
-    if field == "sex":
-        return None if text.upper() in SEXES else "not one of M, F, X"
-    if field == "nationality":
-        return None if text.upper() in ISO_COUNTRIES else "not an ISO 3166 alpha-2 country code"
-    if field == "a_number":
-        return None if normalise_a_number(text) else "not an A-number: the letter A and 8 or 9 digits"
+    A person's details follow the product's one set of rules (``domain/valid.py``, the same as
+    the API's, the pages' and the scenario files'): names, birth dates (calendar dates from 1880
+    to today), sex (M, F or X), nationality (an ISO 3166 country, as its code or the name of
+    exactly one) and A-numbers (the letter A and 8 or 9 digits). A document number is 5 to 20
+    letters and digits; addresses, cities and postcodes at most 200 characters without control
+    or format characters."""
+    try:
+        if field == "birth_date":
+            if (why := _date_problem(text)) is not None:
+                return why
+            valid.birth_date(date.fromisoformat(text), latest=today)
+            return None
+        rule = _RULES.get(field)
+        if rule is not None:
+            rule(text)
+            return None
+    except ValueError as e:
+        return str(e)
     if field == "document_number":
         return (None if normalise_document_number(text)
                 else "not a document number: 5 to 20 letters and digits")
-    return _text_problem(text, name=field in ("family_name", "given_name"))
+    return _text_problem(text)
+
+
+_RULES: dict[str, Callable[[str], object]] = {
+    "family_name": valid.name, "given_name": valid.name, "sex": valid.sex,
+    "nationality": valid.country, "a_number": valid.a_number,
+}
 
 
 def _text_value(field: str, text: str) -> str:
-    """The valid ``text`` of a text ``field`` as the record holds it."""
-    if field in ("sex", "nationality"):
-        return text.upper()
+    """The valid ``text`` of a text ``field`` as the record holds it (an A-number with nine
+    digits, as the comparisons have it)."""
+    if field == "sex":
+        return valid.sex(text)
+    if field == "nationality":
+        return valid.country(text)
     if field == "a_number":
-        return normalise_a_number(text) or ""
+        return "A" + valid.a_number(text)[1:].rjust(9, "0")
     if field == "document_number":
         return normalise_document_number(text) or ""
     return text
@@ -373,7 +362,7 @@ def parse_rows(rows: Iterable[Mapping[str, str | None]], source: str, *,
         _structure(row, bad)
         if not rid:
             bad("record_id", "is required")
-        elif (why := _text_problem(rid, name=False)) is not None:  # the key of everything else
+        elif (why := _text_problem(rid)) is not None:  # the key of everything else
             bad("record_id", why)
         elif rid in seen:
             bad("record_id", f"'{rid}' was already used on row {seen[rid]}")
