@@ -1,7 +1,7 @@
 """No importer ends in a traceback (issue 16): random bytes, sizes and encodings, a 128 kB
-cell and a NUL byte given to ``duecourse facilities import`` get an import or a refusal naming
-the row and the field, on SQLite and on PostgreSQL (``identity import`` has its own in
-tests/cli/test_identity_import_fuzz.py)."""
+cell and a NUL byte given to ``duecourse facilities import`` and ``duecourse identity import`` (as
+CSV and as JSON) get an import or a refusal naming the row and the field, on SQLite and on
+PostgreSQL."""
 
 from __future__ import annotations
 
@@ -20,11 +20,17 @@ HEADER, _, REST = FY26.partition(b"\n")
 FIRST = REST.split(b"\n", 1)[0]
 
 
-def _import(db_url: str, raw: bytes) -> None:
+IDENTITY_HEADER = (b"record_id,family_name,given_name,birth_date,sex,nationality,address,city,"
+                   b"postcode,a_number")
+IDENTITY_ROW = b"r-1,Example,Ana,1990-04-02,F,MX,1 Main St,Houston,77002,A208765432"
+
+
+def _import(db_url: str, raw: bytes, what: str = "facilities", suffix: str = ".csv") -> None:
     with tempfile.TemporaryDirectory() as d:
-        path = Path(d) / "list.csv"
+        path = Path(d) / f"list{suffix}"
         path.write_bytes(raw)
-        res = CliRunner().invoke(app, ["facilities", "import", str(path), "--db", db_url])
+        extra = ["--source", "fuzz"] if what == "identity" else []
+        res = CliRunner().invoke(app, [what, "import", str(path), "--db", db_url, *extra])
     assert res.exit_code in (0, 2), res.output
     assert res.exception is None or isinstance(res.exception, SystemExit), repr(res.exception)
     if res.exit_code == 2:
@@ -52,3 +58,26 @@ def test_a_huge_cell_and_a_nul(db_url: str) -> None:
            lambda enc: FY26[:4000].decode("utf-8", "ignore").encode(enc, "replace")))
 def test_random_files_are_imported_or_refused(db_url: str, raw: bytes) -> None:
     _import(db_url, raw)
+
+
+def _identity_cell(cell: bytes) -> bytes:
+    return IDENTITY_HEADER + b"\n" + IDENTITY_ROW.replace(b"Ana", cell) + b"\n"
+
+
+def test_identity_import_of_a_huge_cell_and_a_nul(db_url: str) -> None:
+    for raw in (_identity_cell(b"A" * 131_072), _identity_cell(b"An\x00a"),
+                _identity_cell(b'"' + b"x" * 200_000 + b'"'), IDENTITY_HEADER + b"\n\x00\x00"):
+        _import(db_url, raw, "identity")
+    _import(db_url, b'[{"record_id": "r-1", "given_name": "An\\u0000a"}]', "identity", ".json")
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(st.binary(max_size=2000).map(lambda b: (b, ".csv"))
+       | st.binary(max_size=120).map(lambda b: (_identity_cell(b), ".csv"))
+       | st.binary(max_size=300).map(lambda b: (b"[" + b, ".json"))
+       | st.sampled_from(["utf-16", "utf-32", "cp1252", "shift_jis"]).map(
+           lambda enc: ((IDENTITY_HEADER + b"\n" + IDENTITY_ROW).decode().encode(enc), ".csv")))
+def test_random_identity_files_are_imported_or_refused(db_url: str, file: tuple[bytes, str]
+                                                       ) -> None:
+    _import(db_url, file[0], "identity", file[1])
