@@ -39,6 +39,7 @@ from . import case_records, ledger
 from .context import AppContext
 from .facility_facts import facility_facts
 from .outcome import Outcome
+from .redact import redact
 
 
 def do_command(ctx: AppContext, env: Any) -> Outcome:
@@ -147,7 +148,10 @@ def _decide(ctx: AppContext, conn: Connection, env: Any, case_id: str,
                 "command_refused", at, actor.id, actor.role, case_id if state else "",
                 {"command": cmd.name, "case_version": version,
                  "command_hash": _hash(command_to_dict(cmd)),
-                 "refusals": [r.as_dict() for r in refusals]})], ctx.signing_key)
+                 # the reasons without the person's data (app/redact.py; docs/ledger.md)
+                 "refusals": redact([r.as_dict() for r in refusals],
+                                    cmd.person if isinstance(cmd, OpenCase) else base.person)})],
+                ctx.signing_key)
             outcome = Outcome(False, cmd.name, case_id if state else None, version,
                               refusals=refusals, ledger_seq=seq)
             _remember(conn, env, outcome)
