@@ -291,11 +291,11 @@ def audit_search_terms(
         raise _fail(f"refused: {e}" if isinstance(e, AccessDenied) else str(e),
                     1 if isinstance(e, AccessDenied) else 2) from None
     console.print(f"search {t.ref} ({t.record}) by {t.actor_id} ({t.actor_role}) at "
-                  f"{t.at.isoformat()}:", highlight=False)
-    console.print(shown(t.terms), highlight=False)
+                  f"{t.at.isoformat()}:", highlight=False, soft_wrap=True)
+    console.print(shown(t.terms), highlight=False, soft_wrap=True)
     console.print(f"HMAC {t.hmac}: " + ("matches the terms" if t.intact else
                                         "DOES NOT match the terms (changed since the search)"),
-                  highlight=False)
+                  highlight=False, soft_wrap=True)
     a.ctx.engine.dispose()
 
 
