@@ -38,6 +38,7 @@ def _run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, logged: str
          *args: str) -> pytest.RunResult:
     monkeypatch.setenv("PYTHONPATH", str(TESTS))
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # a quick start: only what it uses
+    monkeypatch.setenv("TMPDIR", str(pytester.path))  # the logs a failing run keeps go with it
     pytester.makeconftest('pytest_plugins = ["log_leaks"]\n')
     pytester.makepyfile(test_leak=_SESSION.replace("LOGGED", logged))
     return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args)

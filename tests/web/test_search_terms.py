@@ -172,7 +172,7 @@ def test_redaction_names_birth_date_and_a_number() -> None:
     # a command's own person (not yet a case) too
     assert redact({"r": "Ana"}, parse_command("open_case", {
         "person": {"family_name": "X", "given_name": "Ana"}, "encounter": "interior",
-        "location": "Newark", "legal_basis": "INA 237(a)(1)(B)"}).person) == {  # type: ignore[attr-defined]
+        "location": "Newark", "legal_basis": "INA 237(a)(1)(B)"}).person) == {
         "r": "[given name]"}
 
 
