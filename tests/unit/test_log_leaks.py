@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from log_leaks import a_number_digits, name_words, offending
+from log_leaks import a_number_digits, name_words, offending, schema_words
 
 TESTS = Path(__file__).resolve().parents[1]
 
@@ -78,3 +78,7 @@ def test_matching_whole_words_any_case_and_digits_however_grouped() -> None:
     assert [h.split("   <--")[0] for h in hits] == [
         "refused CRUZ", "ana", "María's case", "A208765432", "a 208 765 432 here",
         "seq 2087654321"]
+    # the words of the store's own tables and columns are in every statement logged: not names
+    assert {"name", "family", "given", "persons"} <= schema_words()
+    assert not {"cruz", "ana", "quokkaberry"} & schema_words()
+
