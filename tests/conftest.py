@@ -15,6 +15,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+# pytester: tests that run a small pytest session; log_leaks: no personal data in any log line
+# of the run (issue 16), checked at the end of every run.
+pytest_plugins = ["pytester", "log_leaks"]
+
 PG_URL = os.environ.get(
     "DUECOURSE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from .app.outcome import Outcome
 from .app.queries import CaseView, get_case_view
 from .audit.checkpoint import generate_private_key_pem, key_id, load_private_key
 from .audit.note import check_key_name, parse_checkpoint
-from .config import Settings, default_key_path, load_settings
+from .config import Settings, default_key_path, default_terms_key_path, load_settings
 from .domain.commands import Actor, Command, Envelope
 from .domain.errors import DuecourseError
 from .store.db import create_schema, make_engine
@@ -117,7 +118,7 @@ def load_signing_key(settings: Settings) -> Ed25519PrivateKey:
     if not path.exists():
         if settings.environment != "development":
             raise ConfigurationError(f"the ledger key file {path} does not exist")
-        _create_key_file(path)
+        _create_key_file(path, generate_private_key_pem())
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeError) as e:
@@ -125,17 +126,46 @@ def load_signing_key(settings: Settings) -> Ed25519PrivateKey:
     return signing_key_from(text, f"the ledger key file {path}")
 
 
-def _create_key_file(path: Path) -> None:
+TERMS_KEY_MIN = 32
+
+
+def load_terms_key(settings: Settings) -> bytes:
+    """The key of the search terms' HMAC in the ledger (app/search_terms.py): fails closed,
+    naming the setting, when none is configured outside development or it is too short."""
+    text, where = settings.terms_key, "DUECOURSE_TERMS_KEY"
+    if text is None:
+        path = settings.terms_key_path
+        if path is None:
+            if settings.environment != "development":
+                raise ConfigurationError(
+                    "no key for search terms: set DUECOURSE_TERMS_KEY or DUECOURSE_TERMS_KEY_FILE "
+                    f"to a random secret of at least {TERMS_KEY_MIN} characters (the ledger "
+                    "records what was searched for only as its HMAC under this key; keys are "
+                    "generated only in development)")
+            path = default_terms_key_path(settings)
+            if not path.exists():
+                _create_key_file(path, secrets.token_hex(32) + "\n")
+        if not path.exists():
+            raise ConfigurationError(f"the search terms' key file {path} does not exist")
+        text, where = path.read_text(encoding="utf-8"), f"the key file {path}"
+    key = text.strip()
+    if len(key) < TERMS_KEY_MIN:
+        raise ConfigurationError(f"{where} holds {len(key)} characters: the search terms' key "
+                                 f"must be a random secret of at least {TERMS_KEY_MIN}")
+    return key.encode("utf-8")
+
+
+def _create_key_file(path: Path, content: str) -> None:
     """Write a new development key at ``path`` unless another process got there first.
 
     The key is written in full to a private temporary file and linked into place, which fails
     if ``path`` exists: two processes starting at once both end up using the one key that won.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".ledger-key-", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=".key-", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:  # mkstemp creates it with mode 0600
-            f.write(generate_private_key_pem())
+            f.write(content)
         with contextlib.suppress(FileExistsError):
             os.link(tmp, path)
     finally:
@@ -157,10 +187,12 @@ def build_app(
     if url in ("sqlite://", "sqlite:///:memory:"):
         create_schema(engine)
         key = signing_key or Ed25519PrivateKey.generate()
+        terms_key = secrets.token_bytes(32)
     else:
         if migrate:
             upgrade(engine)
         key = signing_key or load_signing_key(settings)
+        terms_key = load_terms_key(settings)
     try:
         check_key_name(settings.ledger_origin)
     except ValueError as e:
@@ -173,7 +205,7 @@ def build_app(
 
         check_configured_model()  # a wrong model file stops the start, not the first case
     return App(AppContext(engine=engine, signing_key=key, ids=Ids(seed), clock=clock,
-                          enrich=_enrich))
+                          enrich=_enrich, terms_key=terms_key))
 
 
 def check_law_parameters() -> None:

@@ -275,6 +275,36 @@ def audit_rotate_key(
                   f"{done.seq}; configure the new key everywhere and restart", highlight=False)
 
 
+@audit_app.command("search-terms")
+def audit_search_terms(
+    ref: Annotated[int, typer.Argument(help="The ``terms.ref`` of a search's ledger entry.")],
+    who: Annotated[str, typer.Option("--as", help="The oversight account or actor id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why you read them (ledgered).")],
+    db: DbOpt = None,
+) -> None:
+    """What a search was for: the plain terms the ledger names only by reference and HMAC
+    (oversight only, with a reason; the read is itself ledgered)."""
+    from .app.access import AccessDenied
+    from .app.search_terms import get_search_terms
+    from .cli import shown
+    from .cli_calendar import _actor
+    from .domain.errors import NotFound
+
+    a = build_app_for(db)
+    try:
+        t = get_search_terms(a.ctx, _actor(a, who), ref, reason, datetime.now(UTC))
+    except (AccessDenied, NotFound) as e:
+        raise _fail(f"refused: {e}" if isinstance(e, AccessDenied) else str(e),
+                    1 if isinstance(e, AccessDenied) else 2) from None
+    console.print(f"search {t.ref} ({t.record}) by {t.actor_id} ({t.actor_role}) at "
+                  f"{t.at.isoformat()}:", highlight=False, soft_wrap=True)
+    console.print(shown(t.terms), highlight=False, soft_wrap=True)
+    console.print(f"HMAC {t.hmac}: " + ("matches the terms" if t.intact else
+                                        "DOES NOT match the terms (changed since the search)"),
+                  highlight=False, soft_wrap=True)
+    a.ctx.engine.dispose()
+
+
 def build_app_for(db: str | None) -> Any:
     from .bootstrap import build_app
 

@@ -24,6 +24,10 @@ class Settings:
     # or key -> [{from, value}]; of the parameter's kind and never looser than the law's floor
     # (checked at start, law/params.py).
     law_parameters_path: Path | None = None
+    # The key of the search terms' HMAC in the ledger (issue 16, app/search_terms.py): text of at
+    # least 32 characters, or a file holding it.
+    terms_key: str | None = None
+    terms_key_path: Path | None = None
 
 
 def sqlite_url(path: Path) -> str:
@@ -42,6 +46,8 @@ def load_settings(db_url: str | None = None) -> Settings:
         ledger_origin=os.environ.get("DUECOURSE_LEDGER_ORIGIN", "").strip() or DEFAULT_ORIGIN,
         ledger_public_key_path=_path(os.environ.get("DUECOURSE_LEDGER_PUBLIC_KEY_FILE")),
         law_parameters_path=_path(os.environ.get("DUECOURSE_LAW_PARAMETERS", "").strip() or None),
+        terms_key=os.environ.get("DUECOURSE_TERMS_KEY") or None,
+        terms_key_path=_path(os.environ.get("DUECOURSE_TERMS_KEY_FILE")),
     )
 
 
@@ -54,3 +60,11 @@ def default_key_path(db_url: str) -> Path:
     if db_url.startswith("sqlite:///") and db_url != "sqlite:///:memory:":
         return Path(db_url.removeprefix("sqlite:///")).with_suffix(".ledger-key.pem")
     return Path("var") / "ledger-key.pem"
+
+
+def default_terms_key_path(settings: Settings) -> Path:
+    """Development only: the search terms' key lives beside the ledger key (a configured ledger
+    key file, the SQLite file, or ./var)."""
+    ledger_key = settings.ledger_key_path or default_key_path(settings.db_url)
+    return ledger_key.with_name(ledger_key.name.removesuffix(".pem").replace("ledger-key",
+                                                                                 "terms-key"))

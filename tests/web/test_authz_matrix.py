@@ -13,6 +13,7 @@ lawful), so that the role is the only reason for a refusal. A new operation with
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,7 +33,7 @@ from duecourse.store.tables import cases, events
 from duecourse.web.app import create_web_app
 from duecourse.web.settings import load_web_settings
 
-from .support import PASSWORD, PURPOSE, Site, build_site, person
+from .support import PASSWORD, PURPOSE, Site, build_site, ledger_entries, person
 
 PRINCIPALS = (*ROLES, "none", "bad")  # every role; no token; a token that is not one
 R = "409 ROLE"  # refused by the law's ROLE guard: a 409 naming the rule ROLE, nothing written
@@ -65,6 +66,7 @@ MATRIX: dict[str, tuple[Expected, ...]] = {
     "ledger entries":                     (403, 200, 403, 403, 403, 200, 403, 403, 401, 401),
     "ledger checkpoints":                 (403, 200, 403, 403, 403, 200, 403, 403, 401, 401),
     "oversight report":                   (403, 200, 403, 403, 403, 200, 403, 403, 401, 401),
+    "search terms":                       (403, 403, 403, 403, 403, 200, 403, 403, 401, 401),
     "placement facilities":               (200, 200, 403, 200, 200, 200, 403, 403, 401, 401),
     "placement plan":                     (200, 200, 403, 200, 403, 403, 403, 403, 401, 401),
     "transport manifests":                (200, 200, 403, 403, 200, 403, 403, 403, 401, 401),
@@ -107,6 +109,14 @@ class World:
                               clients=(*attorney.actor.clients, pid))
         return out.case_id
 
+
+    def new_search(self) -> str:
+        """A case search of its own by name: the ``ref`` its ledger entry names."""
+        from duecourse.app.reads import find_cases
+
+        find_cases(self.site.app.ctx, self.officer, "case_work", "Matrix")
+        entry = ledger_entries(self.site)[-1]
+        return str(json.loads(entry.body)["terms"]["ref"])
 
     def new_pair(self, proposed: bool = False) -> str:
         """A pair of the identity review queue of its own (two records of one invented man, one
@@ -205,6 +215,8 @@ PROBES: dict[str, Probe] = {
     "ledger entries": Probe("GET", "/ledger/entries", lambda w, who: Request({})),
     "ledger checkpoints": Probe("GET", "/ledger/checkpoints", lambda w, who: Request({})),
     "oversight report": Probe("GET", "/oversight/report", lambda w, who: Request({})),
+    "search terms": Probe("GET", "/oversight/search-terms/{ref}", lambda w, who: Request(
+        {"ref": w.new_search()}, {"reason": "complaint 12: who searched for this person"})),
     "placement facilities": Probe("GET", "/placement/facilities", lambda w, who: Request({})),
     # The plan is read for detention management; a role without that purpose gives its own.
     "placement plan": Probe("GET", "/placement/plan", lambda w, who: Request({}, {

@@ -49,3 +49,6 @@ class AppContext:
     # Adds to a command's event what the store knows (app/identity.py: the identity assessment
     # on open_case); called by the handler in its transaction. None: nothing is added.
     enrich: Callable[[Any, Any, Any, dict[str, Any]], None] | None = None
+    # The key of the search terms' HMAC in the ledger (app/search_terms.py); None: searches by
+    # name or number are refused (bootstrap.load_terms_key fails closed at start).
+    terms_key: bytes | None = None

@@ -41,6 +41,7 @@ from .context import AppContext
 from .deadline_rows import deadline_rows
 from .facility_facts import facility_facts
 from .outcome import Outcome
+from .redact import redact
 
 
 def do_command(ctx: AppContext, env: Any) -> Outcome:
@@ -155,7 +156,10 @@ def _decide(ctx: AppContext, conn: Connection, env: Any, case_id: str,
                 "command_refused", at, actor.id, actor.role, case_id if state else "",
                 {"command": cmd.name, "case_version": version,
                  "command_hash": _hash(command_to_dict(cmd)),
-                 "refusals": [r.as_dict() for r in refusals]})], ctx.signing_key)
+                 # the reasons without the person's data (app/redact.py; docs/ledger.md)
+                 "refusals": redact([r.as_dict() for r in refusals],
+                                    cmd.person if isinstance(cmd, OpenCase) else base.person)})],
+                ctx.signing_key)
             outcome = Outcome(False, cmd.name, case_id if state else None, version,
                               refusals=refusals, ledger_seq=seq,
                               hidden=state is not None and not may_read_case(actor,

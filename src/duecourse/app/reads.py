@@ -29,6 +29,7 @@ from .access import (
 )
 from .context import AppContext
 from .restricted import location_for, may_read_1367
+from .search_terms import record_terms
 
 T = TypeVar("T")
 MAX_LIMIT = 200
@@ -192,7 +193,8 @@ def find_cases(ctx: AppContext, actor: Actor, purpose: str, query: str = "", *,
                          r.proceedings, r.custody, r.holds, r.status,
                          location_for(actor, r.location), r.facility, r.version) for r in rows]
         _read(ctx, conn, actor, purpose, at, "case_search", [i.case_id for i in items],
-              {"query": term[:100], "status": status, "offset": offset})
+              {"terms": record_terms(ctx, conn, actor, "case_search", term, at),
+               "status": status, "offset": offset})
     return Page(items, limit, offset)
 
 
@@ -233,7 +235,9 @@ def find_persons(ctx: AppContext, actor: Actor, purpose: str, query: str = "", *
                            [n for n in r.nationalities.split(",") if n], r.a_number, r.n)
                  for r in rows]
         L.append(conn, [L.LedgerItem("read", at, actor.id, actor.role, "",
-                                     {"record": "person_search", "query": term[:100],
+                                     {"record": "person_search",
+                                      "terms": record_terms(ctx, conn, actor, "person_search",
+                                                            term, at),
                                       "persons": [i.person_id for i in items], "offset": offset},
                                      purpose=purpose)], ctx.signing_key)
     return Page(items, limit, offset)

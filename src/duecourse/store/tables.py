@@ -145,6 +145,22 @@ ledger = Table(
     Index("ix_ledger_case", "case_id"),
 )
 
+# What a search was for (issue 16): the plain terms of a case or person search, kept out of the
+# ledger. The search's ledger entry carries ``id`` and ``hmac`` (HMAC-SHA256 of ``terms`` under the
+# deployment's terms key, app/search_terms.py); oversight reads a row only with a stated purpose,
+# itself ledgered. Never shown in a ledger view.
+search_terms = Table(
+    "search_terms", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("hmac", String(64), nullable=False),
+    Column("record", String(40), nullable=False),
+    Column("terms", Text, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor_id", String(64), nullable=False),
+    Column("actor_role", String(20), nullable=False),
+)
+
 # Leaves waiting for the sequencer (app/sequencer.py): each transaction adds its own, with no
 # lock shared with other writers; the sequencer moves them into ``ledger`` in batches.
 ledger_queue = Table(

@@ -16,6 +16,7 @@ from ...app.accounts import (
     list_accounts,
 )
 from ...app.reads import get_checkpoints, get_ledger_entries, get_oversight_report
+from ...app.search_terms import REASON_MAX, get_search_terms
 from ..security import ApiAccount, remote_address, the_app, web_settings
 from .cases import Limit, Offset
 from .errors import responses
@@ -29,6 +30,7 @@ from .schemas import (
     LedgerPage,
     MeOut,
     OversightOut,
+    SearchTermsOut,
     TokenIn,
     TokenOut,
 )
@@ -110,3 +112,14 @@ def ledger_checkpoints(request: Request, account: ApiAccount, limit: Limit = 50,
             responses=responses(401, 403))
 def oversight_report(request: Request, account: ApiAccount) -> dict[str, Any]:
     return vars(get_oversight_report(the_app(request).ctx, account.actor))
+
+
+@router.get("/oversight/search-terms/{ref}", response_model=SearchTermsOut, tags=["oversight"],
+            responses=responses(401, 403, 404, 422),
+            summary="what a search was for (oversight only, with a reason; the read is ledgered)")
+def search_terms(request: Request, account: ApiAccount, ref: Annotated[int, Path(ge=1)],
+                 reason: Annotated[str, Query(max_length=REASON_MAX, pattern=NO_NUL,
+                                              description="why you read these terms "
+                                              "(ledgered)")] = "") -> dict[str, Any]:
+    return get_search_terms(the_app(request).ctx, account.actor, ref, reason).as_dict()
+

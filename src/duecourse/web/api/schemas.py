@@ -475,6 +475,17 @@ class OversightOut(BaseModel):
     cases_by_custody: dict[str, int]
 
 
+class SearchTermsOut(BaseModel):
+    ref: int = Field(description="the row the search's ledger entry names (``terms.ref``)")
+    record: str
+    terms: str = Field(description="what was searched for, as typed")
+    at: str
+    actor_id: str
+    actor_role: str
+    hmac: str = Field(description="HMAC-SHA256 of the terms, as the search's entry records it")
+    intact: bool = Field(description="the terms still produce that HMAC")
+
+
 class MeOut(BaseModel):
     username: str
     actor_id: str

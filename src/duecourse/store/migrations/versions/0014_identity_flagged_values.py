@@ -1,7 +1,7 @@
 """identity records: the values a source gave that were not valid, kept as given with the reason
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-07 17:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
