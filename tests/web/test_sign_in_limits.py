@@ -71,18 +71,14 @@ def test_failures_against_one_account_lock_that_account_only(site: Site) -> None
     assert _sign_in(site, "198.51.100.8", "supervisor1", PASSWORD)[0] == 200
 
 
-def test_a_right_password_is_not_counted_as_a_failure(site: Site) -> None:
-    for _ in range(8):  # more sign-ins than the account's limit of failures
-        assert _sign_in(site, "198.51.100.10", "officer1", PASSWORD)[0] == 200
-    assert _sign_in(site, "198.51.100.10", "officer1", "wrong")[0] == 401
-
-
 def test_the_limits_are_settings(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DUECOURSE_SIGN_IN_FAILURES_PER_ACCOUNT", "2")
     monkeypatch.setenv("DUECOURSE_SIGN_IN_FAILURES_PER_ADDRESS", "3")
     monkeypatch.setenv("DUECOURSE_SIGN_IN_WINDOW_MINUTES", "60")
     monkeypatch.setenv("DUECOURSE_TRUSTED_PROXIES", "10.0.0.0/8")
     site = build_site(db_url)
+    for _ in range(4):  # a right password is not counted as a failure
+        assert _sign_in(site, "198.51.100.10", "officer1", PASSWORD)[0] == 200
     assert [_sign_in(site, f"203.0.113.{i}", "officer1", "wrong")[0]
             for i in range(3)] == [401, 401, 429]
     assert _sign_in(site, "203.0.113.0", "officer1", PASSWORD)[1].endswith("in 60 minutes")
