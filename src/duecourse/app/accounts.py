@@ -224,9 +224,10 @@ def do_sign_in(ctx: AppContext, username: str, password: str, remote: str,
                                                    at=at, ok=int(ok)))
         if ok:
             forgive_try(conn, counted)
-            purge_expired(conn, limits, at)
     if not ok:
         raise SignInRefused("wrong user name or password")
+    with ctx.engine.begin() as conn:  # on its own: it holds no counter of this sign-in
+        purge_expired(conn, limits, at)
     with ctx.engine.connect() as conn:
         account = get_account(conn, username)
     assert account is not None

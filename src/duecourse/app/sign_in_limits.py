@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, case, literal, update
+from sqlalchemy import Connection, case, literal, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..store.tables import sign_in_limits as counters
@@ -88,9 +88,18 @@ def forgive_try(conn: Connection, counted: CountedTry) -> None:
             .values(tries=counters.c.tries - 1))
 
 
+PURGE_BATCH = 1000
+
+
 def purge_expired(conn: Connection, limits: SignInLimits, at: datetime) -> None:
-    """Counters whose window has ended count nothing: their rows go."""
-    conn.execute(counters.delete().where(counters.c.window_start <= at - limits.window))
+    """Counters whose window has ended count nothing: their rows go, a batch at a time. Rows
+    another sign-in has locked are skipped (PostgreSQL's SKIP LOCKED), so that the purge never
+    waits for a sign-in nor the two for each other."""
+    expired = (select(counters.c.scope, counters.c.subject)
+               .where(counters.c.window_start <= at - limits.window)
+               .limit(PURGE_BATCH).with_for_update(skip_locked=True))
+    conn.execute(counters.delete().where(
+        tuple_(counters.c.scope, counters.c.subject).in_(expired)))
 
 
 def describe(locked_for: timedelta) -> str:
