@@ -123,3 +123,18 @@ def test_a_chunked_body_past_the_limit_is_refused_while_it_is_sent(served: int) 
                 break
         assert _status(conn) == "HTTP/1.1 413 Request Entity Too Large"
     assert sent < HUGE // 10
+
+
+def test_the_limit_is_a_setting(db_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DUECOURSE_MAX_REQUEST_BYTES", "4096")
+    client = build_site(db_url).client()
+    small = client.post("/api/v1/auth/token", content=b"{" + b" " * 4000 + b"}",
+                        headers={"Content-Type": "application/json"})
+    assert small.status_code == 422  # read, and found wanting
+    big = client.post("/api/v1/auth/token", content=b"{" + b" " * 5000 + b"}",
+                      headers={"Content-Type": "application/json"})
+    assert big.status_code == 413 and big.json() == {
+        "error": "too_large", "field": None, "details": [],
+        "message": "the request is too large: at most 4,096 bytes may be sent; nothing of it "
+                   "was done"}
+    assert big.headers["X-Content-Type-Options"] == "nosniff"  # an answer like any other
