@@ -4,6 +4,7 @@ the setting stops the server at start with a message that names the variable and
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -80,6 +81,31 @@ def test_the_access_log_names_the_forwarded_client(site: Site) -> None:
     anyio.run(site.web, scope, receive, send)
     assert sent[0]["status"] == 401
     assert scope["client"][0] == "203.0.113.9"
+
+
+def test_every_worker_believes_the_trusted_proxies(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # ``serve --workers N``: each worker builds the app from the environment
+    from duecourse.app import collector
+    from duecourse.bootstrap import build_app
+    from duecourse.web.server import app_from_environment
+
+    url = f"sqlite:///{tmp_path / 'workers.db'}"
+    build_app(url).ctx.engine.dispose()  # serve migrates before the workers start
+    monkeypatch.setenv("DUECOURSE_DB", url)
+    monkeypatch.setenv("DUECOURSE_TRUSTED_PROXIES", "10.0.0.0/8")
+    try:
+        worker = app_from_environment()
+    finally:
+        collector._SERVING[0] = False  # this test process serves nothing
+        gc.unfreeze()
+    r = TestClient(worker, client=(PROXY, 40000)).post(
+        "/api/v1/auth/token", json={"username": "nobody", "password": "wrong"},
+        headers={"X-Forwarded-For": "203.0.113.77"})
+    assert r.status_code == 401
+    with worker.state.duecourse.ctx.engine.connect() as conn:
+        assert conn.execute(select(login_attempts.c.remote)).scalar_one() == "203.0.113.77"
+    worker.state.duecourse.ctx.engine.dispose()
 
 
 def test_a_bad_trusted_proxy_entry_stops_the_server_at_start(tmp_path: Path) -> None:
