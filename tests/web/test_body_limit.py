@@ -12,11 +12,10 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import anyio
 import pytest
 import uvicorn
 
-from .support import Site, build_site
+from .support import Site, build_site, call_asgi
 
 LIMIT = 1024 * 1024
 CHUNK = 64 * 1024
@@ -51,7 +50,7 @@ def _streamed(web: Any, path: str, chunks: Iterator[bytes],
     async def send(message: dict[str, Any]) -> None:
         out.append(message)
 
-    anyio.run(web, scope, receive, send)
+    call_asgi(web, scope, receive, send)
     body = b"".join(m.get("body", b"") for m in out if m["type"] == "http.response.body")
     return out[0]["status"], body, pulled
 

@@ -11,14 +11,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import anyio
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from duecourse.store.tables import login_attempts
 
-from .support import Site, build_site
+from .support import Site, build_site, call_asgi
 
 PROXY = "10.0.0.7"  # the TLS proxy, in the trusted network
 
@@ -78,7 +77,7 @@ def test_the_access_log_names_the_forwarded_client(site: Site) -> None:
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    anyio.run(site.web, scope, receive, send)
+    call_asgi(site.web, scope, receive, send)
     assert sent[0]["status"] == 401
     assert scope["client"][0] == "203.0.113.9"
 
