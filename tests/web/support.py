@@ -190,3 +190,14 @@ def ledger_entries(site: Site, kind: str = "read") -> list[Any]:
     with site.app.ctx.engine.connect() as conn:
         return list(conn.execute(select(ledger).where(ledger.c.kind == kind)
                                  .order_by(ledger.c.seq)))
+
+
+def call_asgi(web: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    """Call the ASGI app ``web`` once, in an event loop of its own thread (a browser test may
+    have left one running in this thread)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import anyio
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(anyio.run, web, scope, receive, send).result(timeout=300)

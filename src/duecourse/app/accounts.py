@@ -3,8 +3,9 @@
 An account is how a person signs in; the actor it names is who they act as (their role and, for
 an attorney, their clients). Only an ``admin`` manages accounts (``access_accounts``), and every
 change is in the ledger. Passwords are stored as argon2 hashes; session and API tokens are random
-256-bit values stored as SHA-256 hashes. Failed sign-ins are counted per user name and per
-address, and further attempts are refused for a while once either passes its limit.
+256-bit values stored as SHA-256 hashes. Password sign-ins are counted per user name and per
+client address (app/sign_in_limits.py), and further tries are refused for a while once either
+passes its limit; no limit is shared by everyone.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..domain.commands import ROLES, Actor
@@ -28,12 +29,11 @@ from .access import AccessDenied
 from .actors import record_actor
 from .context import AppContext
 from .reads import Page
+from .sign_in_limits import SignInLimits, count_try, describe, forgive_try, purge_expired
 
 SESSION_HOURS = 8
 TOKEN_DAYS = 30
-FAILURES_PER_USER = 5  # within LOCKOUT_WINDOW
-FAILURES_PER_ADDRESS = 20
-LOCKOUT_WINDOW = timedelta(minutes=15)
+SIGN_IN_LIMITS = SignInLimits()  # 5 failures per account, 20 per address, in 15 minutes
 MIN_PASSWORD = 12
 MAX_USERNAME = 62  # the actor's id, "u-" and the user name, fits its 64 characters
 MAX_SUBJECT = 200  # accounts.oidc_subject (OpenID Connect Core 1.0 §2 allows 255: refused)
@@ -46,7 +46,12 @@ class SignInRefused(DuecourseError):
 
 
 class TooManyAttempts(DuecourseError):
-    """Too many failed sign-ins recently; the message says when to try again."""
+    """Too many failed sign-ins recently (from this address, or for this user name: the message
+    never says which); it says when to try again."""
+
+    def __init__(self, message: str, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
 
 
 @dataclass(frozen=True)
@@ -196,42 +201,50 @@ def _ledger_change(ctx: AppContext, conn: Connection, admin: Actor | None, at: d
                   ctx.signing_key)
 
 
-def _recent_failures(conn: Connection, column: Any, value: str, since: datetime) -> int:
-    return int(conn.execute(select(func.count()).select_from(login_attempts).where(
-        column == value, login_attempts.c.at >= since, login_attempts.c.ok == 0)).scalar_one())
-
-
 def do_sign_in(ctx: AppContext, username: str, password: str, remote: str,
-               at: datetime | None = None) -> Account:
-    """Check a user name and password; every attempt is recorded, and too many failures lock
-    the user name (and the address) out for a while."""
+               at: datetime | None = None, limits: SignInLimits = SIGN_IN_LIMITS) -> Account:
+    """Check a user name and password from the client address ``remote``. The try is counted
+    against the account and the address first, in a transaction of its own
+    (app/sign_in_limits.py): past either limit it is refused without a look at the password,
+    until that counter's window ends. A right password takes its try back. Every try whose
+    password was checked is recorded (``login_attempts``)."""
     at = at or ctx.clock()
-    since = at - LOCKOUT_WINDOW
     # What is recorded of the attempt must be storable; such a name is no account's anyway.
     username = username.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
     with ctx.engine.begin() as conn:
-        if (_recent_failures(conn, login_attempts.c.username, username, since) >= FAILURES_PER_USER
-                or _recent_failures(conn, login_attempts.c.remote, remote, since)
-                >= FAILURES_PER_ADDRESS):
-            raise TooManyAttempts("too many failed sign-ins: try again in "
-                                  f"{int(LOCKOUT_WINDOW.total_seconds() // 60)} minutes")
-        row = conn.execute(select(accounts).where(accounts.c.username == username)).first()
-        ok = False
-        if row is not None and row.active and row.password_hash:
-            try:
-                ok = _hasher.verify(row.password_hash, _secret(password))
-            except (VerificationError, InvalidHashError):
-                ok = False
-        else:
-            _hasher.hash(_secret(password))  # the same work either way: timing does not reveal accounts
+        counted = count_try(conn, limits, remote, username, at)
+    if counted.locked_for is not None:
+        raise TooManyAttempts(describe(counted.locked_for), counted.retry_after_seconds)
+    with ctx.engine.connect() as conn:
+        row = conn.execute(select(accounts.c.active, accounts.c.password_hash)
+                           .where(accounts.c.username == username)).first()
+    ok = _password_matches(row.password_hash if row and row.active else "", password)
+    with ctx.engine.begin() as conn:
         conn.execute(insert(login_attempts).values(username=username[:64], remote=remote[:64],
                                                    at=at, ok=int(ok)))
+        if ok:
+            forgive_try(conn, counted)
     if not ok:
         raise SignInRefused("wrong user name or password")
+    with ctx.engine.begin() as conn:  # on its own: it holds no counter of this sign-in
+        purge_expired(conn, limits, at)
     with ctx.engine.connect() as conn:
         account = get_account(conn, username)
     assert account is not None
     return account
+
+
+def _password_matches(password_hash: str, password: str) -> bool:
+    """Whether ``password`` is the one hashed; without a hash (no such account, an inactive
+    one, one that signs in elsewhere) a hash is computed anyway: the same work either way, so
+    timing does not reveal accounts."""
+    if not password_hash:
+        _hasher.hash(_secret(password))
+        return False
+    try:
+        return _hasher.verify(password_hash, _secret(password))
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def do_bind_oidc_subject(ctx: AppContext, username: str, subject: str, issuer: str = "",

@@ -252,6 +252,18 @@ login_attempts = Table(
     Index("ix_login_attempts_remote_at", "remote", "at"),
 )
 
+# Sign-in limits (issue 16): password sign-ins counted in fixed windows, one row per account
+# (``scope`` "account", the user name) and per client address ("address"), each counted by one
+# atomic upsert (app/sign_in_limits.py).
+sign_in_limits = Table(
+    "sign_in_limits", metadata,
+    Column("scope", String(10), primary_key=True),
+    Column("subject", String(64), primary_key=True),
+    Column("window_start", UTCDateTime, nullable=False),
+    Column("tries", Integer, nullable=False),
+    Index("ix_sign_in_limits_window_start", "window_start"),
+)
+
 # The facility catalogue (issue 5): the agency's facility list as the placement planner sees it
 # (placement/catalogue.py), replaced whole by ``duecourse facilities import``. Empty, the packaged
 # FY26 list is used. ``units`` is JSON (beds per housing unit); ``position`` keeps the list's order.

@@ -17,10 +17,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..bootstrap import App
 from .api import admin, cases, identity, placement, transport
 from .api.errors import install_error_handlers, install_mount_errors
+from .body_limit import BodyLimit
 from .pages import identity as identity_pages
 from .pages import placement as placement_pages
 from .pages import routes as pages
 from .pages import transport as transport_pages
+from .proxies import TrustedProxies
 from .security import CsrfFailed, NotSignedIn
 from .settings import WebSettings
 
@@ -105,7 +107,11 @@ def create_web_app(app: App, settings: WebSettings) -> FastAPI:
                   lifespan=_lifespan)
     web.state.duecourse = app
     web.state.web_settings = settings
+    # Outermost last: the client's address is settled first (proxies.py), then a body past the
+    # limit is refused (body_limit.py), and every answer, a 413 too, has the security headers.
+    web.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     web.add_middleware(SecurityHeaders)
+    web.add_middleware(TrustedProxies, proxies=settings.trusted_proxies)
     web.mount("/api/v1", create_api(app, settings))
     install_mount_errors(web, "/api/")
     web.mount("/static", StaticFiles(directory=str(resources.files("duecourse.web") / "static")),

@@ -38,6 +38,7 @@ def web_settings(request: Request) -> WebSettings:
 
 
 def remote_address(request: Request) -> str:
+    """The client's address: behind a trusted proxy, the one it forwarded (proxies.py)."""
     return request.client.host if request.client else ""
 
 

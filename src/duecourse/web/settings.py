@@ -4,11 +4,15 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from ..app.access import PURPOSES
+from ..app.sign_in_limits import SignInLimits
 from ..bootstrap import ConfigurationError
 from ..config import Settings
+from .body_limit import DEFAULT_MAX_REQUEST_BYTES, MAX_REQUEST_BYTES_ENV
+from .proxies import TRUSTED_PROXIES_ENV, Network, check_trusted_proxies
 
 MIN_SECRET = 32
 
@@ -33,6 +37,9 @@ class WebSettings:
     purposes: tuple[str, ...]
     oidc: OidcSettings | None = None
     threads: int = 4  # requests handled at once by one server process
+    trusted_proxies: tuple[Network, ...] = ()  # whose X-Forwarded-For is believed (proxies.py)
+    sign_in_limits: SignInLimits = field(default_factory=SignInLimits)
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
 
     @property
     def development(self) -> bool:
@@ -71,8 +78,26 @@ def load_web_settings(settings: Settings, *, serving: bool = False) -> WebSettin
     if unknown:
         raise ConfigurationError(f"DUECOURSE_PURPOSES names purposes the access rules do not "
                                  f"know: {', '.join(unknown)} (known: {', '.join(PURPOSES)})")
-    threads = os.environ.get("DUECOURSE_WEB_THREADS", "4")
-    if not threads.isdigit() or not 1 <= int(threads) <= 200:
-        raise ConfigurationError("DUECOURSE_WEB_THREADS must be a whole number from 1 to 200")
     return WebSettings(settings.environment, secret or os.urandom(32).hex(), not dev, purposes,
-                       _oidc(), int(threads))
+                       _oidc(), _whole("DUECOURSE_WEB_THREADS", 4, 1, 200),
+                       check_trusted_proxies(os.environ.get(TRUSTED_PROXIES_ENV, "")),
+                       _sign_in_limits(),
+                       _whole(MAX_REQUEST_BYTES_ENV, DEFAULT_MAX_REQUEST_BYTES, 1024, 2**31))
+
+
+def _whole(name: str, default: int, low: int, high: int) -> int:
+    """The whole number in the environment variable ``name`` (``default`` if unset)."""
+    value = os.environ.get(name, "").strip() or str(default)
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise ConfigurationError(f"{name} must be a whole number from {low} to {high} "
+                                 f"(it is {value!r})")
+    return int(value)
+
+
+def _sign_in_limits() -> SignInLimits:
+    default = SignInLimits()
+    return SignInLimits(
+        _whole("DUECOURSE_SIGN_IN_FAILURES_PER_ACCOUNT", default.per_account, 1, 1000),
+        _whole("DUECOURSE_SIGN_IN_FAILURES_PER_ADDRESS", default.per_address, 1, 100000),
+        timedelta(minutes=_whole("DUECOURSE_SIGN_IN_WINDOW_MINUTES",
+                                 int(default.window.total_seconds() // 60), 1, 1440)))

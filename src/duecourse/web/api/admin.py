@@ -49,7 +49,8 @@ def account_out(a: Account) -> dict[str, Any]:
              summary="a bearer token for a user name and password (failures are rate-limited)")
 def issue_token(request: Request, body: Annotated[TokenIn, Body()]) -> dict[str, Any]:
     ctx = the_app(request).ctx
-    account = do_sign_in(ctx, body.username, body.password, remote_address(request))
+    account = do_sign_in(ctx, body.username, body.password, remote_address(request),
+                         limits=web_settings(request).sign_in_limits)
     token, expires = do_issue_token(ctx, account, body.label)
     return {"token": token, "token_type": "bearer", "expires_at": expires}
 

@@ -95,7 +95,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(TooManyAttempts)
     async def too_many(_: Request, exc: TooManyAttempts) -> JSONResponse:
-        return _json(429, str(exc), headers={"Retry-After": "900"})
+        return _json(429, str(exc), headers={"Retry-After": str(exc.retry_after_seconds)})
 
     # Starlette's own, which FastAPI's is a subclass of: the framework raises it too (an unknown
     # path, a method not allowed, a body it cannot read), and every error answer is an ErrorOut.

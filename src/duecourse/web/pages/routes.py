@@ -141,12 +141,15 @@ def sign_in(request: Request, username: Annotated[str, Form(max_length=64)],
                        "Reload the sign-in page and try again.")
     app = the_app(request)
     try:
-        account = do_sign_in(app.ctx, username, password, remote_address(request))
+        account = do_sign_in(app.ctx, username, password, remote_address(request),
+                             limits=web_settings(request).sign_in_limits)
     except (SignInRefused, TooManyAttempts) as e:
         token = secrets.token_urlsafe(24)
         response = render(request, "sign_in.html", None, 429 if isinstance(
             e, TooManyAttempts) else 401, next=_safe_next(next), pre_csrf=token, error=str(e),
             username=username, oidc_label="")
+        if isinstance(e, TooManyAttempts):
+            response.headers["Retry-After"] = str(e.retry_after_seconds)
         response.set_cookie(PRE_CSRF_COOKIE, token, httponly=True, samesite="strict",
                             secure=web_settings(request).secure_cookies, max_age=3600)
         return response

@@ -2,7 +2,7 @@
 carry their keyed hash and this table's row id); read by oversight with a stated purpose
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-07 17:00:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 from duecourse.store.tables import UTCDateTime
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
