@@ -93,9 +93,20 @@ class App:
         return sequencer.Sequencer(self.ctx.engine, lambda: self.ctx.signing_key).start()
 
 
+def signing_key_from(pem: str, where: str) -> Ed25519PrivateKey:
+    """The Ed25519 private key in ``pem``; a ConfigurationError naming ``where`` (the setting
+    or the file) if it is not one, never a traceback of the cryptography library."""
+    try:
+        return load_private_key(pem)
+    except (ValueError, TypeError, UnicodeError) as e:
+        raise ConfigurationError(
+            f"{where} is not an Ed25519 private key in PEM (PKCS#8, '-----BEGIN PRIVATE "
+            f"KEY-----'): {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
+
+
 def load_signing_key(settings: Settings) -> Ed25519PrivateKey:
     if settings.ledger_key_pem:
-        return load_private_key(settings.ledger_key_pem)
+        return signing_key_from(settings.ledger_key_pem, "DUECOURSE_LEDGER_KEY")
     path = settings.ledger_key_path
     if path is None:
         if settings.environment != "development":
@@ -107,7 +118,11 @@ def load_signing_key(settings: Settings) -> Ed25519PrivateKey:
         if settings.environment != "development":
             raise ConfigurationError(f"the ledger key file {path} does not exist")
         _create_key_file(path)
-    return load_private_key(path.read_text(encoding="utf-8"))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeError) as e:
+        raise ConfigurationError(f"the ledger key file {path} cannot be read: {e}") from None
+    return signing_key_from(text, f"the ledger key file {path}")
 
 
 def _create_key_file(path: Path) -> None:

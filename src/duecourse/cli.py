@@ -21,7 +21,6 @@ from .cli_facilities import facilities_app
 from .cli_identity import identity_app
 from .cli_manifest import manifest as manifest_command
 from .cli_place import place as place_command
-from .domain.commands import Actor, parse_datetime
 from .domain.errors import DuecourseError, InvalidInput
 
 app = typer.Typer(help="duecourse: immigration casework in which due process is enforced by "
@@ -135,16 +134,18 @@ def shown(value: object) -> str:
 
 @case_app.command("show")
 def case_show(
-    case_id: str, db: DbOpt = None,
-    as_role: Annotated[str, typer.Option("--as", help="Read in this role.")] = "supervisor",
-    user: Annotated[str, typer.Option(help="Who is reading (ledgered).")] = "cli",
+    case_id: str,
+    who: Annotated[str, typer.Option("--as", help="Who reads: an account's user name or a "
+                                     "registered actor's id (their role is theirs; ledgered).")],
+    db: DbOpt = None,
     purpose: Annotated[str, typer.Option(help="Why (ledgered).")] = "case_work",
-    at: Annotated[str | None, typer.Option(help="As of this time (ISO, UTC).")] = None,
 ) -> None:
-    """A case: facets, timeline, deadlines, the actions allowed now and what blocks the rest."""
+    """A case as it stands now: facets, timeline, deadlines, the actions allowed now and what
+    blocks the rest. The read is ledgered now, under the reader's own account and role."""
+    from .app.actors import get_named_actor
+
     a = _app(db)
-    when = parse_datetime(at, "--at") if at else datetime.now(UTC)
-    v = a.get_case(case_id, Actor(user, as_role, user), purpose, when)
+    v = a.get_case(case_id, get_named_actor(a.ctx, who), purpose, datetime.now(UTC))
     p = v.person
     console.print(f"[bold]Case {shown(v.case_id)}[/] — {shown(p.get('family_name', ''))}, "
                   f"{shown(p.get('given_name', ''))} "

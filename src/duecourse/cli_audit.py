@@ -47,8 +47,9 @@ def _engine(db: str | None) -> Any:
 
 def _public_key(db: str | None, given: Path | None) -> tuple[str | None, Any]:
     """(the ledger's origin as the verifier key names it, or None for a PEM key; the key)."""
-    from .audit.checkpoint import load_private_key, load_public_key
+    from .audit.checkpoint import load_public_key
     from .audit.note import parse_verifier_key
+    from .bootstrap import signing_key_from
     from .config import default_key_path, load_settings
 
     settings = load_settings(db)
@@ -67,7 +68,8 @@ def _public_key(db: str | None, given: Path | None) -> tuple[str | None, Any]:
         if key_file.exists():
             err.print(f"(development: the public key is taken from the signing key {key_file}; "
                       "outside development give --public-key)", highlight=False)
-            return None, load_private_key(key_file.read_text(encoding="utf-8")).public_key()
+            return None, signing_key_from(key_file.read_text(encoding="utf-8"),
+                                          f"the ledger key file {key_file}").public_key()
     raise _fail("verifying needs the ledger's public key: give --public-key FILE (written by "
                 "`duecourse audit export-key`) or set DUECOURSE_LEDGER_PUBLIC_KEY_FILE", 2)
 
@@ -259,12 +261,16 @@ def audit_rotate_key(
     """Hand the ledger to a new signing key: a ledger entry signed by the old key and the new.
     Restart every process with the new key afterwards."""
     from .app.keys import rotate_key
-    from .audit.checkpoint import load_private_key
+    from .bootstrap import signing_key_from
     from .cli_calendar import _actor
 
+    try:
+        text = new_key.read_text("utf-8")
+    except (OSError, UnicodeError) as e:
+        raise _fail(f"the new key {new_key} cannot be read: {e}", 2) from None
+    key = signing_key_from(text, f"the new key {new_key}")
     a = build_app_for(db)
-    done = rotate_key(a.ctx, _actor(a, who), load_private_key(new_key.read_text("utf-8")),
-                      datetime.now(UTC))
+    done = rotate_key(a.ctx, _actor(a, who), key, datetime.now(UTC))
     console.print(f"ledger key rotated from {done.old_key_id} to {done.new_key_id} in entry "
                   f"{done.seq}; configure the new key everywhere and restart", highlight=False)
 

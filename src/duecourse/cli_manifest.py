@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .domain.commands import Actor, parse_date, parse_datetime
+from .domain.commands import parse_date, parse_datetime
 from .domain.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -90,6 +90,8 @@ def print_tables(console: Console, manifests: list[Manifest], excluded: list[Exc
 
 
 def manifest(
+    who: Annotated[str, typer.Option("--as", help="Who reads: an account's user name or a "
+                                     "registered actor's id (ledgered).")],
     day: Annotated[str, typer.Option("--date", help="Departure day (YYYY-MM-DD, UTC).")],
     db: Annotated[str | None, typer.Option("--db", help="Database URL (default: DUECOURSE_DB "
                                            "or the configured SQLite file).")] = None,
@@ -101,8 +103,6 @@ def manifest(
     depart: Annotated[str, typer.Option(help="Departure time that day (HH:MM, UTC).")] = "08:00",
     window: Annotated[int, typer.Option(min=0, max=24, help="Hours the departure window "
                                         "stays open.")] = 12,
-    as_role: Annotated[str, typer.Option("--as", help="Read in this role.")] = "transport",
-    user: Annotated[str, typer.Option(help="Who is reading (ledgered).")] = "cli",
     purpose: Annotated[str, typer.Option(help="Why (ledgered).")] = "transport_planning",
     at: Annotated[str | None, typer.Option(help="Plan as of this time (ISO, UTC; default "
                                            "now).")] = None,
@@ -112,6 +112,7 @@ def manifest(
     removal guard refuses, grouped by destination and staging facility into transports with
     seats; everyone else with the rule ids that refuse them. Advice only: no command is issued."""
     from .app.access import AccessDenied
+    from .app.actors import get_named_actor
     from .app.transport import check_window_open, get_manifest_plan
     from .bootstrap import build_app
     from .placement.manifest import DEFAULT_AIR_SEATS, DEFAULT_GROUND_SEATS, CapacityRules
@@ -124,7 +125,7 @@ def manifest(
     check_window_open(d, rules, when, "--date")  # before the store is opened
     app = build_app(db)
     try:
-        plan = get_manifest_plan(app.ctx, Actor(user, as_role, user), purpose, d, rules, when,
+        plan = get_manifest_plan(app.ctx, get_named_actor(app.ctx, who), purpose, d, rules, when,
                                  field="--date")
     except AccessDenied as e:
         Console(stderr=True).print(f"[red]refused:[/] {e}", highlight=False)

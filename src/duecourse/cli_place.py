@@ -39,11 +39,11 @@ def _terms(terms: dict[str, float]) -> str:
 
 
 def place(
+    who: Annotated[str, typer.Option("--as", help="Who reads: an account's user name or a "
+                                     "registered actor's id (ledgered).")],
     day: Annotated[str | None, typer.Option("--date", help="The day to plan (YYYY-MM-DD; "
                                                            "default today, UTC).")] = None,
     db: DbOpt = None,
-    as_role: Annotated[str, typer.Option("--as", help="Read in this role.")] = "detention",
-    user: Annotated[str, typer.Option(help="Who is reading (ledgered).")] = "cli",
     purpose: Annotated[str, typer.Option(help="Why (ledgered).")] = "detention_management",
     time_limit: Annotated[float, typer.Option(help="Seconds the solver may take.")] = 10.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -51,12 +51,12 @@ def place(
     """The day's plan: the facility board, each planned placement with its reasons, the people
     the plan could not place (with the rule), and the people who need a person's decision.
     It gives no command."""
+    from .app.actors import get_named_actor
     from .app.placement import get_placement_plan
     from .bootstrap import build_app
-    from .domain.commands import Actor
 
     a = build_app(db)
-    plan = get_placement_plan(a.ctx, _day(day), Actor(user, as_role, user), purpose,
+    plan = get_placement_plan(a.ctx, _day(day), get_named_actor(a.ctx, who), purpose,
                               time_limit_s=time_limit)
     data = plan.as_dict()
     if as_json:

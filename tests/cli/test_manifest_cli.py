@@ -14,6 +14,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from cli_support import ledger_time
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -25,6 +26,7 @@ from duecourse.store.tables import events, ledger
 O1, O2 = Actor("o1", "officer", "Officer One"), Actor("o2", "officer", "Officer Two")
 S1, C1 = Actor("s1", "supervisor", "Supervisor One"), Actor("c1", "counsel", "Agency Counsel")
 D1 = Actor("d1", "detention", "Detention Officer")
+T7, OV9 = Actor("t7", "transport", "Transport Officer"), Actor("ov9", "oversight", "Inspector")
 C2 = Actor("c2", "counsel", "Second Agency Counsel")  # checks entries against documents
 
 PEOPLE: dict[str, dict[str, Any]] = {  # synthetic people
@@ -96,7 +98,7 @@ def _case(a: App, label: str, *, order_day: int = 4, designated: str = "",
 
 def _site(url: str) -> tuple[App, dict[str, str]]:
     a = build_app(url, seed=5)
-    for actor in (O1, O2, S1, C1, C2, D1):
+    for actor in (O1, O2, S1, C1, C2, D1, T7, OV9):
         a.register_actor(actor)
     cases = {
         "ana": _case(a, "ana"),
@@ -113,7 +115,9 @@ def _site(url: str) -> tuple[App, dict[str, str]]:
 
 
 def _run(url: str, *args: str) -> tuple[int, str]:
-    res = CliRunner().invoke(cli, ["manifest", "--db", url, "--date", DAY, "--at", AT, *args],
+    who = () if "--as" in args else ("--as", "t7")  # the transport officer's own read
+    res = CliRunner().invoke(cli, ["manifest", "--db", url, "--date", DAY, "--at", AT, *who,
+                                   *args],
                              env={"COLUMNS": "1000"})
     return res.exit_code, res.stdout
 
@@ -175,7 +179,7 @@ def test_manifest_tables_and_seats(db_url: str) -> None:
 def test_manifest_read_is_ledgered_and_refused_for_a_role_without_the_purpose(
         db_url: str) -> None:
     a, cases = _site(db_url)
-    code, out = _run(db_url, "--json", "--user", "t7")
+    code, out = _run(db_url, "--json", "--as", "t7")
     assert code == 0, out
     a.flush_ledger()  # on PostgreSQL the read's entry is queued for the sequencer
     with a.ctx.engine.connect() as conn:
@@ -184,7 +188,12 @@ def test_manifest_read_is_ledgered_and_refused_for_a_role_without_the_purpose(
     read = json.loads(row.body)
     assert read["record"] == "transport_manifest"
     assert set(read["cases"]) == set(cases.values())
-    code, out = _run(db_url, "--as", "oversight", "--user", "ov9")
+    # Planned as of AT; read (and ledgered) now, never backdated (issue 16).
+    assert read["as_of"].startswith(AT[:10])
+    assert abs((ledger_time(row.at) - datetime.now(UTC)).total_seconds()) < 600
+    code, out = _run(db_url, "--as", "nobody")
+    assert code != 0
+    code, out = _run(db_url, "--as", "ov9")
     assert code == 2
     a.flush_ledger()
     with a.ctx.engine.connect() as conn:
@@ -195,7 +204,8 @@ def test_manifest_read_is_ledgered_and_refused_for_a_role_without_the_purpose(
 def test_manifest_refuses_a_closed_window(tmp_path: object) -> None:
     url = f"sqlite:///{tmp_path}/closed.sqlite"
     build_app(url)
-    res = CliRunner().invoke(cli, ["manifest", "--db", url, "--date", "2026-05-01", "--at",
+    res = CliRunner().invoke(cli, ["manifest", "--db", url, "--as", "t7", "--date", "2026-05-01",
+                                   "--at",
                                    "2026-05-02T09:00:00Z"])
     assert res.exit_code != 0
     assert "already closed" in str(res.exception)

@@ -22,6 +22,7 @@ from duecourse.store.tables import events, ledger
 
 OFFICER, OFFICER2 = Actor("o1", "officer", "Officer One"), Actor("o2", "officer", "Officer Two")
 DETENTION = Actor("d1", "detention", "Detention Officer")
+ATTORNEY = Actor("a1", "attorney", "An Attorney")
 
 
 @pytest.fixture
@@ -30,6 +31,8 @@ def store(db_url: str) -> tuple[str, dict[str, str], str]:
     a = build_app(db_url)
     now = datetime.now(UTC)
     cases = seeded.seed_custody(a, now, OFFICER, OFFICER2, DETENTION)
+    for actor in (DETENTION, ATTORNEY):
+        a.register_actor(actor)
     a.ctx.engine.dispose()
     return db_url, cases, now.date().isoformat()
 
@@ -51,7 +54,7 @@ def _count(url: str, table: Any, *where: Any) -> int:
 def test_tables_and_summary(store: tuple[str, dict[str, str], str]) -> None:
     url, cases, day = store
     written = _count(url, events)
-    r = _run("--db", url, "--date", day)
+    r = _run("--db", url, "--date", day, "--as", "d1")
     assert r.exit_code == 0, r.output
     out = r.output
     for title in ("Facility board", "Today's plan", "People who need a person's decision"):
@@ -69,7 +72,7 @@ def test_tables_and_summary(store: tuple[str, dict[str, str], str]) -> None:
 
 def test_json_and_the_read_in_the_ledger(store: tuple[str, dict[str, str], str]) -> None:
     url, cases, day = store
-    r = _run("--db", url, "--date", day, "--json", "--user", "d.officer")
+    r = _run("--db", url, "--date", day, "--json", "--as", "d1")
     assert r.exit_code == 0, r.output
     data = json.loads(r.output)
     assert data["day"] == day
@@ -85,14 +88,14 @@ def test_json_and_the_read_in_the_ledger(store: tuple[str, dict[str, str], str])
     a.ctx.engine.dispose()
     assert entry is not None
     assert (entry.actor_id, entry.actor_role, entry.purpose) == (
-        "d.officer", "detention", "detention_management")
+        "d1", "detention", "detention_management")
     assert json.loads(entry.body)["record"] == "placement_plan"
 
 
 def test_a_role_that_does_not_place_is_refused(store: tuple[str, dict[str, str], str]) -> None:
     url, _, day = store
     refused = _count(url, ledger, ledger.c.kind == "read_refused")
-    r = _run("--db", url, "--date", day, "--as", "attorney", "--purpose", "representation")
+    r = _run("--db", url, "--date", day, "--as", "a1", "--purpose", "representation")
     assert r.exit_code != 0
     assert "does not read the placement plan" in str(r.exception)
     assert _count(url, ledger, ledger.c.kind == "read_refused") == refused + 1
@@ -100,5 +103,16 @@ def test_a_role_that_does_not_place_is_refused(store: tuple[str, dict[str, str],
 
 def test_a_bad_date_names_the_option(store: tuple[str, dict[str, str], str]) -> None:
     url, _, _ = store
-    r = _run("--db", url, "--date", "2026-13-01")
+    r = _run("--db", url, "--date", "2026-13-01", "--as", "d1")
     assert r.exit_code != 0 and "--date" in str(r.exception)
+
+
+def test_the_reader_is_an_account_or_actor_that_exists(
+        store: tuple[str, dict[str, str], str]) -> None:
+    """Issue 16: the role is the reader's own, never one typed; an unknown reader reads
+    nothing and nothing is ledgered under a made-up name."""
+    url, _, day = store
+    reads = _count(url, ledger)
+    r = _run("--db", url, "--date", day, "--as", "anything", "--json")
+    assert r.exit_code != 0 and "no account or actor 'anything'" in str(r.exception)
+    assert _count(url, ledger) == reads

@@ -101,3 +101,22 @@ def entry_body(actor: Actor) -> dict[str, object]:
     """The body of an ``actor_registered`` entry: the actor's whole state."""
     return {"actor_id": actor.id, "role": actor.role, "name": actor.name,
             "clients": list(actor.clients)}
+
+
+def get_named_actor(ctx: AppContext, who: str, field: str = "--as") -> Actor:
+    """Whoever a command-line read or command is done as: the actor of the account ``who`` (a
+    user name) or the registered actor ``who`` (an id), with the role they hold, never one typed
+    on the command line. An unknown name or a disabled account is refused, naming ``field``."""
+    from ..store.tables import accounts  # the accounts' table: app/accounts.py's own read
+
+    who = check_text(who.strip(), field, 64)
+    with ctx.engine.connect() as conn:
+        row = conn.execute(accounts.select().where(accounts.c.username == who)).first() \
+            if who else None
+        actor = repo.get_actor(conn, row.actor_id if row is not None else who) if who else None
+    if row is not None and not row.active:
+        raise InvalidInput(field, f"the account '{who}' is disabled")
+    if actor is None:
+        raise InvalidInput(field, f"no account or actor '{who[:64]}': give the user name of an "
+                           "account (duecourse account create) or a registered actor's id")
+    return actor

@@ -16,6 +16,7 @@ import yaml
 
 from ..domain.commands import ROLES, Actor, parse_command, parse_datetime
 from ..domain.errors import InvalidInput
+from ..law import guards as _guards  # noqa: F401 - importing the package registers every guard
 from ..law.framework import GUARDS
 
 TOP_KEYS = {"title", "rules", "people", "actors", "records", "closures", "steps", "notes"}
@@ -79,8 +80,12 @@ def load_scenario(path: str) -> dict[str, Any]:
         mark = getattr(e, "problem_mark", None)
         line = f"line {mark.line + 1}" if mark else "file"
         raise _err(path, line, "(yaml)", f"not valid YAML: {getattr(e, 'problem', e)}") from e
+    except UnicodeDecodeError as e:
+        raise _err(path, f"byte {e.start}", "(file)", "is not UTF-8 text") from None
     except OSError as e:
         raise _err(path, "file", "(file)", str(e)) from e
+    except RecursionError:
+        raise _err(path, "file", "(yaml)", "is nested too deeply to be a scenario") from None
     if not isinstance(data, Mapping):
         raise _err(path, "file", "(top)", "a scenario is a mapping with title, people, actors, steps")
     for k in data:
@@ -89,17 +94,24 @@ def load_scenario(path: str) -> dict[str, Any]:
     for k in ("title", "steps"):
         if k not in data:
             raise _err(path, "file", k, "is required")
-    for rid in data.get("rules") or []:
+    rules = data.get("rules") or []
+    if not _texts(rules):
+        raise _err(path, "file", "rules", "expected a list of guard ids (see `duecourse law list`)")
+    for rid in rules:
         if rid not in GUARDS:
             raise _err(path, "rules", str(rid), "is not a guard id (see `duecourse law list`)")
     people = data.get("people") or {}
     actors = data.get("actors") or {}
-    if not isinstance(people, Mapping) or not isinstance(actors, Mapping):
-        raise _err(path, "file", "people/actors", "expected mappings of labels")
+    for what, labels in (("people", people), ("actors", actors)):
+        if not isinstance(labels, Mapping) or not _texts(list(labels)):
+            raise _err(path, "file", what, "expected a mapping of labels (text) to their details")
     for label, a in actors.items():
         if not isinstance(a, Mapping) or a.get("role") not in ROLES:
             raise _err(path, f"actor '{label}'", "role", f"must be one of {', '.join(ROLES)}")
-        for c in a.get("clients") or []:
+        clients = a.get("clients") or []
+        if not _texts(clients):
+            raise _err(path, f"actor '{label}'", "clients", "expected a list of person labels")
+        for c in clients:
             if c not in people:
                 raise _err(path, f"actor '{label}'", "clients", f"'{c}' is not a person label")
     _validate_records(path, data.get("records"))
@@ -110,6 +122,17 @@ def load_scenario(path: str) -> dict[str, Any]:
     for i, step in enumerate(steps, 1):
         _validate_step(path, i, step, people, actors)
     return dict(data)
+
+
+def _texts(values: Any) -> bool:
+    """Whether ``values`` is a list of text (labels, ids): what YAML gives for ``[a, b]``."""
+    return isinstance(values, list) and all(isinstance(v, str) for v in values)
+
+
+def _label(step: Mapping[str, Any], key: str) -> Any:
+    """A label written in a step, or None when it is not text (then it is no label)."""
+    value = step.get(key)
+    return value if isinstance(value, str) else None
 
 
 def _record_rows(rows: Any) -> list[dict[str, str | None]]:
@@ -187,26 +210,37 @@ def _validate_step(path: str, i: int, step: Any, people: Mapping[str, Any],
         for k in chk:
             if k not in CHECK_FIELDS:
                 raise _err(path, where, f"check.{k}", f"unknown; checks take {sorted(CHECK_FIELDS)}")
-        if chk.get("case") not in people:
+        if _label(chk, "case") not in people:
             raise _err(path, where, "check.case", f"'{chk.get('case')}' is not a person label")
+        for k in CHECK_FIELDS & {"holds", "due", "overdue", "missed", "met", "moot", "elapsed"}:
+            if k in chk and not (chk[k] is None or isinstance(chk[k], str) or _texts(chk[k])):
+                raise _err(path, where, f"check.{k}", "expected an id, a list of ids or none")
         if "identity" in chk and chk["identity"] not in IDENTITY_LINKS:
             raise _err(path, where, "check.identity", f"must be one of {', '.join(IDENTITY_LINKS)}")
         return
-    if step.get("as") not in actors:
+    if _label(step, "as") not in actors:
         raise _err(path, where, "as", f"'{step.get('as')}' is not an actor label")
-    if step.get("expect") not in ("accepted", "refused"):
+    if _label(step, "expect") not in ("accepted", "refused"):
         raise _err(path, where, "expect", "must be accepted or refused")
+    if not isinstance(step["do"], str):
+        raise _err(path, where, "do", "expected the name of a command")
+    if not isinstance(step.get("with") or {}, Mapping):
+        raise _err(path, where, "with", "expected a mapping of the command's fields")
+    if not _texts(step.get("citing") or []) or not isinstance(step.get("key", ""), str):
+        raise _err(path, where, "citing" if "citing" in step else "key",
+                   "expected a list of guard ids" if "citing" in step else "expected text")
     body = dict(step.get("with") or {})
-    case = body.pop("case", None)
+    case = _label(body, "case")
+    body.pop("case", None)
     if step["do"] == "open_case":
-        person = body.get("person")
+        person = _label(body, "person")
         if person not in people:
             raise _err(path, where, "with.person", f"'{person}' is not a person label")
         body["person"] = people[str(person)]
     elif case not in people:
         raise _err(path, where, "with.case", f"'{case}' is not a person label")
     for f in ACTOR_FIELDS:
-        if f in body and body[f] not in actors:
+        if f in body and _label(body, f) not in actors:
             raise _err(path, where, f"with.{f}", f"'{body[f]}' is not an actor label")
     try:
         parse_command(str(step["do"]), body)
@@ -217,12 +251,27 @@ def _validate_step(path: str, i: int, step: Any, people: Mapping[str, Any],
 
 def run_scenario(path: str, new_app: Callable[[], Any]) -> ScenarioResult:
     """Run one file in a fresh in-memory store: ``new_app()`` builds it (an entry point wires it,
-    e.g. ``lambda: build_app("sqlite://", seed=0)``; the app imports no bootstrap)."""
+    e.g. ``lambda: build_app("sqlite://", seed=0)``; the app imports no bootstrap). A file that is
+    malformed in a way no check foresaw, or a run that stops, fails this file with the reason; it
+    never ends the whole ``law check`` in a traceback."""
     try:
         data = load_scenario(path)
     except ScenarioError as e:
         return ScenarioResult(path, "", error=str(e))
+    except Exception as e:  # a file no check foresaw fails alone, never the run
+        return ScenarioResult(path, "", error=f"{path}: the file could not be read "
+                              f"({type(e).__name__}: {e}); nothing was run")
     result = ScenarioResult(path, str(data["title"]))
+    try:
+        _run_steps(data, result, new_app)
+    except Exception as e:  # as above: this file fails, the others still run
+        result.error = f"{path}: the run stopped ({type(e).__name__}: {e})"
+    return result
+
+
+def _run_steps(data: Mapping[str, Any], result: ScenarioResult,
+               new_app: Callable[[], Any]) -> None:
+    """Run a validated file's steps in a fresh in-memory store, into ``result``."""
     app = new_app()
     app.register_actor(CHECKER)
     if data.get("closures"):
@@ -269,7 +318,6 @@ def run_scenario(path: str, new_app: Callable[[], Any]) -> ScenarioResult:
             persons[str(label)] = app.get_case(str(out.case_id), CHECKER, "oversight_audit",
                                                at).state.person_id
         result.steps.append(_judge(i, step, out.accepted, out.rule_ids, out.refusals))
-    return result
 
 
 def _judge(i: int, step: Mapping[str, Any], accepted: bool, ids: list[str], refusals: Any) -> StepResult:

@@ -136,10 +136,11 @@ def get_removal_candidates(
 ) -> tuple[list[CaseState], dict[str, str | None]]:
     """Every open case of a detained person with a removal order, folded from its events; and
     the roles of the named actors (the law may ask). Ledgered as one read, with its purpose."""
+    read_at = ctx.clock()  # a read is ledgered when it happens; ``at`` is the plan's "as of"
     try:
         access_transport_manifest(actor, purpose)
     except AccessDenied as e:
-        raise refused_read(ctx, actor, purpose, at, RECORD, e) from None
+        raise refused_read(ctx, actor, purpose, read_at, RECORD, e) from None
     q = (select(cases.c.id)
          .where(cases.c.status == "open", cases.c.custody == "detained",
                 cases.c.proceedings.in_(("decided", "on_appeal", "final")))
@@ -152,8 +153,9 @@ def get_removal_candidates(
         roles: dict[str, str | None] = {
             r.id: r.role for r in conn.execute(select(actors.c.id, actors.c.role))}
         L.append(conn, [L.LedgerItem(
-            "read", at, actor.id, actor.role, "",
-            {"record": RECORD, "cases": [s.case_id for s in states]}, purpose=purpose)],
+            "read", read_at, actor.id, actor.role, "",
+            {"record": RECORD, "cases": [s.case_id for s in states],
+             "as_of": at.astimezone(UTC).isoformat()}, purpose=purpose)],
             ctx.signing_key)
     return states, roles
 

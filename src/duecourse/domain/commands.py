@@ -10,12 +10,13 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, ClassVar, Literal, Union
 
 from .. import reference
+from . import valid
 from .codes import CodeKind, Country, CourtCode, IssuerCode, Language
 from .errors import InvalidInput
 from .person import PersonData
@@ -872,15 +873,34 @@ def _build_person(value: Any, path: str) -> PersonData:
         if isinstance(data.get(key), str):
             data[key] = [data[key]]
     person: PersonData = _build(PersonData, data, path + ".")
-    for key, limit in PERSON_LIMITS.items():
-        check_text(getattr(person, key), f"{path}.{key}", limit)
     if len(person.nationalities) > 20 or len(person.languages) > 10:
         raise InvalidInput(path, "at most 20 nationalities and 10 languages")
-    if not person.family_name.strip() and not person.given_name.strip():
+    checked: dict[str, Any] = {}
+    for key, rule in PERSON_RULES.items():
+        try:
+            checked[key] = rule(getattr(person, key))
+        except ValueError as e:
+            raise InvalidInput(f"{path}.{key}", str(e)) from None
+    for key, limit in PERSON_LIMITS.items():
+        check_text(checked[key], f"{path}.{key}", limit)
+    if not checked["family_name"] and not checked["given_name"]:
         raise InvalidInput(path + ".family_name", "a person needs at least one name")
     # The same country or language written twice ("SV", "El Salvador") is one.
-    return dataclasses.replace(person, nationalities=tuple(dict.fromkeys(person.nationalities)),
+    return dataclasses.replace(person, **checked,
+                               nationalities=tuple(dict.fromkeys(person.nationalities)),
                                languages=tuple(dict.fromkeys(person.languages)))
+
+
+def _birth_date(day: date | None) -> date | None:
+    return None if day is None else valid.birth_date(day)
+
+
+# A person's details by the product's one set of rules (domain/valid.py); countries and
+# languages are parsed by their code types already.
+PERSON_RULES: dict[str, Callable[[Any], Any]] = {
+    "family_name": valid.name, "given_name": valid.name, "birth_date": _birth_date,
+    "sex": valid.sex, "a_number": valid.a_number,
+}
 
 
 def parse_datetime(value: Any, path: str) -> datetime:
@@ -913,8 +933,10 @@ def parse_date(value: Any, path: str) -> date:
             raise InvalidInput(path, f"'{value}' is not a date (YYYY-MM-DD)") from None
     else:
         raise InvalidInput(path, f"expected a date, got '{value}'")
-    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
-        raise InvalidInput(path, f"'{value}' is not between {EARLIEST_YEAR} and {LATEST_YEAR}")
+    # A day may be a birth date: from 1880 (domain/valid.py); a time from 1900.
+    first = valid.EARLIEST_BIRTH.year
+    if not first <= day.year <= LATEST_YEAR:
+        raise InvalidInput(path, f"'{value}' is not between {first} and {LATEST_YEAR}")
     return day
 
 

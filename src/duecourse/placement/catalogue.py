@@ -27,6 +27,7 @@ import hashlib
 import io
 import math
 import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -290,8 +291,15 @@ def _number(value: str) -> float:
 
 
 def _read_rows(text: str) -> tuple[list[_Row], list[RowProblem]]:
-    problems: list[RowProblem] = []
     reader = csv.reader(io.StringIO(text))
+    try:
+        return _rows_of(reader)
+    except csv.Error as e:  # a cell over the csv module's limit (128 kB), a stray quote …
+        return [], [RowProblem(reader.line_num, "(row)", f"cannot be read as CSV: {e}")]
+
+
+def _rows_of(reader: Any) -> tuple[list[_Row], list[RowProblem]]:
+    problems: list[RowProblem] = []
     header_cells = next(reader, None)
     if not header_cells or not any(c.strip() for c in header_cells):
         return [], [RowProblem(1, "header", "the file is empty: a facility list starts with a "
@@ -330,6 +338,12 @@ def _read_rows(text: str) -> tuple[list[_Row], list[RowProblem]]:
 
 def _check_row(number: int, text: Mapping[str, str]) -> list[RowProblem]:
     out: list[RowProblem] = []
+    for col, value in text.items():
+        bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cs")
+                    and c not in "\t"), None)
+        if bad is not None:  # a NUL no PostgreSQL column can hold, a terminal escape …
+            out.append(RowProblem(number, col, f"holds the control character U+{ord(bad):04X}; "
+                                               "a facility list is plain text"))
     for col in ("name", "type_detailed"):
         if col in text and not text[col]:
             out.append(RowProblem(number, col, "is empty: every facility needs one"))

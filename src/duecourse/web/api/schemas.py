@@ -31,6 +31,7 @@ from typing_extensions import TypeAliasType
 from ... import reference
 from ...app.accounts import MAX_USERNAME, MIN_PASSWORD
 from ...app.reads import CaseRow, PersonRow, QueueItem
+from ...domain import valid
 from ...domain.codes import CodeKind
 from ...domain.commands import COMMAND_TYPES, FIELD_LIMITS, PERSON_LIMITS, OpenCase, Role
 from ...reference.issuers import ASYLUM_OFFICES
@@ -46,7 +47,7 @@ LANGUAGE = r"^[a-z]{2,3}$"  # ISO 639-1 where it has the language, else ISO 639-
 COURT = r"^[A-Z]{3}$"  # an EOIR base-city code
 ISSUER = (r"^(BIA|DHS|SCOTUS|CADC|CA([1-9]|1[01])|USDC-[A-Z]{2}[NSEWMC]?|USCIS-("
           + "|".join(sorted(ASYLUM_OFFICES)) + r")|[A-Z]{3})$")
-EARLIEST, LATEST = date(1900, 1, 1), date(2199, 12, 31)
+EARLIEST, LATEST = valid.EARLIEST_BIRTH, date(2199, 12, 31)  # a date may be a birth date
 IDEMPOTENCY_KEY_MAX = 128  # stored with the actor's id (at most 64) in 200 characters
 
 
@@ -151,10 +152,32 @@ def _blank_is_none(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
+# A person's details by the product's one set of rules (domain/valid.py), documented here.
+def _person_field(parse: Any, description: str, **schema: Any) -> Any:
+    return Annotated[str, _normalised(parse), Field(description=description,
+                                                     json_schema_extra=schema or None)]
+
+
+_NAME = _person_field(valid.name, "a name: at least one letter, no control or invisible "
+                      f"(format) character, at most {valid.NAME_LIMIT} characters")
+_PERSON: dict[tuple[str, str], Any] = {
+    ("PersonData", "family_name"): _NAME,
+    ("PersonData", "given_name"): _NAME,
+    ("PersonData", "sex"): _person_field(
+        valid.sex, "M, F or X (as on a U.S. passport), in any case; empty when not known",
+        enum=["", *valid.SEXES]),
+    ("PersonData", "a_number"): _person_field(
+        valid.a_number, "the letter A and 8 or 9 digits (spaces and hyphens are dropped, the A "
+        "may be left out); stored as A and the digits; empty when not known",
+        examples=["A208765432"]),
+}
+
+
 # Fields kept in columns of a limited size (store/tables.py): the domain's own limits
 # (commands.FIELD_LIMITS, commands.PERSON_LIMITS), stated in the document and checked here too.
 _COLUMNS: dict[tuple[str, str], Any] = {
     **{("PersonData", f): text(limit) for f, limit in PERSON_LIMITS.items()},
+    **_PERSON,
     ("PersonData", "nationalities"): _tuple_of(CODE_TYPES["country"], 20),
     ("PersonData", "languages"): _tuple_of(CODE_TYPES["language"], 10),
     **{(COMMAND_TYPES[c].__name__, f): text(limit)
