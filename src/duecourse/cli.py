@@ -157,11 +157,12 @@ def case_show(
                   f"{' (' + shown(f.close_reason) + ')' if f.close_reason else ''}")
     s = v.state
     if s.identity_link:
+        # the candidates only to those who decide links, as the read ledgered them
         found = "; ".join(f"{shown(c.get('record_id'))} p={c.get('probability')}"
-                          for c in s.identity_candidates) or "none"
+                          for c in v.identity.get("candidates") or ())
         console.print(f"identity link [bold]{s.identity_link}[/]"
-                      f"{' to record ' + shown(s.identity_record) if s.identity_record else ''} · "
-                      f"candidates: {found}", highlight=False)
+                      f"{' to record ' + shown(s.identity_record) if s.identity_record else ''}"
+                      f"{' · candidates: ' + found if found else ''}", highlight=False)
     tl = Table(title="Timeline")
     for col in ("#", "at (UTC)", "event", "by"):
         tl.add_column(col)

@@ -465,22 +465,26 @@ def test_attorney_reads_own_client_only(desk: Desk) -> None:
     desk.app.register_actor(mine)
     assert desk.app.get_case(desk.cases["ana"], mine, "representation").person["given_name"] == "Ana"
     reads_before = len(desk.reads())
-    with pytest.raises(AccessDenied, match="own clients"):
+    with pytest.raises(NotFound, match=r"^not found or not yours$"):  # says nothing of ben
         desk.app.get_case(desk.cases["ben"], mine, "representation")
     assert len(desk.reads()) == reads_before  # nothing was shown, so nothing was read …
     refused = desk.reads("read_refused")
     # … but the attempt is on the record, with who, in which role and why
     assert [(r["actor_id"], r["actor_role"], r["purpose"], r["case_id"]) for r in refused] == [
         (mine.id, "attorney", "representation", desk.cases["ben"])]
-    # nor may the attorney act on another's case
+    assert "own clients" in json.loads(refused[0]["body"])["reason"]
+    # nor may the attorney act on another's case (the caller is told only "not found or not
+    # yours": Outcome.for_caller)
     out = desk.do("ben", "2026-03-02T08:00:00Z", mine, "claim_citizenship", evidence="x")
-    assert not out.accepted and "ROLE" in out.rule_ids
+    assert not out.accepted and "ROLE" in out.rule_ids and out.hidden
+    with pytest.raises(NotFound, match=r"^not found or not yours$"):
+        out.for_caller()
 
 
 @pytest.mark.parametrize("reader", [AD], ids=["admin"])
 def test_admin_reads_no_case_files(desk: Desk, reader: Actor) -> None:
     desk.open("ana", "2026-03-01T08:00:00Z")
-    with pytest.raises(AccessDenied):
+    with pytest.raises(NotFound, match=r"^not found or not yours$"):
         desk.app.get_case(desk.cases["ana"], reader, "case_work")
 
 
@@ -547,12 +551,17 @@ def test_bad_input_names_the_field(name: str, data: dict[str, Any], field: str) 
 
 def test_unknown_case_is_not_found(desk: Desk) -> None:
     cmd = parse_command("claim_citizenship", {"evidence": "e"})
-    with pytest.raises(NotFound, match="C-NOSUCHCASE"):
+    with pytest.raises(NotFound, match=r"^not found or not yours$"):
         desk.app.do(cmd, O1, t("2026-03-01T08:00:00Z"), case_id="C-NOSUCHCASE")
     with pytest.raises(NotFound):
         desk.app.do(cmd, O1, t("2026-03-01T08:00:00Z"))
-    with pytest.raises(NotFound, match="C-NOSUCHCASE"):
+    with pytest.raises(NotFound, match=r"^not found or not yours$"):
         desk.app.get_case("C-NOSUCHCASE", S1, "supervision")
-    with desk.app.ctx.engine.connect() as conn:  # nothing was written for them
-        assert conn.execute(select(ledger.c.seq)  # (the desk's actors were registered)
-                            .where(ledger.c.kind != "actor_registered")).all() == []
+    desk.app.flush_ledger()
+    with desk.app.ctx.engine.connect() as conn:  # the two attempts are ledgered, nothing else
+        rows = conn.execute(select(ledger.c.kind, ledger.c.case_id, ledger.c.body)
+                            .where(ledger.c.kind != "actor_registered")
+                            .order_by(ledger.c.seq)).all()
+    assert [(r.kind, r.case_id) for r in rows] == [("command_refused", ""), ("read_refused", "")]
+    assert [json.loads(r.body).get("refusals", [{}])[0].get("rule") for r in rows] == [
+        "NOT_FOUND", None]

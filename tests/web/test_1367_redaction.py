@@ -120,7 +120,7 @@ def test_the_attorney_of_record_sees_it_another_attorney_reads_nothing(site: Sit
     assert "protection_1367_recorded" in _kinds(body)
     assert _event(body, "arrest_recorded")["location_type"] == "dv_shelter"
     other = _read(site.client("attorney"), case, "representation")
-    assert other.status_code == 403
+    assert other.status_code == 404 and other.json()["message"] == "not found or not yours"
     assert REFERENCE not in other.text
 
 

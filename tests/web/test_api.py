@@ -165,7 +165,7 @@ def test_an_attorney_sees_only_their_clients(site: Site) -> None:
     mine = c.get(f"/api/v1/cases/{site.cases['ben']}", params={"purpose": "representation"})
     assert mine.status_code == 200
     theirs = c.get(f"/api/v1/cases/{site.cases['ana']}", params={"purpose": "representation"})
-    assert theirs.status_code == 403
+    assert theirs.status_code == 404 and theirs.json()["message"] == "not found or not yours"
     refused = _ledger(site, "read_refused")[-1]
     assert (refused.actor_role, refused.purpose) == ("attorney", "representation")
     queue = c.get("/api/v1/queue", params={"purpose": "representation"}).json()["items"]

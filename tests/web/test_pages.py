@@ -118,7 +118,8 @@ def test_an_attorney_cannot_open_another_attorneys_client(site: Site) -> None:
     c = sign_in(site, "attorney", "representation")
     assert c.get(f"/cases/{site.cases['ben']}").status_code == 200
     other = c.get(f"/cases/{site.cases['ana']}")
-    assert other.status_code == 403 and "own clients" in other.text
+    assert other.status_code == 404 and "Not found or not yours" in other.text
+    assert "own clients" not in other.text
 
 
 def test_oversight_dashboard_and_admin_pages_by_role(site: Site) -> None:

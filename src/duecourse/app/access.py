@@ -4,7 +4,7 @@ refuses or lets through, and the read is written to the ledger with its purpose.
 from __future__ import annotations
 
 from ..domain.commands import Actor
-from ..domain.errors import DuecourseError
+from ..domain.errors import DuecourseError, NotFound
 
 READ_ROLES = frozenset({"officer", "supervisor", "counsel", "detention", "transport",
                         "oversight", "attorney"})
@@ -35,8 +35,31 @@ class AccessDenied(DuecourseError):
     """The actor may not see this record; nothing was shown."""
 
 
+# What a case, or a person's file, answers to someone who may not read it, and what a case that
+# does not exist answers to anyone: the same words, so that neither the refusal nor the 404 tells
+# an outside attorney (or a role that reads no case files) whether the case exists, or its state.
+NOT_YOURS = "not found or not yours"
+
+
+class NotYours(NotFound):
+    """No such case or person, or not one the actor may read: which of the two is not said."""
+
+    def __init__(self) -> None:
+        super().__init__(NOT_YOURS)
+
+
+def may_read_case(actor: Actor, person_id: str) -> bool:
+    """Whether ``actor`` may read the case of ``person_id`` at all (for some purpose of its role):
+    every reading role reads every case, an attorney only their own clients'."""
+    if actor.role not in READ_ROLES:
+        return False
+    return actor.role != "attorney" or person_id in actor.clients
+
+
 def access_case(actor: Actor, person_id: str, purpose: str) -> None:
-    """Raise AccessDenied unless ``actor`` may read the case of ``person_id`` for ``purpose``."""
+    """Raise AccessDenied unless ``actor`` may read the case of ``person_id`` for ``purpose``.
+    The explanation is for the ledger, and for a reader who may read the case for another
+    purpose; one who may not read it at all (``may_read_case``) is answered ``NotYours``."""
     access_case_list(actor, purpose)
     if actor.role == "attorney" and person_id not in actor.clients:
         raise AccessDenied("an attorney may read only the cases of their own clients")
@@ -124,6 +147,14 @@ IDENTITY_ROLES = frozenset({"officer", "supervisor"})
 IDENTITY_PURPOSES = ("case_work", "supervision", "demo")
 IDENTITY_PROPOSERS = frozenset({"officer", "supervisor"})
 IDENTITY_DECIDERS = frozenset({"supervisor"})
+# Those shown a case's identity candidates (other people's records): the roles that propose or
+# decide its person's link (the law's ROLE guard: propose_identity_link, confirm_identity_link).
+IDENTITY_LINKERS = IDENTITY_PROPOSERS | IDENTITY_DECIDERS
+
+
+def may_see_candidates(actor: Actor) -> bool:
+    """Whether ``actor`` is shown the identity candidates of a case they read."""
+    return actor.role in IDENTITY_LINKERS
 
 
 def access_identity_review(actor: Actor, purpose: str) -> None:

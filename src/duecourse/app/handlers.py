@@ -36,6 +36,7 @@ from ..store import repository as repo
 from ..store.db import pipelined
 from ..store.tables import commands
 from . import case_records, ledger
+from .access import NotYours, may_read_case
 from .context import AppContext
 from .deadline_rows import deadline_rows
 from .facility_facts import facility_facts
@@ -58,6 +59,8 @@ def do_command(ctx: AppContext, env: Any) -> Outcome:
                 if stored is not None:
                     return Outcome.from_dict(stored, replayed=True)
             outcome = _handle(ctx, conn, env, committed)
+        if outcome is None:  # no such case: the attempt is ledgered (committed), then answered
+            raise NotYours()
         for then in committed:
             then()
         return outcome
@@ -76,7 +79,8 @@ class _Stale(Exception):
 
 
 def _handle(ctx: AppContext, conn: Connection, env: Any,
-            committed: list[Callable[[], None]] | None = None) -> Outcome:
+            committed: list[Callable[[], None]] | None = None) -> Outcome | None:
+    """The outcome, or None for a case that does not exist (its attempt ledgered)."""
     cmd = env.command
     if isinstance(cmd, OpenCase):
         return _decide(ctx, conn, env, ctx.ids.case_id(), None, None, False, committed)
@@ -92,8 +96,11 @@ def _handle(ctx: AppContext, conn: Connection, env: Any,
             known = None
     state = repo.load_case(conn, case_id)
     if state is None:
-        raise NotFound(f"no case {case_id}")
-    if env.expected_version is not None and env.expected_version != state.version:
+        _ledger_no_case(ctx, conn, env)
+        return None
+    # The case's version is news only to those who may read the case.
+    if env.expected_version not in (None, state.version) and may_read_case(env.actor,
+                                                                            state.person_id):
         raise ConcurrencyConflict(case_id, env.expected_version, state.version)
     return _decide(ctx, conn, env, case_id, state, known, False, committed)
 
@@ -150,7 +157,9 @@ def _decide(ctx: AppContext, conn: Connection, env: Any, case_id: str,
                  "command_hash": _hash(command_to_dict(cmd)),
                  "refusals": [r.as_dict() for r in refusals]})], ctx.signing_key)
             outcome = Outcome(False, cmd.name, case_id if state else None, version,
-                              refusals=refusals, ledger_seq=seq)
+                              refusals=refusals, ledger_seq=seq,
+                              hidden=state is not None and not may_read_case(actor,
+                                                                             state.person_id))
             _remember(conn, env, outcome)
         # The case is as it was; a state the fold failed on part-way is not kept.
         if state is not None and committed is not None and not failed:
@@ -312,6 +321,21 @@ def _advance_version(conn: Connection, after: CaseState, facets: Facets, at: dat
         if remembered:
             raise _Stale
         raise ConcurrencyConflict(after.case_id, expected, repo.case_version(conn, after.case_id))
+
+
+# A command on a case that does not exist is ledgered as a refusal (oversight sees the attempt),
+# so that it costs what the refusal of a case one may not read costs and is answered the same.
+NO_CASE = RuleRefusal("NOT_FOUND", "duecourse (no such case)", "there is no such case")
+
+
+def _ledger_no_case(ctx: AppContext, conn: Connection, env: Any) -> None:
+    cmd, actor = env.command, env.actor
+    with pipelined(conn):
+        ledger.append(conn, [ledger.LedgerItem(
+            "command_refused", env.at, actor.id, actor.role, "",
+            {"command": cmd.name, "case_version": 0,
+             "command_hash": _hash(command_to_dict(cmd)), "refusals": [NO_CASE.as_dict()]})],
+            ctx.signing_key)
 
 
 def _remember(conn: Connection, env: Any, outcome: Outcome) -> None:

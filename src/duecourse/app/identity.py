@@ -70,7 +70,12 @@ from ..store.tables import (
     identity_runs,
 )
 from . import ledger as L
-from .access import AccessDenied, access_identity_review, access_identity_write
+from .access import (
+    AccessDenied,
+    access_identity_review,
+    access_identity_write,
+    may_see_candidates,
+)
 from .collector import keep_built
 from .context import AppContext
 from .reads import MAX_LIMIT, Page, refused_read
@@ -1046,32 +1051,54 @@ def enrich_event(conn: Connection, state: CaseState, cmd: Command, data: dict[st
         data["indicates_us"] = kept.person_of[cmd.record] in kept.us_persons
 
 
-def case_candidates(ctx: AppContext, state: CaseState) -> list[dict[str, Any]]:
-    """The candidates recorded on a case, each with the stored record and its waterfall against
-    the case's person (for the case page and the case API, inside their ledgered read)."""
-    if not state.identity_candidates:
+# What a candidate's record shows to those who decide a link: who the record says the person is.
+# Not where they live (a street address of someone the model may say is another person), nor
+# their document number: the waterfall gives the evidence of both as its level and weight.
+DECIDING_FIELDS = ("record_id", "source", "family_name", "given_name", "birth_date", "sex",
+                   "nationality", "a_number")
+_EVIDENCE_ONLY = frozenset({"location", "document_number"})  # waterfall comparisons, values out
+
+
+def case_candidates(conn: Connection, state: CaseState) -> list[dict[str, Any]]:
+    """The candidates recorded on a case at or above the model's lower threshold (below it the
+    model says the record is someone else), each with the stored record's deciding fields and
+    its waterfall against the case's person."""
+    model = _model()
+    near = [c for c in state.identity_candidates
+            if float(c.get("probability") or 0.0) >= model.thresholds.new_person]
+    if not near:
         return []
-    with ctx.engine.connect() as conn:
-        by_key = _find(conn, [str(c.get("record_id")) for c in state.identity_candidates])
+    by_key = _find(conn, [str(c.get("record_id")) for c in near])
     me = person_record(state.person)
     out = []
-    for c in state.identity_candidates:
+    for c in near:
         row = by_key.get(str(c.get("record_id")))
         item = dict(c)
         if row is not None:
             rec = _record(row, str(c["record_id"]))
-            item["record"] = _record_dict(rec)
-            item["explanation"] = explain(me, rec, _model()).as_dict()
+            full = _record_dict(rec)
+            item["record"] = {k: full[k] for k in DECIDING_FIELDS}
+            item["explanation"] = _evidence_only(explain(me, rec, model).as_dict())
         out.append(item)
     return out
 
 
-def case_identity(ctx: AppContext, state: CaseState) -> dict[str, Any]:
-    """The person link of a case as the case page and ``GET /api/v1/cases/{id}`` show it: the
-    link, the linked record, the proposal awaiting a supervisor, and the candidates with their
-    records and waterfalls. Shown within the case's own ledgered read (``get_case_view``)."""
+def _evidence_only(exp: dict[str, Any]) -> dict[str, Any]:
+    """A waterfall without the values of the comparisons whose fields are not shown."""
+    steps = [{**st, "left_value": "", "right_value": ""} if st["comparison"] in _EVIDENCE_ONLY
+             else st for st in exp["steps"]]
+    return {**exp, "steps": steps}
+
+
+def case_identity(conn: Connection, state: CaseState, actor: Actor) -> dict[str, Any]:
+    """The person link of a case as the case page, ``GET /api/v1/cases/{id}`` and ``case show``
+    show it to ``actor``: the link, the linked record, the proposal awaiting a supervisor, and -
+    to the roles that propose or decide links only - the candidates with their deciding fields
+    and waterfalls. Read within the case's own ledgered read (``get_case_view``), whose entry
+    names every candidate shown."""
     return {"link": state.identity_link, "record": state.identity_record,
-            "proposal": state.identity_proposal, "candidates": case_candidates(ctx, state)}
+            "proposal": state.identity_proposal,
+            "candidates": case_candidates(conn, state) if may_see_candidates(actor) else []}
 
 
 def get_training_records(ctx: AppContext, actor: Actor, purpose: str, *,

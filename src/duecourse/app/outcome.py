@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..domain.errors import RuleRefusal
+from .access import NotYours
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,9 @@ class Outcome:
     # None when the sequencer integrates it after the commit (PostgreSQL).
     ledger_seq: int | None = None
     replayed: bool = False  # the idempotency key had been seen: this is the stored outcome
+    # Refused to someone who may not read the case (an attorney not of record, a role that reads
+    # no case files): the refusals are for the ledger; the caller is answered ``NotYours``.
+    hidden: bool = False
 
     @property
     def rule_ids(self) -> list[str]:
@@ -30,7 +34,15 @@ class Outcome:
             "accepted": self.accepted, "command": self.command, "case_id": self.case_id,
             "version": self.version, "events": self.events,
             "refusals": [r.as_dict() for r in self.refusals], "ledger_seq": self.ledger_seq,
+            **({"hidden": True} if self.hidden else {}),
         }
+
+    def for_caller(self) -> Outcome:
+        """This outcome as its caller may be told it: itself, or ``NotYours`` (the answer a case
+        that does not exist gives) when the caller may not read the case."""
+        if self.hidden:
+            raise NotYours()
+        return self
 
     @classmethod
     def from_dict(cls, d: dict[str, Any], replayed: bool = False) -> Outcome:
@@ -38,5 +50,5 @@ class Outcome:
             accepted=d["accepted"], command=d["command"], case_id=d["case_id"],
             version=d["version"], events=d["events"],
             refusals=[RuleRefusal(r["rule"], r["citation"], r["reason"]) for r in d["refusals"]],
-            ledger_seq=d["ledger_seq"], replayed=replayed,
+            ledger_seq=d["ledger_seq"], replayed=replayed, hidden=bool(d.get("hidden")),
         )

@@ -40,7 +40,7 @@ from ..domain.commands import (
     TransferToOrr,
     WaiveAppeal,
 )
-from ..domain.errors import NotFound, RuleRefusal
+from ..domain.errors import RuleRefusal
 from ..domain.events import Event
 from ..law.calendar import Closures
 from ..law.deadlines import Deadline, compute_deadlines
@@ -49,8 +49,9 @@ from ..law.rules import check_command
 from ..store import repository as repo
 from ..store.tables import actors
 from . import ledger
-from .access import AccessDenied, access_case
+from .access import AccessDenied, NotYours, access_case, may_read_case
 from .context import AppContext
+from .identity import case_identity
 from .restricted import events_for
 
 
@@ -65,39 +66,56 @@ class CaseView:
     blocked: dict[str, list[RuleRefusal]]
     state: CaseState
     actor_names: dict[str, str] = field(default_factory=dict)  # for the timeline
+    # The person's link to the agency's records as this reader may see it (app/identity.py).
+    identity: dict[str, Any] = field(default_factory=dict)
 
 
 def get_case_view(ctx: AppContext, case_id: str, actor: Actor, purpose: str,
                   at: datetime | None = None) -> CaseView:
+    """A case as ``actor`` may read it, ledgered: with its identity candidates, each named by
+    record id in the read's entry, to those who decide links (app/identity.py). A refused read
+    is ledgered with its reason; to one who may not read the case at all, and for a case that
+    does not exist (whose attempt is ledgered too, at the same cost), the answer is ``NotYours``."""
     at = at or ctx.clock()
     with ctx.engine.begin() as conn:
         evs = repo.load_events(conn, case_id)
-        if not evs:
-            raise NotFound(f"no case {case_id}")
-        state = fold(case_id, evs)
+        state = fold(case_id, evs) if evs else None
+        denied: AccessDenied | None = None
         try:
+            if state is None:
+                raise AccessDenied("no such case")
             access_case(actor, state.person_id, purpose)
-            item = ledger.LedgerItem(
-                "read", at, actor.id, actor.role, case_id,
-                {"record": "case", "case_version": state.version, "person_id": state.person_id},
-                purpose=purpose)
-            denied: AccessDenied | None = None
         except AccessDenied as e:
             # A refused read is recorded too: oversight sees the attempt, nothing is shown.
-            item = ledger.LedgerItem("read_refused", at, actor.id, actor.role, case_id,
+            item = ledger.LedgerItem("read_refused", at, actor.id, actor.role,
+                                     case_id if state is not None else "",
                                      {"record": "case", "reason": str(e)}, purpose=purpose[:200])
             denied = e
-        if denied is None:  # what the page shows
+        else:  # what the page shows
+            identity = case_identity(conn, state, actor)
+            item = ledger.LedgerItem("read", at, actor.id, actor.role, case_id, {
+                "record": "case", "case_version": state.version, "person_id": state.person_id,
+                **_shown_records(identity)}, purpose=purpose)
             names = _names(conn, {e.actor_id for e in evs})
             closures = repo.closure_days(conn)
             allowed, blocked = actions_now(state, actor, at, repo.role_lookup(conn), closures)
         ledger.append(conn, [item], ctx.signing_key)  # on SQLite it holds the write lock: last
+    if state is None or not may_read_case(actor, state.person_id):
+        raise NotYours()
     if denied is not None:
         raise denied
     # 8 U.S.C. 1367 information is shown only to those entitled to it (app/restricted.py).
     return CaseView(case_id, state.person, state.facets(at, appeal_deadline(state, closures)),
                     events_for(actor, evs),
-                    compute_deadlines(state, at, closures), allowed, blocked, state, names)
+                    compute_deadlines(state, at, closures), allowed, blocked, state, names,
+                    identity)
+
+
+def _shown_records(identity: dict[str, Any]) -> dict[str, list[str]]:
+    """The other people's records a read shows (its identity candidates), by record id, for
+    its ledger entry; nothing when it shows none."""
+    shown = [str(c["record_id"]) for c in identity.get("candidates") or ()]
+    return {"candidates": shown} if shown else {}
 
 
 def _names(conn: Connection, ids: set[str]) -> dict[str, str]:

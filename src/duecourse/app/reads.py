@@ -15,12 +15,18 @@ from sqlalchemy import Connection, Select, String, and_, cast, func, or_, select
 
 from ..audit.note import parse_checkpoint
 from ..domain.commands import Actor
-from ..domain.errors import NotFound
 from ..law.deadlines import CLOCKS, WINDOWS
 from ..law.params import param
 from ..store.tables import cases, checkpoints, deadlines, events, ledger, ledger_head, persons
 from . import ledger as L
-from .access import AccessDenied, access_case, access_case_list, access_ledger
+from .access import (
+    AccessDenied,
+    NotYours,
+    access_case,
+    access_case_list,
+    access_ledger,
+    may_read_case,
+)
 from .context import AppContext
 from .restricted import location_for, may_read_1367
 
@@ -245,9 +251,9 @@ def get_person_view(ctx: AppContext, person_id: str, actor: Actor, purpose: str,
     at = at or ctx.clock()
     with ctx.engine.begin() as conn:
         p = conn.execute(select(persons).where(persons.c.id == person_id)).first()
-        if p is None:
-            raise NotFound(f"no person {person_id}")
         try:
+            if p is None:
+                raise AccessDenied("no such person")
             access_case(actor, person_id, purpose)
         except AccessDenied as e:
             denied: AccessDenied | None = e
@@ -259,8 +265,11 @@ def get_person_view(ctx: AppContext, person_id: str, actor: Actor, purpose: str,
             L.append(conn, [L.LedgerItem("read", at, actor.id, actor.role, "",
                                          {"record": "person", "person_id": person_id},
                                          purpose=purpose)], ctx.signing_key)
-    if denied is not None:
-        raise refused_read(ctx, actor, purpose, at, "person", denied)
+    if denied is not None or p is None:
+        # Ledgered (a person that does not exist too, at the same cost); to one who may not
+        # read the file at all, and for no such person, only "not found or not yours".
+        refused = refused_read(ctx, actor, purpose, at, "person", denied or AccessDenied("no such person"))
+        raise refused if p is not None and may_read_case(actor, person_id) else NotYours()
     name = f"{p.family_name}, {p.given_name}"
     person = {"id": p.id, "family_name": p.family_name, "given_name": p.given_name,
               "birth_date": p.birth_date.isoformat() if p.birth_date else None,

@@ -17,16 +17,15 @@ such a place); and the free text that says where the person was found or lives, 
 shelter as plainly as its kind does: the encounter's place (``case_opened`` ``location``, which is
 also the case's location column in the work queue, the case search and a person's file), the
 arrest's circumstances (reason to believe, likelihood of escape), every address recorded, the
-conditions of a release (where to live and report) and the addresses of the identity records
-proposed as the same person. The other free text of a case (reasons, evidence) is about acts,
-not places, and is shown; what detention and transport need - where the person is held, when
-they move - is never withheld.
+conditions of a release (where to live and report). (The addresses of the identity records
+proposed as the same person are shown to no one: app/identity.py ``case_identity``.) The other
+free text of a case (reasons, evidence) is about acts, not places, and is shown; what detention
+and transport need - where the person is held, when they move - is never withheld.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from ..domain.commands import Actor
 from ..domain.events import Event
@@ -41,10 +40,6 @@ WITHHELD_FIELDS: dict[str, frozenset[str]] = {
     "address_recorded": frozenset({"address"}),
     "released": frozenset({"conditions"}),
 }
-# What an identity record says of where its person lives (identity/records.py ``Record``).
-WITHHELD_RECORD_FIELDS = frozenset({"address", "city", "postcode"})
-
-
 def may_read_1367(actor: Actor) -> bool:
     """Whether ``actor`` is entitled to 8 U.S.C. 1367 information on a case they may read."""
     return actor.role in ENTITLED_1367
@@ -52,18 +47,21 @@ def may_read_1367(actor: Actor) -> bool:
 
 def events_for(actor: Actor, events: Iterable[Event]) -> list[Event]:
     """The case's events as ``actor`` may see them: all of them for those entitled to 1367
-    information, otherwise without its entries and fields."""
-    evs = list(events)
-    if may_read_1367(actor):
-        return evs
+    information, otherwise without its entries and fields; for everyone, the opening without the
+    identity candidates the model found (shown, to those who decide links, only through
+    ``app.identity.case_identity``, which keeps those the model says are someone else out)."""
     out: list[Event] = []
-    for e in evs:
-        if e.kind in WITHHELD_KINDS:
+    entitled = may_read_1367(actor)
+    for e in events:
+        if not entitled and e.kind in WITHHELD_KINDS:
             continue
-        hide = WITHHELD_FIELDS.get(e.kind)
-        if hide:
-            e = Event(e.case_id, e.seq, e.kind, e.at, e.actor_id, e.actor_role,
-                      {k: v for k, v in e.data.items() if k not in hide})
+        hide = WITHHELD_FIELDS.get(e.kind) if not entitled else None
+        data = {k: v for k, v in e.data.items() if k not in hide} if hide else e.data
+        if e.kind == "case_opened" and isinstance(data.get("identity"), dict):
+            data = {**data, "identity": {k: v for k, v in data["identity"].items()
+                                         if k != "candidates"}}
+        if data is not e.data:
+            e = Event(e.case_id, e.seq, e.kind, e.at, e.actor_id, e.actor_role, data)
         out.append(e)
     return out
 
@@ -72,19 +70,3 @@ def location_for(actor: Actor, location: str) -> str:
     """The case's encounter location (the ``location`` column of the case lists) as ``actor``
     may see it: "" to those not entitled, on every case alike."""
     return location if may_read_1367(actor) else ""
-
-
-def identity_for(actor: Actor, identity: dict[str, Any]) -> dict[str, Any]:
-    """A case's identity link (``app.identity.case_identity``) as ``actor`` may see it: to those
-    not entitled, the candidates' records without their addresses, and without the explanation
-    that compares them."""
-    if may_read_1367(actor):
-        return identity
-    candidates = []
-    for c in identity.get("candidates") or ():
-        c = {k: v for k, v in c.items() if k != "explanation"}
-        if isinstance(c.get("record"), dict):
-            c["record"] = {k: v for k, v in c["record"].items()
-                           if k not in WITHHELD_RECORD_FIELDS}
-        candidates.append(c)
-    return {**identity, "candidates": candidates}

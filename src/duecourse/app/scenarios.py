@@ -251,9 +251,9 @@ def _validate_step(path: str, i: int, step: Any, people: Mapping[str, Any],
 
 def run_scenario(path: str, new_app: Callable[[], Any]) -> ScenarioResult:
     """Run one file in a fresh in-memory store: ``new_app()`` builds it (an entry point wires it,
-    e.g. ``lambda: build_app("sqlite://", seed=0)``; the app imports no bootstrap). A file that is
-    malformed in a way no check foresaw, or a run that stops, fails this file with the reason; it
-    never ends the whole ``law check`` in a traceback."""
+    e.g. ``lambda: build_app("sqlite://", seed=0)``; the app imports no bootstrap). A file that
+    is malformed in a way no check foresaw, or a run that stops, fails this file with the
+    reason; it never ends the whole ``law check`` in a traceback."""
     try:
         data = load_scenario(path)
     except ScenarioError as e:
@@ -269,8 +269,8 @@ def run_scenario(path: str, new_app: Callable[[], Any]) -> ScenarioResult:
     return result
 
 
-def _run_steps(data: Mapping[str, Any], result: ScenarioResult,
-               new_app: Callable[[], Any]) -> None:
+def _run_steps(data: Mapping[str, Any], result: ScenarioResult, new_app: Callable[[], Any]
+               ) -> None:
     """Run a validated file's steps in a fresh in-memory store, into ``result``."""
     app = new_app()
     app.register_actor(CHECKER)

@@ -752,7 +752,7 @@ def _build(cls: type[Any], data: Mapping[str, Any], prefix: str) -> Any:
     if not isinstance(data, Mapping):
         raise InvalidInput(prefix.rstrip(".") or "with", "expected a mapping of fields")
     hints, fields = _shape(cls)
-    unknown = sorted(set(data) - set(fields))
+    unknown = sorted(str(k) for k in set(data) - set(fields))  # a YAML key may be a number
     if unknown:
         raise InvalidInput(
             prefix + unknown[0],

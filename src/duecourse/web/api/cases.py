@@ -10,7 +10,6 @@ from fastapi.responses import JSONResponse
 
 from ...app.access import AccessDenied
 from ...app.accounts import Account
-from ...app.identity import case_identity
 from ...app.outcome import Outcome
 from ...app.queries import CaseView
 from ...app.reads import (
@@ -20,7 +19,6 @@ from ...app.reads import (
     get_work_queue,
     refused_read,
 )
-from ...app.restricted import identity_for
 from ...domain.commands import OpenCase, parse_command
 from .. import records
 from ..security import ApiAccount, the_app, web_settings
@@ -67,6 +65,7 @@ def _purpose(request: Request, purpose: str, account: Account, record: str) -> s
 
 
 def _outcome(o: Outcome, created: bool = False) -> JSONResponse:
+    o = o.for_caller()  # refused to one who may not read the case: 404, "not found or not yours"
     body = OutcomeOut.model_validate({**o.as_dict(), "replayed": o.replayed}).model_dump()
     status = (201 if created else 200) if o.accepted else 409
     return JSONResponse(body, status_code=status)
@@ -137,8 +136,7 @@ def read_case(request: Request, account: ApiAccount, case_id: CaseId,
               purpose: Purpose) -> dict[str, Any]:
     app = the_app(request)
     view = app.get_case(case_id, account.actor, _purpose(request, purpose, account, "case"))
-    identity = identity_for(account.actor, case_identity(app.ctx, view.state))
-    return case_out(view, identity, app.ctx.clock())
+    return case_out(view, view.identity, app.ctx.clock())
 
 
 @router.get("/cases/{case_id}/deadlines", response_model=list[DeadlineOut], tags=["cases"],

@@ -124,7 +124,8 @@ def install_mount_errors(web: FastAPI, prefix: str) -> None:
 
 def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI documentation of the error answers a route can give."""
-    words = {401: "not signed in", 403: "not allowed for this role", 404: "no such record",
+    words = {401: "not signed in", 403: "not allowed for this role",
+             404: "not found or not yours (no such record, or not one you may read)",
              412: "the case changed since expected_version", 422: "a field is missing or wrong",
              429: "too many failed sign-ins"}
     return {c: {"model": ErrorOut, "description": words.get(c, "error")} for c in codes}

@@ -76,7 +76,7 @@ async def place(request: Request, user: FormUser, case_id: str) -> Response:
         outcome = the_app(request).do(
             cmd, user.account.actor, case_id=case_id,
             expected_version=int(version) if isinstance(version, str) and version.isdigit()
-            else None)
+            else None).for_caller()
     except InvalidInput as e:
         return _board(request, user, day, 422, error=str(e), failed=case_id, failed_name=name,
                       reason=typed)

@@ -29,10 +29,9 @@ from ...app.accounts import (
     do_update_account,
     list_accounts,
 )
-from ...app.identity import case_identity
 from ...app.queries import probe_commands
 from ...app.reads import find_cases, get_oversight_report, get_person_view, get_work_queue
-from ...app.restricted import identity_for, may_read_1367
+from ...app.restricted import may_read_1367
 from ...domain.commands import COMMAND_TYPES, ROLES, OpenCase, parse_command
 from ...domain.errors import ConcurrencyConflict, InvalidInput, NotFound
 from ...law.guards.authority import AUTHORITY
@@ -84,7 +83,8 @@ def render(request: Request, name: str, user: PageUser | None, status: int = 200
         status_code=status)
 
 
-def message(request: Request, status: int, title: str, text: str) -> HTMLResponse:
+def message(request: Request, status: int, title: str, text: str,
+            **context: Any) -> HTMLResponse:
     """A page that says one thing (not allowed, not found, expired), still with the signed-in
     user's header when there is one."""
     try:
@@ -92,7 +92,7 @@ def message(request: Request, status: int, title: str, text: str) -> HTMLRespons
     except NotSignedIn:
         user = None
     return render(request, "message.html", user, status, title=title,
-                  text=text[:1].upper() + text[1:])
+                  text=text[:1].upper() + text[1:], **context)
 
 
 def install_page_errors(web: FastAPI) -> None:
@@ -102,7 +102,9 @@ def install_page_errors(web: FastAPI) -> None:
 
     @web.exception_handler(NotFound)
     async def missing(request: Request, exc: NotFound) -> Response:
-        return message(request, 404, "Not found", str(exc))
+        # Nothing of the address asked for (the header's purpose link returns home): the page
+        # for a case one may not read is the page for one that does not exist, byte for byte.
+        return message(request, 404, "Not found", str(exc), path="/")
 
 
 def _safe_next(target: str) -> str:
@@ -255,7 +257,7 @@ def _case_page(request: Request, user: PageUser, case_id: str, status: int = 200
              for name in [*view.allowed, *view.blocked, *others]}
     return render(request, "case.html", user, status, view=view, forms=forms, others=others,
                   may_confirm="confirm_entry" in AUTHORITY.get(role, ()),
-                  identity=identity_for(user.account.actor, case_identity(app.ctx, view.state)),
+                  identity=view.identity,
                   now=now,
                   stays=records.stays(view.state, now),
                   protections=records.protections(view.state),
@@ -280,7 +282,7 @@ async def case_command(request: Request, user: FormUser, case_id: str, name: str
         outcome = the_app(request).do(
             cmd, user.account.actor, case_id=case_id,
             expected_version=int(version) if isinstance(version, str) and version.isdigit()
-            else None)
+            else None).for_caller()  # refused to one who may not read the case: 404
     except InvalidInput as e:
         return _case_page(request, user, case_id, 422, error=str(e), failed=name)
     except ConcurrencyConflict as e:
