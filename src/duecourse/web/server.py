@@ -85,7 +85,9 @@ def log_config() -> dict[str, Any]:
     by the single process and by every worker)."""
     config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     config.setdefault("filters", {})["no_query_strings"] = {"()": f"{__name__}.NoQueryStrings"}
-    config["handlers"]["access"]["filters"] = ["no_query_strings"]
+    # On the logger, not only its handler: every handler the record reaches (a root handler a
+    # deployment adds, with propagation on) gets it without the query string.
+    config["loggers"]["uvicorn.access"]["filters"] = ["no_query_strings"]
     return config
 
 
