@@ -243,7 +243,8 @@ def demo(
                            start=start)
     print_summary(console, summary)
     console.print(f"\nExplore it: [bold]duecourse case list --db {url}[/], then "
-                  f"[bold]duecourse case show CASE --db {url}[/]; "
+                  f"[bold]duecourse case show CASE --as supervisor-01 --db {url}[/] (a read as "
+                  "one of the simulated staff, ledgered); "
                   f"[bold]duecourse audit verify --db {url}[/]", highlight=False)
     if not no_serve:
         _serve_demo(url, port)
