@@ -256,9 +256,11 @@ def test_attorney_sees_their_own_client_only(
     shot(page, "client-case")
     axe_check(page, "client-case")
 
+    # Another person's case is answered as a case that does not exist (issue 16).
     response = page.goto(served.url(f"/cases/{cases['ana']}"))
-    assert response is not None and response.status == 403
-    expect(page.get_by_role("heading", level=1)).to_have_text("Not allowed")
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
+    expect(page.get_by_text("not found or not yours")).to_be_visible()
     expect(page.get_by_text("Example")).to_have_count(0)
     shot(page, "not-allowed")
     axe_check(page, "not-allowed")
