@@ -32,19 +32,14 @@ def _refuse(message: str, code: int) -> typer.Exit:
 
 def _actor(a: Any, who: str) -> Any:
     """The actor of the account (user name) or the actor id ``who``; an unknown name or a
-    disabled account is refused."""
-    from .app.accounts import get_account
-    from .store import repository as repo
+    disabled account (by either) is refused."""
+    from .app.actors import get_named_actor
+    from .domain.errors import InvalidInput
 
-    with a.ctx.engine.connect() as conn:
-        account = get_account(conn, who)
-        actor = account.actor if account is not None else repo.get_actor(conn, who)
-    if actor is None:
-        raise _refuse(f"no account or actor '{who}': give the user name of a supervisor's or an "
-                      "administrator's account", 2)
-    if account is not None and not account.active:
-        raise _refuse(f"the account '{who}' is disabled", 1)
-    return actor
+    try:
+        return get_named_actor(a.ctx, who)
+    except InvalidInput as e:
+        raise _refuse(e.message, 1 if "disabled" in e.message else 2) from None
 
 
 @calendar_app.command("close")

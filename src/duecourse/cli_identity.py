@@ -43,20 +43,19 @@ def _build(db: str | None) -> Any:
 
 
 def _actor(a: Any, who: str | None) -> Any:
-    """The named account's or actor's identity, or the command line's own."""
-    from .app.accounts import get_account
+    """The named account's or actor's identity (a disabled account by either is refused), or the
+    command line's own."""
+    from .app.actors import get_named_actor
     from .app.identity import CLI_ACTOR
-    from .store import repository as repo
+    from .domain.errors import InvalidInput
 
     if not who:
         return CLI_ACTOR
-    with a.ctx.engine.connect() as conn:
-        account = get_account(conn, who)
-        actor = account.actor if account is not None else repo.get_actor(conn, who)
-    if actor is None:
-        err.print(f"[red]error:[/] no account or actor '{escape(who)}'", highlight=False)
-        raise typer.Exit(2)
-    return actor
+    try:
+        return get_named_actor(a.ctx, who)
+    except InvalidInput as e:
+        err.print(f"[red]error:[/] {escape(e.message)}", highlight=False)
+        raise typer.Exit(2) from None
 
 
 def _fail(e: Exception, code: int = 2) -> typer.Exit:

@@ -87,7 +87,8 @@ def test_refusals_name_the_problem_and_close_nothing(db_url: str) -> None:
     cases = [
         (["--as", "off1"], "the role 'officer' does not change the legal calendar"),
         (["--as", "nobody"], "no account or actor 'nobody'"),
-        (["--as", "gone"], "the account 'gone' is disabled"),
+        (["--as", "gone"], "the account of 'gone' is disabled"),
+        (["--as", "u-gone"], "the account of 'u-gone' is disabled"),  # by its actor id too
         (["--as", "cal-admin"], "2026-07-06 is already a closure day for ALL"),
         (["--as", "sup1", "--scope", "ZZZ"], "field 'scope': 'ZZZ' is not ALL, BIA or an "
                                               "immigration court's EOIR base-city code"),

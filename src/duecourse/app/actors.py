@@ -111,11 +111,13 @@ def get_named_actor(ctx: AppContext, who: str, field: str = "--as") -> Actor:
 
     who = check_text(who.strip(), field, 64)
     with ctx.engine.connect() as conn:
-        row = conn.execute(accounts.select().where(accounts.c.username == who)).first() \
-            if who else None
+        # The account by its user name, or the account whose actor ``who`` is: a disabled
+        # account does not act through its actor id either.
+        row = conn.execute(accounts.select().where(
+            (accounts.c.username == who) | (accounts.c.actor_id == who))).first() if who else None
         actor = repo.get_actor(conn, row.actor_id if row is not None else who) if who else None
     if row is not None and not row.active:
-        raise InvalidInput(field, f"the account '{who}' is disabled")
+        raise InvalidInput(field, f"the account of '{who}' is disabled")
     if actor is None:
         raise InvalidInput(field, f"no account or actor '{who[:64]}': give the user name of an "
                            "account (duecourse account create) or a registered actor's id")

@@ -8,6 +8,7 @@ an API body, a CLI argument) into a command, naming the field of any bad value.
 from __future__ import annotations
 
 import dataclasses
+import re
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -846,6 +847,7 @@ def _coerce(tp: Any, value: Any, path: str) -> Any:
     raise InvalidInput(path, f"unsupported type {tp}")  # pragma: no cover - programming error
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 MAX_TEXT = 2000  # characters in any one text field (a narrative reason included)
 # Fields of a person with a shorter limit: names, a one-letter sex, an A-number, language tags.
 PERSON_LIMITS = {"family_name": 200, "given_name": 200, "sex": 1, "a_number": 20}
@@ -927,7 +929,9 @@ def parse_date(value: Any, path: str) -> date:
     if isinstance(value, date):
         day = value
     elif isinstance(value, str):
-        try:
+        try:  # YYYY-MM-DD only: Python also reads 19900402 and week dates (1990-W14-1)
+            if not _ISO_DAY.fullmatch(value):
+                raise ValueError(value)
             day = date.fromisoformat(value)
         except ValueError:
             raise InvalidInput(path, f"'{value}' is not a date (YYYY-MM-DD)") from None

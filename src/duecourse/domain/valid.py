@@ -33,9 +33,12 @@ NAME_LIMIT = 200
 EARLIEST_BIRTH = date(1880, 1, 1)
 SEXES = ("M", "F", "X")
 
-# Control (Cc), format (Cf: zero-width and bidirectional marks), surrogates and private use,
-# and the line and paragraph separators.
-_FORBIDDEN = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+# Control (Cc), format (Cf: zero-width and bidirectional marks), surrogates, private use and
+# unassigned code points, and the line and paragraph separators.
+_FORBIDDEN = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+# Characters that show as nothing though Unicode files them as letters or symbols: the Hangul
+# fillers and the blank Braille pattern (a name of them looks blank, or like another name).
+_BLANK = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 _A_NUMBER = re.compile(r"A?(\d{8,9})")
 
 
@@ -45,7 +48,7 @@ def name(text: str) -> str:
     if not value:
         return ""
     for c in value:
-        if unicodedata.category(c) in _FORBIDDEN:
+        if unicodedata.category(c) in _FORBIDDEN or c in _BLANK:
             raise ValueError(f"holds a control or format character, U+{ord(c):04X}")
     if not any(unicodedata.category(c).startswith("L") for c in value):
         raise ValueError("holds no letter")

@@ -12,6 +12,7 @@ read by the domain's own parser before it is validated, and the document lists i
 from __future__ import annotations
 
 import dataclasses
+import re
 import types
 import typing
 from datetime import date, datetime
@@ -64,9 +65,25 @@ def _in_range(value: date) -> date:
     return value
 
 
-_DATE = Annotated[date, AfterValidator(_in_range),
+def _written(kind: str, pattern: str, example: str) -> Any:
+    """A date or time given as text in its one form: JSON numbers (Unix times) and other forms
+    Pydantic would read leniently ("1990-04-02T00:00:00Z" as a day) are refused, as the
+    domain's parser refuses them."""
+    form = re.compile(pattern)
+
+    def before(value: Any) -> Any:
+        if isinstance(value, str) and form.fullmatch(value):
+            return value
+        raise ValueError(f"expected a {kind} written {example}")
+    return BeforeValidator(before)
+
+
+_DATE = Annotated[date, _written("date", r"\d{4}-\d{2}-\d{2}", "YYYY-MM-DD"),
+                  AfterValidator(_in_range),
                   Field(description=f"a date (YYYY-MM-DD) from {EARLIEST} to {LATEST}")]
-_DATETIME = Annotated[datetime, AfterValidator(_in_range), Field(
+_DATETIME = Annotated[datetime, _written("date and time", r"\d{4}-\d{2}-\d{2}T.+",
+                                         "2026-03-01T08:00:00Z"),
+                      AfterValidator(_in_range), Field(
     description=f"a date and time with its time zone (2026-03-01T08:00:00Z), from {EARLIEST} to "
                 f"{LATEST}")]
 
