@@ -107,7 +107,9 @@ def test_oversight_reads_the_terms_with_a_reason_and_the_read_is_ledgered(site: 
     assert again.json()["intact"] is False
 
 
-@pytest.mark.parametrize("reason", ["", "   ", "n/a", "TBD", "see file"])
+@pytest.mark.parametrize("reason", ["", "   ", "n/a", "TBD", "see file", "audit", "Audit.",
+                                    "because", "review", "idk", "asdfgh", "test123", "no aplica",
+                                    "s.o."])
 def test_oversight_without_a_real_reason_is_refused_and_that_is_ledgered(
         site: Site, reason: str) -> None:
     ref = _search(site, "supervisor", "/api/v1/cases", "Quixotic")["terms"]["ref"]

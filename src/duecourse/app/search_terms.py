@@ -65,12 +65,20 @@ def access_search_terms(actor: Actor, reason: str) -> None:
     if actor.role not in TERMS_ROLES:
         raise AccessDenied(f"the role '{actor.role}' does not read search terms; oversight does, "
                            "with a stated reason")
-    if placeholder(reason):
-        raise AccessDenied("reason: state why you read these search terms (e.g. the complaint "
-                           "or audit it serves); a blank or placeholder reason is no record of "
-                           "why")
+    if placeholder(reason) or not _stated(reason):
+        raise AccessDenied("reason: state why you read these search terms in a sentence that "
+                           "names what it serves (e.g. 'complaint OIG-2026-114: was this name "
+                           "searched without a case?'); a blank, placeholder or one-word reason "
+                           "is no record of why")
     if len(reason) > REASON_MAX:
         raise AccessDenied(f"reason: at most {REASON_MAX} characters, not {len(reason)}")
+
+
+def _stated(reason: str) -> bool:
+    """A reason that says something: at least three words that hold a letter, and fifteen
+    letters in all ("audit", "because", "review", "lol" and "test123" do not)."""
+    words = [w for w in reason.split() if any(c.isalpha() for c in w)]
+    return len(words) >= 3 and sum(c.isalpha() for c in reason) >= 15
 
 
 @dataclass(frozen=True)
