@@ -81,3 +81,25 @@ def test_identity_import_of_a_huge_cell_and_a_nul(db_url: str) -> None:
 def test_random_identity_files_are_imported_or_refused(db_url: str, file: tuple[bytes, str]
                                                        ) -> None:
     _import(db_url, file[0], "identity", file[1])
+
+
+def _identity_refusal(db_url: str, raw: bytes, suffix: str) -> str:
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / f"records{suffix}"
+        path.write_bytes(raw)
+        res = CliRunner().invoke(app, ["identity", "import", str(path), "--db", db_url,
+                                       "--source", "probe"])
+    assert res.exit_code == 2 and isinstance(res.exception, SystemExit), res.output
+    return " ".join(res.output.split())
+
+
+def test_identity_structure_that_would_lose_a_value_refuses_the_file(db_url: str) -> None:
+    """A column named twice or a JSON key given twice would keep one value and drop the other
+    silently; a JSON list nested thousands deep ended in a RecursionError."""
+    header = IDENTITY_HEADER.replace(b",given_name,", b",family_name,")
+    assert "named twice: family_name" in _identity_refusal(
+        db_url, header + b"\n" + IDENTITY_ROW + b"\n", ".csv")
+    assert "names the field 'record_id' twice" in _identity_refusal(
+        db_url, b'[{"record_id": "d1", "record_id": "d2", "family_name": "B"}]', ".json")
+    assert "nested too deeply" in _identity_refusal(
+        db_url, b"[" + b"[" * 5000 + b"]" * 5000 + b"]", ".json")

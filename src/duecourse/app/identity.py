@@ -232,9 +232,11 @@ def _csv_rows(text: str, name: str) -> tuple[list[dict[str, str | None]], list[R
         raise InvalidInput("header", f"{name} is empty; {_HEADER}") from None
     header = [h.strip() for h in header]
     unknown = [h for h in header if h not in ALL_COLUMNS]
-    if "record_id" not in header or unknown:
+    twice = sorted({h for h in header if header.count(h) > 1})
+    if "record_id" not in header or unknown or twice:
         what = (f"unknown column(s) {', '.join(repr(u) for u in unknown)}" if unknown
-                else "no 'record_id' column")
+                else f"column(s) named twice: {', '.join(twice)} (which one holds the value?)"
+                if twice else "no 'record_id' column")
         raise InvalidInput("header", f"{name}: {what}; {_HEADER}", record="row 1")
     rows: list[dict[str, str | None]] = []
     bad: list[RowProblem] = []
@@ -271,11 +273,32 @@ def _csv_lines(reader: Any) -> list[list[str] | csv.Error]:
             out.append(e)
 
 
+class _KeyTwice(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _one_value_per_key(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a mapping, refused when it names a key twice (json keeps the last)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _KeyTwice(key[:60])
+        out[key] = value
+    return out
+
+
 def _json_rows(text: str, name: str) -> tuple[list[dict[str, str | None]], list[RowProblem]]:
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_one_value_per_key)
     except json.JSONDecodeError as e:
         raise InvalidInput("file", f"{name} is not valid JSON ({e.msg}, line {e.lineno})") from None
+    except RecursionError:
+        raise InvalidInput("file", f"{name} is nested too deeply to be a list of records") from None
+    except _KeyTwice as e:
+        raise InvalidInput("file", f"{name}: an object names the field '{e.key}' twice (which "
+                                   "one holds the value?)") from None
     if isinstance(data, Mapping):
         data = data.get("records")
     if not isinstance(data, list):
