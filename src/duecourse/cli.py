@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import sys
-import unicodedata
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -21,6 +19,7 @@ from .cli_facilities import facilities_app
 from .cli_identity import identity_app
 from .cli_manifest import manifest as manifest_command
 from .cli_place import place as place_command
+from .cli_text import shown
 from .domain.errors import DuecourseError, InvalidInput
 
 app = typer.Typer(help="duecourse: immigration casework in which due process is enforced by "
@@ -122,14 +121,6 @@ def law_check(paths: Annotated[list[str], typer.Argument(help="Scenario files or
     print(f"{passed} passed, {failed} failed")
     raise typer.Exit(1 if failed or not files else 0)
 
-
-def shown(value: object) -> str:
-    """Stored text as the terminal shows it: control characters (an escape sequence, a bell)
-    written out as ``\\xNN``, never sent to the terminal, and Rich markup escaped, so that a
-    name holding ``[/]`` or ``[bold]`` is printed as typed, not read as markup."""
-    text = "".join(f"\\x{ord(c):02x}" if unicodedata.category(c) == "Cc" else c
-                   for c in str(value))
-    return escape(text)
 
 
 @case_app.command("show")
@@ -323,5 +314,5 @@ def main() -> None:
     try:
         app()
     except (InvalidInput, DuecourseError) as e:
-        err.print(f"[red]error:[/] {e}", highlight=False)
+        err.print(f"[red]error:[/] {shown(e)}", highlight=False)
         sys.exit(2)

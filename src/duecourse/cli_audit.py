@@ -286,8 +286,8 @@ def audit_search_terms(
     (oversight only, with a reason; the read is itself ledgered)."""
     from .app.access import AccessDenied
     from .app.search_terms import get_search_terms
-    from .cli import shown
     from .cli_calendar import _actor
+    from .cli_text import shown
     from .domain.errors import NotFound
 
     a = build_app_for(db)

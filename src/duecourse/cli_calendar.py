@@ -12,8 +12,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
+
+from .cli_text import shown
 
 calendar_app = typer.Typer(help="The legal calendar: days the BIA or an immigration court was "
                            "closed (they move deadlines that fall on them).",
@@ -26,7 +27,7 @@ DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL (default: 
 
 
 def _refuse(message: str, code: int) -> typer.Exit:
-    err.print(f"[red]refused:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    err.print(f"[red]refused:[/] {shown(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -76,8 +77,8 @@ def calendar_close(
     except InvalidInput as e:
         raise _refuse(str(e), 2) from e
     console.print(f"closed {done.day.isoformat()} ({done.day.strftime('%A')}) for {done.scope}: "
-                  f"{escape(done.reason)} — source: {escape(done.source)}; recorded by "
-                  f"{escape(actor.id)}, ledger entry {done.ledger_seq}", highlight=False,
+                  f"{shown(done.reason)} — source: {shown(done.source)}; recorded by "
+                  f"{shown(actor.id)}, ledger entry {done.ledger_seq}", highlight=False,
                   soft_wrap=True)
 
 
@@ -100,8 +101,8 @@ def calendar_list(
     for col in ("day", "", "scope", "reason", "source", "recorded by", "recorded (UTC)"):
         t.add_column(col, overflow="fold")
     for d in days:
-        t.add_row(d.day.isoformat(), d.day.strftime("%a"), d.scope, escape(d.reason),
-                  escape(d.source), escape(d.recorded_by or "-"),
+        t.add_row(d.day.isoformat(), d.day.strftime("%a"), d.scope, shown(d.reason),
+                  shown(d.source), shown(d.recorded_by or "-"),
                   d.recorded_at.strftime("%Y-%m-%d %H:%M") if d.recorded_at else "-")
     console.print(t)
     console.print(f"{len(days)} closure day{'s' if len(days) != 1 else ''}", highlight=False)

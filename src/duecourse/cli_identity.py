@@ -16,9 +16,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+
+from .cli_text import shown
 
 identity_app = typer.Typer(help="Identity resolution over the agency's own records: import, "
                            "link, review.", no_args_is_help=True)
@@ -54,7 +55,7 @@ def _actor(a: Any, who: str | None) -> Any:
     try:
         return get_named_actor(a.ctx, who)
     except InvalidInput as e:
-        err.print(f"[red]error:[/] {escape(e.message)}", highlight=False)
+        err.print(f"[red]error:[/] {shown(e.message)}", highlight=False)
         raise typer.Exit(2) from None
 
 
@@ -62,7 +63,7 @@ def _fail(e: Exception, code: int = 2) -> typer.Exit:
     from .identity import InvalidRecords
 
     text = e.message if isinstance(e, InvalidRecords) else str(e)
-    err.print(f"[red]refused:[/] {escape(text)}", highlight=False, soft_wrap=True)
+    err.print(f"[red]refused:[/] {shown(text)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -95,8 +96,8 @@ def identity_import(
     try:
         raw = file.read_bytes()
     except OSError as e:
-        err.print(f"[red]error:[/] cannot read {escape(str(file))}: "
-                  f"{escape(str(e.strerror or e))}", highlight=False)
+        err.print(f"[red]error:[/] cannot read {shown(str(file))}: "
+                  f"{shown(str(e.strerror or e))}", highlight=False)
         raise typer.Exit(2) from e
     a = _build(db)
     with Progress(TextColumn("{task.description}"), BarColumn(),
@@ -113,7 +114,7 @@ def identity_import(
         except DuecourseError as e:
             bar.stop()
             raise _fail(e) from e
-    console.print(f"imported {done.records} records from '{escape(done.source)}' (batch "
+    console.print(f"imported {done.records} records from '{shown(done.source)}' (batch "
                   f"{done.batch}); ledger entry {done.ledger_seq}", highlight=False,
                   soft_wrap=True)
     counts = done.flagged_counts()
@@ -123,7 +124,7 @@ def identity_import(
                       highlight=False, soft_wrap=True)
     if report is not None:
         _write_report(report, done.flagged)
-        console.print(f"data-quality report → {escape(str(report))}", highlight=False,
+        console.print(f"data-quality report → {shown(str(report))}", highlight=False,
                       soft_wrap=True)
 
 
@@ -205,8 +206,8 @@ def identity_clusters(
                 w.writerow([p.pair, p.left, p.right, f"{p.probability:.6f}",
                             f"{p.match_weight:.4f}", ";".join(p.vetoes), p.status])
     persons = len({p for _, p in rows})
-    console.print(f"{len(rows)} records, {persons} persons → {escape(str(out))}"
-                  + (f"; {len(pairs)} pairs awaiting review → {escape(str(review_out))}"
+    console.print(f"{len(rows)} records, {persons} persons → {shown(str(out))}"
+                  + (f"; {len(pairs)} pairs awaiting review → {shown(str(review_out))}"
                      if review_out is not None else ""), highlight=False, soft_wrap=True)
 
 
@@ -235,7 +236,7 @@ def identity_sources(
     table = Table("source", "batches", "records", "one record per person", "first import",
                   "last import", title="identity sources")
     for s in sources:
-        table.add_row(escape(s.source), f"{s.batches:,}", f"{s.records:,}",
+        table.add_row(shown(s.source), f"{s.batches:,}", f"{s.records:,}",
                       "yes" if s.one_record_per_person else "no",
                       f"{s.first_import:%Y-%m-%d %H:%M} UTC", f"{s.last_import:%Y-%m-%d %H:%M} UTC")
     console.print(table if sources else "no records imported yet")
@@ -293,11 +294,11 @@ def identity_train(
     except (AccessDenied, InvalidInput) as e:
         raise _fail(e) from e
     model.save(out)
-    console.print(f"model trained on {len(records)} records → {escape(str(out))} (prior "
+    console.print(f"model trained on {len(records)} records → {shown(str(out))} (prior "
                   f"{model.prior:.3g}; thresholds auto-link {model.thresholds.auto_link}, new "
                   f"person {model.thresholds.new_person}; vetoes "
                   f"{', '.join(model.vetoes) or 'none'}); to use it for linkage and for the check "
-                  f"on open_case, set DUECOURSE_IDENTITY_MODEL={escape(str(out))}",
+                  f"on open_case, set DUECOURSE_IDENTITY_MODEL={shown(str(out))}",
                   highlight=False, soft_wrap=True)
 
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from duecourse.bootstrap import build_app
 from duecourse.cli import app as cli
-from duecourse.cli import shown
+from duecourse.cli_text import shown
 from duecourse.domain.commands import Actor, parse_command
 from duecourse.domain.errors import InvalidInput
 from duecourse.store.tables import ledger
@@ -82,3 +82,15 @@ def test_shown() -> None:
     assert shown("[/]") == "\\[/]"
     assert shown("a\x1bb\x00") == "a\\x1bb\\x00"
     assert shown("José Núñez") == "José Núñez"
+
+
+def test_other_commands_print_typed_text_as_typed(tmp_path: Path) -> None:
+    """``identity import`` and ``calendar`` printed a source, a record id or a reason typed with
+    terminal escape codes raw (an outside review): they go through ``shown`` too."""
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    records = tmp_path / "esc.csv"
+    records.write_bytes(b"record_id,family_name\nr\x1b]0;PWNED\x07x,Ng\nr\x1b]0;PWNED\x07x,Ng\n")
+    res = CliRunner().invoke(cli, ["identity", "import", str(records), "--db", url,
+                                   "--source", "e\x1b]0;T\x07s"])
+    assert res.exit_code == 2 and "\\x1b" in res.output and "\x1b" not in res.output
+    assert shown("a\u202eb") == "a\\u202eb"  # a bidirectional override is written out too
