@@ -117,3 +117,30 @@ def test_a_bad_trusted_proxy_entry_stops_the_server_at_start(tmp_path: Path) -> 
     assert done.returncode == 2, done.stdout + done.stderr
     assert "DUECOURSE_TRUSTED_PROXIES" in done.stderr and "'proxy.internal'" in done.stderr
     assert not (tmp_path / "serve.db").exists()  # refused before anything was made
+
+
+@pytest.mark.parametrize(("forwarded", "client"), [
+    ("203.0.113.7:51234", "203.0.113.7"),  # a proxy that writes the port
+    ("[2001:db8::7]:443", "2001:db8::7"),
+    ("::ffff:203.0.113.7", "203.0.113.7"),  # IPv4-mapped is the IPv4 address
+    (" 198.51.100.1 , 203.0.113.7 ", "203.0.113.7"),
+    ("unknown", "unreadable:unknown"),  # never the proxy's own address, shared by everyone
+    ("203.0.113.7;", "unreadable:203.0.113.7;"),
+])
+def test_forwarded_entries_as_proxies_write_them(forwarded: str, client: str) -> None:
+    """An outside review: entries with a port or garbage made every client the proxy itself,
+    so that 20 failures from anyone locked out everyone again."""
+    from duecourse.web.proxies import check_trusted_proxies, client_address
+
+    proxies = check_trusted_proxies("10.0.0.1")
+    assert client_address("10.0.0.1", [forwarded], proxies) == client
+    assert client_address("192.0.2.9", [forwarded], proxies) == "192.0.2.9"  # not trusted
+
+
+def test_the_address_limit_counts_an_ipv6_household_once() -> None:
+    from duecourse.app.sign_in_limits import address_key
+
+    assert address_key("2001:db8:1:2::5") == address_key("2001:db8:1:2:ffff::9") \
+        == "2001:db8:1:2::/64"
+    assert address_key("::ffff:203.0.113.7") == address_key("203.0.113.7") == "203.0.113.7"
+    assert address_key("unreadable:x") == "unreadable:x"

@@ -12,6 +12,7 @@ when their window does.
 
 from __future__ import annotations
 
+import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -63,13 +64,28 @@ def _upsert(conn: Connection, scope: str, subject: str, at: datetime,
     return int(row.tries), row.window_start
 
 
+def address_key(address: str) -> str:
+    """What the per-address limit counts: an IPv4 address (also written IPv4-mapped, as
+    ::ffff:203.0.113.7), or an IPv6 address's /64 — one host or household, which holds all of
+    its 2^64 addresses; any other text as it is."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
 def count_try(conn: Connection, limits: SignInLimits, address: str, username: str,
               at: datetime) -> CountedTry:
     """Count a password sign-in from ``address`` as ``username``; the address first, and a try
     from a locked address is not counted against the account (always in this order, so that two
     transactions never wait for each other's counters)."""
     windows: list[tuple[str, str, datetime]] = []
-    for scope, subject, limit in ((ADDRESS, address, limits.per_address),
+    for scope, subject, limit in ((ADDRESS, address_key(address), limits.per_address),
                                   (ACCOUNT, username, limits.per_account)):
         tries, start = _upsert(conn, scope, subject[:MAX_SUBJECT], at, limits.window)
         windows.append((scope, subject[:MAX_SUBJECT], start))

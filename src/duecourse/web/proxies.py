@@ -12,6 +12,7 @@ as this middleware left it.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -41,11 +42,23 @@ def check_trusted_proxies(value: str) -> tuple[Network, ...]:
     return tuple(networks)
 
 
+_WITH_PORT = re.compile(r"\[(?P<v6>[^\]]+)\](:\d+)?|(?P<v4>[\d.]+):\d+")
+
+
 def _address(text: str) -> Address | None:
+    """The address in an X-Forwarded-For entry, with or without a port as some proxies write
+    it ("203.0.113.7:51234", "[2001:db8::7]:443"); None if it is none."""
+    text = text.strip()
+    m = _WITH_PORT.fullmatch(text)
+    if m is not None:
+        text = m.group("v6") or m.group("v4")
     try:
-        return ipaddress.ip_address(text.strip())
+        address = ipaddress.ip_address(text)
     except ValueError:
         return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped  # ::ffff:203.0.113.7 is 203.0.113.7
+    return address
 
 
 def _trusted(address: Address | None, proxies: tuple[Network, ...]) -> bool:
@@ -64,8 +77,8 @@ def client_address(peer: str, forwarded_for: Iterable[str],
     hops = [h for value in forwarded_for for h in value.split(",") if h.strip()]
     for hop in reversed(hops):
         address = _address(hop)
-        if address is None:
-            break
+        if address is None:  # what a trusted proxy passed on is no address: the client is
+            return f"unreadable:{hop.strip()[:40]}"  # that, never the proxy (shared by all)
         current = address
         if not _trusted(address, proxies):
             break
