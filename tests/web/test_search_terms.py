@@ -179,6 +179,19 @@ def test_redaction_names_birth_date_and_a_number() -> None:
                    "and the Cruzeiro stay"], p)
     assert said == ["[given name] [family name] [family name] [family name] ([A-number]) "
                     "turned 18 (birth date [birth date]); Anabel and the Cruzeiro stay"]
+    # An outside review: the A-number padded or grouped otherwise, the birth date in another
+    # order, a one-letter name and a name in a script written without spaces.
+    ng = {"family_name": "Ng", "given_name": "Al", "birth_date": "1990-04-02",
+          "a_number": "A12345678"}
+    assert redact(["'A012345678' and '12.345.678' are not known users", "Ng Al 04/02/1990",
+                   "20.4.1990 is not 2.4.1990 nor 19900402"], ng) == [
+        "'[A-number]' and '[A-number]' are not known users",
+        "[family name] [given name] [birth date]",
+        "20.4.1990 is not [birth date] nor [birth date]"]
+    assert redact("王小明 turned 18; J Li", {"family_name": "王", "given_name": "小明"}) \
+        == "[family name][given name] turned 18; J Li"
+    assert redact("J Li was never a child", {"family_name": "Li", "given_name": "J"}) \
+        == "[given name] [family name] was never a child"
     # a command's own person (not yet a case) too
     assert redact({"r": "Ana"}, parse_command("open_case", {
         "person": {"family_name": "X", "given_name": "Ana"}, "encounter": "interior",

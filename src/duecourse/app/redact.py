@@ -24,26 +24,40 @@ def _person_dict(person: Any) -> Mapping[str, Any]:
     return person if isinstance(person, Mapping) else {}
 
 
+_SEP = r"[\s./-]*"  # what people put between the parts of a number or a date
+
+
 def _patterns(person: Any) -> list[tuple[re.Pattern[str], str]]:
-    """What to replace: each name (a whole word or words, any letter case), the birth date as
-    written in ISO form, and the A-number's digits however they are grouped."""
+    """What to replace: each part of each name (a whole word in any letter case; a name written
+    in a script without spaces, such as 王 or 小明, wherever it stands), the birth date however it
+    is written (2008-04-02, 04/02/2008, 2.4.2008, 20080402 …), and the A-number's digits however
+    they are grouped or padded (A012345678, 12.345.678)."""
     p = _person_dict(person)
     out: list[tuple[re.Pattern[str], str]] = []
     born = p.get("birth_date")
+    if isinstance(born, str):
+        try:
+            born = date.fromisoformat(born.strip())
+        except ValueError:
+            born = None
     if isinstance(born, date):
-        born = born.isoformat()
-    if isinstance(born, str) and born.strip():
-        out.append((re.compile(re.escape(born.strip())), "[birth date]"))
-    digits = re.sub(r"\D", "", str(p.get("a_number") or ""))
+        out.append((_date_pattern(born), "[birth date]"))
+    digits = re.sub(r"\D", "", str(p.get("a_number") or "")).lstrip("0")
     if digits:
-        out.append((re.compile(r"(?<!\d)A?[- ]?" + r"[- ]?".join(digits) + r"(?!\d)",
-                               re.IGNORECASE), "[A-number]"))
+        out.append((re.compile(r"(?<!\d)(A" + _SEP + r")?(0" + _SEP + r")*"
+                               + _SEP.join(digits) + r"(?!\d)", re.IGNORECASE), "[A-number]"))
     for field, label in _FIELDS:
         for name in str(p.get(field) or "").split():
-            if len(name) >= 2:
-                out.append((re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE),
-                            label))
+            word = re.escape(name)
+            pattern = rf"(?<!\w){word}(?!\w)" if name.isascii() else word
+            out.append((re.compile(pattern, re.IGNORECASE), label))
     return out
+
+
+def _date_pattern(day: date) -> re.Pattern[str]:
+    y, m, d = str(day.year), f"0?{day.month}", f"0?{day.day}"
+    forms = [y + _SEP + m + _SEP + d, m + _SEP + d + _SEP + y, d + _SEP + m + _SEP + y]
+    return re.compile(r"(?<!\d)(" + "|".join(forms) + r")(?!\d)")
 
 
 def redact(value: Any, person: Any) -> Any:
