@@ -228,3 +228,21 @@ def test_development_generates_one_key_beside_the_store(tmp_path: Path) -> None:
     first, second = build_app(url).ctx.terms_key, build_app(url).ctx.terms_key
     assert first is not None and first == second and len(first) >= 32
     assert (tmp_path / "store.terms-key").exists()  # kept: the same hashes after a restart
+
+
+def test_typed_purposes_and_queue_filters_stay_out_of_the_ledger(site: Site) -> None:
+    """An outside review: a name or an A-number typed as a purpose, or as the work queue's
+    facility filter, went into the ledger verbatim."""
+    typed = "Quixotic Zelda A208765432"
+    got = site.client("officer").get("/api/v1/cases", params={"purpose": typed, "q": "x"})
+    assert got.status_code == 403
+    queue = site.client("detention").get("/api/v1/queue", params={
+        "purpose": "detention_management", "facility": typed})
+    assert queue.status_code == 200, queue.text
+    refused = ledger_entries(site, "read_refused")[-1]
+    read = ledger_entries(site, "read")[-1]
+    for entry in (refused, read):
+        assert "Quixotic" not in entry.body and "208765432" not in entry.body
+        assert "Quixotic" not in (entry.purpose or "")
+    assert refused.purpose == "(not a recognised purpose)"
+    assert set(json.loads(read.body)["filters"]) == {"ref", "hmac"}

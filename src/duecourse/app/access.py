@@ -178,3 +178,18 @@ def access_identity_write(actor: Actor, action: str) -> None:
     if actor.role not in allowed:
         who = "supervisors do" if decides else "officers and supervisors do"
         raise AccessDenied(f"the role '{actor.role}' may not {action}; {who}")
+
+
+NOT_A_PURPOSE = "(not a recognised purpose)"
+
+
+def ledgered_purpose(purpose: str) -> str:
+    """A read's purpose as the ledger keeps it: one of the catalogue's, or NOT_A_PURPOSE; never
+    free text typed in its place (a name, an A-number: the ledger holds no personal data)."""
+    return purpose if purpose in PURPOSES else NOT_A_PURPOSE
+
+
+def ledgered_reason(e: Exception, purpose: str) -> str:
+    """A read's refusal as the ledger keeps it: without a purpose that is not one (the
+    refusal quotes it to the reader)."""
+    return str(e) if purpose in PURPOSES else f"{NOT_A_PURPOSE}; one of: {', '.join(PURPOSES)}"

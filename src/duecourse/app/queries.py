@@ -49,7 +49,7 @@ from ..law.rules import check_command
 from ..store import repository as repo
 from ..store.tables import actors
 from . import ledger
-from .access import AccessDenied, NotYours, access_case, may_read_case
+from .access import AccessDenied, NotYours, access_case, ledgered_purpose, ledgered_reason, may_read_case
 from .context import AppContext
 from .identity import case_identity
 from .restricted import events_for
@@ -89,7 +89,8 @@ def get_case_view(ctx: AppContext, case_id: str, actor: Actor, purpose: str,
             # A refused read is recorded too: oversight sees the attempt, nothing is shown.
             item = ledger.LedgerItem("read_refused", at, actor.id, actor.role,
                                      case_id if state is not None else "",
-                                     {"record": "case", "reason": str(e)}, purpose=purpose[:200])
+                                     {"record": "case", "reason": ledgered_reason(e, purpose)},
+                                     purpose=ledgered_purpose(purpose))
             denied = e
         else:  # what the page shows
             identity = case_identity(conn, state, actor)

@@ -25,6 +25,8 @@ from .access import (
     access_case,
     access_case_list,
     access_ledger,
+    ledgered_purpose,
+    ledgered_reason,
     may_read_case,
 )
 from .context import AppContext
@@ -96,8 +98,8 @@ def refused_read(ctx: AppContext, actor: Actor, purpose: str, at: datetime, reco
     """Record a refused read in the ledger (nothing was shown) and give back the refusal."""
     with ctx.engine.begin() as conn:
         L.append(conn, [L.LedgerItem("read_refused", at, actor.id, actor.role, "",
-                                     {"record": record, "reason": str(e)},
-                                     purpose=purpose[:200])], ctx.signing_key)
+                                     {"record": record, "reason": ledgered_reason(e, purpose)},
+                                     purpose=ledgered_purpose(purpose))], ctx.signing_key)
     return e
 
 
@@ -147,8 +149,13 @@ def get_work_queue(ctx: AppContext, actor: Actor, purpose: str, *, office: str =
                                    r.deadline_id, *CLOCKS[r.deadline_id], r.started_at,
                                    r.due_at, overdue, escalation, _urgency(overdue, escalation),
                                    location_for(actor, r.location), r.facility))
+        # The filters are typed text (a place, a facility; a name typed in their place): kept
+        # beside the ledger like a search's terms, the entry naming them by reference and HMAC.
+        typed = json.dumps({"office": office, "facility": facility}, sort_keys=True,
+                           ensure_ascii=False) if office or facility else ""
         _read(ctx, conn, actor, purpose, at, "work_queue", [i.case_id for i in items],
-              {"office": office, "facility": facility, "offset": offset})
+              {"filters": record_terms(ctx, conn, actor, "work_queue", typed, at),
+               "offset": offset})
     return Page(items, limit, offset)
 
 
