@@ -182,26 +182,33 @@ def case_show(
 @case_app.command("list")
 def case_list(
     db: DbOpt = None,
-    limit: Annotated[int, typer.Option(help="How many cases to list.")] = 20,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many cases to list.")] = 20,
+    offset: Annotated[int, typer.Option(min=0, help="How many to skip (the next page).")] = 0,
     custody: Annotated[str | None, typer.Option(help="Only cases with this custody facet.")] = None,
 ) -> None:
-    """Case numbers with their facets (no personal data), most recently changed first."""
-    from sqlalchemy import select
+    """Case numbers with their facets (no personal data), most recently changed first, a page at
+    a time: it says how many there are and which of them are shown."""
+    from sqlalchemy import func, select
 
     from .store.tables import cases
 
     a = _app(db)
-    q = select(cases).order_by(cases.c.updated_at.desc(), cases.c.id).limit(limit)
+    q = select(cases).order_by(cases.c.updated_at.desc(), cases.c.id)
     if custody:
         q = q.where(cases.c.custody == custody)
     t = Table(title="Cases")
     for col in ("case", "proceedings", "custody", "holds", "status", "updated (UTC)"):
         t.add_column(col)
     with a.ctx.engine.connect() as conn:
-        for r in conn.execute(q):
+        total = conn.execute(select(func.count()).select_from(q.subquery())).scalar_one()
+        for r in conn.execute(q.limit(limit).offset(offset)):
             t.add_row(r.id, r.proceedings, r.custody, r.holds or "-", r.status,
                       r.updated_at.strftime("%Y-%m-%d %H:%M"))
     console.print(t)
+    first, last = min(offset + 1, total), min(offset + limit, total)
+    more = f"; the next page: --offset {last}" if last < total else ""
+    console.print(f"{total:,} case(s){' with custody ' + shown(custody) if custody else ''}; "
+                  f"shown {first:,}–{last:,}{more}", highlight=False)
 
 
 @app.command()
