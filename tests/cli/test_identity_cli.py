@@ -9,15 +9,13 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_support import IDENTITY_HEADER, run, write_records
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
-from duecourse.cli import app
 from duecourse.domain.commands import Actor
 from duecourse.store.db import make_engine
 from duecourse.store.tables import identity_pairs, identity_records, ledger
 
-HEADER = "record_id,family_name,given_name,birth_date,sex,nationality,address,city,postcode,a_number"
 GOOD = [
     "c-1,GARCIA,maria,1990-04-02,F,MX,12 Elm Street,Newark,07102,A012345678",
     "c-2,Garcia,Maria,1990-04-02,F,MX,12 Elm St,Newark,07102,012345678",
@@ -26,16 +24,6 @@ GOOD = [
     "c-5,Okafor,Chidi,1983-09-17,M,NG,4 Bay Road,Baltimore,21201,",
     "c-6,Reed,Samuel,1988-03-14,M,US,,,,",
 ]
-
-
-def write(path: Path, lines: list[str]) -> Path:
-    path.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
-    return path
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    res = CliRunner().invoke(app, list(args))
-    return res.exit_code, res.stdout, res.stderr
 
 
 def count(url: str, table: object) -> int:
@@ -48,7 +36,7 @@ def count(url: str, table: object) -> int:
 
 def test_a_batch_with_bad_rows_names_every_one_and_writes_nothing(db_url: str,
                                                                   tmp_path: Path) -> None:
-    bad = write(tmp_path / "bad.csv", [
+    bad = write_records(tmp_path / "bad.csv", [
         GOOD[0],
         ",Garcia,Maria,1990-02-30,F,MX,,,,",  # no record id
         "c-3,Lopez,Jose,1970-05-05,Q,MEX,,,",  # a cell missing
@@ -65,7 +53,7 @@ def test_a_batch_with_bad_rows_names_every_one_and_writes_nothing(db_url: str,
     assert count(db_url, ledger) == 0
     # a header with a misspelt column is refused before any row is read
     typo = tmp_path / "typo.csv"
-    typo.write_text(HEADER.replace("birth_date", "birthdate") + "\n" + GOOD[0] + "\n",
+    typo.write_text(IDENTITY_HEADER.replace("birth_date", "birthdate") + "\n" + GOOD[0] + "\n",
                     encoding="utf-8")
     code, _, err = run("identity", "import", str(typo), "--source", "court", "--db", db_url)
     assert code != 0 and "birthdate" in err
@@ -86,7 +74,7 @@ def test_json_and_misshapen_rows_are_named_with_the_rest(tmp_path: Path) -> None
         assert f"row {row}" in err and f"field '{field}'" in err, (row, field, err)
     assert "row 1 " not in err and "field 'sex'" not in err  # flagged values refuse nothing
     # a CSV row with a cell missing, and a blank line inside the file (not at its end)
-    write(tmp_path / "shape.csv", [GOOD[0], "", "c-2,Garcia,Maria,1990-04-02,F,MX,,,", GOOD[2],
+    write_records(tmp_path / "shape.csv", [GOOD[0], "", "c-2,Garcia,Maria,1990-04-02,F,MX,,,", GOOD[2],
                                    "c-9,Bad,Date,1990-02-30,F,MX,,,,", "", ""])
     code, _, err = run("identity", "import", str(tmp_path / "shape.csv"), "--source", "s",
                        "--db", url)
@@ -98,7 +86,7 @@ def test_json_and_misshapen_rows_are_named_with_the_rest(tmp_path: Path) -> None
 
 
 def test_import_link_and_clusters(db_url: str, tmp_path: Path) -> None:
-    good = write(tmp_path / "court.csv", GOOD)
+    good = write_records(tmp_path / "court.csv", GOOD)
     code, out, err = run("identity", "import", str(good), "--source", "court", "--db", db_url)
     assert code == 0, err
     assert "imported 6 records from 'court'" in out
@@ -145,7 +133,7 @@ def test_import_link_and_clusters(db_url: str, tmp_path: Path) -> None:
 def test_review_propose_confirm_from_the_command_line(db_url: str, tmp_path: Path) -> None:
     from duecourse.bootstrap import build_app
 
-    run("identity", "import", str(write(tmp_path / "c.csv", GOOD)), "--source", "court",
+    run("identity", "import", str(write_records(tmp_path / "c.csv", GOOD)), "--source", "court",
         "--db", db_url)
     run("identity", "link", "--db", db_url)
     a = build_app(db_url)
@@ -233,7 +221,7 @@ def test_the_configured_model_is_used_and_a_wrong_one_stops_the_start(
     from duecourse.store.tables import identity_runs
 
     url = f"sqlite:///{tmp_path / 'm.db'}"
-    run("identity", "import", str(write(tmp_path / "c.csv", GOOD)), "--source", "court", "--db", url)
+    run("identity", "import", str(write_records(tmp_path / "c.csv", GOOD)), "--source", "court", "--db", url)
     trained = default_model().with_card(trained_on="the agency's own records, 2026")
     trained.save(tmp_path / "agency.json")
     monkeypatch.setenv("DUECOURSE_IDENTITY_MODEL", str(tmp_path / "agency.json"))
@@ -257,7 +245,7 @@ def test_the_configured_model_is_used_and_a_wrong_one_stops_the_start(
 
 def test_document_numbers_are_an_optional_column_and_link_a_mistyped_name(db_url: str,
                                                                           tmp_path: Path) -> None:
-    header = HEADER + ",document_number"
+    header = IDENTITY_HEADER + ",document_number"
     bad = tmp_path / "bad.csv"
     bad.write_text(f"{header}\nd-1,Nieves,Joaquin,1975-08-21,M,MX,,,,,K4#\n", encoding="utf-8")
     scratch = f"sqlite:///{tmp_path / 'scratch.db'}"  # a number that is none: flagged, kept
@@ -295,7 +283,7 @@ def test_the_lookup_index_is_rebuilt_only_when_records_are_imported(db_url: str,
     )
     from duecourse.bootstrap import build_app
 
-    run("identity", "import", str(write(tmp_path / "c.csv", GOOD)), "--source", "court",
+    run("identity", "import", str(write_records(tmp_path / "c.csv", GOOD)), "--source", "court",
         "--db", db_url)
     a = build_app(db_url)
     for actor in (Actor("o1", "officer", "o1"), Actor("s1", "supervisor", "s1")):
@@ -320,7 +308,7 @@ def test_the_lookup_index_is_rebuilt_only_when_records_are_imported(db_url: str,
     assert relinked.person_of["c-3"] == relinked.person_of["c-4"]
     # New records: only they are prepared; the index keeps its vocabularies and grows.
     more = [line.replace("c-", "n-", 1) for line in GOOD[:3]]
-    import_file(a.ctx, write(tmp_path / "n.csv", more).read_bytes(), "n.csv", "transfer")
+    import_file(a.ctx, write_records(tmp_path / "n.csv", more).read_bytes(), "n.csv", "transfer")
     with a.ctx.engine.connect() as conn:
         grown = _known(conn)
     assert grown.index is not None and grown.index.table.vocabs is first.index.table.vocabs
@@ -341,19 +329,19 @@ def test_sources_declared_to_hold_one_record_per_person(db_url: str, tmp_path: P
     from identity_lists import ROSTER, TRANSFERS
 
     def rows(records: list[dict[str, str]]) -> list[str]:
-        return [",".join(r.get(c, "") for c in HEADER.split(",")) for r in records]
+        return [",".join(r.get(c, "") for c in IDENTITY_HEADER.split(",")) for r in records]
 
-    roster = write(tmp_path / "roster.csv", rows([*ROSTER, dict(
+    roster = write_records(tmp_path / "roster.csv", rows([*ROSTER, dict(
         record_id="r-5", family_name="Cruz", given_name="Elena", birth_date="1969-06-21",
         sex="F", nationality="PH", address="3 Ash Lane", city="Fresno", postcode="93701")]))
-    transfers = write(tmp_path / "transfers.csv", rows([*TRANSFERS, dict(
+    transfers = write_records(tmp_path / "transfers.csv", rows([*TRANSFERS, dict(
         record_id="t-5", family_name="Novak", given_name="Petra", city="Fresno")]))
     for path, source in ((roster, "roster"), (transfers, "transfers")):
         code, _, err = run("identity", "import", str(path), "--source", source,
                            "--one-record-per-person", "--db", db_url)
         assert code == 0, err
     # a batch that says otherwise than the source's first is refused, and writes nothing
-    more = write(tmp_path / "more.csv", rows([{**ROSTER[0], "record_id": "r-9"}]))
+    more = write_records(tmp_path / "more.csv", rows([{**ROSTER[0], "record_id": "r-9"}]))
     ledger_before = count(db_url, ledger)
     code, _, err = run("identity", "import", str(more), "--source", "roster", "--db", db_url)
     assert code != 0 and "'roster' was declared to hold one record per person" in err, err
@@ -398,7 +386,7 @@ def test_a_built_lookup_index_is_kept_out_of_the_collector(tmp_path: Path,
     from duecourse.bootstrap import build_app
 
     url = f"sqlite:///{tmp_path / 'keep.db'}"
-    run("identity", "import", str(write(tmp_path / "c.csv", GOOD)), "--source", "court",
+    run("identity", "import", str(write_records(tmp_path / "c.csv", GOOD)), "--source", "court",
         "--db", url)
     kept: list[int] = []
     monkeypatch.setattr(ident, "keep_built", lambda: kept.append(1))
@@ -425,7 +413,7 @@ def test_an_export_never_carries_a_formula(db_url: str, tmp_path: Path) -> None:
     hostile = ['=HYPERLINK("http://example.invalid","open")', "+1+1", "-2+3", "@SUM(1)"]
     rows = [f'"{rid.replace(chr(34), chr(34) * 2)}",Reed{i},Ann,1988-03-14,F,US,,,,'
             for i, rid in enumerate(hostile)]
-    code, _, err = run("identity", "import", str(write(tmp_path / "h.csv", rows)), "--source",
+    code, _, err = run("identity", "import", str(write_records(tmp_path / "h.csv", rows)), "--source",
                        "court", "--db", db_url)
     assert code == 0, err
     assert run("identity", "link", "--db", db_url)[0] == 0

@@ -11,15 +11,12 @@ import csv
 import json
 from pathlib import Path
 
+from cli_support import IDENTITY_HEADER, run, write_records
 from sqlalchemy import func, select
-from typer.testing import CliRunner
 
 from duecourse.app.read_models import check_store
-from duecourse.cli import app
 from duecourse.store.db import make_engine
 from duecourse.store.tables import identity_records, ledger
-
-HEADER = "record_id,family_name,given_name,birth_date,sex,nationality,address,city,postcode,a_number"
 
 MESSY = [
     "m-1,Garcia,Maria,1944-59-09,F,MX,12 Elm St,Newark,07102,A012345678",  # month 59
@@ -28,16 +25,6 @@ MESSY = [
     "m-4,1234,Jose,1970-05-05,=1+2,MX,,,,",  # a family name without a letter; a formula as sex
     "m-5,Okafor,Chidi,1983-09-17,M,NG,4 Bay Road,Baltimore,21201,",
 ]
-
-
-def write(path: Path, lines: list[str]) -> Path:
-    path.write_text("\n".join([HEADER, *lines]) + "\n", encoding="utf-8")
-    return path
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    res = CliRunner().invoke(app, list(args))
-    return res.exit_code, res.stdout, res.stderr
 
 
 def count(url: str) -> int:
@@ -51,7 +38,7 @@ def count(url: str) -> int:
 def test_impossible_and_future_birth_dates_are_imported_flagged_reported_and_linked(
         db_url: str, tmp_path: Path) -> None:
     report = tmp_path / "quality.csv"
-    code, out, err = run("identity", "import", str(write(tmp_path / "messy.csv", MESSY)),
+    code, out, err = run("identity", "import", str(write_records(tmp_path / "messy.csv", MESSY)),
                          "--source", "court", "--db", db_url, "--report", str(report))
     assert code == 0, err
     assert "imported 5 records from 'court'" in out
@@ -98,7 +85,7 @@ def test_a_cell_too_large_refuses_the_batch_with_a_message_not_a_traceback(tmp_p
     big = "x" * (128 * 1024 + 1)  # beyond the CSV reader's own limit
     large = "y" * (70 * 1024)  # within it, beyond a field's
     path = tmp_path / "big.csv"
-    path.write_text("\n".join([HEADER, MESSY[4], f"b-1,{big},Ana,,,,,,,",
+    path.write_text("\n".join([IDENTITY_HEADER, MESSY[4], f"b-1,{big},Ana,,,,,,,",
                                f"b-2,Lopez,{large},,,,,,,", "b-3,Reed,Sam,,,,,,,"]) + "\n",
                     encoding="utf-8")
     code, out, err = run("identity", "import", str(path), "--source", "court", "--db", url)

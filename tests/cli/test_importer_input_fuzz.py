@@ -9,6 +9,7 @@ import tempfile
 from importlib import resources
 from pathlib import Path
 
+from cli_support import IDENTITY_HEADER as IDENTITY_COLUMNS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -20,8 +21,7 @@ HEADER, _, REST = FY26.partition(b"\n")
 FIRST = REST.split(b"\n", 1)[0]
 
 
-IDENTITY_HEADER = (b"record_id,family_name,given_name,birth_date,sex,nationality,address,city,"
-                   b"postcode,a_number")
+IDENTITY_HEADER = IDENTITY_COLUMNS.encode()
 IDENTITY_ROW = b"r-1,Example,Ana,1990-04-02,F,MX,1 Main St,Houston,77002,A208765432"
 
 
