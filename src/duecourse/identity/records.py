@@ -85,7 +85,6 @@ _PARTICLES = frozenset({"de", "del", "la", "las", "los", "da", "das", "do", "dos
                         "van", "von", "der", "den", "ter", "le", "al", "el", "bin", "ibn", "bint",
                         "abu", "y", "e", "jr", "sr", "ii", "iii", "iv"})
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_A_NUMBER = re.compile(r"^A?(\d{8,9})$")
 _DOCUMENT_NUMBER = re.compile(r"^[A-Z0-9]{5,20}$")
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
@@ -219,13 +218,14 @@ def normalise_a_number(text: str) -> str | None:
     """``A`` and nine digits, or None if ``text`` is not an A-number.
 
     An A-number is the letter A and 8 or 9 digits; spaces and hyphens are ignored, the A may be
-    omitted, and an 8-digit number is padded with a leading zero (A12345678 = A012345678).
+    omitted (``domain/valid.py``), and an 8-digit number is padded with a leading zero
+    (A12345678 = A012345678).
     """
-    t = text.strip().upper().replace(" ", "").replace("-", "")
-    m = _A_NUMBER.match(t)
-    if m is None:
+    try:  # the product's one rule for an A-number (domain/valid.py), in nine digits
+        written = valid.a_number(text)
+    except ValueError:
         return None
-    return "A" + m.group(1).rjust(9, "0")
+    return "A" + written[1:].rjust(9, "0") if written else None
 
 
 def normalise_document_number(text: str) -> str | None:
@@ -316,7 +316,7 @@ def _text_value(field: str, text: str) -> str:
     if field == "nationality":
         return valid.country(text)
     if field == "a_number":
-        return "A" + valid.a_number(text)[1:].rjust(9, "0")
+        return normalise_a_number(text) or ""
     if field == "document_number":
         return normalise_document_number(text) or ""
     return text
