@@ -6,24 +6,19 @@ by rule anyone it cannot place. (Speed is the bench's business.)"""
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import random
 from importlib import resources
 from pathlib import Path
 from types import ModuleType
 
-from duecourse.placement.catalogue import load_catalogue
+from bench_modules import load_bench
 
-BENCH = Path(__file__).resolve().parents[2] / "bench" / "placement.py"
+from duecourse.placement.catalogue import load_catalogue
 
 
 def _bench() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("placement_bench", BENCH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_bench("placement")
 
 
 def another_years_list(tmp_path: Path) -> Path:

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from duecourse.app.accounts import do_create_account, do_issue_token, get_account
+from duecourse.app.identity import do_import_records, do_link
 from duecourse.bootstrap import App, build_app
 from duecourse.config import load_settings
 from duecourse.domain.commands import ROLES, parse_command
@@ -121,6 +122,14 @@ def build_site(url: str, now: datetime | None = None) -> Site:
             account = get_account(conn, f"{role}1")
         assert account is not None
         site.tokens[role] = do_issue_token(app.ctx, account)[0]
+    return site
+
+
+def build_site_with_records(url: str, records: list[dict[str, Any]]) -> Site:
+    """``build_site``, with ``records`` imported from the source "court" and linked."""
+    site = build_site(url)
+    do_import_records(site.app.ctx, records, "court")
+    do_link(site.app.ctx)
     return site
 
 

@@ -16,11 +16,10 @@ import pytest
 from typer.testing import CliRunner
 
 from duecourse.app.accounts import do_update_account, get_account
-from duecourse.app.identity import do_import_records, do_link
 from duecourse.cli import app as cli
 from duecourse.domain.commands import parse_command
 
-from .support import PURPOSE, Site, build_site, ledger_entries, sign_in
+from .support import PURPOSE, Site, build_site_with_records, ledger_entries, sign_in
 
 # The same man as the case's person (an automatic link), and a woman the model itself says is
 # someone else (probability far below the lower threshold), found only because she shares the
@@ -47,10 +46,7 @@ OTHERS = ("counsel", "detention", "transport", "oversight", "attorney")
 
 @pytest.fixture
 def site(db_url: str) -> Site:
-    s = build_site(db_url)
-    do_import_records(s.app.ctx, RECORDS, "court")
-    do_link(s.app.ctx)
-    return s
+    return build_site_with_records(db_url, RECORDS)
 
 
 def _open_lopez(site: Site) -> str:

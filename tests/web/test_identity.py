@@ -15,12 +15,12 @@ import pytest
 from sqlalchemy import select
 
 from duecourse.app.accounts import get_account
-from duecourse.app.identity import do_import_records, do_link, respect_rejections
+from duecourse.app.identity import do_link, respect_rejections
 from duecourse.domain.commands import parse_command
 from duecourse.identity import default_model, link, parse_rows
 from duecourse.store.tables import identity_pairs, ledger
 
-from .support import Site, build_site, ledger_entries, sign_in
+from .support import Site, build_site_with_records, ledger_entries, sign_in
 
 RECORDS = [
     {"record_id": "EOIR-1970-0042", "family_name": "LOPEZ", "given_name": "José",
@@ -35,10 +35,7 @@ RECORDS = [
 
 @pytest.fixture
 def site(db_url: str) -> Site:
-    s = build_site(db_url)
-    do_import_records(s.app.ctx, RECORDS, "court")
-    do_link(s.app.ctx)
-    return s
+    return build_site_with_records(db_url, RECORDS)
 
 
 def _pair(site: Site) -> int:

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from duecourse.app.identity import do_import_records, do_link
-
-from .support import Site, build_site, sign_in
+from .support import Site, build_site_with_records, sign_in
 from .test_identity import RECORDS, _pair
 
 SHOWN = "birth date given as '1970-59-05' (not a date in the calendar)"
@@ -16,12 +14,9 @@ SHOWN = "birth date given as '1970-59-05' (not a date in the calendar)"
 
 @pytest.fixture
 def site(db_url: str) -> Site:
-    s = build_site(db_url)
     rows = [dict(r) for r in RECORDS]
     rows[1]["birth_date"] = "1970-59-05"  # the second record's birth date: not a date
-    do_import_records(s.app.ctx, rows, "court")
-    do_link(s.app.ctx)
-    return s
+    return build_site_with_records(db_url, rows)
 
 
 def test_the_pair_shows_the_flagged_value_as_given_and_why(site: Site) -> None:
