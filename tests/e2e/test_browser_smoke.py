@@ -138,7 +138,7 @@ def test_the_placement_board_is_accessible_and_places_a_person(
     expect(reason).to_have_attribute("required", "")
     reason.fill("the planner's bed: nearest facility with room for level C")
     place.click()
-    expect(page).to_have_url(re.compile(rf"/placement\?date=.*&placed={cases['eli']}$"))
+    expect(page).to_have_url(re.compile(r"/placement\?date=[0-9-]+$"))
     expect(page.get_by_role("status")).to_contain_text("Recorded: place")
     expect(page.get_by_role("button", name="Place Placement, Eli")).to_have_count(0)
     shot(page, "placement-placed")

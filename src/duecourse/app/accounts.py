@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,6 +27,7 @@ from ..store.tables import accounts, actors, api_tokens, login_attempts, web_ses
 from . import ledger
 from .access import AccessDenied
 from .actors import record_actor
+from .clients import client_cases, client_persons, numbers_of
 from .context import AppContext
 from .reads import Page
 from .sign_in_limits import SignInLimits, count_try, describe, forgive_try, purge_expired
@@ -60,6 +61,7 @@ class Account:
     actor: Actor
     office: str
     active: bool
+    client_cases: tuple[str, ...] = ()  # the case numbers of an attorney's clients (clients.py)
 
 
 def _secret(password: str) -> bytes:
@@ -108,7 +110,10 @@ def list_accounts(ctx: AppContext, admin: Actor, limit: int = 50,
     with ctx.engine.connect() as conn:
         rows = conn.execute(_ACCOUNT.order_by(accounts.c.username)
                             .limit(limit).offset(offset)).all()
-    return Page([_account_of(r) for r in rows], limit, offset)
+        found = [_account_of(r) for r in rows]
+        by_person = client_cases(conn, {p for a in found for p in a.actor.clients})
+    return Page([replace(a, client_cases=numbers_of(by_person, a.actor.clients)) for a in found],
+                limit, offset)
 
 
 def _check_new_account(username: str, role: str, password: str | None) -> None:
@@ -126,33 +131,44 @@ def _check_new_account(username: str, role: str, password: str | None) -> None:
 
 def do_create_account(ctx: AppContext, admin: Actor | None, username: str, role: str,
                       password: str | None, *, name: str = "", office: str = "",
-                      clients: tuple[str, ...] = (), at: datetime | None = None) -> Account:
+                      clients: tuple[str, ...] = (), client_case_numbers: tuple[str, ...] = (),
+                      at: datetime | None = None) -> Account:
     """Create an account and the actor it signs in as. ``admin`` None is the installer (the first
-    administrator, created from the command line); otherwise it must be an administrator."""
+    administrator, created from the command line); otherwise it must be an administrator.
+    An attorney's clients are given as person ids (``clients``) or, as an administrator gives
+    them, by the numbers of their cases (``client_case_numbers``, app/clients.py: a number that
+    is no case's is refused and nothing is written)."""
     if admin is not None:
         access_accounts(admin)
     _check_new_account(username, role, password)
     at = at or ctx.clock()
-    actor = Actor(f"u-{username}", role, name or username, clients)
     with ctx.engine.begin() as conn:
         if conn.execute(select(accounts.c.username)
                         .where(accounts.c.username == username)).first():
             raise InvalidInput("username", "is taken by another account",
                                record=f"account {username}")
+        persons = tuple(dict.fromkeys(clients + client_persons(
+            conn, client_case_numbers, f"account {username}")))
+        actor = Actor(f"u-{username}", role, name or username, persons)
         record_actor(ctx, conn, actor, admin, at)
         conn.execute(insert(accounts).values(
             username=username, actor_id=actor.id, office=office, active=1, created_at=at,
             password_hash=_hasher.hash(_secret(password)) if password else ""))
+        numbers = numbers_of(client_cases(conn, persons), persons)
         _ledger_change(ctx, conn, admin, at, {"change": "account_created", "username": username,
                                                "role": role, "office": office,
-                                               "clients": list(clients)})
-    return Account(username, actor, office, True)
+                                               "clients": list(persons),
+                                               "client_cases": list(numbers)})
+    return Account(username, actor, office, True, numbers)
 
 
 def do_update_account(ctx: AppContext, admin: Actor, username: str, *, role: str | None = None,
                       active: bool | None = None, password: str | None = None,
                       office: str | None = None, clients: tuple[str, ...] | None = None,
+                      client_case_numbers: tuple[str, ...] | None = None,
                       at: datetime | None = None) -> Account:
+    """Change an account; ``clients`` (person ids) or ``client_case_numbers`` (app/clients.py)
+    replace an attorney's clients. The ledger entry records the clients before and after."""
     access_accounts(admin)
     at = at or ctx.clock()
     with ctx.engine.begin() as conn:
@@ -164,8 +180,11 @@ def do_update_account(ctx: AppContext, admin: Actor, username: str, *, role: str
             raise InvalidInput("active" if active is False else "role",
                                "an administrator cannot disable or demote their own account",
                                record=f"account {username}")
+        if client_case_numbers is not None:
+            clients = client_persons(conn, client_case_numbers, f"account {username}")
         actor = Actor(account.actor.id, role or account.actor.role, account.actor.name,
                       account.actor.clients if clients is None else clients)
+        by_person = client_cases(conn, {*account.actor.clients, *actor.clients})
         if actor != account.actor:  # a new role or clients: the actor's own entry records it
             record_actor(ctx, conn, actor, admin, at)
         values: dict[str, Any] = {}
@@ -181,12 +200,15 @@ def do_update_account(ctx: AppContext, admin: Actor, username: str, *, role: str
             conn.execute(delete(web_sessions).where(web_sessions.c.username == username))
             conn.execute(update(api_tokens).where(api_tokens.c.username == username)
                          .values(revoked=1))
+        numbers = numbers_of(by_person, actor.clients)
         change = {"change": "account_updated", "username": username, "role": actor.role,
                   "active": active, "office": office, "password_changed": bool(password),
-                  "clients": list(actor.clients)}
+                  "clients": list(actor.clients), "client_cases": list(numbers),
+                  "clients_before": list(account.actor.clients),
+                  "client_cases_before": list(numbers_of(by_person, account.actor.clients))}
         _ledger_change(ctx, conn, admin, at, change)
         return Account(username, actor, office if office is not None else account.office,
-                       account.active if active is None else active)
+                       account.active if active is None else active, numbers)
 
 
 def _username_of(conn: Connection, actor: Actor) -> str | None:

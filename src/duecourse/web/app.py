@@ -9,15 +9,24 @@ from importlib import resources
 
 import anyio
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..bootstrap import App
 from .api import admin, cases, identity, placement, transport
-from .api.errors import install_error_handlers, install_mount_errors
+from .api.errors import (
+    framework_error,
+    incident_problem,
+    install_error_handlers,
+    wants_page,
+)
 from .body_limit import BodyLimit
+from .incidents import Incidents
 from .pages import identity as identity_pages
 from .pages import placement as placement_pages
 from .pages import routes as pages
@@ -73,12 +82,38 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+_ERROR_PAGES = {
+    404: ("Page not found", "There is no page at this address. Check the address, or go back "
+                            "to the start."),
+    405: ("Not available this way", "This address does not answer that kind of request (a form "
+                                    "sends to it from its own page). Go back to the start."),
+}
+
+
+async def error_page(request: Request, status: int) -> Response:
+    """The page a browser sees for an unknown address or a method an address does not take:
+    nothing of the address is repeated (the header's links go home)."""
+    title, text = _ERROR_PAGES[status]
+    return await run_in_threadpool(pages.message, request, status, title, text, path="/")
+
+
+async def incident_answer(request: Request, reference: str) -> Response:
+    """An error of the program: a page for a browser, problem JSON for the API."""
+    if not wants_page(request):
+        return incident_problem(reference)
+    return await run_in_threadpool(
+        pages.message, request, 500, "Something went wrong",
+        "duecourse could not finish this request. If you were saving something, look whether "
+        "it was recorded before you try again.", path="/", incident=reference)
+
+
 def create_api(app: App, settings: WebSettings) -> FastAPI:
     api = FastAPI(title="duecourse API", version="1", description=API_DESCRIPTION,
                   openapi_url="/openapi.json", docs_url=None, redoc_url=None)
     api.state.duecourse = app
     api.state.web_settings = settings
-    install_error_handlers(api)
+    api.add_middleware(Incidents, answer=incident_answer)
+    install_error_handlers(api, error_page)
     api.include_router(cases.router)
     api.include_router(admin.router)
     api.include_router(placement.router)
@@ -109,17 +144,28 @@ def create_web_app(app: App, settings: WebSettings) -> FastAPI:
     web.state.web_settings = settings
     # Outermost last: the client's address is settled first (proxies.py), then a body past the
     # limit is refused (body_limit.py), and every answer, a 413 too, has the security headers.
+    web.add_middleware(Incidents, answer=incident_answer)  # innermost: any error of the program
     web.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     web.add_middleware(SecurityHeaders)
     web.add_middleware(TrustedProxies, proxies=settings.trusted_proxies)
     web.mount("/api/v1", create_api(app, settings))
-    install_mount_errors(web, "/api/")
     web.mount("/static", StaticFiles(directory=str(resources.files("duecourse.web") / "static")),
               name="static")
     web.include_router(pages.router)
     web.include_router(placement_pages.router)
     web.include_router(transport_pages.router)
     web.include_router(identity_pages.router)
+
+    @web.exception_handler(HTTPException)
+    async def framework(request: Request, exc: HTTPException) -> Response:
+        # An address outside every route (or one the API's mount cannot match, such as one with
+        # a line break in it), a method an address does not take: a page for a browser, the
+        # API's own answer under /api/.
+        if exc.status_code in (404, 405) and wants_page(request):
+            return await error_page(request, exc.status_code)
+        if request.url.path.startswith("/api/"):
+            return framework_error(exc)
+        return await http_exception_handler(request, exc)
 
     @web.exception_handler(NotSignedIn)
     async def sign_in_first(request: Request, _: NotSignedIn) -> Response:

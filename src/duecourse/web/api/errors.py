@@ -1,8 +1,12 @@
 """Errors as answers: every failure of the API is a JSON body with a kind, a sentence and, for
-bad input, the field."""
+bad input, the field. An unknown address, a method an address does not take and an error of the
+program (404, 405, 500) are problem details (RFC 9457, ``application/problem+json``: type,
+title, status, detail), which carry the same members as every other error besides."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -32,6 +36,35 @@ def _json(status: int, message: str, field: str | None = None,
           headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse(error_body(status, message, field, details), status_code=status,
                         headers=headers)
+
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_STATUSES = (404, 405, 500)
+
+
+def problem(status: int, detail: str, headers: dict[str, str] | None = None,
+            **extra: str) -> JSONResponse:
+    """A problem details answer (RFC 9457 §3.1: ``about:blank``, its title the status's own
+    phrase), with the members of every error of the API (ErrorOut) as extension members."""
+    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status,
+            "detail": detail, **error_body(status, detail), **extra}
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def incident_problem(reference: str) -> JSONResponse:
+    """An error of the program: nothing of it but the reference its log line carries."""
+    return problem(500, f"duecourse could not finish this request. The error is logged as "
+                        f"incident {reference}: give that reference to your administrator.",
+                   incident=reference)
+
+
+def framework_error(exc: HTTPException) -> JSONResponse:
+    """The framework's own error (an unknown path, a method not allowed, an unreadable body) as
+    the API answers it."""
+    headers = dict(exc.headers) if exc.headers else None
+    if exc.status_code in PROBLEM_STATUSES:
+        return problem(exc.status_code, str(exc.detail), headers)
+    return _json(exc.status_code, str(exc.detail), headers=headers)
 
 
 def _loc(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -66,7 +99,19 @@ def _validation_error(e: Any) -> dict[str, Any]:
             "message": message}
 
 
-def install_error_handlers(app: FastAPI) -> None:
+ErrorPage = Callable[[Request, int], Awaitable[Response]]
+
+
+def wants_page(request: Request) -> bool:
+    """Whether the one asking is a browser: it lists HTML among what it accepts, or it asked
+    for an address outside the API."""
+    return ("text/html" in request.headers.get("accept", "")
+            or not request.url.path.startswith("/api/"))
+
+
+def install_error_handlers(app: FastAPI, page: ErrorPage | None = None) -> None:
+    """The API's answers to errors; ``page`` gives the page a browser sees for an unknown
+    address or a method an address does not take."""
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [_validation_error(e) for e in exc.errors()]
@@ -100,32 +145,33 @@ def install_error_handlers(app: FastAPI) -> None:
     # Starlette's own, which FastAPI's is a subclass of: the framework raises it too (an unknown
     # path, a method not allowed, a body it cannot read), and every error answer is an ErrorOut.
     @app.exception_handler(HTTPException)
-    async def http(_: Request, exc: HTTPException) -> JSONResponse:
+    async def http(request: Request, exc: HTTPException) -> Response:
         if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
             # FastAPI answers 400 for a body that is not text; like any other bad body, it is 422
             return _json(422, "field 'body': is not JSON text (UTF-8)", "body")
-        return _json(exc.status_code, str(exc.detail),
-                     headers=dict(exc.headers) if exc.headers else None)
-
-
-def install_mount_errors(web: FastAPI, prefix: str) -> None:
-    """On the application the API is mounted in: an answer of the framework's under ``prefix``
-    that the API never saw (a path the mount cannot match, such as one with a line break in it)
-    is an ErrorOut too; any other keeps the framework's answer."""
-    from fastapi.exception_handlers import http_exception_handler
-
-    @web.exception_handler(HTTPException)
-    async def http(request: Request, exc: HTTPException) -> Response:
-        if request.url.path.startswith(prefix):
-            return _json(exc.status_code, str(exc.detail),
-                         headers=dict(exc.headers) if exc.headers else None)
-        return await http_exception_handler(request, exc)
+        if page is not None and exc.status_code in (404, 405) and wants_page(request):
+            return await page(request, exc.status_code)
+        return framework_error(exc)
 
 
 def responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI documentation of the error answers a route can give."""
     words = {401: "not signed in", 403: "not allowed for this role",
-             404: "not found or not yours (no such record, or not one you may read)",
+             404: "not found or not yours (no such record, or not one you may read); an "
+                  "address the API does not have is problem JSON",
              412: "the case changed since expected_version", 422: "a field is missing or wrong",
              429: "too many failed sign-ins"}
-    return {c: {"model": ErrorOut, "description": words.get(c, "error")} for c in codes}
+    return {c: {"model": ErrorOut, "description": words.get(c, "error"),
+                **({"content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
+                   if c in PROBLEM_STATUSES else {})} for c in codes}
+
+
+# What a problem details answer holds (documented beside ErrorOut for 404).
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object", "required": ["type", "title", "status", "detail", "error", "message"],
+    "properties": {"type": {"type": "string"}, "title": {"type": "string"},
+                   "status": {"type": "integer"}, "detail": {"type": "string"},
+                   "error": {"type": "string"}, "message": {"type": "string"},
+                   "field": {"type": ["string", "null"]},
+                   "details": {"type": "array", "items": {"type": "object"}},
+                   "incident": {"type": "string"}}}

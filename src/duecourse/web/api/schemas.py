@@ -442,8 +442,11 @@ class TokenOut(BaseModel):
     expires_at: datetime
 
 
-PersonId = Annotated[str, StringConstraints(min_length=1, max_length=40,
-                                            pattern=NO_NUL_OR_COMMA)]
+CaseNumber = Annotated[str, StringConstraints(min_length=1, max_length=60,
+                                              pattern=NO_NUL_OR_COMMA)]
+CLIENTS = ("an attorney's clients, by the number of one of their cases (C-…, any letter case, "
+           "spaces ignored); each must be a case's, and the attorney then reads that person's "
+           "cases")
 Password = Annotated[str, StringConstraints(min_length=MIN_PASSWORD, max_length=1000,
                                             pattern=NO_NUL)]
 
@@ -457,7 +460,7 @@ class AccountIn(BaseModel):
         "none: the account has no password (it cannot sign in with one)"))
     name: str = Field("", max_length=200, pattern=NO_NUL)
     office: str = Field("", max_length=200, pattern=NO_NUL)
-    clients: list[PersonId] = Field([], description="person ids (an attorney's clients)")
+    clients: list[CaseNumber] = Field([], description=CLIENTS)
 
 
 class AccountPatch(BaseModel):
@@ -466,7 +469,7 @@ class AccountPatch(BaseModel):
     active: bool | None = None
     password: Password | None = None
     office: str | None = Field(None, max_length=200, pattern=NO_NUL)
-    clients: list[PersonId] | None = Field(None, description="person ids (an attorney's clients)")
+    clients: list[CaseNumber] | None = Field(None, description=CLIENTS + " (replaces the list)")
 
 
 class AccountOut(BaseModel):
@@ -476,7 +479,7 @@ class AccountOut(BaseModel):
     name: str
     office: str
     active: bool
-    clients: list[str]
+    clients: list[str] = Field(description="the case numbers of an attorney's clients' cases")
 
 
 class AccountPage(PageOut):

@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from ...app import identity as ident
 from ...app.access import IDENTITY_DECIDERS, IDENTITY_PROPOSERS
 from ...domain.errors import InvalidInput
+from ..flash import Flash, set_flash
 from ..security import FormUser, PageUser, SignedIn, the_app
 from .routes import _needs_purpose, message, render
 
@@ -52,10 +53,10 @@ def _pair_page(request: Request, user: PageUser, pair: int, status: int = 200,
 
 
 @router.get("/identity/review/{pair}")
-def review_pair(request: Request, user: SignedIn, pair: int, done: str = "") -> Response:
+def review_pair(request: Request, user: SignedIn, pair: int) -> Response:
     if (r := _needs_purpose(request, user)) is not None:
         return r
-    return _pair_page(request, user, pair, done=done)
+    return _pair_page(request, user, pair)
 
 
 @router.post("/identity/review/{pair}/{action}")
@@ -73,4 +74,5 @@ async def decide(request: Request, user: FormUser, pair: int, action: str) -> Re
     except ident.IdentityRefused as e:
         return _pair_page(request, user, pair, 409, error=str(e), failed=action)
     done = {"propose": "proposed", "confirm": "confirmed", "reject": "rejected"}[action]
-    return RedirectResponse(f"/identity/review/{pair}?done={done}", status_code=303)
+    return set_flash(request, RedirectResponse(f"/identity/review/{pair}", status_code=303),
+                     user, Flash(f"Recorded: {done}."))

@@ -18,6 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from ...app.placement import LEVELS, get_placement_plan
 from ...domain.commands import Place, parse_command, parse_date
 from ...domain.errors import ConcurrencyConflict, InvalidInput
+from ..flash import Flash, set_flash
 from ..security import FormUser, PageUser, SignedIn, the_app
 from .forms import form_to_data
 from .routes import _needs_purpose, message, render
@@ -50,14 +51,14 @@ def _board(request: Request, user: PageUser, day: date, status: int = 200,
 
 
 @router.get("/placement")
-def board(request: Request, user: SignedIn, date: str = "", placed: str = "") -> Response:
+def board(request: Request, user: SignedIn, date: str = "") -> Response:
     if (r := _needs_purpose(request, user)) is not None:
         return r
     try:
         day = _day(request, date)
     except InvalidInput as e:
         return message(request, 422, "Not a date", f"{e}. Give the day as YYYY-MM-DD.")
-    return _board(request, user, day, placed=placed)
+    return _board(request, user, day)
 
 
 @router.post("/placement/{case_id}/place")
@@ -86,5 +87,7 @@ async def place(request: Request, user: FormUser, case_id: str) -> Response:
     if not outcome.accepted:
         return _board(request, user, day, 409, refusals=outcome.refusals, failed=case_id,
                       failed_name=name, reason=typed)
-    return RedirectResponse(f"/placement?date={day.isoformat()}&placed={case_id}",
-                            status_code=303)
+    return set_flash(request, RedirectResponse(f"/placement?date={day.isoformat()}",
+                                               status_code=303), user,
+                     Flash("Recorded: place. The person is now counted in their facility.",
+                           f"/cases/{case_id}", f"Case {case_id}"))

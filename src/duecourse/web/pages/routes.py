@@ -29,6 +29,7 @@ from ...app.accounts import (
     do_update_account,
     list_accounts,
 )
+from ...app.clients import split_case_numbers
 from ...app.queries import probe_commands
 from ...app.reads import find_cases, get_oversight_report, get_person_view, get_work_queue
 from ...app.restricted import may_read_1367
@@ -37,6 +38,7 @@ from ...domain.errors import ConcurrencyConflict, InvalidInput, NotFound
 from ...law.guards.authority import AUTHORITY
 from ...reference import country_name, language_name
 from .. import records
+from ..flash import Flash, clear_flash, has_flash, set_flash, take_flash
 from ..security import (
     PRE_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -75,12 +77,18 @@ NAV_ROLES = {"read": {"officer", "supervisor", "counsel", "detention", "transpor
 def render(request: Request, name: str, user: PageUser | None, status: int = 200,
            **context: Any) -> HTMLResponse:
     nav = [(h, t) for h, t, who in NAV if user and user.account.actor.role in NAV_ROLES[who]]
-    return templates.TemplateResponse(request, name, {
+    # a whole page (not an HTMX fragment) shows the session's flash once (web/flash.py)
+    whole_page = has_flash(request) and request.headers.get("HX-Request") != "true"
+    response = templates.TemplateResponse(request, name, {
         "user": user, "nav": nav,
         "purposes": purposes_of(user.account.actor.role, web_settings(request).purposes)
         if user else (),
+        "flash": take_flash(request, user) if whole_page else None,
         "csrf": user.session.csrf_token if user else "", "path": request.url.path, **context},
         status_code=status)
+    if whole_page:
+        clear_flash(response)
+    return response
 
 
 def message(request: Request, status: int, title: str, text: str,
@@ -240,7 +248,7 @@ async def open_case(request: Request, user: FormUser) -> Response:
     if not outcome.accepted:
         return render(request, "new_case.html", user, 409, fields=form_fields(OpenCase),
                       values=values, refusals=outcome.refusals)
-    return RedirectResponse(f"/cases/{outcome.case_id}?done=open_case", status_code=303)
+    return _recorded(request, user, f"/cases/{outcome.case_id}", OpenCase.name)
 
 
 def _case_page(request: Request, user: PageUser, case_id: str, status: int = 200,
@@ -268,10 +276,10 @@ def _case_page(request: Request, user: PageUser, case_id: str, status: int = 200
 
 
 @router.get("/cases/{case_id}")
-def case_page(request: Request, user: SignedIn, case_id: str, done: str = "") -> Response:
+def case_page(request: Request, user: SignedIn, case_id: str) -> Response:
     if (r := _needs_purpose(request, user)) is not None:
         return r
-    return _case_page(request, user, case_id, done=done)
+    return _case_page(request, user, case_id)
 
 
 @router.post("/cases/{case_id}/commands/{name}")
@@ -292,7 +300,13 @@ async def case_command(request: Request, user: FormUser, case_id: str, name: str
         return _case_page(request, user, case_id, 412, error=str(e), failed=name)
     if not outcome.accepted:
         return _case_page(request, user, case_id, 409, refusals=outcome.refusals, failed=name)
-    return RedirectResponse(f"/cases/{case_id}?done={name}", status_code=303)
+    return _recorded(request, user, f"/cases/{case_id}", name)
+
+
+def _recorded(request: Request, user: PageUser, target: str, command: str) -> Response:
+    """The redirect after an accepted command, saying so on the next page (a flash)."""
+    return set_flash(request, RedirectResponse(target, status_code=303), user,
+                     Flash(f"Recorded: {command.replace('_', ' ')}."))
 
 
 @router.get("/persons/{person_id}")
@@ -322,10 +336,7 @@ def oversight(request: Request, user: SignedIn) -> Response:
 def accounts_page(request: Request, user: SignedIn,
                   offset: Annotated[int, Query(ge=0)] = 0) -> Response:
     page = list_accounts(the_app(request).ctx, user.account.actor, 100, offset)
-    created, updated = request.query_params.get("created"), request.query_params.get("updated")
-    done = (f"Account {created} created." if created else
-            f"Account {updated} saved." if updated else "")
-    return render(request, "accounts.html", user, page=page, roles=ROLES, done=done)
+    return render(request, "accounts.html", user, page=page, roles=ROLES)
 
 
 @router.post("/admin/accounts")
@@ -336,23 +347,30 @@ def create_account(request: Request, user: FormUser, username: Annotated[str, Fo
     ctx = the_app(request).ctx
     try:
         do_create_account(ctx, user.account.actor, username.strip(), role, password, name=name,
-                          office=office, clients=tuple(c.strip() for c in clients.split(",")
-                                                       if c.strip()))
+                          office=office, client_case_numbers=split_case_numbers(clients))
     except InvalidInput as e:
         page = list_accounts(ctx, user.account.actor, 100, 0)
-        return render(request, "accounts.html", user, 422, page=page, roles=ROLES, error=str(e))
-    return RedirectResponse(f"/admin/accounts?created={quote(username)}", status_code=303)
+        return render(request, "accounts.html", user, 422, page=page, roles=ROLES, error=str(e),
+                      typed={"username": username, "name": name, "role": role,
+                             "office": office, "clients": clients})
+    return set_flash(request, RedirectResponse("/admin/accounts", status_code=303), user,
+                     Flash(f"Account {username.strip()} created."))
 
 
 @router.post("/admin/accounts/{username}")
 def update_account(request: Request, user: FormUser, username: str,
                    role: Annotated[str, Form()], active: Annotated[str, Form()] = "",
-                   password: Annotated[str, Form()] = "") -> Response:
+                   password: Annotated[str, Form()] = "",
+                   clients: Annotated[str | None, Form()] = None) -> Response:
     ctx = the_app(request).ctx
     try:
         do_update_account(ctx, user.account.actor, username, role=role, active=active == "on",
-                          password=password or None)
+                          password=password or None,
+                          client_case_numbers=None if clients is None
+                          else split_case_numbers(clients))
     except InvalidInput as e:
         page = list_accounts(ctx, user.account.actor, 100, 0)
-        return render(request, "accounts.html", user, 422, page=page, roles=ROLES, error=str(e))
-    return RedirectResponse(f"/admin/accounts?updated={quote(username)}", status_code=303)
+        return render(request, "accounts.html", user, 422, page=page, roles=ROLES, error=str(e),
+                      failed=username, typed={"clients": clients})
+    return set_flash(request, RedirectResponse("/admin/accounts", status_code=303), user,
+                     Flash(f"Account {username} saved."))
