@@ -242,10 +242,11 @@ def test_bad_input_is_a_422_naming_the_field(db_url: str) -> None:
     assert not wrong, "\n".join(wrong)
     assert _written(site) == before  # nothing of any of them was written, not even a refusal
     # The framework's own answers have the documented shape of an error too, even for a path
-    # that the API's mount cannot match (a line break in an id: found by the fuzzing).
+    # that the API's mount cannot match (a line break in an id: found by the fuzzing): problem
+    # details (RFC 9457) with the members of every other error besides.
     for method, path, status in (("GET", "/nowhere", 404), ("DELETE", "/me", 405),
                                  ("GET", "/persons/P-1%0A?purpose=case_work", 404)):
         r = site.client("officer").request(method, "/api/v1" + path)
-        assert r.status_code == status and set(r.json()) == {"error", "message", "field",
-                                                             "details"}
+        assert r.status_code == status and set(r.json()) == {
+            "type", "title", "status", "detail", "error", "message", "field", "details"}
     site.app.ctx.engine.dispose()
