@@ -63,8 +63,8 @@ def test_an_unknown_case_number_is_refused_and_nothing_saved(site: Site) -> None
     r = api.patch("/api/v1/accounts/attorney1", json={"clients": [ben, "C-0000000000"]})
     assert r.status_code == 422 and r.json()["field"] == "clients[1]"
     assert _counts(site) == before  # no account, no entry
-    attorney = [a for a in api.get("/api/v1/accounts", params={"limit": 100}).json()["items"]
-                if a["username"] == "attorney1"][0]
+    attorney = next(a for a in api.get("/api/v1/accounts", params={"limit": 100}).json()["items"]
+                    if a["username"] == "attorney1")
     assert attorney["clients"] == [ben]
 
 

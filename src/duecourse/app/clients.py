@@ -42,7 +42,7 @@ def client_persons(conn: Connection, numbers: Iterable[str], record: str) -> tup
     persons: list[str] = []
     for i, number in enumerate(wanted):
         if number not in found:
-            raise InvalidInput(f"clients[{i}]", f"no case has the number {number!r}: give the "
+            raise InvalidInput(f"clients[{i}]", f"no case has the number {number}; give each "
                                                 "case number as its case page shows it (C-…)",
                                record=record)
         if found[number] not in persons:

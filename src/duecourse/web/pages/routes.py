@@ -349,12 +349,27 @@ def create_account(request: Request, user: FormUser, username: Annotated[str, Fo
         do_create_account(ctx, user.account.actor, username.strip(), role, password, name=name,
                           office=office, client_case_numbers=split_case_numbers(clients))
     except InvalidInput as e:
-        page = list_accounts(ctx, user.account.actor, 100, 0)
-        return render(request, "accounts.html", user, 422, page=page, roles=ROLES, error=str(e),
-                      typed={"username": username, "name": name, "role": role,
-                             "office": office, "clients": clients})
+        return _accounts_refused(request, user, e, {"username": username, "name": name,
+                                                    "role": role, "office": office,
+                                                    "clients": clients})
     return set_flash(request, RedirectResponse("/admin/accounts", status_code=303), user,
                      Flash(f"Account {username.strip()} created."))
+
+
+_ACCOUNT_FIELDS = {"username": "User name", "name": "Full name", "role": "Role",
+                   "office": "Office", "clients": "Clients", "password": "Password",
+                   "active": "Active"}
+
+
+def _accounts_refused(request: Request, user: PageUser, e: InvalidInput, typed: dict[str, Any],
+                      failed: str = "") -> Response:
+    """The accounts page again, nothing saved: the error in words beside its field, and what
+    was typed (never a password)."""
+    field = e.field.split("[")[0]
+    page = list_accounts(the_app(request).ctx, user.account.actor, 100, 0)
+    return render(request, "accounts.html", user, 422, page=page, roles=ROLES,
+                  error=f"{_ACCOUNT_FIELDS.get(field, field)}: {e.message}.", error_field=field,
+                  failed=failed, typed=typed)
 
 
 @router.post("/admin/accounts/{username}")
@@ -369,8 +384,6 @@ def update_account(request: Request, user: FormUser, username: str,
                           client_case_numbers=None if clients is None
                           else split_case_numbers(clients))
     except InvalidInput as e:
-        page = list_accounts(ctx, user.account.actor, 100, 0)
-        return render(request, "accounts.html", user, 422, page=page, roles=ROLES, error=str(e),
-                      failed=username, typed={"clients": clients})
+        return _accounts_refused(request, user, e, {"clients": clients}, failed=username)
     return set_flash(request, RedirectResponse("/admin/accounts", status_code=303), user,
                      Flash(f"Account {username} saved."))
