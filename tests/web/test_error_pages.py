@@ -90,8 +90,9 @@ def test_an_error_of_the_program_is_an_incident(site: Site, monkeypatch: pytest.
     assert len(logged) == 2, logged
     assert m[1] in logged[0] and body["incident"] in logged[1]
     assert "GET /queue raised RuntimeError" in logged[0]
-    # where it happened (the frames, their source lines), never what it said
-    assert all(SECRET not in line for line in logged) and "in _fail" in logged[0]
+    # where it happened (its frames), never what it said nor a line of source
+    assert "web/test_error_pages.py:" in logged[0] and "in _fail" in logged[0]
+    assert all(SECRET not in line and "RuntimeError(" not in line for line in logged)
     # the store is as it was: the next request is served
     monkeypatch.undo()
     assert officer.get("/queue").status_code == 200

@@ -1,7 +1,8 @@
 """An error of the program (a 500) as an answer: no stack trace and no exception text for the
 person who asked, only an incident reference; the log line with the same reference says where it
-happened (the request's method and path, the exception's type and its frames) and never the
-exception's message or the query string, which may hold personal data (a searched name).
+happened (the request's method and path, the exception's type and its frames as file, line and
+function) and never the exception's message, a line of source or the query string, which may
+hold personal data (a searched name).
 
 A plain ASGI middleware, innermost: it catches what the routes raise before the framework's own
 last-resort handler would print it with its message, and answers through ``answer`` (a page for a
@@ -13,6 +14,7 @@ import logging
 import secrets
 import traceback
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -29,9 +31,12 @@ def new_reference() -> str:
 
 
 def log_incident(reference: str, method: str, path: str, exc: BaseException) -> None:
-    frames = "".join(traceback.format_tb(exc.__traceback__))
-    log.error("incident %s: %s %s raised %s\n%s", reference, method, path,
-              type(exc).__qualname__, frames.rstrip())
+    """One line (with the frames, innermost last, as file:line in function): no source lines
+    and no values, so that nothing a person typed or a record held reaches the log."""
+    frames = " < ".join(f"{'/'.join(Path(f.filename).parts[-2:])}:{f.lineno} in {f.name}"
+                        for f in reversed(traceback.extract_tb(exc.__traceback__)))
+    log.error("incident %s: %s %s raised %s at %s", reference, method, path,
+              type(exc).__qualname__, frames)
 
 
 class Incidents:
