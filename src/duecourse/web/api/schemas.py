@@ -398,7 +398,8 @@ class PersonOut(BaseModel):
 
 
 class LedgerEntryOut(BaseModel):
-    seq: int
+    seq: int | None = Field(description="the entry's position; null while it waits for the "
+                            "sequencer")
     at: str
     kind: str
     actor_id: str
@@ -407,10 +408,15 @@ class LedgerEntryOut(BaseModel):
     case_id: str
     body: dict[str, Any]
     leaf_hash: str
+    covered: bool
+    proof: Literal["covered", "not_yet"] = Field(description="covered: inside the latest "
+                                                 "signed checkpoint; not_yet: written after it")
 
 
 class LedgerPage(PageOut):
     items: list[LedgerEntryOut]
+    total: int = Field(description="entries that match the filters")
+    checkpoint_size: int = Field(description="entries the latest signed checkpoint covers")
 
 
 class CheckpointOut(BaseModel):
