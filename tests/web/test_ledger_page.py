@@ -221,3 +221,32 @@ def test_a_supervisor_reads_the_ledger_for_supervision(site: Site) -> None:
     last = ledger_entries(site)[-1]
     assert (last.actor_role, last.purpose, json.loads(last.body)["record"]) == (
         "supervisor", "supervision", "ledger")
+
+
+def test_a_covered_entry_links_to_its_inclusion_proof_which_verifies(site: Site,
+                                                                    tmp_path: Any) -> None:
+    from duecourse.audit import standalone
+    from duecourse.audit.note import verifier_key
+
+    c = sign_in(site, "oversight", "oversight_audit")
+    page = c.get("/ledger", params={"kind": "read_refused"}).text
+    link = re.search(r'href="(/ledger/entries/(\d+)/proof)"', page)
+    assert link is not None
+    got = c.get(link[1])
+    assert got.status_code == 200 and got.json()["index"] == int(link[2])
+    proof = tmp_path / "proof.json"
+    proof.write_bytes(got.content)
+    origin = got.json()["checkpoint"].splitlines()[0]
+    key = verifier_key(origin, site.app.ctx.signing_key.public_key())
+    assert standalone.check_file(str(proof), [key])[0]
+    api_proof = site.client("oversight").get(f"/api/v1/ledger/entries/{link[2]}/proof")
+    assert api_proof.status_code == 200 and api_proof.json()["index"] == int(link[2])
+    proof.write_bytes(api_proof.content)  # against the checkpoint signed since: the tree grew
+    assert standalone.check_file(str(proof), [key])[0]
+    beyond = site.client("oversight").get("/api/v1/ledger/entries/999999/proof")
+    assert beyond.status_code == 404 and "outside the checkpoint" in beyond.text
+    assert site.client("officer").get(f"/api/v1/ledger/entries/{link[2]}/proof"
+                                      ).status_code == 403
+    reads = [json.loads(r.body) for r in ledger_entries(site)
+             if r.actor_id == actor(site, "oversight").id]
+    assert {"record": "inclusion_proof", "entry": int(link[2])} in reads

@@ -26,9 +26,10 @@ from sqlalchemy import ColumnElement, Connection, Select, Table, and_, func, sel
 
 from ..audit.note import parse_checkpoint
 from ..domain.commands import ROLES, Actor
-from ..domain.errors import InvalidInput
+from ..domain.errors import InvalidInput, NotFound
 from ..store.tables import accounts, ledger, ledger_head, ledger_queue
 from . import ledger as L
+from . import proofs
 from .access import NOT_A_PURPOSE, PURPOSES, AccessDenied, access_ledger, purposes_of
 from .context import AppContext
 from .csv_cells import SafeWriter
@@ -339,3 +340,25 @@ def ledger_kinds_now(ctx: AppContext) -> tuple[str, ...]:
     """``ledger_kinds`` in a connection of its own (for the filter form's choices)."""
     with ctx.engine.connect() as conn:
         return ledger_kinds(conn)
+
+
+PROOF_RECORD = "inclusion_proof"
+
+
+def get_inclusion_proof(ctx: AppContext, actor: Actor, purpose: str, seq: int,
+                        at: datetime | None = None) -> dict[str, Any]:
+    """The proof that entry ``seq`` is in the tree of the latest signed checkpoint (RFC 6962
+    §2.1.1; app/proofs.py), as `duecourse audit prove --entry` gives it and the standalone
+    verifier checks it. NotFound, saying why, for an entry the checkpoint does not cover yet.
+    The read is ledgered like the page's."""
+    at = at or ctx.clock()
+    access_ledger_read(ctx, actor, purpose, at, PROOF_RECORD)
+    with ctx.engine.begin() as conn:
+        try:
+            doc = proofs.inclusion(conn, seq)
+        except proofs.NoProof as e:
+            raise NotFound(f"no inclusion proof for entry {seq}: {e}") from None
+        L.append(conn, [L.LedgerItem("read", at, actor.id, actor.role, "",
+                                     {"record": PROOF_RECORD, "entry": seq},
+                                     purpose=purpose)], ctx.signing_key)
+    return doc

@@ -15,7 +15,13 @@ from ...app.accounts import (
     do_update_account,
     list_accounts,
 )
-from ...app.ledger_view import InvalidFilters, LedgerFilters, LedgerRow, get_ledger_view
+from ...app.ledger_view import (
+    InvalidFilters,
+    LedgerFilters,
+    LedgerRow,
+    get_inclusion_proof,
+    get_ledger_view,
+)
 from ...app.reads import get_checkpoints, get_oversight_report
 from ...app.search_terms import REASON_MAX, get_search_terms
 from ..security import ApiAccount, remote_address, the_app, web_settings
@@ -28,6 +34,7 @@ from .schemas import (
     AccountPage,
     AccountPatch,
     CheckpointPage,
+    InclusionProofOut,
     LedgerPage,
     MeOut,
     OversightOut,
@@ -132,6 +139,17 @@ def ledger_entries(
         raise e.renamed({"purpose": "entry_purpose", "case": "case_id"}) from None
     return {**view.page.as_dict(LedgerRow.as_dict), "total": view.total,
             "checkpoint_size": view.checkpoint_size}
+
+
+@router.get("/ledger/entries/{seq}/proof", response_model=InclusionProofOut, tags=["ledger"],
+            responses=responses(401, 403, 404, 422),
+            summary="the inclusion proof of an entry in the latest signed checkpoint")
+def ledger_entry_proof(request: Request, account: ApiAccount,
+                       seq: Annotated[int, Path(ge=0, le=2**62, description="its position")],
+                       purpose: Purpose = "") -> dict[str, Any]:
+    actor = account.actor
+    return get_inclusion_proof(the_app(request).ctx, actor, purpose or next(
+        iter(purposes_of(actor.role, web_settings(request).purposes)), ""), seq)
 
 
 @router.get("/ledger/checkpoints", response_model=CheckpointPage, tags=["ledger"],

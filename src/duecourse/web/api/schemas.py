@@ -419,6 +419,17 @@ class LedgerPage(PageOut):
     checkpoint_size: int = Field(description="entries the latest signed checkpoint covers")
 
 
+class InclusionProofOut(BaseModel):
+    type: Literal["duecourse-inclusion-proof/v1"]
+    index: int = Field(description="the entry's position")
+    tree_size: int = Field(description="the entries the signed checkpoint covers")
+    entry: str = Field(description="the entry's canonical bytes (its leaf, RFC 6962 §2.1)")
+    path: list[str] = Field(description="the audit path, base64 hashes (RFC 6962 §2.1.1)")
+    checkpoint: str = Field(description="the signed checkpoint as a C2SP signed note; "
+                            "`python -m duecourse.audit.standalone` checks the whole document "
+                            "with the ledger's public key")
+
+
 class CheckpointOut(BaseModel):
     size: int
     root_hex: str

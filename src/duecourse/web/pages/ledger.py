@@ -5,10 +5,11 @@ with its message beside its field (422), and a role that may not read the ledger
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from ...app.access import NOT_A_PURPOSE, PURPOSES
@@ -16,6 +17,7 @@ from ...app.ledger_view import (
     InvalidFilters,
     LedgerFilters,
     export_ledger_csv,
+    get_inclusion_proof,
     get_ledger_view,
     ledger_kinds_now,
 )
@@ -68,3 +70,16 @@ def ledger_csv(request: Request, user: SignedIn) -> Response:
         return _page(request, user, f, 422, errors=e.errors)
     return StreamingResponse(pieces, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": 'attachment; filename="ledger.csv"'})
+
+
+@router.get("/ledger/entries/{seq}/proof")
+def entry_proof(request: Request, user: SignedIn,
+                seq: Annotated[int, Path(ge=0, le=2**62)]) -> Response:
+    """The entry's inclusion proof as a JSON file, for the standalone verifier."""
+    if (r := _needs_purpose(request, user)) is not None:
+        return r
+    doc = get_inclusion_proof(the_app(request).ctx, user.account.actor, user.session.purpose,
+                              seq)
+    return Response(json.dumps(doc, indent=1, ensure_ascii=False) + "\n",
+                    media_type="application/json", headers={
+                        "Content-Disposition": f'attachment; filename="ledger-entry-{seq}-proof.json"'})
