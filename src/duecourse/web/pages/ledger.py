@@ -10,7 +10,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from ...app.access import NOT_A_PURPOSE, PURPOSES
 from ...app.ledger_view import (
@@ -42,6 +42,10 @@ def ledger_page(request: Request, user: SignedIn,
     if (r := _needs_purpose(request, user)) is not None:
         return r
     f = LedgerFilters.of(request.query_params)
+    params = request.query_params
+    if any(not v.strip() for v in params.values()) or params.get("zone") == "UTC":
+        # The form sends every field: the address of the view names only the filters set.
+        return RedirectResponse(_href(f.given(), offset), status_code=303)
     try:
         view = get_ledger_view(the_app(request).ctx, user.account.actor, user.session.purpose,
                                f, limit=PAGE, offset=offset)
@@ -55,7 +59,8 @@ def ledger_page(request: Request, user: SignedIn,
 
 
 def _href(query: dict[str, str], offset: int) -> str:
-    return "/ledger?" + urlencode({**query, **({"offset": str(offset)} if offset > 0 else {})})
+    params = {**query, **({"offset": str(offset)} if offset > 0 else {})}
+    return "/ledger" + (f"?{urlencode(params)}" if params else "")
 
 
 @router.get("/ledger.csv")
