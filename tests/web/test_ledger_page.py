@@ -250,3 +250,12 @@ def test_a_covered_entry_links_to_its_inclusion_proof_which_verifies(site: Site,
     reads = [json.loads(r.body) for r in ledger_entries(site)
              if r.actor_id == actor(site, "oversight").id]
     assert {"record": "inclusion_proof", "entry": int(link[2])} in reads
+
+
+def test_the_form_s_empty_fields_leave_the_address(site: Site) -> None:
+    c = sign_in(site, "oversight", "oversight_audit")
+    got = c.get("/ledger", params={"user": "", "role": "counsel", "kind": "", "zone": "UTC",
+                                   "offset": "50"}, follow_redirects=False)
+    assert (got.status_code, got.headers["location"]) == (303, "/ledger?role=counsel&offset=50")
+    page = c.get("/ledger", params={"role": "counsel", "zone": "America/New_York"})
+    assert page.status_code == 200 and 'value="America/New_York"' in page.text

@@ -100,6 +100,13 @@ def update_account(request: Request, account: ApiAccount,
 
 
 _FILTER = {"max_length": 64, "pattern": NO_NUL}
+
+
+def _ledger_purpose(request: Request, account: Account, purpose: str) -> str:
+    """The purpose a ledger read is recorded with: the one given, else the role's first
+    (oversight_audit, supervision); a role with none is refused, and the refusal ledgered."""
+    return purpose or next(iter(purposes_of(account.actor.role, web_settings(request).purposes)),
+                           "")
 LEDGER_READ = (
     "The ledger's entries that match every filter given, newest first: those still queued for "
     "the sequencer (`seq` null), then by position; each with its proof status (`covered` by the "
@@ -130,11 +137,10 @@ def ledger_entries(
         purpose: Purpose = "", limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
     f = LedgerFilters(user=user, role=role, purpose=purpose_of_entry, case=case_id, kind=kind,
                       since=since, until=until, zone=zone)
-    actor = account.actor
     try:
-        view = get_ledger_view(the_app(request).ctx, actor, purpose or next(
-            iter(purposes_of(actor.role, web_settings(request).purposes)), ""), f, limit=limit,
-            offset=offset)
+        view = get_ledger_view(the_app(request).ctx, account.actor,
+                               _ledger_purpose(request, account, purpose), f, limit=limit,
+                               offset=offset)
     except InvalidFilters as e:
         raise e.renamed({"purpose": "entry_purpose", "case": "case_id"}) from None
     return {**view.page.as_dict(LedgerRow.as_dict), "total": view.total,
@@ -147,9 +153,8 @@ def ledger_entries(
 def ledger_entry_proof(request: Request, account: ApiAccount,
                        seq: Annotated[int, Path(ge=0, le=2**62, description="its position")],
                        purpose: Purpose = "") -> dict[str, Any]:
-    actor = account.actor
-    return get_inclusion_proof(the_app(request).ctx, actor, purpose or next(
-        iter(purposes_of(actor.role, web_settings(request).purposes)), ""), seq)
+    return get_inclusion_proof(the_app(request).ctx, account.actor,
+                               _ledger_purpose(request, account, purpose), seq)
 
 
 @router.get("/ledger/checkpoints", response_model=CheckpointPage, tags=["ledger"],
