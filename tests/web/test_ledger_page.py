@@ -259,3 +259,19 @@ def test_the_form_s_empty_fields_leave_the_address(site: Site) -> None:
     assert (got.status_code, got.headers["location"]) == (303, "/ledger?role=counsel&offset=50")
     page = c.get("/ledger", params={"role": "counsel", "zone": "America/New_York"})
     assert page.status_code == 200 and 'value="America/New_York"' in page.text
+
+
+def test_a_big_export_is_streamed_in_pieces(site: Site) -> None:
+    from duecourse.app.ledger_view import LedgerFilters, export_ledger_csv
+
+    items = [L.LedgerItem("read", T2, "u-bulk", "officer", "", {"record": "case", "n": i,
+                                                                "note": "x" * 400},
+                          purpose="case_work") for i in range(400)]
+    with site.app.ctx.engine.begin() as conn:
+        L.append(conn, items, site.app.ctx.signing_key)
+    site.app.flush_ledger()
+    pieces = list(export_ledger_csv(site.app.ctx, actor(site, "oversight"), "oversight_audit",
+                                    LedgerFilters(user="u-bulk")))
+    assert len(pieces) > 2 and max(len(p) for p in pieces) < 80 * 1024
+    rows = list(csv.DictReader(io.StringIO("".join(pieces))))
+    assert [json.loads(r["body"])["n"] for r in rows] == list(range(399, -1, -1))
