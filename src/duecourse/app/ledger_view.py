@@ -135,7 +135,7 @@ def _bound(value: str, zone: ZoneInfo, end: bool) -> str:
 def _zone(name: str, errors: dict[str, str]) -> ZoneInfo:
     try:
         return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder, a long name
         errors["zone"] = (f"'{name}' is not a time zone name; write UTC or a name such as "
                           "America/New_York")
         return ZoneInfo("UTC")
@@ -182,7 +182,7 @@ def check_ledger_filters(conn: Connection, f: LedgerFilters) -> _Where:
             continue
         try:
             bound = _bound(value, zone, end)
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: past the end of year 9999
             errors[name] = (f"'{value}' is not a date (YYYY-MM-DD) or a date and time "
                             "(YYYY-MM-DD HH:MM)")
             continue
