@@ -64,6 +64,7 @@ MATRIX: dict[str, tuple[Expected, ...]] = {
     "create an account":                  (403, 403, 403, 403, 403, 403, 403, 201, 401, 401),
     "change an account":                  (403, 403, 403, 403, 403, 403, 403, 200, 401, 401),
     "ledger entries":                     (403, 200, 403, 403, 403, 200, 403, 403, 401, 401),
+    "ledger entry proof":                 (403, 200, 403, 403, 403, 200, 403, 403, 401, 401),
     "ledger checkpoints":                 (403, 200, 403, 403, 403, 200, 403, 403, 401, 401),
     "oversight report":                   (403, 200, 403, 403, 403, 200, 403, 403, 401, 401),
     "search terms":                       (403, 403, 403, 403, 403, 200, 403, 403, 401, 401),
@@ -213,6 +214,8 @@ PROBES: dict[str, Probe] = {
     "change an account": Probe("PATCH", "/accounts/{username}", lambda w, who: Request(
         {"username": "transport1"}, json={"office": f"changed by {who}"})),
     "ledger entries": Probe("GET", "/ledger/entries", lambda w, who: Request({})),
+    "ledger entry proof": Probe("GET", "/ledger/entries/{seq}/proof",
+                                lambda w, who: Request({"seq": "0"})),
     "ledger checkpoints": Probe("GET", "/ledger/checkpoints", lambda w, who: Request({})),
     "oversight report": Probe("GET", "/oversight/report", lambda w, who: Request({})),
     "search terms": Probe("GET", "/oversight/search-terms/{ref}", lambda w, who: Request(

@@ -292,22 +292,6 @@ def get_person_view(ctx: AppContext, person_id: str, actor: Actor, purpose: str,
                 location_for(actor, r.location), r.facility, r.version) for r in rows])
 
 
-def get_ledger_entries(ctx: AppContext, actor: Actor, *, case_id: str = "", limit: int = 50,
-                       offset: int = 0) -> Page[dict[str, Any]]:
-    """Ledger entries, newest first (oversight and supervisors: the record of who did what)."""
-    access_ledger(actor)
-    limit, offset = _bounds(limit, offset)
-    q = select(ledger).order_by(ledger.c.seq.desc()).limit(limit).offset(offset)
-    if case_id:
-        q = q.where(ledger.c.case_id == case_id)
-    with ctx.engine.connect() as conn:
-        rows = conn.execute(q).all()
-    return Page([{"seq": r.seq, "at": r.at, "kind": r.kind, "actor_id": r.actor_id,
-                  "actor_role": r.actor_role, "purpose": r.purpose, "case_id": r.case_id,
-                  "body": json.loads(r.body), "leaf_hash": r.leaf_hash} for r in rows],
-                limit, offset)
-
-
 def get_checkpoints(ctx: AppContext, actor: Actor, *, limit: int = 50,
                     offset: int = 0) -> Page[dict[str, Any]]:
     access_ledger(actor)

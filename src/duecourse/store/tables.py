@@ -143,6 +143,10 @@ ledger = Table(
     # 1: entries written before issue 14, whose leaf includes ``seq``.
     Column("leaf_format", SmallInteger, nullable=False, server_default="1"),
     Index("ix_ledger_case", "case_id"),
+    # The ledger page's filters (issue 17): by actor and by kind, newest first; by time.
+    Index("ix_ledger_actor_seq", "actor_id", "seq"),
+    Index("ix_ledger_kind_seq", "kind", "seq"),
+    Index("ix_ledger_at", "at"),
 )
 
 # What a search was for (issue 16): the plain terms of a case or person search, kept out of the

@@ -28,6 +28,7 @@ from .api.errors import (
 from .body_limit import BodyLimit
 from .incidents import Incidents
 from .pages import identity as identity_pages
+from .pages import ledger as ledger_pages
 from .pages import placement as placement_pages
 from .pages import routes as pages
 from .pages import transport as transport_pages
@@ -155,6 +156,7 @@ def create_web_app(app: App, settings: WebSettings) -> FastAPI:
     web.include_router(placement_pages.router)
     web.include_router(transport_pages.router)
     web.include_router(identity_pages.router)
+    web.include_router(ledger_pages.router)
 
     @web.exception_handler(HTTPException)
     async def framework(request: Request, exc: HTTPException) -> Response:

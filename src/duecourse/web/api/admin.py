@@ -15,10 +15,17 @@ from ...app.accounts import (
     do_update_account,
     list_accounts,
 )
-from ...app.reads import get_checkpoints, get_ledger_entries, get_oversight_report
+from ...app.ledger_view import (
+    InvalidFilters,
+    LedgerFilters,
+    LedgerRow,
+    get_inclusion_proof,
+    get_ledger_view,
+)
+from ...app.reads import get_checkpoints, get_oversight_report
 from ...app.search_terms import REASON_MAX, get_search_terms
 from ..security import ApiAccount, remote_address, the_app, web_settings
-from .cases import Limit, Offset
+from .cases import Limit, Offset, Purpose
 from .errors import responses
 from .schemas import (
     NO_NUL,
@@ -27,6 +34,7 @@ from .schemas import (
     AccountPage,
     AccountPatch,
     CheckpointPage,
+    InclusionProofOut,
     LedgerPage,
     MeOut,
     OversightOut,
@@ -92,14 +100,62 @@ def update_account(request: Request, account: ApiAccount,
     return account_out(updated)
 
 
+_FILTER = {"max_length": 64, "pattern": NO_NUL}
+
+
+def _ledger_purpose(request: Request, account: Account, purpose: str) -> str:
+    """The purpose a ledger read is recorded with: the one given, else the role's first
+    (oversight_audit, supervision); a role with none is refused, and the refusal ledgered."""
+    return purpose or next(iter(purposes_of(account.actor.role, web_settings(request).purposes)),
+                           "")
+LEDGER_READ = (
+    "The ledger's entries that match every filter given, newest first: those still queued for "
+    "the sequencer (`seq` null), then by position; each with its proof status (`covered` by the "
+    "latest signed checkpoint, or `not_yet`). The same filters, checked the same way, as the "
+    "ledger page (an unknown role or kind is a 422 naming the field). The read is ledgered "
+    "with the filters and the purpose (by default the role's first: oversight_audit, "
+    "supervision).")
+
+
 @router.get("/ledger/entries", response_model=LedgerPage, tags=["ledger"],
-            responses=responses(401, 403, 422), summary="ledger entries, newest first")
-def ledger_entries(request: Request, account: ApiAccount,
-                   case_id: Annotated[str, Query(max_length=40, pattern=NO_NUL)] = "",
-                   limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
-    page = get_ledger_entries(the_app(request).ctx, account.actor, case_id=case_id, limit=limit,
-                              offset=offset)
-    return page.as_dict(dict)
+            responses=responses(401, 403, 422), summary="ledger entries, newest first",
+            description=LEDGER_READ)
+def ledger_entries(
+        request: Request, account: ApiAccount,
+        case_id: Annotated[str, Query(max_length=40, pattern=NO_NUL,
+                                      description="the case number")] = "",
+        user: Annotated[str, Query(**_FILTER, description="a user name or an actor id")] = "",
+        role: Annotated[str, Query(**_FILTER, description="the actor's role")] = "",
+        purpose_of_entry: Annotated[str, Query(alias="entry_purpose", **_FILTER,
+                                               description="the purpose the entry records")] = "",
+        kind: Annotated[str, Query(**_FILTER, description="the kind of entry")] = "",
+        since: Annotated[str, Query(alias="from", **_FILTER, description=(
+            "from this date (YYYY-MM-DD) or date and time, in `zone`"))] = "",
+        until: Annotated[str, Query(alias="to", **_FILTER, description=(
+            "to the end of this date, or to this date and time, in `zone`"))] = "",
+        zone: Annotated[str, Query(**_FILTER, description=(
+            "the IANA time zone of `from` and `to` when they have no offset"))] = "UTC",
+        purpose: Purpose = "", limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:
+    f = LedgerFilters(user=user, role=role, purpose=purpose_of_entry, case=case_id, kind=kind,
+                      since=since, until=until, zone=zone)
+    try:
+        view = get_ledger_view(the_app(request).ctx, account.actor,
+                               _ledger_purpose(request, account, purpose), f, limit=limit,
+                               offset=offset)
+    except InvalidFilters as e:
+        raise e.renamed({"purpose": "entry_purpose", "case": "case_id"}) from None
+    return {**view.page.as_dict(LedgerRow.as_dict), "total": view.total,
+            "checkpoint_size": view.checkpoint_size}
+
+
+@router.get("/ledger/entries/{seq}/proof", response_model=InclusionProofOut, tags=["ledger"],
+            responses=responses(401, 403, 404, 422),
+            summary="the inclusion proof of an entry in the latest signed checkpoint")
+def ledger_entry_proof(request: Request, account: ApiAccount,
+                       seq: Annotated[int, Path(ge=0, le=2**62, description="its position")],
+                       purpose: Purpose = "") -> dict[str, Any]:
+    return get_inclusion_proof(the_app(request).ctx, account.actor,
+                               _ledger_purpose(request, account, purpose), seq)
 
 
 @router.get("/ledger/checkpoints", response_model=CheckpointPage, tags=["ledger"],

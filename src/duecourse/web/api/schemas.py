@@ -398,7 +398,8 @@ class PersonOut(BaseModel):
 
 
 class LedgerEntryOut(BaseModel):
-    seq: int
+    seq: int | None = Field(description="the entry's position; null while it waits for the "
+                            "sequencer")
     at: str
     kind: str
     actor_id: str
@@ -407,10 +408,26 @@ class LedgerEntryOut(BaseModel):
     case_id: str
     body: dict[str, Any]
     leaf_hash: str
+    covered: bool
+    proof: Literal["covered", "not_yet"] = Field(description="covered: inside the latest "
+                                                 "signed checkpoint; not_yet: written after it")
 
 
 class LedgerPage(PageOut):
     items: list[LedgerEntryOut]
+    total: int = Field(description="entries that match the filters")
+    checkpoint_size: int = Field(description="entries the latest signed checkpoint covers")
+
+
+class InclusionProofOut(BaseModel):
+    type: Literal["duecourse-inclusion-proof/v1"]
+    index: int = Field(description="the entry's position")
+    tree_size: int = Field(description="the entries the signed checkpoint covers")
+    entry: str = Field(description="the entry's canonical bytes (its leaf, RFC 6962 §2.1)")
+    path: list[str] = Field(description="the audit path, base64 hashes (RFC 6962 §2.1.1)")
+    checkpoint: str = Field(description="the signed checkpoint as a C2SP signed note; "
+                            "`python -m duecourse.audit.standalone` checks the whole document "
+                            "with the ledger's public key")
 
 
 class CheckpointOut(BaseModel):

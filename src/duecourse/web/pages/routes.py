@@ -66,6 +66,7 @@ NAV = [("/queue", "Work queue", "read"), ("/cases", "Find a case", "read"),
        ("/cases/new", "Open a case", "officer"), ("/placement", "Placement", "placement"),
        ("/transport", "Removal transport", "transport"),
        ("/identity/review", "Identity review", "identity"), ("/oversight", "Oversight", "ledger"),
+       ("/ledger", "Ledger", "ledger"),
        ("/admin/accounts", "Accounts", "admin")]
 NAV_ROLES = {"read": {"officer", "supervisor", "counsel", "detention", "transport", "oversight",
                       "attorney"},
