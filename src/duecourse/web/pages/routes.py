@@ -37,6 +37,7 @@ from ...domain.errors import ConcurrencyConflict, InvalidInput, NotFound
 from ...law.guards.authority import AUTHORITY
 from ...reference import country_name, language_name
 from .. import records
+from ..standing import case_story
 from ..security import (
     PRE_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -264,7 +265,8 @@ def _case_page(request: Request, user: PageUser, case_id: str, status: int = 200
                   now=now,
                   stays=records.stays(view.state, now),
                   protections=records.protections(view.state),
-                  pending=records.pending(view.state), **extra)
+                  pending=records.pending(view.state),
+                  **case_story(view, now), **extra)
 
 
 @router.get("/cases/{case_id}")
