@@ -37,7 +37,6 @@ from ...domain.errors import ConcurrencyConflict, InvalidInput, NotFound
 from ...law.guards.authority import AUTHORITY
 from ...reference import country_name, language_name
 from .. import records
-from ..standing import case_story
 from ..security import (
     PRE_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -50,6 +49,7 @@ from ..security import (
     the_app,
     web_settings,
 )
+from ..standing import case_story
 from .charts import bar_chart
 from .forms import datalists_for, form_fields, form_to_data
 
