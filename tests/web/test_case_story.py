@@ -37,12 +37,11 @@ def _early_utc(day: datetime, hour: int) -> datetime:
     return day.replace(hour=hour, minute=0, second=0, microsecond=0)
 
 
-@pytest.fixture
-def story(db_url: str) -> tuple[Site, str, dict[str, datetime]]:
+def honolulu_case(site: Site) -> tuple[str, dict[str, datetime]]:
     """A case before the Honolulu court: arrested without a warrant at 05:00 UTC three days ago,
     its VAWA self-petition recorded, charged with a first hearing at 06:30 UTC in 40 days and a
-    second scheduled at 07:15 UTC in 60 days (both the evening before, in Honolulu)."""
-    site = build_site(db_url)
+    second scheduled at 07:15 UTC in 60 days (both the evening before, in Honolulu); its id
+    and those times."""
     now = datetime.now(UTC)
     o, s, c = (_actor(site, r) for r in ("officer", "supervisor", "counsel"))
     t0 = _early_utc(now - timedelta(days=3), 5)
@@ -80,7 +79,13 @@ def story(db_url: str) -> tuple[Site, str, dict[str, datetime]]:
         assert out.accepted, (name, [(r.rule_id, r.reason) for r in out.refusals])
         case = out.case_id
     assert case is not None
-    return site, case, times
+    return case, times
+
+
+@pytest.fixture
+def story(db_url: str) -> tuple[Site, str, dict[str, datetime]]:
+    site = build_site(db_url)
+    return (site, *honolulu_case(site))
 
 
 def _honolulu(at: datetime) -> str:
