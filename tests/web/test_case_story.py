@@ -15,6 +15,9 @@ import pytest
 
 from duecourse.app.accounts import get_account
 from duecourse.domain.commands import parse_command
+from duecourse.domain.events import Event
+from duecourse.reference import office_zone_name
+from duecourse.web.story import Reading, recorded
 
 from .support import Site, build_site, sign_in
 
@@ -187,3 +190,35 @@ def test_without_a_court_times_are_in_the_opening_offices_zone(db_url: str) -> N
     assert "America/New_York" in note and "the office that opened the case, Newark, NJ" in note
     assert "No hearing to come is scheduled" in note
     assert "No hearing has been scheduled" in _text(_section(page.text, "hearings-h"))
+
+
+def test_each_kind_of_field_is_said_in_words() -> None:
+    """One event of each shape through the formats table (no database: pure functions)."""
+    at = datetime(2027, 1, 15, 6, 30, tzinfo=UTC)
+    reading = Reading("Pacific/Honolulu", {"u-s2": "Sam Second"})
+    said = {r.label: r.value for r in recorded(Event("C-1", 3, "stay_granted", at, "u-c1",
+                                                     "counsel", {
+        "kind": "ij", "issued_by": "HON", "reference": "HON-STAY-1", "issued_on": "2027-01-14",
+        "until": "2027-02-01T08:00:00Z"}), reading)}
+    assert said == {"Kind": "IJ", "Issued by": "Immigration Court, Honolulu, HI (HON)",
+                    "Reference": "HON-STAY-1", "Issued on": "Thu 14 Jan 2027",
+                    "Until": "Sun 31 Jan 2027 22:00 HST"}
+    said = {r.label: r.value for r in recorded(Event("C-1", 4, "transferred", at, "u-o1",
+                                                     "officer", {
+        "facility": "F-1", "attorney_notified": True, "emergency": False, "approved_by": "u-s2",
+        "bond_amount": 2500, "person_id": "P-1"}), reading)}
+    assert said["Attorney notified"] == "yes" and said["Emergency"] == "no"
+    assert said["Approved by"] == "Sam Second" and said["Bond amount"] == "$2,500"
+    assert "Person id" not in said  # recorded for the system, not for a reader
+    said = {r.label: r.value for r in recorded(Event("C-1", 5, "order_recorded", at, "u-c1",
+                                                     "counsel", {
+        "outcome": "voluntary_departure", "protected_countries": ["SV", "GT"]}), reading)}
+    assert said == {"Outcome": "voluntary departure",
+                    "Protected countries": "El Salvador (SV), Guatemala (GT)"}
+
+
+@pytest.mark.parametrize(("office", "zone"), [
+    ("Newark, NJ", "America/New_York"), ("El Paso, TX", "America/Denver"),
+    ("Honolulu, HI", "Pacific/Honolulu"), ("Headquarters", None), ("Paris, FR", None)])
+def test_an_offices_zone_comes_from_the_courts_tables(office: str, zone: str | None) -> None:
+    assert office_zone_name(office) == zone

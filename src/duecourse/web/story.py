@@ -83,6 +83,16 @@ def utc(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+ACRONYMS = {"nta": "NTA", "hhs": "HHS", "orr": "ORR", "pocr": "POCR", "hq": "HQ", "ij": "IJ",
+            "bia": "BIA", "dhs": "DHS", "mtr": "MTR", "atd": "ATD", "vawa": "VAWA",
+            "cat": "CAT", "uac": "UAC"}
+
+
+def what(kind: str) -> str:
+    """An event's name or a chosen value in words: "nta_issued" is "NTA issued"."""
+    return " ".join(ACRONYMS.get(w, w) for w in kind.split("_"))
+
+
 # ------------------------------------------------------------------- values by field kind
 
 @dataclass(frozen=True)
@@ -126,7 +136,7 @@ def _issuer(value: Any, r: Reading) -> str:
 # pickers): one table for every event.
 FORMATS: dict[str, Callable[[Any, Reading], str]] = {
     "text": lambda v, r: str(v),
-    "select": lambda v, r: str(v).replace("_", " "),
+    "select": lambda v, r: what(str(v)),
     "checkbox": lambda v, r: "yes" if v else "no",
     "number": lambda v, r: f"{v:,}" if isinstance(v, int) else str(v),
     "date": _date,
@@ -136,12 +146,17 @@ FORMATS: dict[str, Callable[[Any, Reading], str]] = {
     "court": lambda v, r: court_label(str(v)),
     "issuer": _issuer,
     "actor": lambda v, r: r.names.get(str(v), str(v)),
+    "money": lambda v, r: f"${v:,}" if isinstance(v, int) else str(v),
 }
-# Fields an event adds beside its command's, or that the forms do not ask for, by kind.
-EXTRA_KINDS = {"location_type": "select", "facility_type": "select", "in_absentia": "checkbox",
+# Fields whose kind their name says, whatever the command's type (a second person, named by
+# id; an amount in dollars), and fields an event adds that the forms do not ask for.
+NAMED_KINDS = {"location_type": "select", "facility_type": "select", "in_absentia": "checkbox",
                "timely": "checkbox", "party": "select", "requested_by": "actor",
                "location_approved_by": "actor", "exception_approved_by": "actor",
-               "approved_by": "actor", "opla_signoff": "actor"}
+               "approved_by": "actor", "opla_signoff": "actor", "bond_amount": "money"}
+# Labels the forms do not give (fields an event adds).
+STORY_LABELS = {"indicates_us": "Points to U.S. birth or citizenship",
+                "facility_over_72h": "Held over 72 hours (authorised)"}
 # Recorded for the system, not for a reader: the person's id, the linkage model's result (the
 # identity section shows it to those who decide links).
 SKIPPED = frozenset({"person_id", "identity"})
@@ -155,7 +170,8 @@ def _field_kinds(event_kind: str) -> dict[str, tuple[str, bool]]:
     out: dict[str, tuple[str, bool]] = {}
     for f in form_fields(command):
         many = f.kind in ("list", "multiselect")
-        out[f.name] = (f.picker or ("text" if many or f.kind == "textarea" else f.kind), many)
+        plain = "select" if f.kind == "list" else "text" if f.kind == "textarea" else f.kind
+        out[f.name] = (f.picker or plain, many)
     return out
 
 
@@ -206,9 +222,9 @@ def recorded(e: Event, r: Reading) -> list[Recorded]:
             if isinstance(value, dict):
                 walk(value, name + ".")
                 continue
-            kind = kinds[name][0] if name in kinds else EXTRA_KINDS.get(key) or _guess(
-                value[0] if isinstance(value, list) else value)
-            out.append(Recorded(_label(name), say(value, kind, r)))
+            kind = NAMED_KINDS.get(key) or (kinds[name][0] if name in kinds else _guess(
+                value[0] if isinstance(value, list) else value))
+            out.append(Recorded(STORY_LABELS.get(key) or _label(name), say(value, kind, r)))
 
     walk(e.data, "")
     return out
@@ -236,14 +252,6 @@ def event_zone(e: Event, zone: str) -> str:
         except KeyError:
             return zone
     return zone
-
-
-ACRONYMS = {"nta": "NTA", "hhs": "HHS", "orr": "ORR", "pocr": "POCR"}
-
-
-def what(kind: str) -> str:
-    """An event's name in words: "nta_issued" is "NTA issued"."""
-    return " ".join(ACRONYMS.get(w, w) for w in kind.split("_"))
 
 
 def timeline(events: list[Event], names: Mapping[str, str], zone: str) -> list[Entry]:
