@@ -150,9 +150,9 @@ def _appeal(state: CaseState, deadlines: list[Deadline], zone: str,
     window = next((d for d in deadlines if d.id == "APP-30"), None)
     if window is None:
         return []
-    still = "open until" if window.due_at >= at else "closed at"
-    return [Standing("Appeal window", f"{still} {local(window.due_at, zone)}; removal waits "
-                     "while it is open", local(window.started_at, zone))]
+    said = (f"open until {local(window.due_at, zone)}; removal waits while it is open"
+            if window.due_at >= at else f"closed at {local(window.due_at, zone)}, unused")
+    return [Standing("Appeal window", said, local(window.started_at, zone))]
 
 
 def in_force(state: CaseState, deadlines: list[Deadline], zone: str,

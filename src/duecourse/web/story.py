@@ -17,6 +17,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -162,6 +163,7 @@ STORY_LABELS = {"indicates_us": "Points to U.S. birth or citizenship",
 SKIPPED = frozenset({"person_id", "identity"})
 
 
+@cache
 def _field_kinds(event_kind: str) -> dict[str, tuple[str, bool]]:
     """(kind, holds several) of each field of the command that records ``event_kind``."""
     command = COMMAND_TYPES.get(COMMAND_OF_EVENT.get(event_kind, ""))
