@@ -150,6 +150,7 @@ def test_the_timeline_says_what_was_recorded_in_words_and_by_whom(
     assert f"Hearing at {_honolulu(times['first'])}" in timeline  # the court's zone
     assert "Notice mail Earlier date requested in writing no" not in timeline  # form order
     assert "Earlier date requested in writing no" in timeline  # booleans as yes/no
+    assert "Birth date 6 May 1991" in timeline
     assert "Nationalities Philippines (PH)" in timeline and "Languages Tagalog (tl)" in timeline
     assert f"Reason to believe {REASON}" in timeline and f"Location {PLACE}" in timeline
     assert "{" not in timeline and "'" not in timeline.replace("'s", "")  # never raw data

@@ -119,11 +119,12 @@ def _datetime(value: Any, r: Reading) -> str:
     return local(t, r.zone) if t is not None else str(value)
 
 
-def _date(value: Any, r: Reading) -> str:
+def _date(value: Any, r: Reading, weekday: bool = True) -> str:
     try:
-        return day(value if isinstance(value, date) else date.fromisoformat(str(value)))
+        d = value if isinstance(value, date) else date.fromisoformat(str(value))
     except ValueError:
         return str(value)
+    return day(d) if weekday else f"{d.day} {d:%b %Y}"
 
 
 def _issuer(value: Any, r: Reading) -> str:
@@ -148,13 +149,15 @@ FORMATS: dict[str, Callable[[Any, Reading], str]] = {
     "issuer": _issuer,
     "actor": lambda v, r: r.names.get(str(v), str(v)),
     "money": lambda v, r: f"${v:,}" if isinstance(v, int) else str(v),
+    "birth_date": lambda v, r: _date(v, r, weekday=False),
 }
 # Fields whose kind their name says, whatever the command's type (a second person, named by
 # id; an amount in dollars), and fields an event adds that the forms do not ask for.
 NAMED_KINDS = {"location_type": "select", "facility_type": "select", "in_absentia": "checkbox",
                "timely": "checkbox", "party": "select", "requested_by": "actor",
                "location_approved_by": "actor", "exception_approved_by": "actor",
-               "approved_by": "actor", "opla_signoff": "actor", "bond_amount": "money"}
+               "approved_by": "actor", "opla_signoff": "actor", "bond_amount": "money",
+               "birth_date": "birth_date"}
 # Labels the forms do not give (fields an event adds).
 STORY_LABELS = {"indicates_us": "Points to U.S. birth or citizenship",
                 "facility_over_72h": "Held over 72 hours (authorised)"}
