@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from .. import reference
@@ -178,10 +179,12 @@ def clocks(deadlines: list[Deadline], zone: str) -> list[Clock]:
 
 def case_story(view: CaseView, at: datetime) -> dict[str, Any]:
     """What the case page's story sections show (templates/case.html): the zone its times are
-    read in, the hearings and the next one, what is in force, the clocks and the timeline."""
+    read in (and ``in_zone``, an instant said there), the hearings and the next one, what is in
+    force, the clocks and the timeline."""
     zone = case_zone(view.state, at, view.offices)
     rows = hearings(view.state, at, zone.name)
-    return {"zone": zone, "hearings": rows, "next_hearing": next_hearing(rows, at),
+    return {"zone": zone, "in_zone": partial(local, zone=zone.name), "hearings": rows,
+            "next_hearing": next_hearing(rows, at),
             "standing": in_force(view.state, view.deadlines, zone.name, at),
             "clocks": clocks(view.deadlines, zone.name),
             "timeline": timeline(view.events, view.actor_names, zone.name)}
