@@ -67,7 +67,7 @@ def test_the_case_page_tells_the_story_at_1400_and_390_pixels(
         expect(next_hearing).to_contain_text("Honolulu, HI (HON)")
         expect(page.locator("#hearings tbody tr")).to_have_count(2)
         expect(page.get_by_role("region", name="Timeline")).to_contain_text(
-            re.compile(r"NTA served by officer1 \(officer\)\s*Method\s*personal"))
+            re.compile(r"NTA served by officer1 \(officer\)\s*Method: personal"))
         expect(page.locator("#deadlines")).to_contain_text("HST")
         shot(page, f"case-story-{width}")
         axe_check(page, f"case-story-{width}")

@@ -145,14 +145,14 @@ def test_the_timeline_says_what_was_recorded_in_words_and_by_whom(
     page = sign_in(site, "officer", "case_work").get(f"/cases/{case}")
     timeline = _text(_section(page.text, "timeline-h"))
     assert "NTA served by officer1 (officer)" in timeline
-    assert "Method personal Language Tagalog (tl)" in timeline  # codes named, in form order
-    assert "Court Honolulu, HI (HON)" in timeline
-    assert f"Hearing at {_honolulu(times['first'])}" in timeline  # the court's zone
-    assert "Notice mail Earlier date requested in writing no" not in timeline  # form order
-    assert "Earlier date requested in writing no" in timeline  # booleans as yes/no
-    assert "Birth date 6 May 1991" in timeline
-    assert "Nationalities Philippines (PH)" in timeline and "Languages Tagalog (tl)" in timeline
-    assert f"Reason to believe {REASON}" in timeline and f"Location {PLACE}" in timeline
+    assert "Method: personal · Language: Tagalog (tl)" in timeline  # codes named, in form order
+    assert "Court: Honolulu, HI (HON)" in timeline
+    assert f"Hearing at: {_honolulu(times['first'])}" in timeline  # the court's zone
+    assert "Notice: mail · Earlier date requested in writing: no" not in timeline  # form order
+    assert "Earlier date requested in writing: no" in timeline  # booleans as yes/no
+    assert "Birth date: 6 May 1991" in timeline
+    assert "Nationalities: Philippines (PH)" in timeline and "Languages: Tagalog (tl)" in timeline
+    assert f"Reason to believe: {REASON}" in timeline and f"Location: {PLACE}" in timeline
     assert "{" not in timeline and "'" not in timeline.replace("'s", "")  # never raw data
 
 
