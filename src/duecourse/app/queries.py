@@ -47,7 +47,7 @@ from ..law.deadlines import Deadline, compute_deadlines
 from ..law.framework import appeal_deadline
 from ..law.rules import check_command
 from ..store import repository as repo
-from ..store.tables import actors
+from ..store.tables import accounts, actors
 from . import ledger
 from .access import AccessDenied, NotYours, access_case, ledgered_purpose, ledgered_reason, may_read_case
 from .context import AppContext
@@ -68,6 +68,9 @@ class CaseView:
     actor_names: dict[str, str] = field(default_factory=dict)  # for the timeline
     # The person's link to the agency's records as this reader may see it (app/identity.py).
     identity: dict[str, Any] = field(default_factory=dict)
+    # The office of each who acted ("City, ST" as their account says, "" if none): the case
+    # page's times fall back to the opening office's zone when no court is named.
+    offices: dict[str, str] = field(default_factory=dict)
 
 
 def get_case_view(ctx: AppContext, case_id: str, actor: Actor, purpose: str,
@@ -97,7 +100,10 @@ def get_case_view(ctx: AppContext, case_id: str, actor: Actor, purpose: str,
             item = ledger.LedgerItem("read", at, actor.id, actor.role, case_id, {
                 "record": "case", "case_version": state.version, "person_id": state.person_id,
                 **_shown_records(identity)}, purpose=purpose)
-            names = _names(conn, {e.actor_id for e in evs})
+            # (the actors an event names, only where this reader may see the field naming them)
+            names = _names(conn, {e.actor_id for e in evs}
+                           | _named_actors(events_for(actor, evs)))
+            offices = _offices(conn, {e.actor_id for e in evs})
             closures = repo.closure_days(conn)
             allowed, blocked = actions_now(state, actor, at, repo.role_lookup(conn), closures)
         ledger.append(conn, [item], ctx.signing_key)  # on SQLite it holds the write lock: last
@@ -109,7 +115,7 @@ def get_case_view(ctx: AppContext, case_id: str, actor: Actor, purpose: str,
     return CaseView(case_id, state.person, state.facets(at, appeal_deadline(state, closures)),
                     events_for(actor, evs),
                     compute_deadlines(state, at, closures), allowed, blocked, state, names,
-                    identity)
+                    identity, offices)
 
 
 def _shown_records(identity: dict[str, Any]) -> dict[str, list[str]]:
@@ -125,6 +131,23 @@ def _names(conn: Connection, ids: set[str]) -> dict[str, str]:
     rows = conn.execute(select(actors.c.id, actors.c.name)
                         .where(actors.c.id.in_(sorted(ids)))).all() if ids else []
     return {a.id: a.name or a.id for a in rows}
+
+
+# Fields of an event that name another actor (who requested, approved or signed off), by id.
+ACTOR_FIELDS = ("requested_by", "location_approved_by", "exception_approved_by", "approved_by",
+                "opla_signoff")
+
+
+def _named_actors(evs: list[Event]) -> set[str]:
+    """The actors an event names besides its own (a requester, an approver), for the timeline."""
+    return {str(e.data[f]) for e in evs for f in ACTOR_FIELDS if e.data.get(f)}
+
+
+def _offices(conn: Connection, ids: set[str]) -> dict[str, str]:
+    """The office of each of ``ids`` that has an account with one."""
+    rows = conn.execute(select(accounts.c.actor_id, accounts.c.office)
+                        .where(accounts.c.actor_id.in_(sorted(ids)))).all() if ids else []
+    return {r.actor_id: r.office for r in rows if r.office}
 
 
 def probe_commands(s: CaseState, at: datetime, actor_role: str = "") -> dict[str, Command]:

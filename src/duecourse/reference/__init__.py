@@ -13,12 +13,12 @@ from __future__ import annotations
 from .codes import country, country_name, country_options, language, language_name, language_options
 from .courts import Court, court_of, is_known_court, load_courts
 from .issuers import Issuer, issuer, issuer_options
-from .zones import court_zone, zone_name
+from .zones import court_zone, office_zone_name, zone_name
 
 __all__ = [
     "Court", "Issuer", "country", "country_name", "country_options", "court", "court_of",
     "court_zone", "is_known_court", "issuer", "issuer_options", "language", "language_name",
-    "language_options", "load_courts", "zone_name",
+    "language_options", "load_courts", "office_zone_name", "zone_name",
 ]
 
 

@@ -39,6 +39,16 @@ def zone_name(code: str) -> str:
     return zone
 
 
+def office_zone_name(office: str) -> str | None:
+    """The IANA zone of an office written "City, ST" (as accounts record it: "Newark, NJ"), by
+    the same tables as the courts'; None when it names no state the tables know."""
+    city, _, state = office.rpartition(",")
+    state = state.strip().upper()
+    if not city.strip() or len(state) != 2:
+        return None
+    return CITY_ZONES.get(city.strip().upper()) or STATE_ZONES.get(state)
+
+
 @cache
 def court_zone(code: str) -> ZoneInfo:
     return ZoneInfo(zone_name(code))

@@ -51,6 +51,7 @@ from ..security import (
     the_app,
     web_settings,
 )
+from ..standing import case_story
 from .charts import bar_chart
 from .forms import datalists_for, form_fields, form_to_data
 
@@ -273,7 +274,8 @@ def _case_page(request: Request, user: PageUser, case_id: str, status: int = 200
                   now=now,
                   stays=records.stays(view.state, now),
                   protections=records.protections(view.state),
-                  pending=records.pending(view.state), **extra)
+                  pending=records.pending(view.state),
+                  **case_story(view, now), **extra)
 
 
 @router.get("/cases/{case_id}")
