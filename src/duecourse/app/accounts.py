@@ -94,7 +94,8 @@ _BY_TOKEN = (_ACCOUNT.add_columns(api_tokens.c.revoked, api_tokens.c.expires_at)
 
 def _account_of(r: Any) -> Account:
     clients = tuple(c for c in r.clients.split(",") if c)
-    return Account(r.username, Actor(r.id, r.role, r.name, clients), r.office, bool(r.active))
+    return Account(r.username, Actor(r.id, r.role, r.name, clients, office=r.office or ""),
+                   r.office, bool(r.active))
 
 
 def get_account(conn: Connection, username: str) -> Account | None:
@@ -133,7 +134,7 @@ def do_create_account(ctx: AppContext, admin: Actor | None, username: str, role:
         access_accounts(admin)
     _check_new_account(username, role, password)
     at = at or ctx.clock()
-    actor = Actor(f"u-{username}", role, name or username, clients)
+    actor = Actor(f"u-{username}", role, name or username, clients, office=office)
     with ctx.engine.begin() as conn:
         if conn.execute(select(accounts.c.username)
                         .where(accounts.c.username == username)).first():
@@ -165,8 +166,10 @@ def do_update_account(ctx: AppContext, admin: Actor, username: str, *, role: str
                                "an administrator cannot disable or demote their own account",
                                record=f"account {username}")
         actor = Actor(account.actor.id, role or account.actor.role, account.actor.name,
-                      account.actor.clients if clients is None else clients)
-        if actor != account.actor:  # a new role or clients: the actor's own entry records it
+                      account.actor.clients if clients is None else clients,
+                      office=account.office if office is None else office)
+        if (actor.role, actor.clients) != (account.actor.role, account.actor.clients):
+            # a new role or clients: the actor's own entry records it
             record_actor(ctx, conn, actor, admin, at)
         values: dict[str, Any] = {}
         if active is not None:

@@ -35,6 +35,8 @@ _OFFICER = {
     "issue_detainer", "serve_detainer", "record_consular_advisal", "notify_consulate",
     "record_bond_order", "record_address", "notify_court_of_custody",
     "notify_attorney_of_transfer", "record_legal_orientation", "record_1367_protection",
+    # issue 17: the holder of a case hands it over (a supervisor reassigns; guard HANDOVER)
+    "hand_over_case",
 }
 AUTHORITY: dict[str, frozenset[str]] = {
     "officer": frozenset(_OFFICER),
@@ -96,7 +98,7 @@ def lifecycle(g: GuardInput) -> str | None:
     s, name = g.state, g.command.name
     if s.status == "closed":
         return f"the case is closed ({s.close_reason}); nothing more can be recorded on it"
-    if s.custody == "removed" and name not in ("close_case",):
+    if s.custody == "removed" and name not in ("close_case", "hand_over_case"):
         return "the person has been removed; only closing the case remains"
     need = {
         "resolve_citizenship": (s.citizenship_claim_open, "there is no open citizenship claim"),
