@@ -235,3 +235,12 @@ def _confirmations(s: CaseState, actor: Actor, at: datetime, role_of: Any,
             f"Confirm entry #{seq} ({e.kind.replace('_', ' ')}) against its document",
             "LAW.md PROVENANCE", e.at, seq, e.actor_id))
     return out
+
+
+def queue_views(role: str) -> list[str]:
+    """The views of the queue a role has: those who hold cases (officers, supervisors) have
+    their own and their office's; those who sign or confirm have what awaits them."""
+    views = ["mine", "office"] if role in ("officer", "supervisor") else []
+    if AUTHORITY.get(role, frozenset()) & {"issue_arrest_warrant", "confirm_entry"}:
+        views.append("signature")
+    return [*views, "duties"]

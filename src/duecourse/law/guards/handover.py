@@ -18,8 +18,6 @@ from ..framework import GuardInput, guard
 def hand_over(g: GuardInput) -> str | None:
     cmd, s, actor = g.command, g.state, g.actor
     assert isinstance(cmd, HandOverCase)
-    if not cmd.reason.strip():
-        return "a hand-over must say why the case changes hands (the reason is blank)"
     if actor.role == "officer" and actor.id != s.assigned_officer:
         return ("only the officer who holds the case, or a supervisory officer of its office, "
                 "may hand it over; you do not hold this case")
