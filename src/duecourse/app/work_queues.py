@@ -17,6 +17,7 @@ Every view is a read of names: it passes ``access_case_list`` and is ledgered wi
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -63,6 +64,7 @@ class CaseLine:
     citation: str = ""
     due_at: datetime | None = None
     urgency: str = ""
+    also: tuple[str, ...] = ()  # the case's other open duties, by clock id, next due first
 
 
 def _next_due() -> Any:
@@ -100,30 +102,30 @@ def get_case_lines(ctx: AppContext, actor: Actor, purpose: str, view: str, *,
     return Page(items, limit, offset)
 
 
-def _first_duties(conn: Connection, ids: list[str]) -> dict[str, Any]:
-    """Each case's open duty that falls due first."""
+def _first_duties(conn: Connection, ids: list[str]) -> dict[str, list[Any]]:
+    """Each case's open duties, the one that falls due first first."""
     if not ids:
         return {}
-    out: dict[str, Any] = {}
+    out: dict[str, list[Any]] = {}
     for d in conn.execute(select(deadlines).where(
             deadlines.c.case_id.in_(ids), deadlines.c.state.in_(("due", "overdue")),
             deadlines.c.deadline_id.not_in(WINDOWS))
             .order_by(deadlines.c.due_at, deadlines.c.deadline_id)):
-        out.setdefault(d.case_id, d)
+        out.setdefault(d.case_id, []).append(d)
     return out
 
 
-def _line(r: Any, d: Any, at: datetime) -> CaseLine:
+def _line(r: Any, duties: list[Any] | None, at: datetime) -> CaseLine:
     base = CaseLine(r.id, f"{r.family_name}, {r.given_name}", r.proceedings, r.custody,
                     r.holds, r.office, r.assigned_officer, r.name or r.assigned_officer)
-    if d is None:
+    if not duties:
         return base
+    d = duties[0]
     title, citation = CLOCKS.get(d.deadline_id, (d.deadline_id, ""))
-    overdue = d.due_at < at
-    return CaseLine(*[getattr(base, f) for f in (
-        "case_id", "person_name", "proceedings", "custody", "holds", "office",
-        "assigned_officer", "officer_name")], d.deadline_id, title, citation, d.due_at,
-        _urgency(overdue, _escalation(d.started_at, d.due_at, at)))
+    return dataclasses.replace(
+        base, duty_id=d.deadline_id, duty_title=title, citation=citation, due_at=d.due_at,
+        urgency=_urgency(d.due_at < at, _escalation(d.started_at, d.due_at, at)),
+        also=tuple(o.deadline_id for o in duties[1:]))
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,10 @@ def upgrade() -> None:
         "UPDATE cases SET assigned_officer = COALESCE((SELECT e.actor_id FROM events e "
         "WHERE e.case_id = cases.id AND e.kind = 'case_opened'), '')")
     op.execute(opened)
+    # The default served only the rows already stored: the handler writes both columns.
+    with op.batch_alter_table("cases") as batch:
+        batch.alter_column("assigned_officer", server_default=None)
+        batch.alter_column("office", server_default=None)
 
 
 def downgrade() -> None:
