@@ -245,3 +245,12 @@ def test_the_attorney_home_is_their_client_list(site: Site) -> None:
             if e.actor_id == "u-attorney1" and json.loads(e.body)["record"] == "client_list"]
     assert read and sorted(read[-1]["cases"]) == sorted([site.cases["ben"], eve])
     assert as_user(site, "officer1").get("/clients").status_code == 403
+
+
+def test_the_case_page_offers_the_hand_over_to_its_holder(site: Site) -> None:
+    ana = site.cases["ana"]
+    holder = as_user(site, "officer1").get(f"/cases/{ana}").text
+    assert "Record: hand over case" in holder
+    other = as_user(site, "officer2").get(f"/cases/{ana}").text
+    assert "Record: hand over case" not in other
+    assert "Submit: hand over case" in other and "you do not hold this case" in other

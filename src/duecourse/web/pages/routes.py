@@ -29,8 +29,8 @@ from ...app.accounts import (
     do_update_account,
     list_accounts,
 )
-from ...app.queries import probe_commands
 from ...app.clients import get_client_list
+from ...app.queries import probe_commands
 from ...app.reads import find_cases, get_oversight_report, get_person_view, get_work_queue
 from ...app.restricted import may_read_1367
 from ...app.work_queues import (
