@@ -351,11 +351,13 @@ def test_pages_work_without_javascript(browser: Browser, served: Served, shot: S
         sign_in(page, served, "officer")
         choose_purpose(page, "officer")
         expect(page).to_have_url(served.url("/queue"))
-        # The queue filter is an HTMX form that also submits as a plain GET.
-        page.get_by_label("Office").fill("Newark, NJ")
+        # The queue's views are links; the duties' filter is an HTMX form that also submits as
+        # a plain GET.
+        page.get_by_role("link", name="All open duties").click()
+        page.get_by_label("Place of the encounter").fill("Newark, NJ")
         page.get_by_role("button", name="Filter").click()
-        expect(page).to_have_url(served.url("/queue?office=Newark%2C+NJ&facility="))
-        expect(page.get_by_role("table", name=re.compile(r"office Newark, NJ"))).to_be_visible()
+        expect(page).to_have_url(served.url("/queue?view=duties&office=Newark%2C+NJ&facility="))
+        expect(page.get_by_role("table", name=re.compile(r"place Newark, NJ"))).to_be_visible()
 
         cai = served.site.cases["cai"]
         page.goto(served.url(f"/cases/{cai}"))
