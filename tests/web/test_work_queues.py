@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from duecourse.app.accounts import do_create_account, do_update_account, get_account
+from duecourse.app.read_models import check_store
 from duecourse.domain.commands import Actor, parse_command
 from duecourse.store.tables import cases, events
 
@@ -130,6 +131,12 @@ def test_hand_over_moves_the_case_between_two_officers_and_is_ledgered(site: Sit
     # the new holder may hand it on; the one who handed it may not any more
     assert hand_over(one, cai, "officer1", "back early").status_code == 409
     assert hand_over(two, cai, "u-officer1", "officer1 back from leave").status_code == 303
+    # the cases row is what the events give (audit verify --read-models), and is checked
+    assert [str(f) for f in check_store(site.app.ctx.engine) if f.table == "cases"] == []
+    with site.app.ctx.engine.begin() as conn:
+        conn.execute(update(cases).where(cases.c.id == cai).values(assigned_officer="u-officer3"))
+    assert [(f.key, f.column) for f in check_store(site.app.ctx.engine)
+            if f.table == "cases"] == [(cai, "assigned_officer")]
 
 
 @pytest.mark.parametrize(("who", "to", "says"), [
