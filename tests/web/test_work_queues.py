@@ -252,6 +252,10 @@ def test_the_attorney_home_is_their_client_list(site: Site) -> None:
             if e.actor_id == "u-attorney1" and json.loads(e.body)["record"] == "client_list"]
     assert read and sorted(read[-1]["cases"]) == sorted([site.cases["ben"], eve])
     assert as_user(site, "officer1").get("/clients").status_code == 403
+    # the agency's queue is not an attorney's: it leads to their client list
+    r = c.get("/queue", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/clients"
+    assert 'href="/queue"' not in c.get("/clients").text
 
 
 def test_the_case_page_offers_the_hand_over_to_its_holder(site: Site) -> None:

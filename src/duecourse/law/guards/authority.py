@@ -98,7 +98,7 @@ def lifecycle(g: GuardInput) -> str | None:
     s, name = g.state, g.command.name
     if s.status == "closed":
         return f"the case is closed ({s.close_reason}); nothing more can be recorded on it"
-    if s.custody == "removed" and name not in ("close_case", "hand_over_case"):
+    if s.custody == "removed" and name not in ("close_case",):
         return "the person has been removed; only closing the case remains"
     need = {
         "resolve_citizenship": (s.citizenship_claim_open, "there is no open citizenship claim"),

@@ -68,7 +68,7 @@ templates.env.globals["country_name"] = country_name
 templates.env.globals["language_name"] = language_name
 
 HOME = {"admin": "/admin/accounts", "oversight": "/oversight", "attorney": "/clients"}
-NAV = [("/clients", "My clients", "attorney"), ("/queue", "Work queue", "read"),
+NAV = [("/clients", "My clients", "attorney"), ("/queue", "Work queue", "queue"),
        ("/cases", "Find a case", "read"),
        ("/cases/new", "Open a case", "officer"), ("/placement", "Placement", "placement"),
        ("/transport", "Removal transport", "transport"),
@@ -78,6 +78,7 @@ NAV_ROLES = {"read": {"officer", "supervisor", "counsel", "detention", "transpor
                       "attorney"},
              "officer": {"officer", "supervisor"}, "ledger": {"oversight", "supervisor"},
              "attorney": {"attorney"},
+             "queue": {"officer", "supervisor", "counsel", "detention", "transport", "oversight"},
              "admin": {"admin"}, "placement": set(PLACEMENT_ROLES),
              "transport": set(TRANSPORT_ROLES), "identity": set(IDENTITY_ROLES)}
 
@@ -214,6 +215,8 @@ def queue(request: Request, user: SignedIn, view: str = "", office: str = "",
     if (r := _needs_purpose(request, user)) is not None:
         return r
     actor, ctx, purpose = user.account.actor, the_app(request).ctx, user.session.purpose
+    if actor.role == "attorney":  # their work is their clients' own windows, not the agency's
+        return RedirectResponse("/clients", status_code=303)
     views = queue_views(actor.role)
     view = view if view in views else default_view(actor.role)
     page: Any
