@@ -107,10 +107,12 @@ def _first_duties(conn: Connection, ids: list[str]) -> dict[str, list[Any]]:
     if not ids:
         return {}
     out: dict[str, list[Any]] = {}
-    for d in conn.execute(select(deadlines).where(
-            deadlines.c.case_id.in_(ids), deadlines.c.state.in_(("due", "overdue")),
-            deadlines.c.deadline_id.not_in(WINDOWS))
-            .order_by(deadlines.c.due_at, deadlines.c.deadline_id)):
+    # Filtered and sorted here, by the case ids alone in the query: given the state or an
+    # order by due time, SQLite walks the index of every open deadline instead of looking up the
+    # page's cases (half a second at 200,000 cases).
+    rows = [d for d in conn.execute(select(deadlines).where(deadlines.c.case_id.in_(ids)))
+            if d.state in ("due", "overdue") and d.deadline_id not in WINDOWS]
+    for d in sorted(rows, key=lambda d: (d.due_at, d.deadline_id)):
         out.setdefault(d.case_id, []).append(d)
     return out
 
