@@ -336,6 +336,9 @@ def rows_a_path(d: Desk) -> None:
     d.ok("hal", "2026-04-02T09:30:00Z", D1, "notify_consulate", country="NG", method="email")
     d.ok("hal", "2026-04-02T10:00:00Z", D1, "record_legal_orientation",
          provider="Example Legal Aid (know-your-rights)", language="en")
+    # The case passes from its opener to another officer (HANDOVER; issue 17).
+    d.ok("hal", "2026-04-02T11:00:00Z", O1, "hand_over_case", to_officer="o2",
+         reason="o1 moves to the detained docket")
 
 
 def identity_path(d: Desk) -> None:

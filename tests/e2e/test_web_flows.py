@@ -188,6 +188,11 @@ def test_officer_opens_a_case_records_a_warrantless_arrest_and_sees_the_clock_in
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Work queue").click()
     expect(page).to_have_url(served.url("/queue"))
+    # An officer's queue opens on their own cases, one row each; every open duty, one row each.
+    expect(page.get_by_role("row").filter(has=page.get_by_role("link", name=case_id))
+           ).to_have_count(1)
+    page.get_by_role("navigation", name="Queue views").get_by_role(
+        "link", name="All open duties").click()
     # One row per open duty of the case: the custody decision (CUS-48), and for a Nigerian
     # national the consular advisal (CON-1), the mandatory consular notification (CON-2) and
     # the pre-order custody clock (PRE-ORDER).
@@ -249,7 +254,14 @@ def test_attorney_sees_their_own_client_only(
     cases, persons = served.site.cases, served.site.persons
     sign_in(page, served, "attorney")
     choose_purpose(page, "attorney")
-    expect(page).to_have_url(served.url("/queue"))
+    # An attorney's home is their client list (issue 17): their client, with the appeal window.
+    expect(page).to_have_url(served.url("/clients"))
+    clients = page.get_by_role("table", name="Clients and their windows")
+    expect(clients.locator("tbody tr")).to_have_count(1)
+    expect(clients.locator("tbody tr")).to_contain_text("Sample, Ben")
+    expect(clients.locator("tbody tr")).to_contain_text("APP-30")
+    shot(page, "clients")
+    axe_check(page, "clients")
 
     page.goto(served.url(f"/cases/{cases['ben']}"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Sample, Ben")
@@ -340,11 +352,13 @@ def test_pages_work_without_javascript(browser: Browser, served: Served, shot: S
         sign_in(page, served, "officer")
         choose_purpose(page, "officer")
         expect(page).to_have_url(served.url("/queue"))
-        # The queue filter is an HTMX form that also submits as a plain GET.
-        page.get_by_label("Office").fill("Newark, NJ")
+        # The queue's views are links; the duties' filter is an HTMX form that also submits as
+        # a plain GET.
+        page.get_by_role("link", name="All open duties").click()
+        page.get_by_label("Place of the encounter").fill("Newark, NJ")
         page.get_by_role("button", name="Filter").click()
-        expect(page).to_have_url(served.url("/queue?office=Newark%2C+NJ&facility="))
-        expect(page.get_by_role("table", name=re.compile(r"office Newark, NJ"))).to_be_visible()
+        expect(page).to_have_url(served.url("/queue?view=duties&office=Newark%2C+NJ&facility="))
+        expect(page.get_by_role("table", name=re.compile(r"place Newark, NJ"))).to_be_visible()
 
         cai = served.site.cases["cai"]
         page.goto(served.url(f"/cases/{cai}"))

@@ -91,3 +91,24 @@ def test_the_person_match_keys_are_filled_in_for_existing_people(db_url: str) ->
         row = conn.execute(text("select a_number_key, name_key from persons")).one()
     assert tuple(row) == ("20876543", "vargas leal|mateo|2011-03-01")
     engine.dispose()
+
+
+def test_the_cases_stored_are_held_by_their_opener(db_url: str) -> None:
+    """Migration 0015 gives each case already stored the officer who opened it (no case could
+    be handed over before it) and no office (the opening events of then recorded none)."""
+    engine = make_engine(db_url)
+    upgrade(engine, "0014")
+    with engine.begin() as conn:
+        conn.execute(text(
+            "insert into cases (id, person_id, version, opened_at, updated_at, location, "
+            "proceedings, custody, holds, status, close_reason, facility) values ('C-1', 'P-1', "
+            "1, '2026-01-01 00:00:00', '2026-01-01 00:00:00', 'Newark, NJ', 'none', "
+            "'at_large', '', 'open', '', '')"))
+        conn.execute(text(
+            "insert into events (case_id, seq, kind, at, actor_id, actor_role, data) values "
+            "('C-1', 1, 'case_opened', '2026-01-01 00:00:00', 'u-officer7', 'officer', '{}')"))
+    upgrade(engine)
+    with engine.connect() as conn:
+        row = conn.execute(text("select assigned_officer, office from cases")).one()
+    assert tuple(row) == ("u-officer7", "")
+    engine.dispose()

@@ -138,6 +138,7 @@ USUAL: dict[str, tuple[str, ...]] = {
     "notify_court_of_custody": ("detention", "officer"),
     "notify_attorney_of_transfer": ("detention", "officer"),
     "record_legal_orientation": ("detention",), "record_1367_protection": ("officer", "counsel"),
+    "hand_over_case": ("officer", "supervisor"),  # issue 17
 }
 assert set(USUAL) == set(COMMAND_NAMES)
 
@@ -1100,6 +1101,8 @@ def command_for_15(name: str, draw: Callable[[Any], Any], now: datetime, s: Case
     if name == "record_1367_protection":
         return c.Record1367Protection(kind=draw(st.sampled_from(["vawa", "t_visa", "u_visa"])),
                                       reference=draw(ref))
+    if name == "hand_over_case":  # to anyone, holder or not, officer or not (HANDOVER)
+        return c.HandOverCase(to_officer=draw(st.sampled_from(ACTOR_IDS)), reason=draw(REASON))
     raise AssertionError(f"no generator for {name}")  # pragma: no cover
 
 

@@ -158,5 +158,5 @@ def test_the_pages_withhold_it(site: Site, role: str) -> None:
         assert _hidden(r.text) == [], path
     assert 'name="office"' not in browser.get("/queue").text  # no filter to probe with
     officer = sign_in(site, "officer", "case_work")
-    assert "Hope House" in officer.get("/queue").text
+    assert "Hope House" in officer.get("/queue?view=duties").text
     assert "Hope House" in officer.get(f"/persons/{person_id}").text

@@ -394,6 +394,7 @@ EVERY_COMMAND: dict[str, dict[str, Any]] = {
     "decide_bond_appeal": {"outcome": "dismissed", **SOURCE, "issued_by": "BIA"},
     "notify_attorney_of_transfer": {"reference": "written notice sent to counsel of record"},
     "record_legal_orientation": {"provider": "Example Legal Aid", "language": "es"},
+    "hand_over_case": {"to_officer": "u-officer1", "reason": "going on leave"},
 }
 
 

@@ -27,7 +27,7 @@ from ..store.tables import accounts, actors, api_tokens, login_attempts, web_ses
 from . import ledger
 from .access import AccessDenied
 from .actors import record_actor
-from .clients import client_cases, client_persons, numbers_of
+from .client_cases import client_cases, client_persons, numbers_of
 from .context import AppContext
 from .reads import Page
 from .sign_in_limits import SignInLimits, count_try, describe, forgive_try, purge_expired
@@ -96,7 +96,8 @@ _BY_TOKEN = (_ACCOUNT.add_columns(api_tokens.c.revoked, api_tokens.c.expires_at)
 
 def _account_of(r: Any) -> Account:
     clients = tuple(c for c in r.clients.split(",") if c)
-    return Account(r.username, Actor(r.id, r.role, r.name, clients), r.office, bool(r.active))
+    return Account(r.username, Actor(r.id, r.role, r.name, clients, office=r.office or ""),
+                   r.office, bool(r.active))
 
 
 def get_account(conn: Connection, username: str) -> Account | None:
@@ -136,7 +137,7 @@ def do_create_account(ctx: AppContext, admin: Actor | None, username: str, role:
     """Create an account and the actor it signs in as. ``admin`` None is the installer (the first
     administrator, created from the command line); otherwise it must be an administrator.
     An attorney's clients are given as person ids (``clients``) or, as an administrator gives
-    them, by the numbers of their cases (``client_case_numbers``, app/clients.py: a number that
+    them, by the numbers of their cases (``client_case_numbers``, app/client_cases.py: a number that
     is no case's is refused and nothing is written)."""
     if admin is not None:
         access_accounts(admin)
@@ -149,7 +150,7 @@ def do_create_account(ctx: AppContext, admin: Actor | None, username: str, role:
                                record=f"account {username}")
         persons = tuple(dict.fromkeys(clients + client_persons(
             conn, client_case_numbers, f"account {username}")))
-        actor = Actor(f"u-{username}", role, name or username, persons)
+        actor = Actor(f"u-{username}", role, name or username, persons, office=office)
         record_actor(ctx, conn, actor, admin, at)
         conn.execute(insert(accounts).values(
             username=username, actor_id=actor.id, office=office, active=1, created_at=at,
@@ -167,7 +168,7 @@ def do_update_account(ctx: AppContext, admin: Actor, username: str, *, role: str
                       office: str | None = None, clients: tuple[str, ...] | None = None,
                       client_case_numbers: tuple[str, ...] | None = None,
                       at: datetime | None = None) -> Account:
-    """Change an account; ``clients`` (person ids) or ``client_case_numbers`` (app/clients.py)
+    """Change an account; ``clients`` (person ids) or ``client_case_numbers`` (app/client_cases.py)
     replace an attorney's clients. The ledger entry records the clients before and after."""
     access_accounts(admin)
     at = at or ctx.clock()
@@ -183,9 +184,11 @@ def do_update_account(ctx: AppContext, admin: Actor, username: str, *, role: str
         if client_case_numbers is not None:
             clients = client_persons(conn, client_case_numbers, f"account {username}")
         actor = Actor(account.actor.id, role or account.actor.role, account.actor.name,
-                      account.actor.clients if clients is None else clients)
+                      account.actor.clients if clients is None else clients,
+                      office=account.office if office is None else office)
         by_person = client_cases(conn, {*account.actor.clients, *actor.clients})
-        if actor != account.actor:  # a new role or clients: the actor's own entry records it
+        if (actor.role, actor.clients) != (account.actor.role, account.actor.clients):
+            # a new role or clients: the actor's own entry records it
             record_actor(ctx, conn, actor, admin, at)
         values: dict[str, Any] = {}
         if active is not None:

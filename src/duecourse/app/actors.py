@@ -14,6 +14,7 @@ unrecorded or altered row back under the ledger.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import datetime
 
@@ -121,4 +122,5 @@ def get_named_actor(ctx: AppContext, who: str, field: str = "--as") -> Actor:
     if actor is None:
         raise InvalidInput(field, f"no account or actor '{who[:64]}': give the user name of an "
                            "account (duecourse account create) or a registered actor's id")
-    return actor
+    # The office the account gives: a case opened from the command line is held by it.
+    return dataclasses.replace(actor, office=row.office or "") if row is not None else actor

@@ -18,6 +18,7 @@ from ..domain.case import CaseState, Facets, apply, removes_protection
 from ..domain.commands import (
     FileAppeal,
     FileMotionToReopen,
+    HandOverCase,
     OpenCase,
     Place,
     Transfer,
@@ -40,6 +41,7 @@ from .access import NotYours, may_read_case
 from .context import AppContext
 from .deadline_rows import deadline_rows
 from .facility_facts import facility_facts
+from .handover import hand_over_facts
 from .outcome import Outcome
 from .redact import redact
 
@@ -135,14 +137,21 @@ def _decide(ctx: AppContext, conn: Connection, env: Any, case_id: str,
     if placing is not None:
         cmd = placing.command
         env = dataclasses.replace(env, command=cmd)
+    # hand_over_case: the receiving officer by actor id, as the store knows them.
+    handing = hand_over_facts(conn, cmd) if isinstance(cmd, HandOverCase) else None
+    if handing is not None:
+        cmd = handing.command
+        env = dataclasses.replace(env, command=cmd)
     refusals = check_command(base, cmd, actor, at, role_of, closures, related,
                              placement=placing.facts if placing is not None else None,
-                             released_elsewhere=released, held_elsewhere=others)
+                             released_elsewhere=released, held_elsewhere=others,
+                             handover=handing.facts if handing is not None else None)
     version, failed = base.version, False
     if not refusals:
         try:
             new_events, deadlines = _events_for(ctx, base, env, case_id, conn, closures,
-                                                placing.event_data if placing else None)
+                                                placing.event_data if placing else
+                                                handing.event_data if handing else None)
             facets = base.facets(at, appeal_deadline(base, closures))
         except _PROPAGATE:
             raise
@@ -245,6 +254,8 @@ def _events_for(ctx: AppContext, base: CaseState, env: Any, case_id: str,
     data.update(extra or {})  # what the store knew (place/transfer: the catalogue's facts)
     if isinstance(cmd, OpenCase):
         data["person_id"] = ctx.ids.person_id()
+        if actor.office:  # the opener holds the case, for their office
+            data["office"] = actor.office
     if isinstance(cmd, FileAppeal):
         data["timely"] = appeal_timely(base, cmd, at, closures)
     if isinstance(cmd, FileMotionToReopen):

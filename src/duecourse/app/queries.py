@@ -23,6 +23,7 @@ from ..domain.commands import (
     FileAppeal,
     FlagMinor,
     GrantStay,
+    HandOverCase,
     IssueArrestWarrant,
     IssueRemovalWarrant,
     NotifyHhs,
@@ -191,6 +192,7 @@ def probe_commands(s: CaseState, at: datetime, actor_role: str = "") -> dict[str
             (s.identity_candidates[0] if s.identity_candidates else {}).get("record_id", ""))),
         "confirm_identity_link": ConfirmIdentityLink(),
         "reject_identity_link": RejectIdentityLink(),
+        "hand_over_case": HandOverCase(to_officer="(another officer)", reason="(probe)"),
     }
 
 

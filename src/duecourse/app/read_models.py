@@ -174,7 +174,8 @@ def calendars(days: list[tuple[date, str, datetime | None]], at: datetime) -> li
 
 BATCH = 500  # cases per batch: a few queries each
 _CASE_COLUMNS = ("person_id", "version", "opened_at", "updated_at", "location", "proceedings",
-                 "custody", "holds", "status", "close_reason", "facility")
+                 "custody", "holds", "status", "close_reason", "facility", "assigned_officer",
+                 "office")
 _DEADLINE_COLUMNS = ("started_at", "due_at", "fulfilled_at", "state", "escalation")
 _PERSON_COLUMNS = ("family_name", "given_name", "birth_date", "nationalities", "languages",
                    "sex", "a_number", "created_at", "a_number_key", "name_key")
@@ -307,7 +308,8 @@ def _compare_case(c: _Case, closures: Closures, case: Any, stored: dict[str, Any
                "updated_at": at, "location": c.opened.data.get("location", ""),
                "proceedings": f.proceedings, "custody": f.custody,
                "holds": ",".join(sorted(f.holds)), "status": f.status,
-               "close_reason": f.close_reason, "facility": s.facility}
+               "close_reason": f.close_reason, "facility": s.facility,
+               "assigned_officer": s.assigned_officer, "office": s.office}
     out = (_differences("cases", case_id, _CASE_COLUMNS, case, derived) if case is not None
            else [Finding("cases", case_id, "missing")])
     clocks = {r["deadline_id"]: r

@@ -26,7 +26,7 @@ CHECK_KEYS = {"at", "check", "note"}
 CHECK_FIELDS = {"case", "proceedings", "custody", "status", "holds", "due", "overdue", "missed",
                 "met", "moot", "elapsed", "identity"}
 IDENTITY_LINKS = ("auto", "new_person", "awaiting_review", "confirmed")
-ACTOR_FIELDS = ("requested_by", "counsel", "exception_approved_by")
+ACTOR_FIELDS = ("requested_by", "counsel", "exception_approved_by", "to_officer")
 CHECKER = Actor("scenario-checker", "oversight", "scenario runner")
 
 

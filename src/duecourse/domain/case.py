@@ -144,6 +144,12 @@ class CaseState:
     opened_at: datetime | None = None
     last_event_at: datetime | None = None
     encounter: str = ""
+    # Who holds the case (an actor id) and the agency office that holds it ("Newark, NJ": the
+    # assigned officer's office as their account gave it, never the place of the encounter,
+    # which is ``location`` on the case row and withheld from some roles under 8 U.S.C. 1367).
+    # The opener holds a case until it is handed over (hand_over_case).
+    assigned_officer: str = ""
+    office: str = ""
     status: str = "open"
     close_reason: str = ""
     custody: str = "at_large"
@@ -518,6 +524,7 @@ def _case_opened(s: CaseState, e: Event, d: dict[str, Any]) -> None:
     s.person = d["person"]
     s.opened_at = e.at
     s.encounter = d["encounter"]
+    s.assigned_officer, s.office = e.actor_id, str(d.get("office", ""))
     ident = d.get("identity") or {}
     s.identity_link = _LINK_OF_DECISION.get(ident.get("decision", ""), "")
     s.identity_candidates = list(ident.get("candidates") or [])
@@ -840,6 +847,10 @@ def _closed(s: CaseState, e: Event, d: dict[str, Any]) -> None:
     s.status, s.close_reason = "closed", d["reason"]
 
 
+def _handed_over(s: CaseState, e: Event, d: dict[str, Any]) -> None:
+    s.assigned_officer, s.office = str(d["to_officer"]), str(d.get("office", ""))
+
+
 def _missed(s: CaseState, e: Event, d: dict[str, Any]) -> None:
     s.missed[d["deadline"]] = e.at
 
@@ -862,7 +873,7 @@ _EFFECTS = {
     "motion_to_reopen_filed": _motion_filed, "motion_to_reopen_decided": _motion_decided,
     "removal_scheduled": _removal_scheduled, "removal_recorded": _removal_recorded,
     "released": _released, "custody_reviewed": _reviewed, "case_closed": _closed,
-    DEADLINE_MISSED: _missed,
+    "case_handed_over": _handed_over, DEADLINE_MISSED: _missed,
 }
 
 

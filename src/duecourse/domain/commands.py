@@ -36,6 +36,9 @@ class Actor:
     role: str
     name: str = ""
     clients: tuple[str, ...] = ()  # person ids, for an attorney of record
+    # The agency office the person works in ("Newark, NJ"), from their account: a case opened
+    # by them is held by that office. "" where no account says (scenarios, the simulator).
+    office: str = ""
 
 
 @dataclass(frozen=True)
@@ -482,6 +485,22 @@ class CloseCase(Command):
     reason: str
 
 
+@dataclass(frozen=True)
+class HandOverCase(Command):
+    """The case passes to another officer, who holds it from now on (and their office with it).
+
+    Who may hand a case over: the officer who holds it (going on leave, moving post, a case
+    better handled elsewhere) or a supervisory officer of the office that holds it (who assigns
+    the office's docket); never another officer of the office, who could otherwise take any
+    colleague's case without a supervisor knowing. ``to_officer`` is the receiving officer's
+    actor id or account user name (the application resolves it to the actor id before the law
+    looks at it); ``reason`` is why, for the record (guard HANDOVER)."""
+
+    name: ClassVar[str] = "hand_over_case"
+    to_officer: str
+    reason: str
+
+
 # -- Issue 15: children, custody, post-order detention, detainers, consuls, addresses -----------
 
 
@@ -684,6 +703,7 @@ COMMAND_TYPES: dict[str, type[Command]] = {
         IssueDetainer, ServeDetainer, RecordConsularAdvisal, NotifyConsulate, RecordBondOrder,
         FileBondStay, FileBondAppeal, DecideBondAppeal, RecordAddress, NotifyCourtOfCustody,
         NotifyAttorneyOfTransfer, RecordLegalOrientation, Record1367Protection,
+        HandOverCase,
     )
 }
 COMMAND_NAMES: tuple[str, ...] = tuple(COMMAND_TYPES)
@@ -733,6 +753,7 @@ FIELD_LIMITS: dict[str, dict[str, int]] = {
     "reject_entry": {"reason": 500}, "claim_citizenship": {"raised_by_name": 200},
     "propose_identity_link": {"record": 200, "reason": 500},
     "confirm_identity_link": {"reason": 500}, "reject_identity_link": {"reason": 500},
+    "hand_over_case": {"to_officer": 64, "reason": 500},
 }
 
 

@@ -66,6 +66,7 @@ EVENT_OF_COMMAND: dict[str, str] = {
     "notify_attorney_of_transfer": "attorney_notified_of_transfer",
     "record_legal_orientation": "legal_orientation_recorded",
     "record_1367_protection": "protection_1367_recorded",
+    "hand_over_case": "case_handed_over",
 }
 COMMAND_OF_EVENT: dict[str, str] = {v: k for k, v in EVENT_OF_COMMAND.items()}
 

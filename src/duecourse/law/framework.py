@@ -16,6 +16,7 @@ from functools import cached_property, lru_cache
 from ..domain.case import CaseState
 from ..domain.commands import Actor, Command
 from ..domain.errors import RuleRefusal
+from .assignment import HandOverFacts
 from .calendar import BOARD_ZONE, NO_CLOSURES, Closures, end_of_day, local_day, next_business_day_if_needed
 from .facility_rules import FacilityFacts
 from .params import MissingParameter, param
@@ -42,6 +43,8 @@ class GuardInput:
     # place/transfer: the named facility in the catalogue, its occupancy, the person's current
     # facility and attorneys of record, as the handler found them (law/facility_rules.py).
     placement: FacilityFacts | None = None
+    # hand_over_case: the receiving officer as the handler found them (law/assignment.py).
+    handover: HandOverFacts | None = None
 
     @cached_property
     def appeal_deadline(self) -> datetime | None:

@@ -9,6 +9,7 @@ from ..domain.case import CaseState
 from ..domain.commands import Actor, Command
 from ..domain.errors import RuleRefusal
 from . import guards as _guards  # noqa: F401 - registers the guards
+from .assignment import HandOverFacts
 from .calendar import NO_CLOSURES, Closures
 from .facility_rules import FacilityFacts
 from .framework import GUARDS, Guard, GuardInput, guards_for
@@ -29,12 +30,13 @@ def check_command(
     placement: FacilityFacts | None = None,
     released_elsewhere: Mapping[str, CaseState] | None = None,
     held_elsewhere: Mapping[str, CaseState] | None = None,
+    handover: HandOverFacts | None = None,
 ) -> list[RuleRefusal]:
     """Every refusal of every guard in force on ``at`` that applies to this command."""
     g = GuardInput(state=state, command=command, actor=actor, at=at, role_of=role_of,
                    closures=closures, related_barred=related_barred or {}, placement=placement,
                    released_elsewhere=released_elsewhere or {},
-                   held_elsewhere=held_elsewhere or {})
+                   held_elsewhere=held_elsewhere or {}, handover=handover)
     refusals: list[RuleRefusal] = []
     seen: set[tuple[str, str]] = set()
     speaking = guards_for(command.name)

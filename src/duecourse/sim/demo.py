@@ -173,6 +173,8 @@ def _run_step(app: App, step: Step, staff: dict[str, Actor], clients: dict[str, 
     actor = staff[step.actor]
     if actor.role == "attorney":
         actor = Actor(actor.id, actor.role, actor.name, tuple(clients[actor.id]))
+    if isinstance(step.command, OpenCase):  # the field office the encounter is recorded at
+        actor = dataclasses.replace(actor, office=step.command.location)
     command = step.command
     what = f"person {step.person} {command.name} at {step.at:%Y-%m-%d %H:%M}"
     if isinstance(command, ConfirmEntry) and step.confirms >= 0:

@@ -47,7 +47,8 @@ _CASE_READ_MODEL: dict[str, BindParameter[Any]] = {
     "updated_at": bindparam("b_at"), "proceedings": bindparam("b_proceedings"),
     "custody": bindparam("b_custody"), "holds": bindparam("b_holds"),
     "status": bindparam("b_status"), "close_reason": bindparam("b_close_reason"),
-    "facility": bindparam("b_facility"),
+    "facility": bindparam("b_facility"), "assigned_officer": bindparam("b_assigned_officer"),
+    "office": bindparam("b_office"),
 }
 _UPDATE_CASE = update(cases).where(cases.c.id == bindparam("b_id")).values(**_CASE_READ_MODEL)
 _ADVANCE_CASE = (update(cases)
@@ -105,13 +106,15 @@ def insert_case(conn: Connection, s: CaseState, location: str, at: datetime,
         "updated_at": at, "location": location,
         "proceedings": f.proceedings if f else "none", "custody": f.custody if f else s.custody,
         "holds": ",".join(sorted(f.holds)) if f else "", "status": f.status if f else s.status,
-        "close_reason": f.close_reason if f else "", "facility": s.facility if f else ""})
+        "close_reason": f.close_reason if f else "", "facility": s.facility if f else "",
+        "assigned_officer": s.assigned_officer, "office": s.office})
 
 
 def _case_values(s: CaseState, f: Facets, at: datetime) -> dict[str, Any]:
     return {"b_id": s.case_id, "b_at": at, "b_proceedings": f.proceedings,
             "b_custody": f.custody, "b_holds": ",".join(sorted(f.holds)), "b_status": f.status,
-            "b_close_reason": f.close_reason, "b_facility": s.facility}
+            "b_close_reason": f.close_reason, "b_facility": s.facility,
+            "b_assigned_officer": s.assigned_officer, "b_office": s.office}
 
 
 def advance_case(conn: Connection, s: CaseState, f: Facets, at: datetime, expected: int) -> bool:

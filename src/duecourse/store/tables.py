@@ -90,6 +90,9 @@ cases = Table(
     Column("status", String(10), nullable=False),
     Column("close_reason", String(500), nullable=False, default=""),
     Column("facility", String(200), nullable=False, default=""),
+    # Who holds the case (an actor id) and the agency office that holds it (CaseState).
+    Column("assigned_officer", String(64), nullable=False, default="", index=True),
+    Column("office", String(200), nullable=False, default="", index=True),
 )
 
 events = Table(

@@ -16,6 +16,7 @@ from . import (  # noqa: F401
     detainers,
     detention,
     facilities,
+    handover,
     identity,
     locations,
     one_custody,

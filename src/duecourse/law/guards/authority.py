@@ -35,6 +35,8 @@ _OFFICER = {
     "issue_detainer", "serve_detainer", "record_consular_advisal", "notify_consulate",
     "record_bond_order", "record_address", "notify_court_of_custody",
     "notify_attorney_of_transfer", "record_legal_orientation", "record_1367_protection",
+    # issue 17: the holder of a case hands it over (a supervisor reassigns; guard HANDOVER)
+    "hand_over_case",
 }
 AUTHORITY: dict[str, frozenset[str]] = {
     "officer": frozenset(_OFFICER),

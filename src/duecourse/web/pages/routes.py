@@ -29,10 +29,18 @@ from ...app.accounts import (
     do_update_account,
     list_accounts,
 )
-from ...app.clients import split_case_numbers
+from ...app.client_cases import split_case_numbers
+from ...app.clients import get_client_list
 from ...app.queries import probe_commands
 from ...app.reads import find_cases, get_oversight_report, get_person_view, get_work_queue
 from ...app.restricted import may_read_1367
+from ...app.work_queues import (
+    VIEWS,
+    default_view,
+    get_awaiting_signature,
+    get_case_lines,
+    queue_views,
+)
 from ...domain.commands import COMMAND_TYPES, ROLES, OpenCase, parse_command
 from ...domain.errors import ConcurrencyConflict, InvalidInput, NotFound
 from ...law.guards.authority import AUTHORITY
@@ -62,8 +70,9 @@ templates.env.globals["picker_lists"] = datalists_for
 templates.env.globals["country_name"] = country_name
 templates.env.globals["language_name"] = language_name
 
-HOME = {"admin": "/admin/accounts", "oversight": "/oversight"}
-NAV = [("/queue", "Work queue", "read"), ("/cases", "Find a case", "read"),
+HOME = {"admin": "/admin/accounts", "oversight": "/oversight", "attorney": "/clients"}
+NAV = [("/clients", "My clients", "attorney"), ("/queue", "Work queue", "queue"),
+       ("/cases", "Find a case", "read"),
        ("/cases/new", "Open a case", "officer"), ("/placement", "Placement", "placement"),
        ("/transport", "Removal transport", "transport"),
        ("/identity/review", "Identity review", "identity"), ("/oversight", "Oversight", "ledger"),
@@ -72,6 +81,8 @@ NAV = [("/queue", "Work queue", "read"), ("/cases", "Find a case", "read"),
 NAV_ROLES = {"read": {"officer", "supervisor", "counsel", "detention", "transport", "oversight",
                       "attorney"},
              "officer": {"officer", "supervisor"}, "ledger": {"oversight", "supervisor"},
+             "attorney": {"attorney"},
+             "queue": {"officer", "supervisor", "counsel", "detention", "transport", "oversight"},
              "admin": {"admin"}, "placement": set(PLACEMENT_ROLES),
              "transport": set(TRANSPORT_ROLES), "identity": set(IDENTITY_ROLES)}
 
@@ -209,16 +220,36 @@ def set_purpose(request: Request, user: FormUser, purpose: Annotated[str, Form()
 # ---------------------------------------------------------------------------- work and cases
 
 @router.get("/queue")
-def queue(request: Request, user: SignedIn, office: str = "", facility: str = "",
-          offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+def queue(request: Request, user: SignedIn, view: str = "", office: str = "",
+          facility: str = "", offset: Annotated[int, Query(ge=0)] = 0) -> Response:
     if (r := _needs_purpose(request, user)) is not None:
         return r
-    page = get_work_queue(the_app(request).ctx, user.account.actor, user.session.purpose,
-                          office=office, facility=facility, offset=offset)
+    actor, ctx, purpose = user.account.actor, the_app(request).ctx, user.session.purpose
+    if actor.role == "attorney":  # their work is their clients' own windows, not the agency's
+        return RedirectResponse("/clients", status_code=303)
+    views = queue_views(actor.role)
+    view = view if view in views else default_view(actor.role)
+    page: Any
+    if view == "duties":
+        page = get_work_queue(ctx, actor, purpose, office=office, facility=facility,
+                              offset=offset)
+    elif view == "signature":
+        page = get_awaiting_signature(ctx, actor, purpose, offset=offset)
+    else:
+        page = get_case_lines(ctx, actor, purpose, view, offset=offset)
     fragment = request.headers.get("HX-Request") == "true"
     return render(request, "queue_table.html" if fragment else "queue.html", user, page=page,
-                  office=office, facility=facility,
+                  office=office, facility=facility, view=view,
+                  views=[(v, VIEWS[v]) for v in views],
                   by_office=may_read_1367(user.account.actor))
+
+
+@router.get("/clients")
+def clients(request: Request, user: SignedIn) -> Response:
+    if (r := _needs_purpose(request, user)) is not None:
+        return r
+    items = get_client_list(the_app(request).ctx, user.account.actor, user.session.purpose)
+    return render(request, "clients.html", user, clients=items)
 
 
 @router.get("/cases")
