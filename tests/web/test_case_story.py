@@ -184,11 +184,11 @@ def test_a_deadline_shows_its_local_due_date(
     assert "Pacific/Honolulu" in _text(deadlines) and "0 %" in row
 
 
-def test_without_a_court_times_are_in_the_opening_offices_zone(db_url: str) -> None:
+def test_without_a_court_times_are_in_the_holding_offices_zone(db_url: str) -> None:
     site = build_site(db_url)
     page = sign_in(site, "officer", "case_work").get(f"/cases/{site.cases['ana']}")
     note = _text(_section(page.text, "facets-h"))
-    assert "America/New_York" in note and "the office that opened the case, Newark, NJ" in note
+    assert "America/New_York" in note and "the office that holds the case, Newark, NJ" in note
     assert "No hearing to come is scheduled" in note
     assert "No hearing has been scheduled" in _text(_section(page.text, "hearings-h"))
 

@@ -61,6 +61,9 @@ def case_zone(state: CaseState, at: datetime, offices: Mapping[str, str]) -> Zon
                                                     f"{court_label(court)}")
         except KeyError:
             pass
+    held = reference.office_zone_name(state.office) if state.office else None
+    if held:
+        return Zone(held, f"the zone of the office that holds the case, {state.office}")
     opener = state.history[0].actor_id if state.history else ""
     office = offices.get(opener, "")
     zone = reference.office_zone_name(office) if office else None
