@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -36,7 +36,7 @@ from ..store.tables import accounts, actors, deadlines, events, notices
 from . import ledger as L
 from .actors import SYSTEM
 from .context import AppContext
-from .mail import Mailer, MailFailed, MailServer
+from .mail import Mailer, MailFailed, MailServer, MailSettingError
 from .reads import Page, _bounds, _escalation
 
 log = logging.getLogger(__name__)
@@ -107,6 +107,7 @@ def do_run_reminders(ctx: AppContext, server: MailServer | None, zone: str = "UT
     """Make the notices the clocks call for at ``at``, then mail what is still to be mailed
     through ``server`` (None: nothing is mailed). ``progress(done, total)`` follows the clocks."""
     at = at or ctx.clock()
+    local = zone_of(zone)
     report = RunReport(mail_off=server is None)
     if server is None:
         _say_mail_off()
@@ -124,8 +125,17 @@ def do_run_reminders(ctx: AppContext, server: MailServer | None, zone: str = "UT
         if progress:
             progress(i, len(due))
     if server is not None:
-        _mail_pending(ctx, server, ZoneInfo(zone), at, report)
+        _mail_pending(ctx, server, local, at, report)
     return report
+
+
+def zone_of(name: str) -> ZoneInfo:
+    """The zone of the local due time in the mail (DUECOURSE_MAIL_TIMEZONE)."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise MailSettingError(f"DUECOURSE_MAIL_TIMEZONE: {name!r} is not an IANA time zone "
+                               "(such as America/New_York)") from None
 
 
 _said = False

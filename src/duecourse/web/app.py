@@ -19,6 +19,7 @@ from .api import admin, cases, identity, placement, transport
 from .api.errors import install_error_handlers, install_mount_errors
 from .body_limit import BodyLimit
 from .pages import identity as identity_pages
+from .pages import notices as notice_pages
 from .pages import placement as placement_pages
 from .pages import routes as pages
 from .pages import transport as transport_pages
@@ -46,7 +47,7 @@ _SECURITY_HEADERS = {
 
 
 _NO_STORE = ("/api/", "/cases", "/persons", "/queue", "/oversight", "/admin", "/placement",
-             "/transport")
+             "/transport", "/notices")
 
 
 class SecurityHeaders:
@@ -120,6 +121,7 @@ def create_web_app(app: App, settings: WebSettings) -> FastAPI:
     web.include_router(placement_pages.router)
     web.include_router(transport_pages.router)
     web.include_router(identity_pages.router)
+    web.include_router(notice_pages.router)
 
     @web.exception_handler(NotSignedIn)
     async def sign_in_first(request: Request, _: NotSignedIn) -> Response:

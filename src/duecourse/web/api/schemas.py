@@ -458,6 +458,8 @@ class AccountIn(BaseModel):
     name: str = Field("", max_length=200, pattern=NO_NUL)
     office: str = Field("", max_length=200, pattern=NO_NUL)
     clients: list[PersonId] = Field([], description="person ids (an attorney's clients)")
+    email: str | None = Field(None, max_length=254, pattern=NO_NUL,
+                              description="where reminders are mailed; none: in the app only")
 
 
 class AccountPatch(BaseModel):
@@ -467,6 +469,8 @@ class AccountPatch(BaseModel):
     password: Password | None = None
     office: str | None = Field(None, max_length=200, pattern=NO_NUL)
     clients: list[PersonId] | None = Field(None, description="person ids (an attorney's clients)")
+    email: str | None = Field(None, max_length=254, pattern=NO_NUL,
+                              description='where reminders are mailed; "" removes it')
 
 
 class AccountOut(BaseModel):
@@ -477,6 +481,7 @@ class AccountOut(BaseModel):
     office: str
     active: bool
     clients: list[str]
+    email: str | None = None
 
 
 class AccountPage(PageOut):

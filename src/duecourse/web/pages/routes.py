@@ -64,6 +64,7 @@ NAV = [("/queue", "Work queue", "read"), ("/cases", "Find a case", "read"),
        ("/cases/new", "Open a case", "officer"), ("/placement", "Placement", "placement"),
        ("/transport", "Removal transport", "transport"),
        ("/identity/review", "Identity review", "identity"), ("/oversight", "Oversight", "ledger"),
+       ("/notices", "Notices", "officer"),
        ("/admin/accounts", "Accounts", "admin")]
 NAV_ROLES = {"read": {"officer", "supervisor", "counsel", "detention", "transport", "oversight",
                       "attorney"},
@@ -332,12 +333,13 @@ def accounts_page(request: Request, user: SignedIn,
 def create_account(request: Request, user: FormUser, username: Annotated[str, Form()],
                    role: Annotated[str, Form()], password: Annotated[str, Form()],
                    name: Annotated[str, Form()] = "", office: Annotated[str, Form()] = "",
-                   clients: Annotated[str, Form()] = "") -> Response:
+                   clients: Annotated[str, Form()] = "",
+                   email: Annotated[str, Form()] = "") -> Response:
     ctx = the_app(request).ctx
     try:
         do_create_account(ctx, user.account.actor, username.strip(), role, password, name=name,
                           office=office, clients=tuple(c.strip() for c in clients.split(",")
-                                                       if c.strip()))
+                                                       if c.strip()), email=email)
     except InvalidInput as e:
         page = list_accounts(ctx, user.account.actor, 100, 0)
         return render(request, "accounts.html", user, 422, page=page, roles=ROLES, error=str(e))
@@ -347,11 +349,12 @@ def create_account(request: Request, user: FormUser, username: Annotated[str, Fo
 @router.post("/admin/accounts/{username}")
 def update_account(request: Request, user: FormUser, username: str,
                    role: Annotated[str, Form()], active: Annotated[str, Form()] = "",
-                   password: Annotated[str, Form()] = "") -> Response:
+                   password: Annotated[str, Form()] = "",
+                   email: Annotated[str | None, Form()] = None) -> Response:
     ctx = the_app(request).ctx
     try:
         do_update_account(ctx, user.account.actor, username, role=role, active=active == "on",
-                          password=password or None)
+                          password=password or None, email=email)
     except InvalidInput as e:
         page = list_accounts(ctx, user.account.actor, 100, 0)
         return render(request, "accounts.html", user, 422, page=page, roles=ROLES, error=str(e))
