@@ -360,3 +360,72 @@ def test_a_wrong_smtp_url_says_what_is_wrong(url: str, says: str) -> None:
     with pytest.raises(MailSettingError, match=says):
         mail_server_from(url)
     assert mail_server_from("") is None and mail_server_from(None) is None
+
+
+def test_the_serve_loop_runs_the_reminders_after_each_interval(
+        db_url: str, smtp: Smtp, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from duecourse.config import load_settings
+    from duecourse.web import server
+
+    site = _site(db_url, datetime.now(UTC) - timedelta(hours=25))
+    waits: list[float] = []
+
+    async def one_interval(seconds: float) -> None:  # the first wait passes, the second ends it
+        waits.append(seconds)
+        if len(waits) > 1:
+            raise asyncio.CancelledError
+
+    monkeypatch.setattr(server.asyncio, "sleep", one_interval)
+    with pytest.raises(asyncio.CancelledError):
+        asyncio.run(server.remind_every(site.app, smtp.server, "UTC", 42))
+    assert waits == [42, 42]
+    assert [t for t, _ in smtp.inbox.of(site.cases["ana"])] == EXPECTED
+
+    monkeypatch.setenv("DUECOURSE_REMINDER_INTERVAL", "0")
+    before = site.web.router.lifespan_context
+    server.add_reminder_loop(site.web, site.app, load_settings(db_url))
+    assert site.web.router.lifespan_context is before  # 0: no loop
+    monkeypatch.setenv("DUECOURSE_REMINDER_INTERVAL", "60")
+    monkeypatch.setenv("DUECOURSE_SMTP_URL", "smtps://mail.agency.example")  # no sender
+    with pytest.raises(MailSettingError, match="no sender address"):
+        server.add_reminder_loop(site.web, site.app, load_settings(db_url))
+    monkeypatch.setenv("DUECOURSE_SMTP_URL", smtp.url)
+    server.add_reminder_loop(site.web, site.app, load_settings(db_url))
+    assert site.web.router.lifespan_context is not before
+
+
+def test_the_admin_sets_an_address_on_the_accounts_page_and_the_cli(
+        db_url: str, tmp_path: Any) -> None:
+    site = build_site(db_url, T0)
+    admin = sign_in(site, "admin", None)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', admin.get("/admin/accounts").text)
+    assert token is not None
+    r = admin.post("/admin/accounts/officer1", data={
+        "csrf_token": token[1], "role": "officer", "active": "on",
+        "email": "o1@agency.example"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert get_account_email(site, "officer1") == "o1@agency.example"
+    r = admin.post("/admin/accounts/officer1", data={
+        "csrf_token": token[1], "role": "officer", "active": "on", "email": "o1 at agency"})
+    assert r.status_code == 422 and "e-mail address" in r.text
+    assert get_account_email(site, "officer1") == "o1@agency.example"  # nothing half-written
+    r = admin.post("/admin/accounts", data={
+        "csrf_token": token[1], "username": "officer7", "role": "officer",
+        "password": PASSWORD, "office": OFFICE, "email": "o7@agency.example"},
+        follow_redirects=False)
+    assert r.status_code == 303 and get_account_email(site, "officer7") == "o7@agency.example"
+    site.app.ctx.engine.dispose()
+    res = CliRunner().invoke(cli, ["account", "create", "officer8", "--role", "officer",
+                                   "--email", "o8@agency.example", "--db", db_url],
+                             input=PASSWORD + "\n")
+    assert res.exit_code == 0, res.output
+    assert get_account_email(site, "officer8") == "o8@agency.example"
+
+
+def get_account_email(site: Site, username: str) -> str | None:
+    with site.app.ctx.engine.connect() as conn:
+        account = get_account(conn, username)
+    assert account is not None
+    return account.email
