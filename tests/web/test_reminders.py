@@ -429,3 +429,21 @@ def get_account_email(site: Site, username: str) -> str | None:
         account = get_account(conn, username)
     assert account is not None
     return account.email
+
+
+def test_an_address_changed_behind_the_ledger_is_found_by_the_read_model_check(
+        db_url: str) -> None:
+    """Reminders go where accounts.email says: an address rewritten in the database (to send a
+    supervisor's reminders elsewhere) differs from the account's ledger entries."""
+    from sqlalchemy import text
+
+    from duecourse.app.read_models import Finding, check_store
+
+    site = _site(db_url)
+    assert check_store(site.app.ctx.engine) == []
+    with site.app.ctx.engine.begin() as conn:
+        conn.execute(text("UPDATE accounts SET email = 'x@elsewhere.example' "
+                          "WHERE username = 'supervisor1'"))
+    assert check_store(site.app.ctx.engine) == [Finding(
+        "accounts", "supervisor1", "differs", "email", "x@elsewhere.example",
+        "supervisor1@agency.example")]
