@@ -93,6 +93,8 @@ def log_config() -> dict[str, Any]:
     # On the logger, not only its handler: every handler the record reaches (a root handler a
     # deployment adds, with propagation on) gets it without the query string.
     config["loggers"]["uvicorn.access"]["filters"] = ["no_query_strings"]
+    # duecourse's own messages (the reminders' runs, the sequencer) beside uvicorn's
+    config["loggers"]["duecourse"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     return config
 
 
