@@ -5,9 +5,11 @@ anything of the person but the case number."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import socket
+import ssl
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -18,11 +20,16 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from sqlalchemy import select
 from typer.testing import CliRunner
 
 from duecourse.app.accounts import do_create_account, do_update_account, get_account
-from duecourse.app.mail import MailServer, MailSettingError, mail_server_from
+from duecourse.app.mail import Mailer, MailFailed, MailServer, MailSettingError, mail_server_from
 from duecourse.app.reminders import (
     MAX_ATTEMPTS,
     count_unread,
@@ -447,3 +454,67 @@ def test_an_address_changed_behind_the_ledger_is_found_by_the_read_model_check(
     assert check_store(site.app.ctx.engine) == [Finding(
         "accounts", "supervisor1", "differs", "email", "x@elsewhere.example",
         "supervisor1@agency.example")]
+
+
+def _self_signed(tmp_path: Any) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and its key, as PEM files (the test's own CA: the client
+    trusts it through SSL_CERT_FILE, as a deployment's own CA would be)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(hours=1)).not_valid_after(now + timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName(
+                [x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = f"{tmp_path}/cert.pem", f"{tmp_path}/key.pem"
+    with open(cert_file, "wb") as f:
+        f.write(cert.public_bytes(serialization.Encoding.PEM))
+    with open(key_file, "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM,
+                                  serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))
+    return cert_file, key_file
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # smtps: it is TLS
+@pytest.mark.parametrize("scheme", ["smtp+starttls", "smtps"])
+def test_mail_over_tls_with_a_password(scheme: str, tmp_path: Any,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    cert_file, key_file = _self_signed(tmp_path)
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert_file, key_file)
+    monkeypatch.setenv("SSL_CERT_FILE", cert_file)
+
+    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str,
+                      data: Any) -> AuthResult:
+        ok = isinstance(data, LoginPassword) and (data.login, data.password) == (
+            b"relay@agency", b"s3cret:pw")
+        return AuthResult(success=ok)
+
+    inbox, port = Inbox(), _free_port()
+    options: dict[str, Any] = (
+        {"tls_context": tls, "require_starttls": True} if scheme == "smtp+starttls"
+        # aiosmtpd offers AUTH on implicit TLS only when told that it need not wait for STARTTLS
+        else {"ssl_context": tls, "auth_require_tls": False})
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=authenticator,
+                            auth_required=True, **options)
+    controller.start()
+    try:
+        base = f"{scheme}://relay%40agency:{{}}@127.0.0.1:{port}?from=dc@agency.example"
+        server = mail_server_from(base.format("s3cret%3Apw"))
+        assert server is not None
+        with Mailer(server) as m:
+            m.send("o1@agency.example", "Reminder: CUS-48", "Case C-1")
+        assert [str(x["To"]) for x in inbox.mails] == ["o1@agency.example"]
+        wrong = mail_server_from(base.format("wrong"))
+        assert wrong is not None
+        with Mailer(wrong) as m, pytest.raises(MailFailed) as refused:
+            m.send("o1@agency.example", "Reminder: CUS-48", "Case C-1")
+        # (aiosmtpd answers 535, then ends the session when smtplib tries the next mechanism)
+        assert "mail server" in str(refused.value) and "wrong" not in str(refused.value)
+        assert len(inbox.mails) == 1
+    finally:
+        controller.stop()

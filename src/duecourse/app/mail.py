@@ -121,19 +121,29 @@ class Mailer:
             self._smtp.send_message(message(self.server, to, subject, body))
         except (smtplib.SMTPException, OSError) as e:
             self.close()
-            down = isinstance(e, OSError | smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError)
+            # smtplib's errors are OSErrors too: an answer of the server is not the server down
+            down = isinstance(e, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError) or (
+                not isinstance(e, smtplib.SMTPException))
             raise MailFailed(_why(e), down) from None
 
 
 def _why(e: Exception) -> str:
     """A failure in words for the notice's record: its kind and the server's code, never the
-    address (smtplib's recipient errors carry it)."""
+    address (smtplib's recipient errors carry it) or the password."""
+    if isinstance(e, smtplib.SMTPAuthenticationError):
+        return f"the mail server refused the sign-in ({e.smtp_code})"
+    if isinstance(e, smtplib.SMTPConnectError):
+        return f"the mail server refused the connection ({e.smtp_code})"
     if isinstance(e, smtplib.SMTPResponseException):
         return f"the mail server answered {e.smtp_code}"
     if isinstance(e, smtplib.SMTPRecipientsRefused):
         return "the mail server refused the recipient"
-    if isinstance(e, smtplib.SMTPAuthenticationError | smtplib.SMTPNotSupportedError):
-        return "the mail server refused the sign-in or STARTTLS"
-    if isinstance(e, OSError):
-        return f"the mail server could not be reached ({type(e).__name__})"
-    return f"the mail server failed ({type(e).__name__})"
+    if isinstance(e, smtplib.SMTPNotSupportedError):
+        return "the mail server does not offer STARTTLS or the sign-in"
+    if isinstance(e, smtplib.SMTPServerDisconnected):
+        return "the mail server closed the connection"
+    if isinstance(e, ssl.SSLError):
+        return f"TLS with the mail server failed ({e.reason or type(e).__name__})"
+    if isinstance(e, smtplib.SMTPException):
+        return f"the mail server failed ({type(e).__name__})"
+    return f"the mail server could not be reached ({type(e).__name__})"
