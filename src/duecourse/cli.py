@@ -19,6 +19,7 @@ from .cli_facilities import facilities_app
 from .cli_identity import identity_app
 from .cli_manifest import manifest as manifest_command
 from .cli_place import place as place_command
+from .cli_reminders import reminders_app
 from .cli_text import shown
 from .domain.errors import DuecourseError, InvalidInput
 
@@ -34,6 +35,7 @@ app.add_typer(account_app, name="account")
 app.add_typer(facilities_app, name="facilities")
 app.add_typer(identity_app, name="identity")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(reminders_app, name="reminders")
 app.command("place")(place_command)
 app.command("manifest")(manifest_command)
 
@@ -299,6 +301,8 @@ def account_create(
     role: Annotated[str, typer.Option(help="One of the roles of DESIGN.md.")],
     name: Annotated[str, typer.Option(help="The person's name.")] = "",
     office: Annotated[str, typer.Option(help="Their office.")] = "",
+    email: Annotated[str, typer.Option(help="Where reminders are mailed (none: in the app "
+                                       "only).")] = "",
     db: DbOpt = None,
 ) -> None:
     """Create an account (the first administrator, say); the password is read from standard
@@ -307,7 +311,8 @@ def account_create(
 
     password = sys.stdin.readline().rstrip("\n") if not sys.stdin.isatty() else typer.prompt(
         "password", hide_input=True, confirmation_prompt=True)
-    do_create_account(_app(db).ctx, None, username, role, password, name=name, office=office)
+    do_create_account(_app(db).ctx, None, username, role, password, name=name, office=office,
+                      email=email)
     console.print(f"account {username} created ({role})")
 
 

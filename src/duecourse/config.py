@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .domain.errors import DuecourseError
+
 DEFAULT_DB_PATH = Path("var") / "duecourse.sqlite"
 DEFAULT_ORIGIN = "duecourse.invalid/ledger"
 """The ledger's origin line (C2SP tlog-checkpoint) unless DUECOURSE_LEDGER_ORIGIN names it: a
@@ -28,6 +30,13 @@ class Settings:
     # least 32 characters, or a file holding it.
     terms_key: str | None = None
     terms_key_path: Path | None = None
+    # Reminders (issue 17, app/reminders.py): the SMTP server (smtp://, smtp+starttls://,
+    # smtps://; None: reminders stay in the app), the sender, the zone of the local due time in
+    # the mail, and how often ``duecourse serve`` runs them (seconds; 0: never, cron does).
+    smtp_url: str | None = None
+    mail_from: str = ""
+    mail_timezone: str = "America/New_York"
+    reminder_interval: int = 300
 
 
 def sqlite_url(path: Path) -> str:
@@ -48,7 +57,23 @@ def load_settings(db_url: str | None = None) -> Settings:
         law_parameters_path=_path(os.environ.get("DUECOURSE_LAW_PARAMETERS", "").strip() or None),
         terms_key=os.environ.get("DUECOURSE_TERMS_KEY") or None,
         terms_key_path=_path(os.environ.get("DUECOURSE_TERMS_KEY_FILE")),
+        smtp_url=os.environ.get("DUECOURSE_SMTP_URL", "").strip() or None,
+        mail_from=os.environ.get("DUECOURSE_MAIL_FROM", "").strip(),
+        mail_timezone=os.environ.get("DUECOURSE_MAIL_TIMEZONE", "").strip() or "America/New_York",
+        reminder_interval=_seconds(os.environ.get("DUECOURSE_REMINDER_INTERVAL", ""), 300),
     )
+
+
+def _seconds(value: str, default: int) -> int:
+    """A number of seconds from the environment; the default if unset, 0 (off) if negative."""
+    value = value.strip()
+    if not value:
+        return default
+    try:
+        return max(0, int(value))
+    except ValueError:
+        raise DuecourseError(f"DUECOURSE_REMINDER_INTERVAL must be a whole number of seconds "
+                         f"(0 turns the reminders' loop off), not {value!r}") from None
 
 
 def _path(value: str | None) -> Path | None:

@@ -11,6 +11,7 @@ passes its limit; no limit is shared by everyone.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -37,6 +38,8 @@ TOKEN_DAYS = 30
 SIGN_IN_LIMITS = SignInLimits()  # 5 failures per account, 20 per address, in 15 minutes
 MIN_PASSWORD = 12
 MAX_USERNAME = 62  # the actor's id, "u-" and the user name, fits its 64 characters
+MAX_EMAIL = 254  # RFC 5321 §4.5.3.1.3 (a path of 256 octets, less its angle brackets)
+_EMAIL = re.compile(r"[^@\s<>,;:\"]+@[^@\s<>,;:\"]+\.[^@\s<>,;:\".]+")
 MAX_SUBJECT = 200  # accounts.oidc_subject (OpenID Connect Core 1.0 §2 allows 255: refused)
 
 _hasher = PasswordHasher()
@@ -62,6 +65,7 @@ class Account:
     office: str
     active: bool
     client_cases: tuple[str, ...] = ()  # the case numbers of an attorney's clients (clients.py)
+    email: str | None = None  # where reminders are mailed (app/reminders.py); None: in the app
 
 
 def _secret(password: str) -> bytes:
@@ -81,8 +85,8 @@ def access_accounts(actor: Actor) -> None:
 
 # An account with the actor it signs in as, in one query; every signed-in request asks (by
 # user name, by session or by API token), so the three lookups share it.
-_ACCOUNT = (select(accounts.c.username, accounts.c.office, accounts.c.active, actors.c.id,
-                   actors.c.role, actors.c.name, actors.c.clients)
+_ACCOUNT = (select(accounts.c.username, accounts.c.office, accounts.c.active, accounts.c.email,
+                   actors.c.id, actors.c.role, actors.c.name, actors.c.clients)
             .join(actors, actors.c.id == accounts.c.actor_id))
 _BY_USERNAME = _ACCOUNT.where(accounts.c.username == bindparam("b_username"))
 _BY_SESSION = (_ACCOUNT.add_columns(web_sessions.c.csrf_token, web_sessions.c.purpose,
@@ -97,7 +101,7 @@ _BY_TOKEN = (_ACCOUNT.add_columns(api_tokens.c.revoked, api_tokens.c.expires_at)
 def _account_of(r: Any) -> Account:
     clients = tuple(c for c in r.clients.split(",") if c)
     return Account(r.username, Actor(r.id, r.role, r.name, clients, office=r.office or ""),
-                   r.office, bool(r.active))
+                   r.office, bool(r.active), email=r.email)
 
 
 def get_account(conn: Connection, username: str) -> Account | None:
@@ -130,9 +134,23 @@ def _check_new_account(username: str, role: str, password: str | None) -> None:
                            record=f"account {username}")
 
 
+def check_email(email: str | None, username: str) -> str | None:
+    """An account's address as stored: None for none (an empty one too); InvalidInput naming
+    the account unless it is one plain address (name@host.domain)."""
+    if email is None or not email.strip():
+        return None
+    email = email.strip()
+    if len(email) > MAX_EMAIL or not _EMAIL.fullmatch(email):
+        raise InvalidInput("email", "must be one e-mail address such as name@agency.example "
+                           f"(at most {MAX_EMAIL} characters), or empty for none",
+                           record=f"account {username}")
+    return email
+
+
 def do_create_account(ctx: AppContext, admin: Actor | None, username: str, role: str,
                       password: str | None, *, name: str = "", office: str = "",
                       clients: tuple[str, ...] = (), client_case_numbers: tuple[str, ...] = (),
+                      email: str | None = None,
                       at: datetime | None = None) -> Account:
     """Create an account and the actor it signs in as. ``admin`` None is the installer (the first
     administrator, created from the command line); otherwise it must be an administrator.
@@ -142,6 +160,7 @@ def do_create_account(ctx: AppContext, admin: Actor | None, username: str, role:
     if admin is not None:
         access_accounts(admin)
     _check_new_account(username, role, password)
+    email = check_email(email, username)
     at = at or ctx.clock()
     with ctx.engine.begin() as conn:
         if conn.execute(select(accounts.c.username)
@@ -154,22 +173,23 @@ def do_create_account(ctx: AppContext, admin: Actor | None, username: str, role:
         record_actor(ctx, conn, actor, admin, at)
         conn.execute(insert(accounts).values(
             username=username, actor_id=actor.id, office=office, active=1, created_at=at,
-            password_hash=_hasher.hash(_secret(password)) if password else ""))
+            email=email, password_hash=_hasher.hash(_secret(password)) if password else ""))
         numbers = numbers_of(client_cases(conn, persons), persons)
         _ledger_change(ctx, conn, admin, at, {"change": "account_created", "username": username,
                                                "role": role, "office": office,
                                                "clients": list(persons),
-                                               "client_cases": list(numbers)})
-    return Account(username, actor, office, True, numbers)
+                                               "client_cases": list(numbers), "email": email})
+    return Account(username, actor, office, True, numbers, email)
 
 
 def do_update_account(ctx: AppContext, admin: Actor, username: str, *, role: str | None = None,
                       active: bool | None = None, password: str | None = None,
                       office: str | None = None, clients: tuple[str, ...] | None = None,
                       client_case_numbers: tuple[str, ...] | None = None,
-                      at: datetime | None = None) -> Account:
-    """Change an account; ``clients`` (person ids) or ``client_case_numbers`` (app/client_cases.py)
-    replace an attorney's clients. The ledger entry records the clients before and after."""
+                      email: str | None = None, at: datetime | None = None) -> Account:
+    """Change what is given (None: unchanged; ``email`` "" removes the address); ``clients``
+    (person ids) or ``client_case_numbers`` (app/client_cases.py) replace an attorney's clients.
+    The ledger entry records the clients before and after."""
     access_accounts(admin)
     at = at or ctx.clock()
     with ctx.engine.begin() as conn:
@@ -177,6 +197,7 @@ def do_update_account(ctx: AppContext, admin: Actor, username: str, *, role: str
         if account is None:
             raise NotFound(f"no account {username}")
         _check_new_account(username, role or account.actor.role, password)
+        new_email = account.email if email is None else check_email(email, username)
         if username == _username_of(conn, admin) and (active is False or (role and role != "admin")):
             raise InvalidInput("active" if active is False else "role",
                                "an administrator cannot disable or demote their own account",
@@ -195,6 +216,8 @@ def do_update_account(ctx: AppContext, admin: Actor, username: str, *, role: str
             values["active"] = int(active)
         if office is not None:
             values["office"] = office
+        if email is not None:
+            values["email"] = new_email
         if password:
             values["password_hash"] = _hasher.hash(_secret(password))
         if values:
@@ -208,10 +231,11 @@ def do_update_account(ctx: AppContext, admin: Actor, username: str, *, role: str
                   "active": active, "office": office, "password_changed": bool(password),
                   "clients": list(actor.clients), "client_cases": list(numbers),
                   "clients_before": list(account.actor.clients),
-                  "client_cases_before": list(numbers_of(by_person, account.actor.clients))}
+                  "client_cases_before": list(numbers_of(by_person, account.actor.clients)),
+                  **({"email": new_email} if email is not None else {})}
         _ledger_change(ctx, conn, admin, at, change)
         return Account(username, actor, office if office is not None else account.office,
-                       account.active if active is None else active, numbers)
+                       account.active if active is None else active, numbers, new_email)
 
 
 def _username_of(conn: Connection, actor: Actor) -> str | None:

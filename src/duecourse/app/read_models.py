@@ -460,7 +460,11 @@ def _account_states(entries: Iterable[tuple[str, dict[str, Any]]]) -> dict[str, 
         change = body.get("change")
         if change == "account_created":
             s.update(created=True, office=body.get("office", ""), active=1)
+            if "email" in body:  # recorded since issue 17
+                s["email"] = body["email"]
         elif change == "account_updated":
+            if "email" in body:
+                s["email"] = body["email"]
             for col in ("office", "active"):
                 if body.get(col) is not None:
                     s[col] = int(body[col]) if col == "active" else body[col]
@@ -476,14 +480,15 @@ def check_accounts(conn: Connection, entries: Iterable[tuple[str, dict[str, Any]
     states = _account_states(entries)
     out: list[Finding] = []
     rows = conn.execute(select(accounts.c.username, accounts.c.office, accounts.c.active,
-                               accounts.c.oidc_subject).order_by(accounts.c.username)).all()
+                               accounts.c.oidc_subject, accounts.c.email)
+                        .order_by(accounts.c.username)).all()
     for r in rows:
         s = states.get(r.username, {})
         if not s.get("created"):
             out.append(Finding("accounts", r.username, "unrecorded",
                                note="no account_created entry: written directly"))
             continue
-        for col in ("office", "active"):
+        for col in ("office", "active", "email"):  # email: where reminders go
             if col in s and getattr(r, col) != s[col]:
                 out.append(Finding("accounts", r.username, "differs", col, getattr(r, col),
                                    s[col]))

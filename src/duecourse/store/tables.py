@@ -225,6 +225,8 @@ accounts = Table(
     Column("active", Integer, nullable=False, default=1),
     Column("created_at", UTCDateTime, nullable=False),
     Column("oidc_subject", String(200), nullable=True, unique=True),
+    # where reminders are mailed (issue 17); NULL: none, the reminders stay in the app
+    Column("email", String(254), nullable=True),
 )
 
 web_sessions = Table(
@@ -422,3 +424,29 @@ Index("ix_deadlines_due", deadlines.c.due_at)
 _OPEN = deadlines.c.state.in_(("due", "overdue"))
 Index("ix_deadlines_open_due", deadlines.c.due_at, deadlines.c.case_id, deadlines.c.deadline_id,
       postgresql_where=_OPEN, sqlite_where=_OPEN)
+
+# Reminders (issue 17): a notice to one person that a clock on a case reached a threshold of its
+# time (the law parameter "escalation.percent"), shown in the app and mailed. One per recipient,
+# case, clock, threshold and start of the clock, however often or concurrently the run repeats.
+notices = Table(
+    "notices", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+           autoincrement=True),
+    Column("recipient", String(64), nullable=False),  # an actor id
+    Column("case_id", String(40), nullable=False),
+    Column("clock_id", String(20), nullable=False),
+    Column("clock_started_at", UTCDateTime, nullable=False),
+    Column("percent", Integer, nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("read_at", UTCDateTime, nullable=True),
+    # pending, sending, sent, failed, gave_up (attempts spent), no_address, mail_off
+    Column("mail_status", String(12), nullable=False),
+    Column("mail_attempts", Integer, nullable=False, default=0),
+    Column("mail_claimed_at", UTCDateTime, nullable=True),
+    Column("mail_error", String(300), nullable=False, default=""),
+    UniqueConstraint("recipient", "case_id", "clock_id", "percent", "clock_started_at",
+                     name="uq_notices_once"),
+    Index("ix_notices_recipient_created", "recipient", "created_at"),
+    Index("ix_notices_mail_status", "mail_status"),
+)

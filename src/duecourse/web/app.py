@@ -29,6 +29,7 @@ from .body_limit import BodyLimit
 from .incidents import Incidents
 from .pages import identity as identity_pages
 from .pages import ledger as ledger_pages
+from .pages import notices as notice_pages
 from .pages import placement as placement_pages
 from .pages import routes as pages
 from .pages import transport as transport_pages
@@ -56,7 +57,7 @@ _SECURITY_HEADERS = {
 
 
 _NO_STORE = ("/api/", "/cases", "/persons", "/queue", "/oversight", "/admin", "/placement",
-             "/transport")
+             "/transport", "/notices")
 
 
 class SecurityHeaders:
@@ -157,6 +158,7 @@ def create_web_app(app: App, settings: WebSettings) -> FastAPI:
     web.include_router(transport_pages.router)
     web.include_router(identity_pages.router)
     web.include_router(ledger_pages.router)
+    web.include_router(notice_pages.router)
 
     @web.exception_handler(HTTPException)
     async def framework(request: Request, exc: HTTPException) -> Response:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import logging
 import os
 import secrets
 import socket
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +21,10 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from ..app.accounts import do_create_account
 from ..app.collector import settle
 from ..app.demo_facts import get_demo_facts
+from ..app.mail import MailServer, mail_server_from
+from ..app.reminders import do_run_reminders
 from ..bootstrap import App
+from ..config import Settings, load_settings
 from ..domain.commands import ROLES
 from .app import create_web_app
 from .settings import WebSettings
@@ -88,6 +93,8 @@ def log_config() -> dict[str, Any]:
     # On the logger, not only its handler: every handler the record reaches (a root handler a
     # deployment adds, with propagation on) gets it without the query string.
     config["loggers"]["uvicorn.access"]["filters"] = ["no_query_strings"]
+    # duecourse's own messages (the reminders' runs, the sequencer) beside uvicorn's
+    config["loggers"]["duecourse"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     return config
 
 
@@ -120,4 +127,50 @@ def run_workers(db_url: str, host: str, port: int, workers: int) -> None:
 
 
 def build_web(app: App, settings: WebSettings) -> FastAPI:
-    return create_web_app(app, settings)
+    web = create_web_app(app, settings)
+    add_reminder_loop(web, app, load_settings())
+    return web
+
+
+log = logging.getLogger(__name__)
+
+
+def add_reminder_loop(web: FastAPI, app: App, settings: Settings) -> None:
+    """Run the reminders (app/reminders.py) every DUECOURSE_REMINDER_INTERVAL seconds while
+    ``web`` serves (0: never; cron runs ``duecourse reminders run`` instead). Each worker runs
+    its own loop: a notice is made, and a mail sent, once however many runs overlap. A wrong
+    DUECOURSE_SMTP_URL stops the start."""
+    interval = settings.reminder_interval
+    if interval <= 0:
+        return
+    server = mail_server_from(settings.smtp_url, settings.mail_from)
+    inner = web.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(w: Any) -> AsyncIterator[Any]:
+        async with inner(w) as state:
+            task = asyncio.create_task(remind_every(app, server, settings.mail_timezone,
+                                                    interval))
+            try:
+                yield state
+            finally:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+
+    web.router.lifespan_context = lifespan
+
+
+async def remind_every(app: App, server: MailServer | None, zone: str, interval: float) -> None:
+    """A run of the reminders, in a thread, after every ``interval`` seconds; a run that fails
+    is logged and the next one comes as planned."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            r = await asyncio.to_thread(do_run_reminders, app.ctx, server, zone)
+        except Exception:
+            log.exception("the reminders' run failed; the next one is in %s s", interval)
+            continue
+        if r.made or r.sent or r.failed:
+            log.info("reminders: %s notice(s) made, %s mail(s) sent, %s failed",
+                     sum(r.made.values()), r.sent, r.failed)

@@ -49,7 +49,7 @@ router = APIRouter()
 def account_out(a: Account) -> dict[str, Any]:
     return {"username": a.username, "actor_id": a.actor.id, "role": a.actor.role,
             "name": a.actor.name, "office": a.office, "active": a.active,
-            "clients": list(a.client_cases)}
+            "clients": list(a.client_cases), "email": a.email}
 
 
 @router.post("/auth/token", response_model=TokenOut, tags=["sign-in"],
@@ -84,7 +84,7 @@ def create_account(request: Request, account: ApiAccount,
                    body: Annotated[AccountIn, Body()]) -> dict[str, Any]:
     created = do_create_account(the_app(request).ctx, account.actor, body.username, body.role,
                                 body.password, name=body.name, office=body.office,
-                                client_case_numbers=tuple(body.clients))
+                                client_case_numbers=tuple(body.clients), email=body.email)
     return account_out(created)
 
 
@@ -96,7 +96,7 @@ def update_account(request: Request, account: ApiAccount,
     updated = do_update_account(the_app(request).ctx, account.actor, username, role=body.role,
                                 active=body.active, password=body.password, office=body.office,
                                 client_case_numbers=None if body.clients is None
-                                else tuple(body.clients))
+                                else tuple(body.clients), email=body.email)
     return account_out(updated)
 
 

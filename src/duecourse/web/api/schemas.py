@@ -478,6 +478,8 @@ class AccountIn(BaseModel):
     name: str = Field("", max_length=200, pattern=NO_NUL)
     office: str = Field("", max_length=200, pattern=NO_NUL)
     clients: list[CaseNumber] = Field([], description=CLIENTS)
+    email: str | None = Field(None, max_length=254, pattern=NO_NUL,
+                              description="where reminders are mailed; none: in the app only")
 
 
 class AccountPatch(BaseModel):
@@ -487,6 +489,8 @@ class AccountPatch(BaseModel):
     password: Password | None = None
     office: str | None = Field(None, max_length=200, pattern=NO_NUL)
     clients: list[CaseNumber] | None = Field(None, description=CLIENTS + " (replaces the list)")
+    email: str | None = Field(None, max_length=254, pattern=NO_NUL,
+                              description='where reminders are mailed; "" removes it')
 
 
 class AccountOut(BaseModel):
@@ -497,6 +501,7 @@ class AccountOut(BaseModel):
     office: str
     active: bool
     clients: list[str] = Field(description="the case numbers of an attorney's clients' cases")
+    email: str | None = None
 
 
 class AccountPage(PageOut):

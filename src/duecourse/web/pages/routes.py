@@ -77,6 +77,7 @@ NAV = [("/clients", "My clients", "attorney"), ("/queue", "Work queue", "queue")
        ("/transport", "Removal transport", "transport"),
        ("/identity/review", "Identity review", "identity"), ("/oversight", "Oversight", "ledger"),
        ("/ledger", "Ledger", "ledger"),
+       ("/notices", "Notices", "officer"),
        ("/admin/accounts", "Accounts", "admin")]
 NAV_ROLES = {"read": {"officer", "supervisor", "counsel", "detention", "transport", "oversight",
                       "attorney"},
@@ -377,22 +378,24 @@ def accounts_page(request: Request, user: SignedIn,
 def create_account(request: Request, user: FormUser, username: Annotated[str, Form()],
                    role: Annotated[str, Form()], password: Annotated[str, Form()],
                    name: Annotated[str, Form()] = "", office: Annotated[str, Form()] = "",
-                   clients: Annotated[str, Form()] = "") -> Response:
+                   clients: Annotated[str, Form()] = "",
+                   email: Annotated[str, Form()] = "") -> Response:
     ctx = the_app(request).ctx
     try:
         do_create_account(ctx, user.account.actor, username.strip(), role, password, name=name,
-                          office=office, client_case_numbers=split_case_numbers(clients))
+                          office=office, client_case_numbers=split_case_numbers(clients),
+                          email=email)
     except InvalidInput as e:
         return _accounts_refused(request, user, e, {"username": username, "name": name,
                                                     "role": role, "office": office,
-                                                    "clients": clients})
+                                                    "clients": clients, "email": email})
     return set_flash(request, RedirectResponse("/admin/accounts", status_code=303), user,
                      Flash(f"Account {username.strip()} created."))
 
 
 _ACCOUNT_FIELDS = {"username": "User name", "name": "Full name", "role": "Role",
                    "office": "Office", "clients": "Clients", "password": "Password",
-                   "active": "Active"}
+                   "active": "Active", "email": "E-mail for reminders"}
 
 
 def _accounts_refused(request: Request, user: PageUser, e: InvalidInput, typed: dict[str, Any],
@@ -410,14 +413,16 @@ def _accounts_refused(request: Request, user: PageUser, e: InvalidInput, typed: 
 def update_account(request: Request, user: FormUser, username: str,
                    role: Annotated[str, Form()], active: Annotated[str, Form()] = "",
                    password: Annotated[str, Form()] = "",
-                   clients: Annotated[str | None, Form()] = None) -> Response:
+                   clients: Annotated[str | None, Form()] = None,
+                   email: Annotated[str | None, Form()] = None) -> Response:
     ctx = the_app(request).ctx
     try:
         do_update_account(ctx, user.account.actor, username, role=role, active=active == "on",
                           password=password or None,
                           client_case_numbers=None if clients is None
-                          else split_case_numbers(clients))
+                          else split_case_numbers(clients), email=email)
     except InvalidInput as e:
-        return _accounts_refused(request, user, e, {"clients": clients}, failed=username)
+        return _accounts_refused(request, user, e, {"clients": clients, "email": email},
+                                 failed=username)
     return set_flash(request, RedirectResponse("/admin/accounts", status_code=303), user,
                      Flash(f"Account {username} saved."))
