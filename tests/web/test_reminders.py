@@ -37,6 +37,7 @@ from duecourse.app.reminders import (
     recipients_of,
 )
 from duecourse.cli import app as cli
+from duecourse.domain.commands import parse_command
 from duecourse.store.tables import deadlines, notices
 
 from .support import PASSWORD, Site, build_site, ledger_entries, sign_in
@@ -518,3 +519,23 @@ def test_mail_over_tls_with_a_password(scheme: str, tmp_path: Any,
         assert len(inbox.mails) == 1
     finally:
         controller.stop()
+
+
+def test_after_a_hand_over_the_new_holder_is_reminded(db_url: str) -> None:
+    """The reminders follow the case's assigned officer (issue 17 item 3), not its opener."""
+    site = _site(db_url)
+    admin = _admin(site)
+    do_create_account(site.app.ctx, admin, "officer2", "officer", PASSWORD, office=OFFICE,
+                      email="officer2@agency.example")
+    with site.app.ctx.engine.connect() as conn:
+        officer1 = get_account(conn, "officer1")
+    assert officer1 is not None
+    out = site.app.do(parse_command("hand_over_case", {"to_officer": "officer2",
+                                                       "reason": "going on leave"}),
+                      officer1.actor, case_id=site.cases["ana"])
+    assert out.accepted, out.refusals
+    with site.app.ctx.engine.connect() as conn:
+        found = recipients_of(conn, site.cases["ana"])
+    assert [(r.actor_id, r.role) for r in found] == [
+        ("u-officer2", "officer"), ("u-supervisor1", "supervisor"),
+        ("u-supervisor2", "supervisor")]
