@@ -30,3 +30,11 @@ def run(*args: str) -> tuple[int, str, str]:
 
     res = CliRunner().invoke(app, list(args))
     return res.exit_code, res.stdout, res.stderr
+
+
+def initialised(url: str) -> str:
+    """``url`` after ``duecourse init`` made its store (every other command refuses a database
+    that does not exist); the URL, to pass on."""
+    code, out, err = run("init", "--db", url)
+    assert code == 0, out + err
+    return url
