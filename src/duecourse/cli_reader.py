@@ -13,6 +13,8 @@ import typer
 
 from .domain.commands import Actor
 
+DEMO = "demo"  # the synthetic demo's purpose: given, never taken as the default
+
 UserOpt = Annotated[str, typer.Option(
     "--user", help="Who reads: an account's user name or a registered actor's id (ledgered).")]
 RoleOpt = Annotated[str, typer.Option(
@@ -57,11 +59,13 @@ def named_reader(a: Any, user: str, role: str, purpose: str | None,
                                      param_hint="'--purpose'")
         return actor, purpose.strip()
     mine = [p for p in ROLE_PURPOSES.get(actor.role, ())
-            if p in configured and p in (accepted or PURPOSES)]
+            if p in configured and p in (accepted or PURPOSES) and p != DEMO]
     if len(mine) == 1:
         return actor, mine[0]
-    needed = (f"say why: one of {', '.join(mine)}" if mine else
-              f"the role '{actor.role}' reads no personal data here")
+    given = [p for p in ROLE_PURPOSES.get(actor.role, ()) if p in configured
+             and p in (accepted or PURPOSES)]
+    needed = (f"say why: one of {', '.join(given)}" if given else
+              f"the role '{actor.role}' reads nothing here for any purpose")
     raise typer.BadParameter(needed, param_hint="'--purpose'")
 
 
