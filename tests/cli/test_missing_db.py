@@ -11,6 +11,7 @@ from cli_support import initialised, run
 from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
+from duecourse.app.accounts import do_create_account, do_update_account
 from duecourse.store.db import make_engine
 from duecourse.store.migrate import upgrade
 from duecourse.store.tables import accounts, ledger
@@ -116,20 +117,25 @@ def test_an_older_schema_is_not_migrated_by_a_reading_command(db_url: str) -> No
 def test_case_show_needs_user_and_role(db_url: str) -> None:
     site = build_site(db_url)
     case = site.cases["ana"]
+    admin = do_create_account(site.app.ctx, None, "admin9", "admin", "a long enough password!")
+    do_update_account(site.app.ctx, admin.actor, "officer1", active=False)
+    do_create_account(site.app.ctx, None, "officer2", "officer", "a long enough password!")
     site.app.ctx.engine.dispose()
     base = ["case", "show", case, "--db", db_url]
     for missing, args in (("--user", ["--as", "officer"]), ("--as", ["--user", "officer1"])):
         code, out, err = run(*base, *args, "--purpose", "case_work")
         assert code == 2 and f"Missing option '{missing}'" in out + err
-    code, out, err = run(*base, "--user", "officer1", "--as", "supervisor", "--purpose",
+    code, out, err = run(*base, "--user", "officer2", "--as", "supervisor", "--purpose",
                          "case_work")
     assert code == 2
-    assert "'officer1' holds the role 'officer', not 'supervisor'" in _said(out + err)
-    code, out, err = run(*base, "--user", "officer1", "--as", "officer")
+    assert "'officer2' holds the role 'officer', not 'supervisor'" in _said(out + err)
+    code, out, err = run(*base, "--user", "officer2", "--as", "officer")
     assert code == 2 and "'--purpose'" in out + err and "case_work" in _said(out + err)
     code, out, err = run(*base, "--user", "nobody", "--as", "officer", "--purpose", "case_work")
     assert code == 2 and "'--user'" in out + err
     assert "no account or actor 'nobody'" in _said(out + err)
+    code, out, err = run(*base, "--user", "officer1", "--as", "officer", "--purpose", "case_work")
+    assert code == 2 and "the account of 'officer1' is disabled" in _said(out + err)
     assert _reads(db_url) == []  # nothing was read
 
 
