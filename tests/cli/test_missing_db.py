@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from duecourse.app.accounts import do_create_account, do_update_account
+from duecourse.bootstrap import build_app
 from duecourse.store.db import make_engine
 from duecourse.store.migrate import upgrade
 from duecourse.store.tables import accounts, ledger
@@ -34,6 +35,13 @@ OPENING = {
     "account create": ["account", "create", "admin1", "--role", "admin"],
     "serve": ["serve", "--port", "1"],
 }
+
+
+@pytest.fixture(autouse=True)
+def _no_flush_at_exit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command line integrates its queued ledger entries at exit; here ``_reads`` does,
+    before the test's database is dropped."""
+    monkeypatch.setattr("atexit.register", lambda *_: None)
 
 
 @pytest.mark.sqlite
@@ -145,14 +153,16 @@ def _said(output: str) -> str:
 
 
 def _reads(url: str) -> list[tuple[str, str, str, str]]:
-    """(kind, actor id, role, purpose) of every read and refused read in the ledger."""
-    engine = make_engine(url)
+    """(kind, actor id, role, purpose) of every read and refused read in the ledger (on
+    PostgreSQL, with the entries queued for the sequencer integrated first)."""
+    app = build_app(url, migrate=False)
+    app.flush_ledger()
     try:
-        with engine.connect() as conn:
+        with app.ctx.engine.connect() as conn:
             rows = conn.execute(select(ledger).where(ledger.c.kind.in_(("read", "read_refused")))
                                 .order_by(ledger.c.seq)).all()
     finally:
-        engine.dispose()
+        app.ctx.engine.dispose()
     return [(r.kind, r.actor_id, r.actor_role, r.purpose) for r in rows]
 
 
