@@ -19,7 +19,7 @@ _FIX = {
                "the synthetic demo)",
     "missing_server": "create the empty database on the server (createdb {name}), then "
                       "initialise it with `duecourse init --db {url}`",
-    "unreachable": "check the URL, that the server runs and that you may connect",
+    "unreachable": "check the URL, and that the database can be reached and opened by you",
     "not_initialised": "initialise it with `duecourse init --db {url}`",
     "behind": "bring it up to date with `duecourse init --db {url}` (back it up first; the "
               "command line never migrates a store silently)",
