@@ -45,16 +45,13 @@ DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL (default: 
                                            "or the configured SQLite file).")]
 
 
-def _app(db: str | None, *, create: bool = False) -> Any:
-    """The application over the existing store (cli_store.py: a missing or uninitialised one is
-    refused, exit 2); ``create`` (``init`` only) creates or upgrades it. On PostgreSQL this
-    process integrates what it queued before it exits (a running sequencer would too, within a
-    second)."""
+def _app(db: str | None) -> Any:
+    """The application over the existing store (cli_store.py: a missing, uninitialised or
+    out-of-date one is refused, exit 2). On PostgreSQL this process integrates what it queued
+    before it exits (a running sequencer would too, within a second)."""
     import atexit
 
-    from .bootstrap import build_app
-
-    a = build_app(db) if create else open_store(db)
+    a = open_store(db)
     if a.ctx.engine.dialect.name != "sqlite":
         atexit.register(_flush_at_exit, a)
     return a
@@ -71,8 +68,11 @@ def _flush_at_exit(a: Any) -> None:
 def init(db: DbOpt = None) -> None:
     """Create or upgrade the database schema and the ledger (the one command, with demo, that
     creates a store; every other refuses a database that does not exist)."""
-    a = _app(db, create=True)
+    from .bootstrap import build_app
+
+    a = build_app(db)  # creates or migrates; it queues no ledger entry, so none waits for exit
     console.print(f"duecourse database ready at {a.ctx.engine.url.render_as_string()}")
+    a.ctx.engine.dispose()
 
 
 @law_app.command("list")
