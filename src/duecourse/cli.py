@@ -19,7 +19,9 @@ from .cli_facilities import facilities_app
 from .cli_identity import identity_app
 from .cli_manifest import manifest as manifest_command
 from .cli_place import place as place_command
+from .cli_reader import PurposeOpt, RoleOpt, UserOpt, named_reader
 from .cli_reminders import reminders_app
+from .cli_store import open_store, refuse_unready
 from .cli_text import shown
 from .domain.errors import DuecourseError, InvalidInput
 
@@ -46,13 +48,12 @@ DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL (default: 
 
 
 def _app(db: str | None) -> Any:
-    """The application; on PostgreSQL this process integrates what it queued before it exits
-    (a running sequencer would too, within a second)."""
+    """The application over the existing store (cli_store.py: a missing, uninitialised or
+    out-of-date one is refused, exit 2). On PostgreSQL this process integrates what it queued
+    before it exits (a running sequencer would too, within a second)."""
     import atexit
 
-    from .bootstrap import build_app
-
-    a = build_app(db)
+    a = open_store(db)
     if a.ctx.engine.dialect.name != "sqlite":
         atexit.register(_flush_at_exit, a)
     return a
@@ -67,9 +68,13 @@ def _flush_at_exit(a: Any) -> None:
 
 @app.command()
 def init(db: DbOpt = None) -> None:
-    """Create or upgrade the database schema and the ledger."""
-    a = _app(db)
+    """Create or upgrade the database schema and the ledger (the one command, with demo, that
+    creates a store; every other refuses a database that does not exist)."""
+    from .bootstrap import build_app
+
+    a = build_app(db)  # creates or migrates; it queues no ledger entry, so none waits for exit
     console.print(f"duecourse database ready at {a.ctx.engine.url.render_as_string()}")
+    a.ctx.engine.dispose()
 
 
 @law_app.command("list")
@@ -128,17 +133,17 @@ def law_check(paths: Annotated[list[str], typer.Argument(help="Scenario files or
 @case_app.command("show")
 def case_show(
     case_id: str,
-    who: Annotated[str, typer.Option("--as", help="Who reads: an account's user name or a "
-                                     "registered actor's id (their role is theirs; ledgered).")],
+    user: UserOpt,
+    role: RoleOpt,
+    purpose: PurposeOpt = None,
     db: DbOpt = None,
-    purpose: Annotated[str, typer.Option(help="Why (ledgered).")] = "case_work",
 ) -> None:
     """A case as it stands now: facets, timeline, deadlines, the actions allowed now and what
-    blocks the rest. The read is ledgered now, under the reader's own account and role."""
-    from .app.actors import get_named_actor
-
+    blocks the rest. The read is ledgered now, with the reader, the role they hold and the
+    purpose."""
     a = _app(db)
-    v = a.get_case(case_id, get_named_actor(a.ctx, who), purpose, datetime.now(UTC))
+    actor, why = named_reader(a, user, role, purpose)
+    v = a.get_case(case_id, actor, why, datetime.now(UTC))
     p = v.person
     console.print(f"[bold]Case {shown(v.case_id)}[/] — {shown(p.get('family_name', ''))}, "
                   f"{shown(p.get('given_name', ''))} "
@@ -183,30 +188,31 @@ def case_show(
 
 @case_app.command("list")
 def case_list(
+    user: UserOpt,
+    role: RoleOpt,
+    purpose: PurposeOpt = None,
     db: DbOpt = None,
     limit: Annotated[int, typer.Option(min=1, max=1000, help="How many cases to list.")] = 20,
     offset: Annotated[int, typer.Option(min=0, help="How many to skip (the next page).")] = 0,
     custody: Annotated[str | None, typer.Option(help="Only cases with this custody facet.")] = None,
 ) -> None:
-    """Case numbers with their facets (no personal data), most recently changed first, a page at
-    a time: it says how many there are and which of them are shown."""
-    from sqlalchemy import func, select
-
-    from .store.tables import cases
+    """Case numbers with their facets (no names), most recently changed first, a page at a time:
+    it says how many there are and which of them are shown. Which cases exist is personal data:
+    the read is ledgered with the reader, their role and purpose (an attorney sees only their
+    clients' cases)."""
+    from .app.case_list import list_cases
 
     a = _app(db)
-    q = select(cases).order_by(cases.c.updated_at.desc(), cases.c.id)
-    if custody:
-        q = q.where(cases.c.custody == custody)
+    actor, why = named_reader(a, user, role, purpose)
+    page = list_cases(a.ctx, actor, why, custody=custody or "", limit=limit, offset=offset)
     t = Table(title="Cases")
     for col in ("case", "proceedings", "custody", "holds", "status", "updated (UTC)"):
         t.add_column(col)
-    with a.ctx.engine.connect() as conn:
-        total = conn.execute(select(func.count()).select_from(q.subquery())).scalar_one()
-        for r in conn.execute(q.limit(limit).offset(offset)):
-            t.add_row(r.id, r.proceedings, r.custody, r.holds or "-", r.status,
-                      r.updated_at.strftime("%Y-%m-%d %H:%M"))
+    for r in page.items:
+        t.add_row(r.case_id, r.proceedings, r.custody, r.holds or "-", r.status,
+                  r.updated_at.strftime("%Y-%m-%d %H:%M"))
     console.print(t)
+    total = page.total
     first, last = min(offset + 1, total), min(offset + limit, total)
     more = f"; the next page: --offset {last}" if last < total else ""
     console.print(f"{total:,} case(s){' with custody ' + shown(custody) if custody else ''}; "
@@ -242,9 +248,10 @@ def demo(
                            progress=lambda n: prog.update(task, completed=n), fresh=db is None,
                            start=start)
     print_summary(console, summary)
-    console.print(f"\nExplore it: [bold]duecourse case list --db {url}[/], then "
-                  f"[bold]duecourse case show CASE --as supervisor-01 --db {url}[/] (a read as "
-                  "one of the simulated staff, ledgered); "
+    reader = "--user supervisor-01 --as supervisor --purpose demo"
+    console.print(f"\nExplore it: [bold]duecourse case list {reader} --db {url}[/], then "
+                  f"[bold]duecourse case show CASE {reader} --db {url}[/] (reads as one of the "
+                  "simulated staff, ledgered); "
                   f"[bold]duecourse audit verify --db {url}[/]", highlight=False)
     if not no_serve:
         _serve_demo(url, port)
@@ -275,9 +282,13 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     workers: Annotated[int, typer.Option(min=1, help="Server processes (one per core).")] = 1,
     db: DbOpt = None,
+    init_store: Annotated[bool, typer.Option(
+        "--init", help="Create or upgrade the store first, as `duecourse init` does (without it "
+        "a missing, uninitialised or older store is refused).")] = False,
 ) -> None:
-    """Serve the web app and the API. Outside development it needs a PostgreSQL URL, a secret
-    key (DUECOURSE_SECRET_KEY) and a ledger key, and refuses to start on defaults."""
+    """Serve the web app and the API on an existing store (or, with --init, one created or
+    upgraded first). Outside development it needs a PostgreSQL URL, a secret key
+    (DUECOURSE_SECRET_KEY) and a ledger key, and refuses to start on defaults."""
     from .bootstrap import build_app
     from .config import load_settings
     from .web.server import build_web, run, run_workers
@@ -285,7 +296,9 @@ def serve(
 
     settings = load_settings(db)
     web_settings = load_web_settings(settings, serving=True)
-    a = build_app(db)  # migrates once, before any worker starts
+    if not init_store:
+        refuse_unready(db)
+    a = build_app(db, migrate=init_store)  # before any worker starts
     console.print(f"Serving http://{host}:{port} ({settings.environment}, {workers} "
                   f"worker{'s' if workers > 1 else ''})", highlight=False)
     if workers > 1:

@@ -17,6 +17,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from .cli_reader import RoleOpt, UserOpt
+
 audit_app = typer.Typer(help="The tamper-evident ledger.", no_args_is_help=True)
 witness_app = typer.Typer(help="A witness: cosigns the ledger's checkpoints only while the "
                           "ledger grows consistently (C2SP tlog-witness).", no_args_is_help=True)
@@ -38,10 +40,13 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
 
 
 def _engine(db: str | None) -> Any:
-    """The store's engine, without loading the signing key (verifying needs none)."""
+    """The store's engine, without loading the signing key (verifying needs none); a missing
+    or uninitialised store is refused (cli_store.py)."""
+    from .cli_store import refuse_unready
     from .config import load_settings
     from .store.db import make_engine
 
+    refuse_unready(db)
     return make_engine(load_settings(db).db_url)
 
 
@@ -101,9 +106,9 @@ def audit_verify(
     from .app.audit import verify_store
     from .cli import _progress
 
+    engine = _engine(db)
     origin, key = _public_key(db, public_key)
     kept = [_kept(p) for p in checkpoint or []]
-    engine = _engine(db)
     with _progress() as prog:
         task = prog.add_task("verifying ledger", total=None)
         rep = verify_store(engine, key, progress=lambda n: prog.update(task, completed=n),
@@ -158,10 +163,10 @@ def audit_export_key(
 
     from .audit.checkpoint import public_key_pem
     from .audit.note import verifier_key
-    from .bootstrap import build_app
+    from .cli_store import open_store
     from .store.tables import ledger_head
 
-    a = build_app(db)
+    a = open_store(db)
     with a.ctx.engine.connect() as conn:
         origin = conn.execute(select(ledger_head.c.origin)).scalar_one()
     text = (public_key_pem(a.ctx.signing_key) if pem
@@ -190,9 +195,9 @@ def audit_checkpoint(
 ) -> None:
     """Integrate the queue, sign a checkpoint of the whole ledger and keep it in the store."""
     from .app.witnessing import cosign_latest
-    from .bootstrap import build_app
+    from .cli_store import open_store
 
-    a = build_app(db)
+    a = open_store(db)
     if adopt:
         _adoptable(a)
     from .app.sequencer import LedgerHeadTampered
@@ -278,7 +283,8 @@ def audit_rotate_key(
 @audit_app.command("search-terms")
 def audit_search_terms(
     ref: Annotated[int, typer.Argument(help="The ``terms.ref`` of a search's ledger entry.")],
-    who: Annotated[str, typer.Option("--as", help="The oversight account or actor id.")],
+    user: UserOpt,
+    role: RoleOpt,
     reason: Annotated[str, typer.Option("--reason", help="Why you read them (ledgered).")],
     db: DbOpt = None,
 ) -> None:
@@ -286,13 +292,13 @@ def audit_search_terms(
     (oversight only, with a reason; the read is itself ledgered)."""
     from .app.access import AccessDenied
     from .app.search_terms import get_search_terms
-    from .cli_calendar import _actor
+    from .cli_reader import named_actor
     from .cli_text import shown
     from .domain.errors import NotFound
 
     a = build_app_for(db)
     try:
-        t = get_search_terms(a.ctx, _actor(a, who), ref, reason, datetime.now(UTC))
+        t = get_search_terms(a.ctx, named_actor(a, user, role), ref, reason, datetime.now(UTC))
     except (AccessDenied, NotFound) as e:
         raise _fail(f"refused: {e}" if isinstance(e, AccessDenied) else str(e),
                     1 if isinstance(e, AccessDenied) else 2) from None
@@ -306,9 +312,9 @@ def audit_search_terms(
 
 
 def build_app_for(db: str | None) -> Any:
-    from .bootstrap import build_app
+    from .cli_store import open_store
 
-    return build_app(db)
+    return open_store(db)
 
 
 @audit_app.command("sequencer")

@@ -61,14 +61,14 @@ def calendar_close(
     an administrator is refused, and no day is closed."""
     from .app.access import AccessDenied
     from .app.calendar import check_day, do_close_day
-    from .bootstrap import build_app
+    from .cli_store import open_store
     from .domain.errors import InvalidInput
 
     try:
         when = check_day(day)
     except InvalidInput as e:
         raise _refuse(str(e), 2) from e
-    a = build_app(db)
+    a = open_store(db)
     actor = _actor(a, who)
     try:
         done = do_close_day(a.ctx, when, scope, reason, source, actor)
@@ -91,9 +91,9 @@ def calendar_list(
 ) -> None:
     """Every closure day, by day then scope, with its reason, source and who recorded it."""
     from .app.calendar import get_closure_days
-    from .bootstrap import build_app
+    from .cli_store import open_store
 
-    days = get_closure_days(build_app(db).ctx)
+    days = get_closure_days(open_store(db).ctx)
     if as_json:
         print(json.dumps([d.as_dict() for d in days], ensure_ascii=False))
         return

@@ -27,7 +27,7 @@ def facilities_import(
     """Validate a facility list and replace the stored catalogue with it, all or nothing; the
     change is recorded in the ledger. An invalid list is refused with every bad row named."""
     from .app.catalogue import do_import_catalogue
-    from .bootstrap import build_app
+    from .cli_store import open_store
     from .placement.catalogue import CatalogueError
 
     try:
@@ -36,7 +36,7 @@ def facilities_import(
         err.print(f"[red]error:[/] cannot read {escape(str(file))}: {escape(str(e.strerror or e))}",
                   highlight=False)
         raise typer.Exit(2) from e
-    a = build_app(db)
+    a = open_store(db)
     try:
         done = do_import_catalogue(a.ctx, raw, file.name)
     except CatalogueError as e:
@@ -54,11 +54,11 @@ def facilities_list(db: DbOpt = None) -> None:
     from sqlalchemy import func, select
 
     from .app.catalogue import get_catalogue
-    from .bootstrap import build_app
+    from .cli_store import open_store
     from .placement.problem import UNITS
     from .store.tables import facilities
 
-    a = build_app(db)
+    a = open_store(db)
     with a.ctx.engine.connect() as conn:
         stored = conn.execute(select(func.count()).select_from(facilities)).scalar_one()
         catalogue = get_catalogue(conn)

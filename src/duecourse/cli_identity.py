@@ -2,9 +2,10 @@
 (issue 4); registered in cli.py with one ``add_typer`` line.
 
 Every write goes through ``app/identity.py`` (authorised, all or nothing, ledgered); every read of
-records is ledgered with the reader, their role and purpose. From this command line the reader and
-writer is the installation's operator (``CLI_ACTOR``, a supervisor) unless ``--as`` names an
-account or actor.
+records is ledgered with the reader, their role and purpose: a command that shows records or pairs
+(clusters, sources, train, review) names its reader with ``--user``, the role they hold with
+``--as`` and ``--purpose`` (cli_reader.py). The writer of an import or a linkage run is the
+installation's operator (``CLI_ACTOR``, a supervisor) unless ``--as`` names an account or actor.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from .cli_reader import PurposeOpt as ReaderPurposeOpt
+from .cli_reader import RoleOpt, UserOpt, named_reader
 from .cli_text import shown
 
 identity_app = typer.Typer(help="Identity resolution over the agency's own records: import, "
@@ -34,11 +37,11 @@ PurposeOpt = Annotated[str, typer.Option(help="Why the records are read (ledgere
 
 
 def _build(db: str | None) -> Any:
-    from .bootstrap import build_app
+    from .cli_store import open_store
     from .domain.errors import InvalidInput
 
     try:
-        return build_app(db)
+        return open_store(db)
     except InvalidInput as e:  # a configured model that is not one, say
         raise _fail(e) from e
 
@@ -57,6 +60,13 @@ def _actor(a: Any, who: str | None) -> Any:
     except InvalidInput as e:
         err.print(f"[red]error:[/] {shown(e.message)}", highlight=False)
         raise typer.Exit(2) from None
+
+
+def _reader(a: Any, user: str, role: str, purpose: str | None) -> tuple[Any, str]:
+    """The reader of records (cli_reader.py), for the identity review's purposes."""
+    from .app.access import IDENTITY_PURPOSES
+
+    return named_reader(a, user, role, purpose, IDENTITY_PURPOSES)
 
 
 def _fail(e: Exception, code: int = 2) -> typer.Exit:
@@ -172,13 +182,14 @@ def identity_link(
 
 @identity_app.command("clusters")
 def identity_clusters(
+    user: UserOpt,
+    role: RoleOpt,
     out: Annotated[Path, typer.Option("--out", help="Write record_id,person_id here (CSV).")],
     review_out: Annotated[Path | None, typer.Option(
         "--review-out", help="Also write the pairs awaiting review (CSV: pair, left_record_id, "
         "right_record_id, probability, match_weight, vetoes, status).")] = None,
     db: DbOpt = None,
-    who: AsOpt = "",
-    purpose: PurposeOpt = "supervision",
+    purpose: ReaderPurposeOpt = None,
 ) -> None:
     """Every record with its person: records linked automatically (or by a confirmed match)
     share a person_id; a record whose only links await review keeps its own."""
@@ -187,10 +198,10 @@ def identity_clusters(
     from .app.identity import get_clusters, get_review_pairs_all
 
     a = _build(db)
-    actor = _actor(a, who)
+    actor, why = _reader(a, user, role, purpose)
     try:
-        rows = get_clusters(a.ctx, actor, purpose)
-        pairs = get_review_pairs_all(a.ctx, actor, purpose) if review_out else []
+        rows = get_clusters(a.ctx, actor, why)
+        pairs = get_review_pairs_all(a.ctx, actor, why) if review_out else []
     except AccessDenied as e:
         raise _fail(e) from e
     with out.open("w", newline="", encoding="utf-8") as f:
@@ -213,9 +224,10 @@ def identity_clusters(
 
 @identity_app.command("sources")
 def identity_sources(
+    user: UserOpt,
+    role: RoleOpt,
     db: DbOpt = None,
-    who: AsOpt = "",
-    purpose: PurposeOpt = "supervision",
+    purpose: ReaderPurposeOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
 ) -> None:
     """The sources records were imported from: batches, records, whether each holds one record
@@ -227,7 +239,7 @@ def identity_sources(
 
     a = _build(db)
     try:
-        sources = get_sources(a.ctx, _actor(a, who), purpose)
+        sources = get_sources(a.ctx, *_reader(a, user, role, purpose))
     except AccessDenied as e:
         raise _fail(e) from e
     if as_json:
@@ -261,11 +273,12 @@ def _vetoes(text: str) -> tuple[str, ...]:
 
 @identity_app.command("train")
 def identity_train(
+    user: UserOpt,
+    role: RoleOpt,
     out: Annotated[Path, typer.Option("--out", help="Write the model (JSON, with its data card) "
                                       "here.")] = Path("identity-model.json"),
     db: DbOpt = None,
-    who: AsOpt = "",
-    purpose: PurposeOpt = "supervision",
+    purpose: ReaderPurposeOpt = None,
     vetoes: Annotated[str, typer.Option("--vetoes", help="The vetoes in force: 'all', 'none' "
                                         "or their names, comma-separated (a_number, birth_date, "
                                         "…: docs/identity.md). Lists of unrelated people (no "
@@ -283,7 +296,7 @@ def identity_train(
     a = _build(db)
     try:
         in_force = _vetoes(vetoes)
-        records, sources, declared = get_training_records(a.ctx, _actor(a, who), purpose)
+        records, sources, declared = get_training_records(a.ctx, *_reader(a, user, role, purpose))
         now = datetime.now(UTC)
         across = len(sources) > 1 and set(sources) <= declared
         model = train(records, trained_at=now.date(), across_sources_only=across,
@@ -304,9 +317,10 @@ def identity_train(
 
 @identity_app.command("review")
 def identity_review(
+    user: UserOpt,
+    role: RoleOpt,
     db: DbOpt = None,
-    who: AsOpt = "",
-    purpose: PurposeOpt = "supervision",
+    purpose: ReaderPurposeOpt = None,
     status: Annotated[str, typer.Option(help="open (pending and proposed), all, pending, "
                                         "proposed, confirmed or rejected.")] = "open",
     limit: Annotated[int, typer.Option(help="How many pairs.")] = 50,
@@ -317,7 +331,7 @@ def identity_review(
 
     a = _build(db)
     try:
-        page = get_review_queue(a.ctx, _actor(a, who), purpose, status=status, limit=limit)
+        page = get_review_queue(a.ctx, *_reader(a, user, role, purpose), status=status, limit=limit)
     except AccessDenied as e:
         raise _fail(e) from e
     t = Table(title=f"Identity review queue ({status})")

@@ -2,9 +2,10 @@
 
 The plan is advice for a transport officer; it issues no command. The plan is read by
 ``app/transport.py`` (as are the API's and the page's): reading the cases is a read of personal
-data, which passes the ``access_transport_manifest`` funnel for the reader's role and purpose
-(``transport_planning`` by default) and is written to the ledger with the case numbers read, in
-the same transaction, like every list of cases that shows names.
+data, which passes the ``access_transport_manifest`` funnel for the reader (``--user``, in the
+role ``--as`` names, cli_reader.py) and purpose (``transport_planning``) and is written to the
+ledger with the case numbers read, in the same transaction, like every list of cases that shows
+names.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from .cli_reader import PurposeOpt, RoleOpt, UserOpt, named_reader
 from .domain.commands import parse_date, parse_datetime
 from .domain.errors import InvalidInput
 
@@ -90,8 +92,8 @@ def print_tables(console: Console, manifests: list[Manifest], excluded: list[Exc
 
 
 def manifest(
-    who: Annotated[str, typer.Option("--as", help="Who reads: an account's user name or a "
-                                     "registered actor's id (ledgered).")],
+    user: UserOpt,
+    role: RoleOpt,
     day: Annotated[str, typer.Option("--date", help="Departure day (YYYY-MM-DD, UTC).")],
     db: Annotated[str | None, typer.Option("--db", help="Database URL (default: DUECOURSE_DB "
                                            "or the configured SQLite file).")] = None,
@@ -103,7 +105,7 @@ def manifest(
     depart: Annotated[str, typer.Option(help="Departure time that day (HH:MM, UTC).")] = "08:00",
     window: Annotated[int, typer.Option(min=0, max=24, help="Hours the departure window "
                                         "stays open.")] = 12,
-    purpose: Annotated[str, typer.Option(help="Why (ledgered).")] = "transport_planning",
+    purpose: PurposeOpt = None,
     at: Annotated[str | None, typer.Option(help="Plan as of this time (ISO, UTC; default "
                                            "now).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
@@ -111,10 +113,9 @@ def manifest(
     """Removal transport manifests for a departure day: everyone with a final order whom no
     removal guard refuses, grouped by destination and staging facility into transports with
     seats; everyone else with the rule ids that refuse them. Advice only: no command is issued."""
-    from .app.access import AccessDenied
-    from .app.actors import get_named_actor
+    from .app.access import TRANSPORT_PURPOSES, AccessDenied
     from .app.transport import check_window_open, get_manifest_plan
-    from .bootstrap import build_app
+    from .cli_store import open_store
     from .placement.manifest import DEFAULT_AIR_SEATS, DEFAULT_GROUND_SEATS, CapacityRules
 
     d = parse_date(day, "--date")
@@ -123,10 +124,10 @@ def manifest(
     rules = CapacityRules(start, end, air_seats=seats or DEFAULT_AIR_SEATS,
                           ground_seats=seats or DEFAULT_GROUND_SEATS, max_per_group=transports)
     check_window_open(d, rules, when, "--date")  # before the store is opened
-    app = build_app(db)
+    app = open_store(db)
+    actor, why = named_reader(app, user, role, purpose, TRANSPORT_PURPOSES)
     try:
-        plan = get_manifest_plan(app.ctx, get_named_actor(app.ctx, who), purpose, d, rules, when,
-                                 field="--date")
+        plan = get_manifest_plan(app.ctx, actor, why, d, rules, when, field="--date")
     except AccessDenied as e:
         Console(stderr=True).print(f"[red]refused:[/] {e}", highlight=False)
         raise typer.Exit(2) from None

@@ -18,6 +18,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from .cli_reader import PurposeOpt, RoleOpt, UserOpt, named_reader
+
 DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL (default: DUECOURSE_DB "
                                            "or the configured SQLite file).")]
 
@@ -39,25 +41,25 @@ def _terms(terms: dict[str, float]) -> str:
 
 
 def place(
-    who: Annotated[str, typer.Option("--as", help="Who reads: an account's user name or a "
-                                     "registered actor's id (ledgered).")],
+    user: UserOpt,
+    role: RoleOpt,
     day: Annotated[str | None, typer.Option("--date", help="The day to plan (YYYY-MM-DD; "
                                                            "default today, UTC).")] = None,
     db: DbOpt = None,
-    purpose: Annotated[str, typer.Option(help="Why (ledgered).")] = "detention_management",
+    purpose: PurposeOpt = None,
     time_limit: Annotated[float, typer.Option(help="Seconds the solver may take.")] = 10.0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """The day's plan: the facility board, each planned placement with its reasons, the people
     the plan could not place (with the rule), and the people who need a person's decision.
     It gives no command."""
-    from .app.actors import get_named_actor
+    from .app.access import PLACEMENT_PURPOSES
     from .app.placement import get_placement_plan
-    from .bootstrap import build_app
+    from .cli_store import open_store
 
-    a = build_app(db)
-    plan = get_placement_plan(a.ctx, _day(day), get_named_actor(a.ctx, who), purpose,
-                              time_limit_s=time_limit)
+    a = open_store(db)
+    actor, why = named_reader(a, user, role, purpose, PLACEMENT_PURPOSES)
+    plan = get_placement_plan(a.ctx, _day(day), actor, why, time_limit_s=time_limit)
     data = plan.as_dict()
     if as_json:
         print(json.dumps(data, sort_keys=True))

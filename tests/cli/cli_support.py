@@ -30,3 +30,25 @@ def run(*args: str) -> tuple[int, str, str]:
 
     res = CliRunner().invoke(app, list(args))
     return res.exit_code, res.stdout, res.stderr
+
+
+# The reader the identity commands that show records name (``--user``, ``--as``, ``--purpose``):
+# ``initialised`` registers them.
+READER_ID = "s-reader"
+READ_AS = ("--user", READER_ID, "--as", "supervisor", "--purpose", "supervision")
+
+
+def initialised(url: str, *, reader: bool = False) -> str:
+    """``url`` after ``duecourse init`` made its store (every other command refuses a database
+    that does not exist), with the supervisor ``READ_AS`` names registered if ``reader``; the
+    URL."""
+    from duecourse.bootstrap import build_app
+    from duecourse.domain.commands import Actor
+
+    code, out, err = run("init", "--db", url)
+    assert code == 0, out + err
+    if reader:
+        app = build_app(url, migrate=False)
+        app.register_actor(Actor(READER_ID, "supervisor", "A Supervisor"))
+        app.ctx.engine.dispose()
+    return url

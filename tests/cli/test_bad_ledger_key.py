@@ -38,21 +38,30 @@ def _run(tmp: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProc
                           timeout=120, cwd=tmp, check=False)
 
 
+def _initialised(tmp: Path) -> str:
+    """A store made by ``duecourse init`` (with its own development key): the commands that
+    open a store refuse one that does not exist."""
+    db = f"sqlite:///{tmp / 'store.sqlite'}"
+    assert _run(tmp, {"DUECOURSE_DB": db}, "init").returncode == 0
+    return db
+
+
 @pytest.mark.parametrize("what", sorted(NOT_KEYS))
 def test_a_key_file_that_is_no_key(tmp_path: Path, what: str) -> None:
     key = tmp_path / "ledger-key.pem"
     key.write_bytes(_not_keys()[what])
-    db = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    db = _initialised(tmp_path)
     res = _run(tmp_path, {"DUECOURSE_LEDGER_KEY_FILE": str(key), "DUECOURSE_DB": db},
-               "case", "list")
+               "facilities", "list")
     assert res.returncode == 2, res.stderr
     assert "Traceback" not in res.stderr and "ledger key file" in res.stderr
     assert "not an Ed25519 private key" in res.stderr or "cannot be read" in res.stderr
 
 
 def test_a_key_setting_that_is_no_key(tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path / 'store.sqlite'}"
-    res = _run(tmp_path, {"DUECOURSE_LEDGER_KEY": "secret", "DUECOURSE_DB": db}, "case", "list")
+    db = _initialised(tmp_path)
+    res = _run(tmp_path, {"DUECOURSE_LEDGER_KEY": "secret", "DUECOURSE_DB": db},
+               "facilities", "list")
     assert res.returncode == 2 and "Traceback" not in res.stderr
     assert "DUECOURSE_LEDGER_KEY is not an Ed25519 private key" in res.stderr
 

@@ -32,13 +32,15 @@ def test_the_list_says_how_many_and_pages(tmp_path: Path) -> None:
         assert out.accepted, out.refusals
     app.ctx.engine.dispose()
     runner = CliRunner(env={"COLUMNS": "200"})
-    first = runner.invoke(cli, ["case", "list", "--db", url])
+    reader = ["--user", "o1", "--as", "officer", "--purpose", "case_work"]
+    first = runner.invoke(cli, ["case", "list", "--db", url, *reader])
     assert first.exit_code == 0, first.output
     assert "25 case(s); shown 1–20; the next page: --offset 20" in first.output
-    second = runner.invoke(cli, ["case", "list", "--db", url, "--offset", "20"])
+    second = runner.invoke(cli, ["case", "list", "--db", url, "--offset", "20", *reader])
     assert "25 case(s); shown 21–25" in second.output and "next page" not in second.output
     ids = set(re.findall(r"C-[0-9A-Z]+", first.output)) | set(re.findall(r"C-[0-9A-Z]+",
                                                                           second.output))
     assert len(ids) == 25  # every case on one of the two pages, none twice
-    none = runner.invoke(cli, ["case", "list", "--db", url, "--custody", "detained"])
+    none = runner.invoke(cli, ["case", "list", "--db", url, "--custody", "detained",
+                                *reader])
     assert "0 case(s) with custody detained; shown 0–0" in none.output

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from cli_support import ledger_time
+from cli_support import initialised, ledger_time
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -34,7 +34,8 @@ def test_markup_in_a_name(tmp_path: Path) -> None:
         officer, datetime(2026, 3, 1, 8, tzinfo=UTC))
     app.ctx.engine.dispose()
     assert out.accepted, out.refusals
-    res = CliRunner().invoke(cli, ["case", "show", str(out.case_id), "--as", "o1", "--db",
+    res = CliRunner().invoke(cli, ["case", "show", str(out.case_id), "--user", "o1", "--as",
+                                   "officer", "--purpose", "case_work", "--db",
                                    f"sqlite:///{path}"])
     assert res.exit_code == 0, res.output
     flat = " ".join(res.output.split())
@@ -64,11 +65,14 @@ def test_a_read_is_done_now_as_someone_who_exists(tmp_path: Path) -> None:
         officer, datetime(2026, 3, 1, 8, tzinfo=UTC))
     case = str(out.case_id)
     runner = CliRunner()
-    for args in (["--at", "2001-01-01T00:00:00Z", "--as", "o1"], ["--user", "anything"],
-                 ["--as", "anything"], ["--as", ""]):
+    reader = ["--user", "o1", "--as", "officer", "--purpose", "case_work"]
+    for args in (["--at", "2001-01-01T00:00:00Z", *reader],
+                 ["--user", "anything", "--as", "officer", "--purpose", "case_work"],
+                 ["--user", "o1", "--as", "supervisor", "--purpose", "case_work"],
+                 ["--user", "", "--as", "officer", "--purpose", "case_work"]):
         res = runner.invoke(cli, ["case", "show", case, "--db", url, *args])
         assert res.exit_code != 0, args
-    res = runner.invoke(cli, ["case", "show", case, "--db", url, "--as", "o1"])
+    res = runner.invoke(cli, ["case", "show", case, "--db", url, *reader])
     assert res.exit_code == 0, res.output
     with app.ctx.engine.connect() as conn:
         reads = list(conn.execute(select(ledger).where(ledger.c.kind.in_(("read",
@@ -87,7 +91,7 @@ def test_shown() -> None:
 def test_other_commands_print_typed_text_as_typed(tmp_path: Path) -> None:
     """``identity import`` and ``calendar`` printed a source, a record id or a reason typed with
     terminal escape codes raw (an outside review): they go through ``shown`` too."""
-    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    url = initialised(f"sqlite:///{tmp_path / 'store.sqlite'}")
     records = tmp_path / "esc.csv"
     records.write_bytes(b"record_id,family_name\nr\x1b]0;PWNED\x07x,Ng\nr\x1b]0;PWNED\x07x,Ng\n")
     res = CliRunner().invoke(cli, ["identity", "import", str(records), "--db", url,

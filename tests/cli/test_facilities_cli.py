@@ -8,6 +8,7 @@ import io
 import json
 from pathlib import Path
 
+from cli_support import initialised
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
@@ -60,6 +61,7 @@ def run(*args: str) -> tuple[int, str]:
 
 
 def test_import_list_and_verify(db_url: str, tmp_path: Path) -> None:
+    initialised(db_url)
     code, out = run("facilities", "list", "--db", db_url)
     assert code == 0, out
     assert "packaged FY26 list; none imported" in out and "203 facilities, 82,631 beds" in out
@@ -99,6 +101,7 @@ def test_import_list_and_verify(db_url: str, tmp_path: Path) -> None:
 
 
 def test_a_bad_list_is_refused_and_changes_nothing(db_url: str, tmp_path: Path) -> None:
+    initialised(db_url)
     agency = write_list(tmp_path / "agency.csv", AGENCY)
     assert run("facilities", "import", str(agency), "--db", db_url)[0] == 0
     bad_rows = [dict(r) for r in AGENCY] + [dict(AGENCY[0], detloc="ZZOTHER", name="OTHER")]

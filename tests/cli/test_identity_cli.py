@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from cli_support import IDENTITY_HEADER, run, write_records
+from cli_support import IDENTITY_HEADER, READ_AS, initialised, run, write_records
 from sqlalchemy import func, select
 
 from duecourse.domain.commands import Actor
@@ -36,6 +36,7 @@ def count(url: str, table: object) -> int:
 
 def test_a_batch_with_bad_rows_names_every_one_and_writes_nothing(db_url: str,
                                                                   tmp_path: Path) -> None:
+    initialised(db_url)
     bad = write_records(tmp_path / "bad.csv", [
         GOOD[0],
         ",Garcia,Maria,1990-02-30,F,MX,,,,",  # no record id
@@ -61,7 +62,7 @@ def test_a_batch_with_bad_rows_names_every_one_and_writes_nothing(db_url: str,
 
 
 def test_json_and_misshapen_rows_are_named_with_the_rest(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'shape.db'}"
+    url = initialised(f"sqlite:///{tmp_path / 'shape.db'}")
     (tmp_path / "bad.json").write_text(json.dumps([
         {"record_id": "a", "birth_date": "1990-13-01"},
         {"record_id": "b", "sex": "Q", "extra": "x"},
@@ -86,6 +87,7 @@ def test_json_and_misshapen_rows_are_named_with_the_rest(tmp_path: Path) -> None
 
 
 def test_import_link_and_clusters(db_url: str, tmp_path: Path) -> None:
+    initialised(db_url, reader=True)
     good = write_records(tmp_path / "court.csv", GOOD)
     code, out, err = run("identity", "import", str(good), "--source", "court", "--db", db_url)
     assert code == 0, err
@@ -111,7 +113,7 @@ def test_import_link_and_clusters(db_url: str, tmp_path: Path) -> None:
     assert summary["persons"] < 7 and summary["auto_links"] >= 2
 
     out_file, review_file = tmp_path / "clusters.csv", tmp_path / "review.csv"
-    code, out, err = run("identity", "clusters", "--out", str(out_file), "--review-out",
+    code, out, err = run("identity", "clusters", *READ_AS, "--out", str(out_file), "--review-out",
                          str(review_file), "--db", db_url)
     assert code == 0, err
     with out_file.open(encoding="utf-8", newline="") as f:
@@ -131,6 +133,7 @@ def test_import_link_and_clusters(db_url: str, tmp_path: Path) -> None:
 
 
 def test_review_propose_confirm_from_the_command_line(db_url: str, tmp_path: Path) -> None:
+    initialised(db_url, reader=True)
     from duecourse.bootstrap import build_app
 
     run("identity", "import", str(write_records(tmp_path / "c.csv", GOOD)), "--source", "court",
@@ -145,7 +148,7 @@ def test_review_propose_confirm_from_the_command_line(db_url: str, tmp_path: Pat
         pair = conn.execute(select(identity_pairs.c.id)).scalars().first()
     engine.dispose()
     assert pair is not None
-    code, out, err = run("identity", "review", "--db", db_url)
+    code, out, err = run("identity", "review", *READ_AS, "--db", db_url)
     assert code == 0 and "pending" in out
     code, out, err = run("identity", "confirm", str(pair), "--as", "s1", "--db", db_url)
     assert code != 0 and "only a proposed match" in err
@@ -157,7 +160,7 @@ def test_review_propose_confirm_from_the_command_line(db_url: str, tmp_path: Pat
     code, out, err = run("identity", "confirm", str(pair), "--as", "s2", "--db", db_url)
     assert code == 0 and "confirmed by s2" in out, err
     out_file = tmp_path / "clusters.csv"
-    run("identity", "clusters", "--out", str(out_file), "--db", db_url)
+    run("identity", "clusters", *READ_AS, "--out", str(out_file), "--db", db_url)
     with out_file.open(encoding="utf-8", newline="") as f:
         person = {r["record_id"]: r["person_id"] for r in csv.DictReader(f)}
     assert person["c-3"] == person["c-4"]  # the confirmed match makes one person
@@ -167,12 +170,12 @@ def test_train_writes_the_model_with_its_data_card(tmp_path: Path) -> None:
     from duecourse.identity import Model
     from duecourse.sim.identity_records import generate_identity_records
 
-    url = f"sqlite:///{tmp_path / 'train.db'}"
+    url = initialised(f"sqlite:///{tmp_path / 'train.db'}", reader=True)
     generate_identity_records(3000, seed=5).write_csv(tmp_path / "sim.csv")
     code, _, err = run("identity", "import", str(tmp_path / "sim.csv"), "--source", "sim",
                        "--db", url)
     assert code == 0, err
-    code, _, err = run("identity", "train", "--out", str(tmp_path / "m.json"), "--db", url)
+    code, _, err = run("identity", "train", *READ_AS, "--out", str(tmp_path / "m.json"), "--db", url)
     assert code == 0, err
     model = Model.load(tmp_path / "m.json")
     assert model.data_card["records"] == 3000
@@ -187,7 +190,7 @@ def test_train_with_the_vetoes_chosen_and_on_lists_of_one_record_per_person(
     from duecourse.identity import Model
     from duecourse.sim.identity_records import generate_identity_records
 
-    url = f"sqlite:///{tmp_path / 'train.db'}"
+    url = initialised(f"sqlite:///{tmp_path / 'train.db'}", reader=True)
     records = generate_identity_records(2000, seed=6)
     records.write_csv(tmp_path / "sim.csv")
     lines = (tmp_path / "sim.csv").read_text(encoding="utf-8").splitlines()
@@ -198,17 +201,17 @@ def test_train_with_the_vetoes_chosen_and_on_lists_of_one_record_per_person(
         code, _, err = run("identity", "import", str(tmp_path / f"{name}.csv"), "--source", name,
                            "--one-record-per-person", "--db", url)
         assert code == 0, err
-    code, _, err = run("identity", "train", "--out", str(tmp_path / "m.json"), "--db", url,
+    code, _, err = run("identity", "train", *READ_AS, "--out", str(tmp_path / "m.json"), "--db", url,
                        "--vetoes", "a_number,bogus")
     assert code != 0 and "'bogus'" in err and "household_given_name_unknown" in err
     assert not (tmp_path / "m.json").exists()
-    code, out, err = run("identity", "train", "--out", str(tmp_path / "m.json"), "--db", url,
+    code, out, err = run("identity", "train", *READ_AS, "--out", str(tmp_path / "m.json"), "--db", url,
                          "--vetoes", "none")
     assert code == 0 and "vetoes none" in out, err
     model = Model.load(tmp_path / "m.json")
     assert model.vetoes == ()
     assert "(each holding one record per person)" in model.data_card["trained_on"]
-    code, _, err = run("identity", "train", "--out", str(tmp_path / "m2.json"), "--db", url,
+    code, _, err = run("identity", "train", *READ_AS, "--out", str(tmp_path / "m2.json"), "--db", url,
                        "--vetoes", "a_number, birth_date")
     assert code == 0, err
     assert Model.load(tmp_path / "m2.json").vetoes == ("a_number", "birth_date")
@@ -220,7 +223,7 @@ def test_the_configured_model_is_used_and_a_wrong_one_stops_the_start(
     from duecourse.identity import Model, default_model
     from duecourse.store.tables import identity_runs
 
-    url = f"sqlite:///{tmp_path / 'm.db'}"
+    url = initialised(f"sqlite:///{tmp_path / 'm.db'}")
     run("identity", "import", str(write_records(tmp_path / "c.csv", GOOD)), "--source", "court", "--db", url)
     trained = default_model().with_card(trained_on="the agency's own records, 2026")
     trained.save(tmp_path / "agency.json")
@@ -245,10 +248,11 @@ def test_the_configured_model_is_used_and_a_wrong_one_stops_the_start(
 
 def test_document_numbers_are_an_optional_column_and_link_a_mistyped_name(db_url: str,
                                                                           tmp_path: Path) -> None:
+    initialised(db_url)
     header = IDENTITY_HEADER + ",document_number"
     bad = tmp_path / "bad.csv"
     bad.write_text(f"{header}\nd-1,Nieves,Joaquin,1975-08-21,M,MX,,,,,K4#\n", encoding="utf-8")
-    scratch = f"sqlite:///{tmp_path / 'scratch.db'}"  # a number that is none: flagged, kept
+    scratch = initialised(f"sqlite:///{tmp_path / 'scratch.db'}")  # a number that is none: flagged, kept
     code, out, err = run("identity", "import", str(bad), "--source", "encounter", "--db", scratch)
     assert code == 0 and "left out of linkage: document_number 1" in out, err
     assert count(scratch, identity_records) == 1
@@ -274,6 +278,7 @@ def test_document_numbers_are_an_optional_column_and_link_a_mistyped_name(db_url
 
 def test_the_lookup_index_is_rebuilt_only_when_records_are_imported(db_url: str,
                                                                     tmp_path: Path) -> None:
+    initialised(db_url)
     from duecourse.app.identity import (
         _known,
         do_confirm_match,
@@ -324,6 +329,7 @@ def test_the_lookup_index_is_rebuilt_only_when_records_are_imported(db_url: str,
 
 
 def test_sources_declared_to_hold_one_record_per_person(db_url: str, tmp_path: Path) -> None:
+    initialised(db_url, reader=True)
     from duecourse.app.identity import get_review_pair
     from duecourse.bootstrap import build_app
     from identity_lists import ROSTER, TRANSFERS
@@ -347,17 +353,17 @@ def test_sources_declared_to_hold_one_record_per_person(db_url: str, tmp_path: P
     assert code != 0 and "'roster' was declared to hold one record per person" in err, err
     assert count(db_url, identity_records) == 10 and count(db_url, ledger) == ledger_before
 
-    code, out, err = run("identity", "sources", "--db", db_url, "--json")
+    code, out, err = run("identity", "sources", *READ_AS, "--db", db_url, "--json")
     assert code == 0, err
     assert [(s["source"], s["batches"], s["records"], s["one_record_per_person"])
             for s in json.loads(out)] == [("roster", 1, 5, True), ("transfers", 1, 5, True)]
-    code, out, err = run("identity", "sources", "--db", db_url)
+    code, out, err = run("identity", "sources", *READ_AS, "--db", db_url)
     assert code == 0 and "transfers" in out and "yes" in out, err
 
     code, _, err = run("identity", "link", "--db", db_url, "--json")
     assert code == 0, err
     review_file = tmp_path / "review.csv"
-    code, _, err = run("identity", "clusters", "--out", str(tmp_path / "c.csv"), "--review-out",
+    code, _, err = run("identity", "clusters", *READ_AS, "--out", str(tmp_path / "c.csv"), "--review-out",
                        str(review_file), "--db", db_url)
     assert code == 0, err
     with review_file.open(encoding="utf-8", newline="") as f:
@@ -385,7 +391,7 @@ def test_a_built_lookup_index_is_kept_out_of_the_collector(tmp_path: Path,
     from duecourse.app import identity as ident
     from duecourse.bootstrap import build_app
 
-    url = f"sqlite:///{tmp_path / 'keep.db'}"
+    url = initialised(f"sqlite:///{tmp_path / 'keep.db'}")
     run("identity", "import", str(write_records(tmp_path / "c.csv", GOOD)), "--source", "court",
         "--db", url)
     kept: list[int] = []
@@ -410,6 +416,7 @@ def test_keep_built_does_nothing_outside_a_serving_process() -> None:
 def test_an_export_never_carries_a_formula(db_url: str, tmp_path: Path) -> None:
     """Record ids are the source's text: one that a spreadsheet would read as a formula is
     written with a leading quote (OWASP CSV injection), and reads back as the same text."""
+    initialised(db_url, reader=True)
     hostile = ['=HYPERLINK("http://example.invalid","open")', "+1+1", "-2+3", "@SUM(1)"]
     rows = [f'"{rid.replace(chr(34), chr(34) * 2)}",Reed{i},Ann,1988-03-14,F,US,,,,'
             for i, rid in enumerate(hostile)]
@@ -418,7 +425,7 @@ def test_an_export_never_carries_a_formula(db_url: str, tmp_path: Path) -> None:
     assert code == 0, err
     assert run("identity", "link", "--db", db_url)[0] == 0
     out_file = tmp_path / "clusters.csv"
-    code, _, err = run("identity", "clusters", "--out", str(out_file), "--db", db_url)
+    code, _, err = run("identity", "clusters", *READ_AS, "--out", str(out_file), "--db", db_url)
     assert code == 0, err
     with out_file.open(encoding="utf-8", newline="") as f:
         ids = [r["record_id"] for r in csv.DictReader(f)]

@@ -11,7 +11,7 @@ import csv
 import json
 from pathlib import Path
 
-from cli_support import IDENTITY_HEADER, run, write_records
+from cli_support import IDENTITY_HEADER, READ_AS, initialised, run, write_records
 from sqlalchemy import func, select
 
 from duecourse.app.read_models import check_store
@@ -37,6 +37,7 @@ def count(url: str) -> int:
 
 def test_impossible_and_future_birth_dates_are_imported_flagged_reported_and_linked(
         db_url: str, tmp_path: Path) -> None:
+    initialised(db_url, reader=True)
     report = tmp_path / "quality.csv"
     code, out, err = run("identity", "import", str(write_records(tmp_path / "messy.csv", MESSY)),
                          "--source", "court", "--db", db_url, "--report", str(report))
@@ -69,7 +70,7 @@ def test_impossible_and_future_birth_dates_are_imported_flagged_reported_and_lin
     assert code == 0, err
     assert json.loads(out)["records"] == 5
     # m-1 and m-2 are one person by everything but their birth dates, which say nothing
-    code, out, err = run("identity", "clusters", "--out", str(tmp_path / "c.csv"), "--db", db_url)
+    code, out, err = run("identity", "clusters", *READ_AS, "--out", str(tmp_path / "c.csv"), "--db", db_url)
     assert code == 0, err
     with (tmp_path / "c.csv").open(encoding="utf-8") as f:
         person = dict(csv.reader(f))
@@ -81,7 +82,7 @@ def test_impossible_and_future_birth_dates_are_imported_flagged_reported_and_lin
 
 
 def test_a_cell_too_large_refuses_the_batch_with_a_message_not_a_traceback(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'big.db'}"
+    url = initialised(f"sqlite:///{tmp_path / 'big.db'}")
     big = "x" * (128 * 1024 + 1)  # beyond the CSV reader's own limit
     large = "y" * (70 * 1024)  # within it, beyond a field's
     path = tmp_path / "big.csv"

@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 from cli_support import IDENTITY_HEADER as IDENTITY_COLUMNS
+from cli_support import initialised
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -44,6 +45,7 @@ def _cell_replaced(cell: bytes) -> bytes:
 
 
 def test_a_huge_cell_and_a_nul(db_url: str) -> None:
+    initialised(db_url)
     for raw in (_cell_replaced(b"F" * 131_072), _cell_replaced(b"Facility\x00Name"),
                 _cell_replaced(b'"' + b"x" * 200_000 + b'"'), HEADER + b"\n" + b"\x00" * 50):
         _import(db_url, raw)
@@ -57,6 +59,7 @@ def test_a_huge_cell_and_a_nul(db_url: str) -> None:
        | st.sampled_from(["utf-16", "utf-32", "cp1252", "shift_jis"]).map(
            lambda enc: FY26[:4000].decode("utf-8", "ignore").encode(enc, "replace")))
 def test_random_files_are_imported_or_refused(db_url: str, raw: bytes) -> None:
+    initialised(db_url)
     _import(db_url, raw)
 
 
@@ -65,6 +68,7 @@ def _identity_cell(cell: bytes) -> bytes:
 
 
 def test_identity_import_of_a_huge_cell_and_a_nul(db_url: str) -> None:
+    initialised(db_url)
     for raw in (_identity_cell(b"A" * 131_072), _identity_cell(b"An\x00a"),
                 _identity_cell(b'"' + b"x" * 200_000 + b'"'), IDENTITY_HEADER + b"\n\x00\x00"):
         _import(db_url, raw, "identity")
@@ -80,6 +84,7 @@ def test_identity_import_of_a_huge_cell_and_a_nul(db_url: str) -> None:
            lambda enc: ((IDENTITY_HEADER + b"\n" + IDENTITY_ROW).decode().encode(enc), ".csv")))
 def test_random_identity_files_are_imported_or_refused(db_url: str, file: tuple[bytes, str]
                                                        ) -> None:
+    initialised(db_url)
     _import(db_url, file[0], "identity", file[1])
 
 
@@ -96,6 +101,7 @@ def _identity_refusal(db_url: str, raw: bytes, suffix: str) -> str:
 def test_identity_structure_that_would_lose_a_value_refuses_the_file(db_url: str) -> None:
     """A column named twice or a JSON key given twice would keep one value and drop the other
     silently; a JSON list nested thousands deep ended in a RecursionError."""
+    initialised(db_url)
     header = IDENTITY_HEADER.replace(b",given_name,", b",family_name,")
     assert "named twice: family_name" in _identity_refusal(
         db_url, header + b"\n" + IDENTITY_ROW + b"\n", ".csv")

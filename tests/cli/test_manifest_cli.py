@@ -115,7 +115,8 @@ def _site(url: str) -> tuple[App, dict[str, str]]:
 
 
 def _run(url: str, *args: str) -> tuple[int, str]:
-    who = () if "--as" in args else ("--as", "t7")  # the transport officer's own read
+    # the transport officer's own read, unless another reader is named
+    who = () if "--user" in args else ("--user", "t7", "--as", "transport")
     res = CliRunner().invoke(cli, ["manifest", "--db", url, "--date", DAY, "--at", AT, *who,
                                    *args],
                              env={"COLUMNS": "1000"})
@@ -179,7 +180,7 @@ def test_manifest_tables_and_seats(db_url: str) -> None:
 def test_manifest_read_is_ledgered_and_refused_for_a_role_without_the_purpose(
         db_url: str) -> None:
     a, cases = _site(db_url)
-    code, out = _run(db_url, "--json", "--as", "t7")
+    code, out = _run(db_url, "--json", "--user", "t7", "--as", "transport")
     assert code == 0, out
     a.flush_ledger()  # on PostgreSQL the read's entry is queued for the sequencer
     with a.ctx.engine.connect() as conn:
@@ -191,9 +192,9 @@ def test_manifest_read_is_ledgered_and_refused_for_a_role_without_the_purpose(
     # Planned as of AT; read (and ledgered) now, never backdated (issue 16).
     assert read["as_of"].startswith(AT[:10])
     assert abs((ledger_time(row.at) - datetime.now(UTC)).total_seconds()) < 600
-    code, out = _run(db_url, "--as", "nobody")
+    code, out = _run(db_url, "--user", "nobody", "--as", "transport")
     assert code != 0
-    code, out = _run(db_url, "--as", "ov9")
+    code, out = _run(db_url, "--user", "ov9", "--as", "oversight", "--purpose", "oversight_audit")
     assert code == 2
     a.flush_ledger()
     with a.ctx.engine.connect() as conn:
@@ -204,7 +205,8 @@ def test_manifest_read_is_ledgered_and_refused_for_a_role_without_the_purpose(
 def test_manifest_refuses_a_closed_window(tmp_path: object) -> None:
     url = f"sqlite:///{tmp_path}/closed.sqlite"
     build_app(url)
-    res = CliRunner().invoke(cli, ["manifest", "--db", url, "--as", "t7", "--date", "2026-05-01",
+    res = CliRunner().invoke(cli, ["manifest", "--db", url, "--user", "t7", "--as", "transport",
+                                   "--date", "2026-05-01",
                                    "--at",
                                    "2026-05-02T09:00:00Z"])
     assert res.exit_code != 0

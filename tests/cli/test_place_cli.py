@@ -23,6 +23,7 @@ from duecourse.store.tables import events, ledger
 OFFICER, OFFICER2 = Actor("o1", "officer", "Officer One"), Actor("o2", "officer", "Officer Two")
 DETENTION = Actor("d1", "detention", "Detention Officer")
 ATTORNEY = Actor("a1", "attorney", "An Attorney")
+DETENTION_READS = ("--user", "d1", "--as", "detention", "--purpose", "detention_management")
 
 
 @pytest.fixture
@@ -54,7 +55,7 @@ def _count(url: str, table: Any, *where: Any) -> int:
 def test_tables_and_summary(store: tuple[str, dict[str, str], str]) -> None:
     url, cases, day = store
     written = _count(url, events)
-    r = _run("--db", url, "--date", day, "--as", "d1")
+    r = _run("--db", url, "--date", day, *DETENTION_READS)
     assert r.exit_code == 0, r.output
     out = r.output
     for title in ("Facility board", "Today's plan", "People who need a person's decision"):
@@ -72,7 +73,7 @@ def test_tables_and_summary(store: tuple[str, dict[str, str], str]) -> None:
 
 def test_json_and_the_read_in_the_ledger(store: tuple[str, dict[str, str], str]) -> None:
     url, cases, day = store
-    r = _run("--db", url, "--date", day, "--json", "--as", "d1")
+    r = _run("--db", url, "--date", day, "--json", *DETENTION_READS)
     assert r.exit_code == 0, r.output
     data = json.loads(r.output)
     assert data["day"] == day
@@ -95,7 +96,8 @@ def test_json_and_the_read_in_the_ledger(store: tuple[str, dict[str, str], str])
 def test_a_role_that_does_not_place_is_refused(store: tuple[str, dict[str, str], str]) -> None:
     url, _, day = store
     refused = _count(url, ledger, ledger.c.kind == "read_refused")
-    r = _run("--db", url, "--date", day, "--as", "a1", "--purpose", "representation")
+    r = _run("--db", url, "--date", day, "--user", "a1", "--as", "attorney", "--purpose",
+             "representation")
     assert r.exit_code != 0
     assert "does not read the placement plan" in str(r.exception)
     assert _count(url, ledger, ledger.c.kind == "read_refused") == refused + 1
@@ -103,7 +105,7 @@ def test_a_role_that_does_not_place_is_refused(store: tuple[str, dict[str, str],
 
 def test_a_bad_date_names_the_option(store: tuple[str, dict[str, str], str]) -> None:
     url, _, _ = store
-    r = _run("--db", url, "--date", "2026-13-01", "--as", "d1")
+    r = _run("--db", url, "--date", "2026-13-01", *DETENTION_READS)
     assert r.exit_code != 0 and "--date" in str(r.exception)
 
 
@@ -113,6 +115,6 @@ def test_the_reader_is_an_account_or_actor_that_exists(
     nothing and nothing is ledgered under a made-up name."""
     url, _, day = store
     reads = _count(url, ledger)
-    r = _run("--db", url, "--date", day, "--as", "anything", "--json")
-    assert r.exit_code != 0 and "no account or actor 'anything'" in str(r.exception)
+    r = _run("--db", url, "--date", day, "--user", "anything", "--as", "detention", "--json")
+    assert r.exit_code == 2 and "no account or actor 'anything'" in r.output
     assert _count(url, ledger) == reads

@@ -119,8 +119,8 @@ def test_case_show_prints_candidates_only_to_those_who_decide(
     # ledger_entries), before its database is dropped.
     monkeypatch.setattr("atexit.register", lambda *_: None)
     case = _open_lopez(site)
-    res = CliRunner().invoke(cli, ["case", "show", case, "--db", db_url, "--as", f"{role}1",
-                                   "--purpose", PURPOSE[role]])
+    res = CliRunner().invoke(cli, ["case", "show", case, "--db", db_url, "--user", f"{role}1",
+                                   "--as", role, "--purpose", PURPOSE[role]])
     assert res.exit_code == 0, res.output
     assert _leaks(res.output) == []
     assert ("candidates: " + SAME in res.output) is (role in DECIDERS)

@@ -137,15 +137,15 @@ def test_the_command_line_reads_the_terms_for_oversight_only(tmp_path: Path) -> 
     ref = _search(site, "supervisor", "/api/v1/cases", "Example")["terms"]["ref"]
     site.app.ctx.engine.dispose()
     run = CliRunner().invoke
-    ok = run(cli, ["audit", "search-terms", str(ref), "--as", "oversight1", "--db", url,
-                   "--reason", "audit of searches made by supervisors this week"])
+    ok = run(cli, ["audit", "search-terms", str(ref), "--user", "oversight1", "--as", "oversight",
+                   "--db", url, "--reason", "audit of searches made by supervisors this week"])
     assert ok.exit_code == 0, ok.output
     assert "Example" in ok.output and "matches the terms" in ok.output
-    no = run(cli, ["audit", "search-terms", str(ref), "--as", "officer1", "--db", url,
-                   "--reason", "audit of searches made by supervisors this week"])
+    no = run(cli, ["audit", "search-terms", str(ref), "--user", "officer1", "--as", "officer",
+                   "--db", url, "--reason", "audit of searches made by supervisors this week"])
     assert no.exit_code == 1 and "Example" not in no.output and "oversight" in no.output
-    blank = run(cli, ["audit", "search-terms", str(ref), "--as", "oversight1", "--db", url,
-                      "--reason", "n/a"])
+    blank = run(cli, ["audit", "search-terms", str(ref), "--user", "oversight1", "--as",
+                      "oversight", "--db", url, "--reason", "n/a"])
     assert blank.exit_code == 1 and "reason" in blank.output and "Example" not in blank.output
 
 

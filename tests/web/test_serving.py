@@ -90,7 +90,7 @@ def test_serve_with_two_workers(tmp_path: Path) -> None:
     env = {**os.environ, "DUECOURSE_ENV": "development"}
     exe = Path(sys.executable).with_name("duecourse")
     proc = subprocess.Popen(
-        [str(exe), "serve", "--port", str(port), "--workers", "2",
+        [str(exe), "serve", "--init", "--port", str(port), "--workers", "2",
          "--db", f"sqlite:///{tmp_path / 'serve.db'}"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
