@@ -876,7 +876,8 @@ def _build_person(value: Any, path: str) -> PersonData:
             data[key] = [data[key]]
     person: PersonData = _build(PersonData, data, path + ".")
     if len(person.nationalities) > 20 or len(person.languages) > 10:
-        raise InvalidInput(path, "at most 20 nationalities and 10 languages")
+        raise InvalidInput(path, "at most 20 nationalities and 10 languages",
+                           fields=(path + ".nationalities", path + ".languages"))
     checked: dict[str, Any] = {}
     for key, rule in PERSON_RULES.items():
         try:
@@ -886,7 +887,8 @@ def _build_person(value: Any, path: str) -> PersonData:
     for key, limit in PERSON_LIMITS.items():
         check_text(checked[key], f"{path}.{key}", limit)
     if not checked["family_name"] and not checked["given_name"]:
-        raise InvalidInput(path + ".family_name", "a person needs at least one name")
+        raise InvalidInput(path + ".family_name", "a person needs at least one name",
+                           fields=(path + ".family_name", path + ".given_name"))
     # The same country or language written twice ("SV", "El Salvador") is one.
     return dataclasses.replace(person, **checked,
                                nationalities=tuple(dict.fromkeys(person.nationalities)),

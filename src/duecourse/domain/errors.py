@@ -10,10 +10,16 @@ class DuecourseError(Exception):
 
 
 class InvalidInput(DuecourseError):
-    """A command, scenario or import record is malformed. Names the record and the field."""
+    """A command, scenario or import record is malformed. Names the record and the field.
 
-    def __init__(self, field: str, message: str, record: str = "") -> None:
+    ``fields`` are the paths of every field the problem is about ("person.family_name",
+    "charges[1]"): the first is ``field``; a problem of several fields at once (a person with no
+    name at all) names them all, so that a form can mark each one."""
+
+    def __init__(self, field: str, message: str, record: str = "", *,
+                 fields: tuple[str, ...] = ()) -> None:
         self.field = field
+        self.fields = fields or (field,)
         self.message = message
         self.record = record
         where = f"{record}: " if record else ""

@@ -229,3 +229,31 @@ def form_to_data(cls: type[Any], form: FormData) -> dict[str, Any]:
             target = target.setdefault(p, {})
         target[last] = item
     return data
+
+
+def with_choices(fields: list[FormField], options: dict[str, list[tuple[str, str]]]
+                 ) -> list[FormField]:
+    """``fields`` with each field that ``options`` names made a list to choose from (the people
+    a field may name, the facilities with a unit for the person): names shown, ids sent."""
+    out = []
+    for f in fields:
+        choices = options.get(f.name)
+        if choices is None:
+            out.append(f)
+            continue
+        picker = "facility" if f.name == "facility" else "person"
+        out.append(dataclasses.replace(
+            f, kind="select", options=tuple(v for v, _ in choices),
+            labels=tuple(s for _, s in choices), picker=picker,
+            hint=f.hint or ("" if choices else "no one who may be named here has an account")))
+    return out
+
+
+def typed_values(cls: type[Any], form: FormData) -> dict[str, str]:
+    """What was entered in ``cls``'s form, to show again: each choice of a multiple select
+    joined with commas, a box ticked "on" and an unticked one "" (not its default)."""
+    values = {k: ", ".join(v for v in form.getlist(k) if isinstance(v, str)) for k in form}
+    for f in form_fields(cls):
+        if f.kind == "checkbox":
+            values[f.name] = "on" if values.get(f.name) in ("on", "true", "1") else ""
+    return values
