@@ -90,7 +90,9 @@ def test_a_date_that_is_not_one_is_named_with_how_to_write_it(site: Site) -> Non
     # a box left unticked stays unticked though it is ticked by default; a ticked one stays
     assert " checked" not in _control(form, "counsel_advisal")
     assert " checked" in _control(form, "address_advisal")
-    assert 'action="/cases/' + case + '/commands/issue_nta#form-issue_nta"' in form
+    # the focus goes to the first wrong field, not to the form's alert
+    assert "autofocus" in _control(form, "counsel_list_date")
+    assert not re.search(r'role="alert"[^>]*autofocus', form)
 
 
 def test_a_number_that_is_not_one_keeps_the_rest_of_the_form(site: Site) -> None:
@@ -126,6 +128,7 @@ def test_a_refusal_keeps_the_input_and_cites_the_rules_at_the_top_of_the_form(si
     assert _selected(form, "destination") == ["GT"]
     assert page.count('role="alert"') == 1
     assert 'href="#form-schedule_removal"' in page
+    assert re.search(r'role="alert" id="refusal" tabindex="-1" autofocus', form)
 
 
 def test_open_case_refused_by_the_law_keeps_the_input(site: Site) -> None:
