@@ -76,6 +76,7 @@ class Browser:
         widths = page.evaluate(
             "() => [document.documentElement.scrollWidth, window.innerWidth]")
         self.shot(page, f"{label}-390")
+        self.axe_check(page, f"{label}-390")
         if widths[0] > widths[1]:  # said at the end, with every other step's
             self.too_wide.append(f"{label}: {widths[0]} px wide; wider than the window: "
                                  f"{_wider_than_window(page)}")
@@ -114,6 +115,29 @@ class Browser:
     def act(self, role: str, case: str, command: str, fill: dict[str, str | bool]) -> None:
         """As ``role``, on the case page, open the form of ``command``, fill it by the fields'
         labels, submit it, and check that the form was accepted (no refusal, no error)."""
+        self.submit(role, case, command, fill)
+        outcome = self.page.locator(".form-outcome")
+        if outcome.count():
+            raise AssertionError(f"{role} {command}: {outcome.inner_text()}\n"
+                                 f"{self.page.locator('.usa-error-message').all_inner_texts()}")
+        expect(self.page).to_have_url(re.compile(rf"/cases/{case}(\?|#|$)"))
+        self.check(f"{command}-by-{role}")
+
+    def refused(self, role: str, case: str, command: str, fill: dict[str, str | bool],
+                rule: str) -> Locator:
+        """As ``act``, for a command the law refuses citing ``rule``: the form comes back open
+        with the refusal at its top and what was typed kept. The form."""
+        self.submit(role, case, command, fill)
+        form = self.page.locator(f"#form-{command}")
+        expect(form).to_have_attribute("open", "")
+        alert = form.get_by_role("alert")
+        expect(alert).to_contain_text(f"Refused: {command.replace('_', ' ')}")
+        expect(alert.locator(".rule")).to_contain_text([rule])
+        expect(alert).to_be_focused()
+        self.check(f"{command}-by-{role}-refused")
+        return form
+
+    def submit(self, role: str, case: str, command: str, fill: dict[str, str | bool]) -> None:
         self.sign_in(role)
         self.page.goto(f"{self.base}/cases/{case}")
         if "/sign-in" in self.page.url or "/purpose" in self.page.url:
@@ -127,12 +151,6 @@ class Browser:
         fill_form(form, fill)
         form.locator("button[type=submit]").click()
         self.page.wait_for_load_state()
-        outcome = self.page.locator(".form-outcome")
-        if outcome.count():
-            raise AssertionError(f"{role} {command}: {outcome.inner_text()}\n"
-                                 f"{self.page.locator('.usa-error-message').all_inner_texts()}")
-        expect(self.page).to_have_url(re.compile(rf"/cases/{case}(\?|#|$)"))
-        self.check(f"{command}-by-{role}")
 
 
 def fill_form(form: Locator, fill: dict[str, str | bool]) -> None:
@@ -155,6 +173,9 @@ def _wider_than_window(page: Page) -> list[str]:
         .slice(0, 8)
         .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
              + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : '')
+             + (e.closest('section[aria-labelledby]')
+                ? ' in #' + e.closest('section[aria-labelledby]').getAttribute('aria-labelledby')
+                : '')
              + ' ' + Math.round(e.getBoundingClientRect().right) + 'px')"""))
 
 
@@ -218,16 +239,30 @@ def arrest_examine_detain(b: Browser, case: str) -> None:
 def test_a_case_from_encounter_to_removal_through_the_forms(browser_site: Browser) -> None:
     b, clock = browser_site, browser_site.clock
     case = open_case(b, "Lifecycle", "Lena", "F", "MX")
-    arrest_examine_detain(b, case)
 
-    clock.advance(minutes=30)
+    # Charged while at large; arrested on a warrant that a supervisor signs at an officer's
+    # request (the officer picked by name from the accounts that may request one).
+    clock.advance(minutes=10)
     hearing = (clock.now + timedelta(days=14)).replace(hour=14, minute=0, second=0,
                                                        microsecond=0)
     b.act("officer", case, "issue_nta", {
         "Charges": "237(a)(1)(B)", "Allegations": "admitted in 2024 as a visitor, overstayed",
-        "Hearing at (UTC)": minute(hearing), "Court": "NEW",
+        "Hearing at (UTC)": minute(hearing), "Court": "NEW: Newark, NJ",
         "Counsel list date": day(clock.now - timedelta(days=10))})
     expect(facets(b.page)).to_contain_text("charged")
+    clock.advance(minutes=30)
+    b.act("supervisor", case, "issue_arrest_warrant", {"Requested by": "officer1 (officer)"})
+    expect(b.page.locator(".timeline")).to_contain_text("warrant")
+    clock.advance(minutes=30)
+    b.act("officer", case, "record_arrest", {"Basis": "warrant"})
+    expect(facets(b.page)).to_contain_text("arrested")
+    clock.advance(minutes=30)
+    b.act("supervisor", case, "record_examination", {})
+    expect(b.page.locator(".timeline")).to_contain_text("examination")
+    clock.advance(minutes=30)
+    b.act("officer", case, "determine_custody", {
+        "Decision": "detain", "Authority": "236(a)", "Reason": "flight risk: no fixed address"})
+    expect(facets(b.page)).to_contain_text("detained")
     clock.advance(minutes=30)
     b.act("officer", case, "serve_nta", {"Method": "personal", "Language": "es"})
     expect(facets(b.page)).to_contain_text("pending")
@@ -248,6 +283,14 @@ def test_a_case_from_encounter_to_removal_through_the_forms(browser_site: Browse
         "Outcome": "removal", "Decision mode": "oral", "Issued by": "NEW",
         "Reference": "NEW-IJ-LIFECYCLE-1", "Issued on": day(merits), "Designated country": "MX"})
     expect(facets(b.page)).to_contain_text("decided")
+
+    # Too soon: the appeal window's stay refuses the removal, and the form keeps what was typed.
+    clock.advance(hours=1)
+    form = b.refused("supervisor", case, "schedule_removal", {
+        "Destination": "MX", "Depart at (UTC)": minute(clock.now + timedelta(days=2)),
+        "Transport": "charter NEW-MEX 9"}, "STAY-AUTO")
+    expect(form.get_by_label(re.compile("^Transport"))).to_have_value("charter NEW-MEX 9")
+    expect(form.get_by_label(re.compile("^Destination"))).to_have_value("MX")
 
     # No one waives the appeal: the 30-day window runs out and the order is final.
     clock.advance(days=35)

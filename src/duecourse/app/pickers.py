@@ -68,7 +68,7 @@ def get_form_choices(ctx: AppContext, actor: Actor, state: CaseState, sex: str,
                 .order_by(actors.c.name, accounts.c.username)).all()
             for name, who in wanted.items():
                 options[name] = [
-                    (r.id, f"{r.name or r.username} ({r.username}, {r.role})") for r in rows
+                    (r.id, _shown(r.name or r.username, r.username, r.role)) for r in rows
                     if r.role in who.roles and not (who.another_person and r.id == actor.id)]
         if FACILITY_FIELDS & set(field_names):
             sites = [f for f in get_catalogue(conn) if fits(f, sex, state.classification)]
@@ -76,6 +76,11 @@ def get_form_choices(ctx: AppContext, actor: Actor, state: CaseState, sex: str,
                 options[name] = [(f.code, f"{f.name} ({f.code})") for f in sites
                                  if f.code != state.facility]
     return FormChoices(options)
+
+
+def _shown(name: str, username: str, role: str) -> str:
+    """A person as a picker shows them: their name, their user name if it differs, their role."""
+    return f"{name} ({role})" if name in ("", username) else f"{name} ({username}, {role})"
 
 
 def fits(facility: Facility, sex: str, classification: str) -> bool:
