@@ -48,19 +48,26 @@ def test_open_case_keeps_every_value_and_says_what_is_wrong_beside_the_field(sit
     c = sign_in(site, "officer")
     status, page = _post(c, "/cases/new", {
         "person.family_name": "Picker", "person.given_name": "Rosa", "person.sex": "Female",
-        "person.birth_date": "1990-04-02", "person.nationalities": ["SV", "GT"],
+        "person.birth_date": "02/04/1990", "person.nationalities": ["SV", "GT"],
         "person.languages": "Spanish, mam", "encounter": "border", "location": "Laredo, TX",
         "legal_basis": "INA 212(a)(6)(A)(i)"}, "/cases/new")
     assert status == 422
     sex = _control(page, "person.sex")
     assert 'value="Female"' in sex and 'aria-invalid="true"' in sex
-    assert 'aria-describedby="open-person-sex-error"' in sex and "autofocus" in sex
+    assert 'aria-describedby="open-person-sex-error"' in sex
     error = re.search(r'<span class="usa-error-message" id="open-person-sex-error">([^<]*)<',
                       page)
     assert error is not None and error[1] == "Sex: use one letter — F, M or X"
     assert "usa-form-group--error" in page and "is 6 characters long" not in page
+    # every wrong field is said at once, each beside its own field
+    today = site.app.ctx.clock().date().isoformat()
+    birth = _control(page, "person.birth_date")
+    assert 'value="02/04/1990"' in birth and 'aria-invalid="true"' in birth
+    assert "autofocus" in birth and "autofocus" not in sex  # the first wrong field's
+    assert (f'id="open-person-birth_date-error">Birth date: not a date; write it as {today}<'
+            in page)
     for name, value in (("person.family_name", "Picker"), ("person.given_name", "Rosa"),
-                        ("person.birth_date", "1990-04-02"), ("location", "Laredo, TX"),
+                        ("location", "Laredo, TX"),
                         ("legal_basis", "INA 212(a)(6)(A)(i)"),
                         ("person.languages", "Spanish, mam")):
         control = _control(page, name)
@@ -68,7 +75,7 @@ def test_open_case_keeps_every_value_and_says_what_is_wrong_beside_the_field(sit
         assert "aria-invalid" not in control, name
     assert _selected(page, "person.nationalities") == ["SV", "GT"]
     assert _selected(page, "encounter") == ["border"]
-    assert page.count('class="usa-error-message"') == 1
+    assert page.count('class="usa-error-message"') == 2
 
 
 def test_a_date_that_is_not_one_is_named_with_how_to_write_it(site: Site) -> None:

@@ -74,15 +74,15 @@ def _form_name(path: str, names: set[str]) -> str | None:
 
 def form_errors(e: InvalidInput, fields: Sequence[FormField], example: date) -> FormErrors:
     """``e`` placed on the form made of ``fields``: each field it names gets a sentence under
-    its label; if it names none of them, the whole message goes to the top."""
+    its label; a problem of a field the form does not show goes to the top."""
     by_name = {f.name: f for f in fields}
     out = FormErrors()
-    for path in e.fields:
+    for path, message in e.problems:
         name = _form_name(path, set(by_name))
-        if name is not None:
+        if name is None:
+            out.general.append(f"{path}: {message}")
+        elif name not in out.by_field:  # the first problem of a list's entries
             f = by_name[name]
             label = f.label.removesuffix(" (UTC)")
-            out.by_field[name] = f"{label}: {plain_words(e.message, f, example)}"
-    if not out.by_field:
-        out.general.append(str(e))
+            out.by_field[name] = f"{label}: {plain_words(message, f, example)}"
     return out
