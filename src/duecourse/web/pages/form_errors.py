@@ -77,7 +77,7 @@ def form_errors(e: InvalidInput, fields: Sequence[FormField], example: date) -> 
     its label; a problem of a field the form does not show goes to the top."""
     by_name = {f.name: f for f in fields}
     out = FormErrors()
-    for path, message in e.problems:
+    for path, message in e.field_problems:
         name = _form_name(path, set(by_name))
         if name is None:
             out.general.append(f"{path}: {message}")
