@@ -172,3 +172,19 @@ def test_the_facility_picker_offers_the_catalogue_with_a_unit_for_the_person(sit
     assert facility is not None
     codes = re.findall(r'<option value="([^"]+)"', facility[0])
     assert len(codes) > 20 and "BOPHON" in codes
+
+
+def test_the_stay_to_lift_is_chosen_from_the_case_s_stays(site: Site) -> None:
+    c = sign_in(site, "counsel", "legal_review")
+    ben = site.cases["ben"]
+    lift = _form(c.get(f"/cases/{ben}").text, "lift_stay")
+    assert "no stay recorded on this case can be lifted" in lift
+    yesterday = (site.app.ctx.clock() - timedelta(days=1)).date().isoformat()
+    r = c.post(f"/cases/{ben}/commands/grant_stay", follow_redirects=False, data={
+        "csrf_token": csrf(c, f"/cases/{ben}"), "kind": "ij", "issued_by": "NEW",
+        "reference": "NEW-STAY-BEN-1", "issued_on": yesterday})
+    assert r.status_code == 303, r.text
+    lift = _form(c.get(f"/cases/{ben}").text, "lift_stay")
+    stay = re.search(r'<select [^>]*name="stay".*?</select>', lift, re.S)
+    assert stay is not None
+    assert re.findall(r'<option value="([^"]+)"', stay[0]) == ["NEW-STAY-BEN-1"]

@@ -241,12 +241,20 @@ def with_choices(fields: list[FormField], options: dict[str, list[tuple[str, str
         if choices is None:
             out.append(f)
             continue
-        picker = "facility" if f.name == "facility" else "person"
+        picker = PICKER_OF.get(f.name, "person")
         out.append(dataclasses.replace(
             f, kind="select", options=tuple(v for v, _ in choices),
             labels=tuple(s for _, s in choices), picker=picker,
-            hint=f.hint or ("" if choices else "no one who may be named here has an account")))
+            hint=f.hint or ("" if choices else NONE_TO_CHOOSE[picker])))
     return out
+
+
+# The kind of picker of a field that ``with_choices`` makes a list (a person, if not here), and
+# what a list with nothing to choose says.
+PICKER_OF = {"facility": "facility", "stay": "stay"}
+NONE_TO_CHOOSE = {"person": "no one who may be named here has an account",
+                  "facility": "no facility of the catalogue has a unit for this person",
+                  "stay": "no stay recorded on this case can be lifted"}
 
 
 def typed_values(cls: type[Any], form: FormData) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -33,6 +34,7 @@ from ...app.pickers import get_form_choices
 from ...app.queries import probe_commands
 from ...app.reads import find_cases, get_oversight_report, get_person_view, get_work_queue
 from ...app.restricted import may_read_1367
+from ...domain.case import CaseState
 from ...domain.commands import COMMAND_TYPES, ROLES, OpenCase, parse_command
 from ...domain.errors import ConcurrencyConflict, InvalidInput, NotFound
 from ...law.guards.authority import AUTHORITY
@@ -264,7 +266,8 @@ def _case_page(request: Request, user: PageUser, case_id: str, status: int = 200
     choices = get_form_choices(app.ctx, user.account.actor, view.state,
                                str(view.person.get("sex") or ""),
                                {f.name for fields in forms.values() for f in fields})
-    forms = {name: with_choices(fields, choices.options) for name, fields in forms.items()}
+    options = {**choices.options, "stay": _liftable_stays(view.state, now)}
+    forms = {name: with_choices(fields, options) for name, fields in forms.items()}
     extra.setdefault("errors", FormErrors())
     return render(request, "case.html", user, status, view=view, forms=forms, others=others,
                   may_confirm="confirm_entry" in AUTHORITY.get(role, ()),
@@ -273,6 +276,13 @@ def _case_page(request: Request, user: PageUser, case_id: str, status: int = 200
                   stays=records.stays(view.state, now),
                   protections=records.protections(view.state),
                   pending=records.pending(view.state), **extra)
+
+
+def _liftable_stays(state: CaseState, now: datetime) -> list[tuple[str, str]]:
+    """The stays a ``lift_stay`` may name: those recorded on the case and not lifted (a pending
+    motion's stay ends with the motion's decision)."""
+    return [(s.id, f"{s.id}: {s.kind.replace('_', ' ')} stay of {s.issuer or s.issued_by}")
+            for s in records.stays(state, now) if s.kind != "motion" and s.lifted_at is None]
 
 
 @router.get("/cases/{case_id}")
