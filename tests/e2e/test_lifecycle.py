@@ -166,8 +166,13 @@ def fill_form(form: Locator, fill: dict[str, str | bool]) -> None:
 
 
 def _wider_than_window(page: Page) -> list[str]:
+    # The outermost elements that reach past the window, leaving out what scrolls inside a
+    # container of its own (a wide table in an overflow-x: auto box widens nothing).
     return list(page.evaluate("""() => Array.from(document.querySelectorAll('body *'))
         .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .filter(e => { for (let a = e.parentElement; a; a = a.parentElement) {
+            if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(a).overflowX)) return false;
+          } return true; })
         .filter(e => !e.parentElement
                 || e.parentElement.getBoundingClientRect().right <= window.innerWidth + 1)
         .slice(0, 8)
