@@ -72,6 +72,7 @@ def test_an_error_of_the_program_is_an_incident(site: Site, monkeypatch: pytest.
                                                 caplog: pytest.LogCaptureFixture) -> None:
     officer = sign_in(site, "officer")
     monkeypatch.setattr("duecourse.web.pages.routes.get_work_queue", _fail)
+    monkeypatch.setattr("duecourse.web.pages.routes.get_case_lines", _fail)  # "my cases"
     monkeypatch.setattr("duecourse.web.api.admin.purposes_of", _fail)
     with caplog.at_level(logging.ERROR, logger="duecourse.web.incidents"):
         page = officer.get("/queue", headers=HTML)

@@ -19,7 +19,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 from .. import reference
 from . import valid
 from .codes import CodeKind, Country, CourtCode, IssuerCode, Language
-from .errors import InvalidInput
+from .errors import InvalidInput, all_problems
 from .person import PersonData
 
 Role = Literal[
@@ -781,20 +781,31 @@ def _build(cls: type[Any], data: Mapping[str, Any], prefix: str) -> Any:
             f"unknown field; {cls.__name__} takes: {', '.join(fields) or 'no fields'}",
         )
     values: dict[str, Any] = {}
+    problems: list[InvalidInput] = []  # every field's, in order: a form marks each one
     for fname, f in fields.items():
-        path = prefix + fname
-        if fname not in data:
-            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise InvalidInput(path, "is required")
-            continue
-        values[fname] = _coerce(hints[fname], data[fname], path)
-        if (f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-                and isinstance(values[fname], str) and not values[fname].strip()
-                and issubclass(cls, Command) and (cls.name, fname) not in MAY_BE_BLANK):
-            # Required text is real text (issue 15): a legal basis, an authority, evidence, a
-            # reason of spaces alone is no record of one.
-            raise InvalidInput(path, "is blank; it is required and must say something")
+        try:
+            _build_field(cls, f, hints[fname], data, prefix + fname, values)
+        except InvalidInput as e:
+            problems.append(e)
+    if problems:
+        raise all_problems(problems)
     return cls(**values)
+
+
+def _build_field(cls: type[Any], f: dataclasses.Field[Any], tp: Any, data: Mapping[str, Any],
+                 path: str, values: dict[str, Any]) -> None:
+    fname = f.name
+    if fname not in data:
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+            raise InvalidInput(path, "is required")
+        return
+    values[fname] = _coerce(tp, data[fname], path)
+    if (f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+            and isinstance(values[fname], str) and not values[fname].strip()
+            and issubclass(cls, Command) and (cls.name, fname) not in MAY_BE_BLANK):
+        # Required text is real text (issue 15): a legal basis, an authority, evidence, a
+        # reason of spaces alone is no record of one.
+        raise InvalidInput(path, "is blank; it is required and must say something")
 
 
 # Required text fields that may be given empty on purpose.
@@ -895,23 +906,49 @@ def _build_person(value: Any, path: str) -> PersonData:
     for key in ("nationalities", "languages"):
         if isinstance(data.get(key), str):
             data[key] = [data[key]]
-    person: PersonData = _build(PersonData, data, path + ".")
+    try:
+        person: PersonData = _build(PersonData, data, path + ".")
+    except InvalidInput as e:
+        # Said together with what the person's rules find in the other fields as typed (a
+        # wrong birth date and a wrong sex are both marked on the form).
+        failed = set(e.fields)
+        typed = {k: v for k, v in data.items() if isinstance(v, str) and k != "birth_date"
+                 and f"{path}.{k}" not in failed}
+        raise all_problems([e, *_person_problems(typed, path)[1]]) from None
     if len(person.nationalities) > 20 or len(person.languages) > 10:
-        raise InvalidInput(path, "at most 20 nationalities and 10 languages")
-    checked: dict[str, Any] = {}
-    for key, rule in PERSON_RULES.items():
-        try:
-            checked[key] = rule(getattr(person, key))
-        except ValueError as e:
-            raise InvalidInput(f"{path}.{key}", str(e)) from None
-    for key, limit in PERSON_LIMITS.items():
-        check_text(checked[key], f"{path}.{key}", limit)
+        raise InvalidInput(path, "at most 20 nationalities and 10 languages",
+                           fields=(path + ".nationalities", path + ".languages"))
+    checked, problems = _person_problems(
+        {key: getattr(person, key) for key in PERSON_RULES}, path)
+    if problems:
+        raise all_problems(problems)
     if not checked["family_name"] and not checked["given_name"]:
-        raise InvalidInput(path + ".family_name", "a person needs at least one name")
+        raise InvalidInput(path + ".family_name", "a person needs at least one name",
+                           fields=(path + ".family_name", path + ".given_name"))
     # The same country or language written twice ("SV", "El Salvador") is one.
     return dataclasses.replace(person, **checked,
                                nationalities=tuple(dict.fromkeys(person.nationalities)),
                                languages=tuple(dict.fromkeys(person.languages)))
+
+
+def _person_problems(values: Mapping[str, Any], path: str
+                     ) -> tuple[dict[str, Any], list[InvalidInput]]:
+    """The person's ``values`` by the product's rules (PERSON_RULES, PERSON_LIMITS): those that
+    pass, normalised, and the problem of each that does not."""
+    checked: dict[str, Any] = {}
+    problems: list[InvalidInput] = []
+    for key, rule in PERSON_RULES.items():
+        if key not in values:
+            continue
+        try:
+            checked[key] = rule(values[key])
+            if key in PERSON_LIMITS:
+                check_text(checked[key], f"{path}.{key}", PERSON_LIMITS[key])
+        except ValueError as e:
+            problems.append(InvalidInput(f"{path}.{key}", str(e)))
+        except InvalidInput as e:
+            problems.append(e)
+    return checked, problems
 
 
 def _birth_date(day: date | None) -> date | None:

@@ -229,3 +229,39 @@ def form_to_data(cls: type[Any], form: FormData) -> dict[str, Any]:
             target = target.setdefault(p, {})
         target[last] = item
     return data
+
+
+def with_choices(fields: list[FormField], options: dict[str, list[tuple[str, str]]]
+                 ) -> list[FormField]:
+    """``fields`` with each field that ``options`` names made a list to choose from (the people
+    a field may name, the facilities with a unit for the person): names shown, ids sent."""
+    out = []
+    for f in fields:
+        choices = options.get(f.name)
+        if choices is None:
+            out.append(f)
+            continue
+        picker = PICKER_OF.get(f.name, "person")
+        out.append(dataclasses.replace(
+            f, kind="select", options=tuple(v for v, _ in choices),
+            labels=tuple(s for _, s in choices), picker=picker,
+            hint=f.hint or ("" if choices else NONE_TO_CHOOSE[picker])))
+    return out
+
+
+# The kind of picker of a field that ``with_choices`` makes a list (a person, if not here), and
+# what a list with nothing to choose says.
+PICKER_OF = {"facility": "facility", "stay": "stay"}
+NONE_TO_CHOOSE = {"person": "no one who may be named here has an account",
+                  "facility": "no facility of the catalogue has a unit for this person",
+                  "stay": "no stay recorded on this case can be lifted"}
+
+
+def typed_values(cls: type[Any], form: FormData) -> dict[str, str]:
+    """What was entered in ``cls``'s form, to show again: each choice of a multiple select
+    joined with commas, a box ticked "on" and an unticked one "" (not its default)."""
+    values = {k: ", ".join(v for v in form.getlist(k) if isinstance(v, str)) for k in form}
+    for f in form_fields(cls):
+        if f.kind == "checkbox":
+            values[f.name] = "on" if values.get(f.name) in ("on", "true", "1") else ""
+    return values

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from importlib import resources
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -31,6 +32,7 @@ from ...app.accounts import (
 )
 from ...app.client_cases import split_case_numbers
 from ...app.clients import get_client_list
+from ...app.pickers import get_form_choices
 from ...app.queries import probe_commands
 from ...app.reads import find_cases, get_oversight_report, get_person_view, get_work_queue
 from ...app.restricted import may_read_1367
@@ -41,6 +43,7 @@ from ...app.work_queues import (
     get_case_lines,
     queue_views,
 )
+from ...domain.case import CaseState
 from ...domain.commands import COMMAND_TYPES, ROLES, OpenCase, parse_command
 from ...domain.errors import ConcurrencyConflict, InvalidInput, NotFound
 from ...law.guards.authority import AUTHORITY
@@ -61,7 +64,8 @@ from ..security import (
 )
 from ..standing import case_story
 from .charts import bar_chart
-from .forms import datalists_for, form_fields, form_to_data
+from .form_errors import FormErrors, form_errors
+from .forms import datalists_for, form_fields, form_to_data, typed_values, with_choices
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(resources.files("duecourse.web") / "templates"))
@@ -265,23 +269,24 @@ def search(request: Request, user: SignedIn, q: str = "",
 
 @router.get("/cases/new")
 def new_case(request: Request, user: SignedIn) -> Response:
-    return render(request, "new_case.html", user, fields=form_fields(OpenCase), values={})
+    return render(request, "new_case.html", user, fields=form_fields(OpenCase), values={},
+                  errors=FormErrors())
 
 
 @router.post("/cases/new")
 async def open_case(request: Request, user: FormUser) -> Response:
     form = await request.form()
-    # what was entered, to show again (each choice of a multiple select, joined)
-    values = {k: ", ".join(v for v in form.getlist(k) if isinstance(v, str)) for k in form}
+    values = typed_values(OpenCase, form)  # what was entered, to show again
+    fields = form_fields(OpenCase)
     try:
         cmd = parse_command(OpenCase.name, form_to_data(OpenCase, form))
     except InvalidInput as e:
-        return render(request, "new_case.html", user, 422, fields=form_fields(OpenCase),
-                      values=values, error=str(e))
+        return render(request, "new_case.html", user, 422, fields=fields, values=values,
+                      errors=form_errors(e, fields, the_app(request).ctx.clock().date()))
     outcome = the_app(request).do(cmd, user.account.actor)
     if not outcome.accepted:
-        return render(request, "new_case.html", user, 409, fields=form_fields(OpenCase),
-                      values=values, refusals=outcome.refusals)
+        return render(request, "new_case.html", user, 409, fields=fields, values=values,
+                      errors=FormErrors(), refusals=outcome.refusals)
     return _recorded(request, user, f"/cases/{outcome.case_id}", OpenCase.name)
 
 
@@ -300,6 +305,12 @@ def _case_page(request: Request, user: PageUser, case_id: str, status: int = 200
         and n not in probed and n not in view.allowed and n not in view.blocked]
     forms = {name: form_fields(COMMAND_TYPES[name])
              for name in [*view.allowed, *view.blocked, *others]}
+    choices = get_form_choices(app.ctx, user.account.actor, view.state,
+                               str(view.person.get("sex") or ""),
+                               {f.name for fields in forms.values() for f in fields})
+    options = {**choices.options, "stay": _liftable_stays(view.state, now)}
+    forms = {name: with_choices(fields, options) for name, fields in forms.items()}
+    extra.setdefault("errors", FormErrors())
     return render(request, "case.html", user, status, view=view, forms=forms, others=others,
                   may_confirm="confirm_entry" in AUTHORITY.get(role, ()),
                   identity=view.identity,
@@ -308,6 +319,13 @@ def _case_page(request: Request, user: PageUser, case_id: str, status: int = 200
                   protections=records.protections(view.state),
                   pending=records.pending(view.state),
                   **case_story(view, now), **extra)
+
+
+def _liftable_stays(state: CaseState, now: datetime) -> list[tuple[str, str]]:
+    """The stays a ``lift_stay`` may name: those recorded on the case and not lifted (a pending
+    motion's stay ends with the motion's decision)."""
+    return [(s.id, f"{s.id}: {s.kind.replace('_', ' ')} stay of {s.issuer or s.issued_by}")
+            for s in records.stays(state, now) if s.kind != "motion" and s.lifted_at is None]
 
 
 @router.get("/cases/{case_id}")
@@ -323,18 +341,23 @@ async def case_command(request: Request, user: FormUser, case_id: str, name: str
         return message(request, 404, "Not found", f"there is no command '{name}'")
     form = await request.form()
     version = form.get("expected_version")
+    cls = COMMAND_TYPES[name]
+    # The form that failed comes back open, holding what was typed.
+    kept = {"failed": name, "values": typed_values(cls, form)}
     try:
-        cmd = parse_command(name, form_to_data(COMMAND_TYPES[name], form))
+        cmd = parse_command(name, form_to_data(cls, form))
         outcome = the_app(request).do(
             cmd, user.account.actor, case_id=case_id,
             expected_version=int(version) if isinstance(version, str) and version.isdigit()
             else None).for_caller()  # refused to one who may not read the case: 404
     except InvalidInput as e:
-        return _case_page(request, user, case_id, 422, error=str(e), failed=name)
+        errors = form_errors(e, form_fields(cls), the_app(request).ctx.clock().date())
+        return _case_page(request, user, case_id, 422, errors=errors, **kept)
     except ConcurrencyConflict as e:
-        return _case_page(request, user, case_id, 412, error=str(e), failed=name)
+        return _case_page(request, user, case_id, 412, errors=FormErrors(general=[str(e)]),
+                          **kept)
     if not outcome.accepted:
-        return _case_page(request, user, case_id, 409, refusals=outcome.refusals, failed=name)
+        return _case_page(request, user, case_id, 409, refusals=outcome.refusals, **kept)
     return _recorded(request, user, f"/cases/{case_id}", name)
 
 
