@@ -52,9 +52,12 @@ OVERFLOW = """() => {
     .map(e => [e, e.getBoundingClientRect()])
     .filter(([e, r]) => r.right > width + 0.5 && r.width > 0)
     .sort((a, b) => b[1].right - a[1].right).slice(0, 5)
-    .map(([e, r]) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}` +
-         `${e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\\s+/).join('.') : ''}` +
-         ` (right edge ${Math.round(r.right)} px)`);
+    .map(([e, r]) => {
+      const cls = typeof e.className === 'string' ? e.className.trim().split(/\\s+/) : [];
+      const name = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+                   cls.filter(c => c).map(c => '.' + c).join('');
+      return `${name} (right edge ${Math.round(r.right)} px)`;
+    });
   return {scrollWidth: document.documentElement.scrollWidth, innerWidth: width, out};
 }"""
 
