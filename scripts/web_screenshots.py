@@ -53,6 +53,7 @@ class DemoSite:
     case: str = ""
     person: str = ""
     client_case: str = ""
+    client: str = ""
     pair: int = 0
 
 
@@ -82,16 +83,20 @@ def build_demo_site(db_url: str, people: int = 40, days: int = 150, seed: int = 
         site.pair = conn.execute(select(func.min(identity_pairs.c.id))).scalar_one() or 0
     from duecourse.app.demo_facts import get_demo_facts
 
-    clients = get_demo_facts(app.ctx)[1]
-    site.client_case = clients[0] if clients else site.case
+    clients = get_demo_facts(app.ctx)[1]  # person ids
+    site.client = clients[0] if clients else site.person
+    with app.ctx.engine.connect() as conn:
+        site.client_case = conn.execute(select(cases.c.id).where(cases.c.person_id == site.client)
+                                        .order_by(cases.c.id).limit(1)).scalar_one()
     return site
 
 
 def records_pages(site: DemoSite, role: str) -> list[tuple[str, str]]:
     """The pages of records a role opens from its work: (name, address). A role that may not
     read one gets the refusal page, which must fit the screen too."""
-    case = site.client_case if role == "attorney" else site.case
-    pages = [("case", f"/cases/{case}"), ("person", f"/persons/{site.person}")]
+    case, person = ((site.client_case, site.client) if role == "attorney"
+                    else (site.case, site.person))
+    pages = [("case", f"/cases/{case}"), ("person", f"/persons/{person}")]
     if site.pair:
         pages.append(("identity-pair", f"/identity/review/{site.pair}"))
     return pages
@@ -165,7 +170,7 @@ SHOTS = [
     ("queue-attorney", "attorney", "/queue", False),
     ("case-attorney", "attorney", "case", False),
     ("accounts", "admin", "/admin/accounts", False),
-    ("not-found", "officer", "/no-such-page", False),
+    ("not-found", "officer", "/cases/C-NO-SUCH-CASE", False),
 ]
 
 
