@@ -57,7 +57,16 @@ _SECURITY_HEADERS = {
 
 
 _NO_STORE = ("/api/", "/cases", "/persons", "/queue", "/oversight", "/admin", "/placement",
-             "/transport", "/notices")
+             "/transport", "/notices", "/ledger", "/clients", "/identity")
+# The vendored design system changes only with its version (scripts/vendor_uswds.sh): cached for
+# a week. The project's own static files are revalidated (ETag) on each use.
+_STATIC_CACHE = (("/static/uswds/", "public, max-age=604800"), ("/static/", "no-cache"))
+
+
+def _cache_control(path: str) -> str | None:
+    if path.startswith(_NO_STORE):
+        return "no-store"
+    return next((rule for prefix, rule in _STATIC_CACHE if path.startswith(prefix)), None)
 
 
 class SecurityHeaders:
@@ -70,15 +79,15 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        no_store = str(scope.get("path", "")).startswith(_NO_STORE)
+        cache = _cache_control(str(scope.get("path", "")))
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for k, v in _SECURITY_HEADERS.items():
                     headers.setdefault(k, v)
-                if no_store:
-                    headers.setdefault("Cache-Control", "no-store")
+                if cache is not None:
+                    headers.setdefault("Cache-Control", cache)
             await send(message)
 
         await self.app(scope, receive, with_headers)
