@@ -147,9 +147,7 @@ def test_sign_in_purpose_and_not_found_fit_the_screen_and_pass_axe(
     checker.check("not-found")
     answer = page.goto(served.base + "/no-such-page")
     assert answer is not None and answer.status == 404
-    if not answer.headers.get("content-type", "").startswith("text/html"):
-        pytest.xfail("an unknown address answers JSON, not a page, until issue 17's HTML 404 "
-                     "page is in")
+    assert answer.headers.get("content-type", "").startswith("text/html")
     checker.check("unknown-address")
 
 
