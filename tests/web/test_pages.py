@@ -111,7 +111,7 @@ def test_the_case_page_shows_what_blocks_an_action_and_why(site: Site) -> None:
     assert page.status_code == 200
     blocked = page.text.split("Actions the law blocks now")[1]
     assert "schedule removal" in blocked and "STAY-AUTO" in blocked
-    timeline = page.text.split("Timeline")[1]
+    timeline = page.text.split('id="timeline-h"')[1]
     assert "by counsel1 (counsel)" in timeline and "u-counsel1" not in timeline  # names
 
 
