@@ -72,6 +72,9 @@ def build_demo_site(db_url: str, people: int = 40, days: int = 150, seed: int = 
              start=start_to_end_now(days, datetime.now(UTC)))
     app = build_app(db_url)
     accounts = {a.role: (a.username, a.password) for a in seed_demo_accounts(app)}
+    from duecourse.app.reminders import do_run_reminders
+
+    do_run_reminders(app.ctx, None)  # the notices of the clocks now, in the app (no mail)
     site = DemoSite(app, build_web(app, load_web_settings(load_settings(db_url))), accounts)
     busiest = (select(events.c.case_id).join(cases, cases.c.id == events.c.case_id)
                .where(cases.c.status == "open").group_by(events.c.case_id)
@@ -167,7 +170,9 @@ SHOTS = [
     ("identity-review", "supervisor", "/identity/review", False),
     ("identity-pair", "supervisor", "identity-pair", False),
     ("oversight", "oversight", "/oversight", False),
-    ("queue-attorney", "attorney", "/queue", False),
+    ("ledger", "oversight", "/ledger", False),
+    ("notices", "supervisor", "/notices", False),
+    ("clients-attorney", "attorney", "/clients", False),
     ("case-attorney", "attorney", "case", False),
     ("accounts", "admin", "/admin/accounts", False),
     ("not-found", "officer", "/cases/C-NO-SUCH-CASE", False),

@@ -20,7 +20,7 @@ SECRET = "Example, Ana"
 
 
 def _page(text: str) -> str:
-    m = re.search(r'<main id="main">(.*)</main>', text, re.S)
+    m = re.search(r'<main id="main"[^>]*>(.*)</main>', text, re.S)
     assert m is not None, text[:300]
     return m[1]
 
