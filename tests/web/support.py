@@ -210,3 +210,15 @@ def call_asgi(web: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
 
     with ThreadPoolExecutor(1) as pool:
         pool.submit(anyio.run, web, scope, receive, send).result(timeout=300)
+
+
+def carry(site: Site, steps: list[tuple[Any, datetime, str, dict[str, Any]]]) -> str:
+    """One new case carried through ``steps`` (actor, when, command, its data), each accepted;
+    the case's id."""
+    case: str | None = None
+    for actor, at, name, data in steps:
+        out = site.app.do(parse_command(name, data), actor, at, case_id=case)
+        assert out.accepted, (name, [(r.rule_id, r.reason) for r in out.refusals])
+        case = out.case_id
+    assert case is not None
+    return case

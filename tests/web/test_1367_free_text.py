@@ -18,7 +18,7 @@ import pytest
 from duecourse.app.identity import do_import_records, do_link
 from duecourse.domain.commands import parse_command
 
-from .support import PURPOSE, Site, build_site, ledger_entries, person, sign_in
+from .support import PURPOSE, Site, build_site, carry, ledger_entries, person, sign_in
 from .test_1367_redaction import _actor
 
 PLACE = "Hope House domestic violence shelter, Newark NJ"
@@ -60,12 +60,7 @@ def _case(site: Site) -> tuple[str, str]:
             "address": "Hope House, 12 Elm Street, Newark NJ 07102",
             "provided_on": t0.date().isoformat()}),
     ]
-    case: str | None = None
-    for actor, at, name, data in steps:
-        out = site.app.do(parse_command(name, data), actor, at, case_id=case)
-        assert out.accepted, (name, [(r.rule_id, r.reason) for r in out.refusals])
-        case = out.case_id
-    assert case is not None
+    case = carry(site, steps)
     return case, site.app.get_case(case, o, "case_work").state.person_id
 
 

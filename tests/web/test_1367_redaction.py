@@ -14,9 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from duecourse.app.accounts import do_create_account, do_issue_token, get_account
-from duecourse.domain.commands import parse_command
 
-from .support import PASSWORD, PURPOSE, Site, build_site, person, sign_in
+from .support import PASSWORD, PURPOSE, Site, build_site, carry, person, sign_in
 
 REFERENCE = "IOE0998877665"
 
@@ -58,12 +57,7 @@ def _protected_case(site: Site) -> tuple[str, str]:
             "court": "NEW", "counsel_list_date": (t0 - timedelta(days=10)).date().isoformat(),
             "statement_1229e": True}),
     ]
-    case: str | None = None
-    for actor, at, name, data in steps:
-        out = site.app.do(parse_command(name, data), actor, at, case_id=case)
-        assert out.accepted, (name, [(r.rule_id, r.reason) for r in out.refusals])
-        case = out.case_id
-    assert case is not None
+    case = carry(site, steps)
     view = site.app.get_case(case, o, "case_work")
     return case, view.state.person_id
 

@@ -14,12 +14,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from duecourse.app.accounts import get_account
-from duecourse.domain.commands import parse_command
 from duecourse.domain.events import Event
 from duecourse.reference import office_zone_name
 from duecourse.web.story import Reading, recorded
 
-from .support import Site, build_site, sign_in
+from .support import Site, build_site, carry, sign_in
 
 HONOLULU = ZoneInfo("Pacific/Honolulu")
 PLACE = "12 Kailua Shelter Row"  # where she was found: 1367 information
@@ -76,12 +75,7 @@ def honolulu_case(site: Site) -> tuple[str, dict[str, datetime]]:
             "notice": "mail"}),
         (o, t0 + timedelta(hours=7), "record_fear_claim", {"country": "PH"}),
     ]
-    case: str | None = None
-    for actor, at, name, data in steps:
-        out = site.app.do(parse_command(name, data), actor, at, case_id=case)
-        assert out.accepted, (name, [(r.rule_id, r.reason) for r in out.refusals])
-        case = out.case_id
-    assert case is not None
+    case = carry(site, steps)
     return case, times
 
 
