@@ -33,6 +33,7 @@ PROPAGATE = ("duecourse", "uvicorn", "uvicorn.error", "uvicorn.access", "sqlalch
              "sqlalchemy.engine", "sqlalchemy.pool")
 _WORD = re.compile(r"[^\W\d_]+")
 _DIGITS = re.compile(r"\d[\d\- ]*\d")
+_FRAME = re.compile(r"[\w./-]+\.py:\d+ in [\w<>]+")
 
 
 def name_words(*names: str) -> set[str]:
@@ -61,7 +62,9 @@ def offending(lines: Iterable[str], names: set[str], numbers: set[str]) -> list[
     grouped with dashes or spaces or not)."""
     found = []
     for line in lines:
-        words = {w.lower() for w in _WORD.findall(line)}
+        # A frame of an incident ("pages/routes.py:244 in queue") names code, not a person: a
+        # person called "Pages" is not found there.
+        words = {w.lower() for w in _WORD.findall(_FRAME.sub(" ", line))}
         digits = {re.sub(r"\D", "", d) for d in _DIGITS.findall(line)}
         hits = sorted(words & names) + sorted(
             n for n in numbers if any(n in d for d in digits))

@@ -82,3 +82,11 @@ def test_matching_whole_words_any_case_and_digits_however_grouped() -> None:
     assert {"name", "family", "given", "persons"} <= schema_words()
     assert not {"cruz", "ana", "quokkaberry"} & schema_words()
 
+
+
+def test_an_incidents_frames_name_code_not_people() -> None:
+    """A frame ("pages/routes.py:244 in queue") is not a person called Pages; a name elsewhere
+    on the line still is."""
+    line = "incident E-1: GET /cases raised RuntimeError at pages/routes.py:244 in queue"
+    assert offending([line], {"pages", "queue"}, set()) == []
+    assert offending([line + " for Pages"], {"pages"}, set()) != []

@@ -25,16 +25,21 @@ log = logging.getLogger("duecourse.web.incidents")
 Answer = Callable[[Request, str], Awaitable[Response]]
 
 
+_OWN = "duecourse"  # the package's own frames
+
+
 def new_reference() -> str:
     """A reference a person can read out on the telephone: E- and eight capitals or digits."""
     return "E-" + secrets.token_hex(4).upper()
 
 
 def log_incident(reference: str, method: str, path: str, exc: BaseException) -> None:
-    """One line (with the frames, innermost last, as file:line in function): no source lines
-    and no values, so that nothing a person typed or a record held reaches the log."""
+    """One line (with the frames, innermost first, as file:line in function): no source lines
+    and no values, so that nothing a person typed or a record held reaches the log. The frames
+    are the place it raised and duecourse's own (the web framework's add nothing to look at)."""
+    tb = list(reversed(traceback.extract_tb(exc.__traceback__)))
     frames = " < ".join(f"{'/'.join(Path(f.filename).parts[-2:])}:{f.lineno} in {f.name}"
-                        for f in reversed(traceback.extract_tb(exc.__traceback__)))
+                        for i, f in enumerate(tb) if i == 0 or _OWN in Path(f.filename).parts)
     log.error("incident %s: %s %s raised %s at %s", reference, method, path,
               type(exc).__qualname__, frames)
 
