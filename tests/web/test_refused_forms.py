@@ -26,6 +26,13 @@ def _form(page: str, name: str) -> str:
     return m[0]
 
 
+def _select(form: str, name: str) -> str:
+    """The whole <select> named ``name`` (its options too) in ``form``."""
+    m = re.search(rf'<select [^>]*name="{re.escape(name)}".*?</select>', form, re.S)
+    assert m is not None, f"no list {name}"
+    return m[0]
+
+
 def _control(html: str, name: str) -> str:
     """The opening tag of the control named ``name`` (input, select or textarea)."""
     m = re.search(rf'<(?:input|select|textarea) [^>]*name="{re.escape(name)}"[^>]*>', html)
@@ -153,24 +160,22 @@ def test_pickers_name_the_people_who_may_act_and_never_the_signer(site: Site) ->
     c = sign_in(site, "supervisor", "supervision")
     page = c.get(f"/cases/{site.cases['cai']}").text
     form = _form(page, "issue_arrest_warrant")
-    requested = re.search(r'<select [^>]*name="requested_by".*?</select>', form, re.S)
-    assert requested is not None
-    assert 'value="u-officer1"' in requested[0] and "officer1" in requested[0]
-    assert 'value="u-supervisor1"' not in requested[0]
-    assert 'value="u-transport1"' not in requested[0]
+    requested = _select(form, "requested_by")
+    assert 'value="u-officer1"' in requested and "officer1" in requested
+    assert 'value="u-supervisor1"' not in requested
+    assert 'value="u-transport1"' not in requested
     custody = _form(c.get(f"/cases/{site.cases['ana']}").text, "determine_custody")
-    signoff = re.search(r'<select [^>]*name="opla_signoff".*?</select>', custody, re.S)
-    assert signoff is not None and 'value="u-counsel1"' in signoff[0]
-    assert 'value="u-officer1"' not in signoff[0]
+    signoff = _select(custody, "opla_signoff")
+    assert 'value="u-counsel1"' in signoff
+    assert 'value="u-officer1"' not in signoff
 
 
 def test_the_facility_picker_offers_the_catalogue_with_a_unit_for_the_person(site: Site) -> None:
     c = sign_in(site, "detention", "detention_management")
     page = c.get(f"/cases/{site.cases['ben']}").text
     form = _form(page, "place")
-    facility = re.search(r'<select [^>]*name="facility".*?</select>', form, re.S)
-    assert facility is not None
-    codes = re.findall(r'<option value="([^"]+)"', facility[0])
+    facility = _select(form, "facility")
+    codes = re.findall(r'<option value="([^"]+)"', facility)
     assert len(codes) > 20 and "BOPHON" in codes
 
 
@@ -185,6 +190,5 @@ def test_the_stay_to_lift_is_chosen_from_the_case_s_stays(site: Site) -> None:
         "reference": "NEW-STAY-BEN-1", "issued_on": yesterday})
     assert r.status_code == 303, r.text
     lift = _form(c.get(f"/cases/{ben}").text, "lift_stay")
-    stay = re.search(r'<select [^>]*name="stay".*?</select>', lift, re.S)
-    assert stay is not None
-    assert re.findall(r'<option value="([^"]+)"', stay[0]) == ["NEW-STAY-BEN-1"]
+    stay = _select(lift, "stay")
+    assert re.findall(r'<option value="([^"]+)"', stay) == ["NEW-STAY-BEN-1"]
