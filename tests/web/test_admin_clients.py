@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlalchemy import func, select
 
+from duecourse.app.accounts import get_account
 from duecourse.store.tables import accounts, ledger
 
 from .support import Site, build_site, csrf, ledger_entries, sign_in
@@ -41,7 +42,7 @@ def _save_clients(admin: TestClient, username: str, clients: str) -> Response:
     """The administrator's Save on the account's row, with ``clients`` typed in its box."""
     return admin.post(f"/admin/accounts/{username}", data={
         "csrf_token": csrf(admin, "/admin/accounts"), "role": "attorney", "active": "on",
-        "clients": clients})
+        "clients": clients, "clients_shown": "1"})  # as the row's form sends them
 
 
 def test_an_unknown_case_number_is_refused_and_nothing_saved(site: Site) -> None:
@@ -111,3 +112,28 @@ def test_each_change_is_in_the_ledger_with_the_lists_before_and_after(site: Site
     who = [e for e in ledger_entries(site, "account_changed")
            if json.loads(e.body).get("username") == "attorney1"][-1]
     assert who.actor_id == "u-admin1"
+
+
+def test_an_emptied_box_takes_every_client_away(site: Site) -> None:
+    """A clerk clears the box to end a representation: saved as no client, not as unchanged."""
+    admin, ben = sign_in(site, "admin"), site.cases["ben"]
+    attorney = sign_in(site, "attorney", "representation")
+    assert attorney.get(f"/cases/{ben}").status_code == 200
+    r = _save_clients(admin, "attorney1", "")
+    assert r.status_code == 200 and "Account attorney1 saved." in r.text
+    with site.app.ctx.engine.connect() as conn:
+        account = get_account(conn, "attorney1")
+    assert account is not None and account.actor.clients == ()
+    assert attorney.get(f"/cases/{ben}").status_code == 404
+
+
+def test_an_office_is_stored_without_the_spaces_typed_around_it(site: Site) -> None:
+    admin = sign_in(site, "admin")
+    r = admin.post("/admin/accounts", data={
+        "csrf_token": csrf(admin, "/admin/accounts"), "username": "supervisor9",
+        "role": "supervisor", "password": "a long enough password",
+        "office": "  Newark,   NJ "})
+    assert r.status_code == 200, r.text
+    with site.app.ctx.engine.connect() as conn:
+        account = get_account(conn, "supervisor9")
+    assert account is not None and account.office == "Newark, NJ"

@@ -118,6 +118,7 @@ def test_the_page_filters_and_keeps_them_in_the_address(site: Site) -> None:
     ("to", "2026-13-40", "to"), ("zone", "Mars/Olympus", "zone"), ("zone", "America", "zone"),
     ("to", "9999-12-31 23:00-05:00", "to"), ("user", "nobody9", "user"),
     ("purpose", "curiosity", "entry_purpose"), ("case", "Ana Example", "case_id"),
+    ("case", "C-NOSUCHCASE", "case_id"),  # a typo is said, not an empty page
 ])
 def test_an_invalid_filter_is_a_422_naming_the_field(site: Site, field: str, value: str,
                                                     api_field: str) -> None:

@@ -541,3 +541,15 @@ def test_after_a_hand_over_the_new_holder_is_reminded(db_url: str) -> None:
     assert [(r.actor_id, r.role) for r in found] == [
         ("u-officer2", "officer"), ("u-supervisor1", "supervisor"),
         ("u-supervisor2", "supervisor")]
+
+
+def test_a_notice_made_before_an_account_was_disabled_is_not_mailed_after(
+        db_url: str, smtp: Smtp) -> None:
+    site = _site(db_url)
+    ana = site.cases["ana"]
+    smtp.down()
+    do_run_reminders(site.app.ctx, smtp.server, "UTC", _at(site, 50))  # made, not mailed
+    do_update_account(site.app.ctx, _admin(site), "supervisor1", active=False)
+    smtp.up()
+    do_run_reminders(site.app.ctx, smtp.server, "UTC", _at(site, 50) + timedelta(minutes=5))
+    assert [t for t, _ in smtp.inbox.of(ana)] == ["officer1@agency.example"]

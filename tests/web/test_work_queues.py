@@ -128,6 +128,8 @@ def test_hand_over_moves_the_case_between_two_officers_and_is_ledgered(site: Sit
     views = [json.loads(e.body).get("view") for e in ledger_entries(site, "read")
              if e.actor_id == "u-officer2" and json.loads(e.body)["record"] == "work_queue"]
     assert "mine" in views
+    timeline = two.get(f"/cases/{cai}").text.split('id="timeline-h"')[1]
+    assert "u-officer2" not in timeline  # the officer handed to, named
     # the new holder may hand it on; the one who handed it may not any more
     assert hand_over(one, cai, "officer1", "back early").status_code == 409
     assert hand_over(two, cai, "u-officer1", "officer1 back from leave").status_code == 303

@@ -134,6 +134,12 @@ def _check_new_account(username: str, role: str, password: str | None) -> None:
                            record=f"account {username}")
 
 
+def office_name(typed: str) -> str:
+    """An office as stored and compared (a supervisor's office against a case's): the words as
+    typed, without the spaces around or between them (" Newark,  NJ " is "Newark, NJ")."""
+    return " ".join(typed.split())
+
+
 def check_email(email: str | None, username: str) -> str | None:
     """An account's address as stored: None for none (an empty one too); InvalidInput naming
     the account unless it is one plain address (name@host.domain)."""
@@ -159,6 +165,7 @@ def do_create_account(ctx: AppContext, admin: Actor | None, username: str, role:
     is no case's is refused and nothing is written)."""
     if admin is not None:
         access_accounts(admin)
+    office = office_name(office)
     _check_new_account(username, role, password)
     email = check_email(email, username)
     at = at or ctx.clock()
@@ -191,6 +198,7 @@ def do_update_account(ctx: AppContext, admin: Actor, username: str, *, role: str
     (person ids) or ``client_case_numbers`` (app/client_cases.py) replace an attorney's clients.
     The ledger entry records the clients before and after."""
     access_accounts(admin)
+    office = None if office is None else office_name(office)
     at = at or ctx.clock()
     with ctx.engine.begin() as conn:
         account = get_account(conn, username)

@@ -27,10 +27,11 @@ from sqlalchemy import ColumnElement, Connection, Select, Table, and_, func, sel
 from ..audit.note import parse_checkpoint
 from ..domain.commands import ROLES, Actor
 from ..domain.errors import InvalidInput, NotFound
-from ..store.tables import accounts, ledger, ledger_head, ledger_queue
+from ..store.tables import accounts, cases, ledger, ledger_head, ledger_queue
 from . import ledger as L
 from . import proofs
 from .access import NOT_A_PURPOSE, PURPOSES, AccessDenied, access_ledger, purposes_of
+from .client_cases import case_number
 from .context import AppContext
 from .csv_cells import SafeWriter
 from .reads import MAX_LIMIT, Page, refused_read
@@ -168,10 +169,12 @@ def check_ledger_filters(conn: Connection, f: LedgerFilters) -> _Where:
     if f.purpose and f.purpose not in (*PURPOSES, NOT_A_PURPOSE):
         errors["purpose"] = (f"'{f.purpose}' is not a purpose; the purposes are "
                              f"{', '.join(PURPOSES)}")
-    case_id = f.case.upper()
-    if f.case and not _CASE.fullmatch(f.case):
+    case_id = case_number(f.case)  # as a clerk types it: spaces gone, capitals
+    if f.case and not _CASE.fullmatch(case_id):
         errors["case"] = (f"'{f.case}' is not a case number; a case number starts with C- "
                           "(such as C-7K2M9Q4XBD)")
+    elif f.case and conn.execute(select(cases.c.id).where(cases.c.id == case_id)).first() is None:
+        errors["case"] = f"no case has the number {case_id}"  # not an empty page: a typo
     if f.kind and f.kind not in (kinds := ledger_kinds(conn)):
         errors["kind"] = (f"the ledger holds no entry of kind '{f.kind}'; its kinds are "
                           f"{', '.join(kinds)}")

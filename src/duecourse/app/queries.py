@@ -53,6 +53,7 @@ from . import ledger
 from .access import AccessDenied, NotYours, access_case, ledgered_purpose, ledgered_reason, may_read_case
 from .context import AppContext
 from .identity import case_identity
+from .pickers import PEOPLE_FIELDS
 from .restricted import events_for
 
 
@@ -135,8 +136,9 @@ def _names(conn: Connection, ids: set[str]) -> dict[str, str]:
 
 
 # Fields of an event that name another actor (who requested, approved or signed off), by id.
-ACTOR_FIELDS = ("requested_by", "location_approved_by", "exception_approved_by", "approved_by",
-                "opla_signoff")
+# The fields that name a person of the agency by actor id: the same that the forms' people
+# pickers fill (app/pickers.py), so that the timeline names each.
+ACTOR_FIELDS = tuple(PEOPLE_FIELDS)
 
 
 def _named_actors(evs: list[Event]) -> set[str]:

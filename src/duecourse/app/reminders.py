@@ -139,7 +139,7 @@ def zone_of(name: str) -> ZoneInfo:
     """The zone of the local due time in the mail (DUECOURSE_MAIL_TIMEZONE)."""
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "America" is a folder of zones
         raise MailSettingError(f"DUECOURSE_MAIL_TIMEZONE: {name!r} is not an IANA time zone "
                                "(such as America/New_York)") from None
 
@@ -219,6 +219,7 @@ def _mail_pending(ctx: AppContext, server: MailServer, zone: ZoneInfo, at: datet
                        notices.c.mail_claimed_at < at - STALE_CLAIM))
     with ctx.engine.connect() as conn:
         rows = conn.execute(_TO_MAIL.where(waiting, notices.c.mail_attempts < MAX_ATTEMPTS,
+                                           accounts.c.active == 1,  # not to a disabled one
                                            accounts.c.email.is_not(None),
                                            accounts.c.email != "")).all()
     with Mailer(server) as mailer:

@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from .. import reference
+from ..app.queries import ACTOR_FIELDS
 from ..domain.case import CaseState
 from ..domain.commands import COMMAND_TYPES
 from ..domain.events import COMMAND_OF_EVENT, Event
@@ -157,10 +158,8 @@ FORMATS: dict[str, Callable[[Any, Reading], str]] = {
 # Fields whose kind their name says, whatever the command's type (a second person, named by
 # id; an amount in dollars), and fields an event adds that the forms do not ask for.
 NAMED_KINDS = {"location_type": "select", "facility_type": "select", "in_absentia": "checkbox",
-               "timely": "checkbox", "party": "select", "requested_by": "actor",
-               "location_approved_by": "actor", "exception_approved_by": "actor",
-               "approved_by": "actor", "opla_signoff": "actor", "bond_amount": "money",
-               "birth_date": "birth_date"}
+               "timely": "checkbox", "party": "select", "bond_amount": "money",
+               "birth_date": "birth_date", **dict.fromkeys(ACTOR_FIELDS, "actor")}
 # Labels the forms do not give (fields an event adds).
 STORY_LABELS = {"indicates_us": "Points to U.S. birth or citizenship",
                 "facility_over_72h": "Held over 72 hours (authorised)"}

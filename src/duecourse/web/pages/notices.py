@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from ...app.reminders import count_unread, do_mark_notice_read, get_notices
-from ..security import FormUser, NotSignedIn, SignedIn, page_user, the_app
+from ..security import FormUser, PageUser, SignedIn, the_app
 from .routes import render, templates
 
 router = APIRouter(include_in_schema=False)
@@ -20,13 +20,9 @@ MAIL = {"pending": "to be sent", "sending": "being sent", "sent": "sent",
         "mail_off": "not mailed: mail is not set up"}
 
 
-def unread_notices(request: Request) -> int:
-    """How many unread notices the signed-in person has (0 when no one is signed in)."""
-    try:
-        user = page_user(request)
-    except NotSignedIn:
-        return 0
-    return count_unread(the_app(request).ctx, user.account.actor)
+def unread_notices(request: Request, user: PageUser | None) -> int:
+    """How many unread notices the signed-in ``user`` (the page's) has; 0 when no one is."""
+    return 0 if user is None else count_unread(the_app(request).ctx, user.account.actor)
 
 
 templates.env.globals["unread_notices"] = unread_notices

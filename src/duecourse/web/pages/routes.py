@@ -437,13 +437,19 @@ def update_account(request: Request, user: FormUser, username: str,
                    role: Annotated[str, Form()], active: Annotated[str, Form()] = "",
                    password: Annotated[str, Form()] = "",
                    clients: Annotated[str | None, Form()] = None,
+                   clients_shown: Annotated[str, Form()] = "",
                    email: Annotated[str | None, Form()] = None) -> Response:
+    # An emptied box arrives as None, as an absent one does: the row's form says whether it
+    # showed the clients (an attorney's row), and an emptied box then clears them. The row
+    # always shows the address, so an emptied one removes it.
+    if clients_shown and clients is None:
+        clients = ""
     ctx = the_app(request).ctx
     try:
         do_update_account(ctx, user.account.actor, username, role=role, active=active == "on",
                           password=password or None,
                           client_case_numbers=None if clients is None
-                          else split_case_numbers(clients), email=email)
+                          else split_case_numbers(clients), email=email or "")
     except InvalidInput as e:
         return _accounts_refused(request, user, e, {"clients": clients, "email": email},
                                  failed=username)
